@@ -1,0 +1,49 @@
+"""Contracts for patron identification hardware: card readers and barcode scanners.
+
+A card reader reports cards placed and taken away; a scanner reports decoded barcodes. Both are
+async iterators of events so the kiosk can wait on several devices at once.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Literal
+
+
+class DeviceError(Exception):
+    """A card reader or scanner failed; the message says what staff should check."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardEvent:
+    """A card was presented to (``inserted``) or taken from (``removed``) a reader."""
+
+    kind: Literal["inserted", "removed"]
+    reader: str
+    uid: bytes | None  # the card's UID as the reader returns it (GET DATA), None on removal
+
+
+class CardReader(abc.ABC):
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    def events(self) -> AsyncIterator[CardEvent]:
+        """Cards coming and going, until close()."""
+
+
+class BarcodeScanner(abc.ABC):
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    def barcodes(self) -> AsyncIterator[str]:
+        """Each barcode scanned, decoded to text without its terminator, until close()."""
