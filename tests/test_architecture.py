@@ -1,0 +1,66 @@
+"""The layering rules of DESIGN.md, checked on the source tree.
+
+Arrows point down only: ui -> core -> ils -> sip2, core -> drivers. Drivers know nothing of the
+kiosk, the core knows nothing of Kivy or hardware libraries, and the whole tree is ruff clean.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(package: str) -> dict[Path, set[str]]:
+    """Top-level names each module of ``package`` imports (absolute imports only)."""
+    found: dict[Path, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module)
+        found[path] = names
+    return found
+
+
+def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path, names in imported_modules(package).items()
+        for name in names
+        if name.split(".")[0] in forbidden or any(name.startswith(f + ".") for f in forbidden)
+    )
+
+
+def test_drivers_never_import_the_kiosk() -> None:
+    assert offenders("drivers", ("kiosk",)) == []
+
+
+def test_core_stays_plain_python() -> None:
+    forbidden = ("kivy", "serial", "smartcard", "escpos", "evdev", "kiosk.ui", "kiosk.acs")
+    assert offenders("kiosk/core", forbidden) == []
+
+
+def test_protocol_and_port_layers_do_not_reach_up() -> None:
+    assert offenders("kiosk/sip2", ("kiosk.core", "kiosk.ui", "kiosk.ils", "kiosk.acs")) == []
+    assert offenders("kiosk/ils", ("kiosk.core", "kiosk.ui", "kivy")) == []
+
+
+def test_the_tree_is_ruff_clean() -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))  # from the test extra
+    assert ruff is not None, "ruff is missing from the virtual environment"
+    result = subprocess.run(
+        [ruff, "check", "--no-cache", "kiosk", "drivers", "tests", "bench"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
