@@ -23,6 +23,9 @@ class CardEvent:
     kind: Literal["inserted", "removed"]
     reader: str
     uid: bytes | None  # the card's UID as the reader returns it (GET DATA), None on removal
+    # Set (and uid None) when a card was inserted but its UID could not be read, e.g.
+    # "card answered 6A81: GET DATA not supported": the kiosk can ask the patron to try again.
+    error: str | None = None
 
 
 class CardReader(abc.ABC):

@@ -1,0 +1,59 @@
+"""Receipt printers: ESC/POS over USB, serial or network, and a simulator that draws receipts.
+
+Public surface (everything else is private):
+
+- contract: :class:`ReceiptPrinter`, :class:`Document`, :class:`Line`, :class:`PrinterStatus`,
+  :class:`PrinterError` and its typed subclasses :class:`PaperOutError`, :class:`CoverOpenError`,
+  :class:`PrinterOfflineError`;
+- :func:`printer_from_url` (``tcp://``, ``usb://``, ``serial://``, ``sim:``) and
+  :class:`EscPosPrinter` with the transports :class:`TcpTransport`, :class:`SerialTransport`,
+  :class:`DeviceFileTransport`;
+- :class:`SimulatedPrinter` for ``kiosk demo`` and tests; :class:`EscPosDevice` with
+  :class:`PtyPrinter` / :class:`TcpPrinter`, a fake printer behind a pty or a TCP port;
+- :func:`printer_model` and :data:`DEFAULT_CODE_PAGES` for configuration checks.
+"""
+
+from .contract import Document, Line, PrinterError, PrinterStatus, ReceiptPrinter
+from .device import EscPosDevice, PrintedLine, PrintedReceipt, PtyPrinter, TcpPrinter
+from .escpos import encode_document
+from .escpos_printer import CoverOpenError, EscPosPrinter, PaperOutError
+from .models import DEFAULT_CODE_PAGES, PrinterModel, printer_model
+from .render import render_png, render_text
+from .simulated import SimulatedPrinter
+from .transport import (
+    DeviceFileTransport,
+    PrinterOfflineError,
+    SerialTransport,
+    TcpTransport,
+    Transport,
+)
+from .url import printer_from_url
+
+__all__ = [
+    "DEFAULT_CODE_PAGES",
+    "CoverOpenError",
+    "DeviceFileTransport",
+    "Document",
+    "EscPosDevice",
+    "EscPosPrinter",
+    "Line",
+    "PaperOutError",
+    "PrintedLine",
+    "PrintedReceipt",
+    "PrinterError",
+    "PrinterModel",
+    "PrinterOfflineError",
+    "PrinterStatus",
+    "PtyPrinter",
+    "ReceiptPrinter",
+    "SerialTransport",
+    "SimulatedPrinter",
+    "TcpPrinter",
+    "TcpTransport",
+    "Transport",
+    "encode_document",
+    "printer_from_url",
+    "printer_model",
+    "render_png",
+    "render_text",
+]

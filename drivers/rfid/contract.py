@@ -78,7 +78,7 @@ class RfidReader(abc.ABC):
 
     @abc.abstractmethod
     async def write_blocks(self, uid: bytes, first: int, data: bytes) -> None:
-        """Write whole blocks starting at ``first``; ``len(data)`` is a multiple of the block size."""
+        """Write whole blocks from ``first``; ``len(data)`` is a multiple of the block size."""
 
     @abc.abstractmethod
     async def write_afi(self, uid: bytes, afi: int) -> None: ...

@@ -1,0 +1,71 @@
+"""A one-consumer event channel from any thread into asyncio.
+
+Device drivers read hardware on worker threads (pyscard and pyserial block), but the kiosk waits
+on devices with ``async for``. This channel is the one place where the hand-over happens:
+producers on any thread call :meth:`EventChannel.put`, :meth:`EventChannel.fail` and
+:meth:`EventChannel.close`, which are marshalled onto the loop with ``call_soon_threadsafe``,
+so the asyncio queue is only ever touched by the loop's own thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+_END = object()
+
+
+class EventChannel(Generic[T]):
+    """Delivers items to one async consumer until closed, or until a failure is raised to it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def put(self, item: T) -> None:
+        """Queue ``item`` for the consumer; safe from any thread; ignored once closed."""
+        self._send(item)
+
+    def fail(self, error: BaseException) -> None:
+        """End the stream by raising ``error`` in the consumer; safe from any thread."""
+        self._send(error, final=True)
+
+    def close(self) -> None:
+        """End the stream normally; safe from any thread and idempotent."""
+        self._send(_END, final=True)
+
+    def _send(self, item: object, final: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if final:
+                self._closed = True
+        if self._loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._queue.put_nowait(item)
+        else:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        while True:
+            item = await self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]

@@ -1,0 +1,228 @@
+"""PC/SC card reader driver (pyscard over pcsc-lite's pcscd).
+
+Protocol documents: PC/SC Workgroup specification part 5 (ICC Resource Manager:
+SCardEstablishContext, SCardListReaders, SCardGetStatusChange, SCardConnect, SCardTransmit,
+SCardCancel) and part 3 section 3.2.2.1.3 (the GET DATA pseudo-APDU ``FF CA 00 00 00`` that
+returns the UID of a contactless card; see :mod:`drivers.cards.apdu`).
+
+The reader is chosen by a case-insensitive regular-expression *name pattern*, never by index:
+kiosks and laptops often have a second, built-in smart-card reader whose position in the list
+changes with boot order. A worker thread blocks in SCardGetStatusChange (woken by SCardCancel on
+close) and hands events to asyncio through :class:`~drivers.cards._channel.EventChannel`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import threading
+from collections.abc import AsyncIterator
+
+from smartcard import scard
+
+from . import apdu
+from ._channel import EventChannel
+from .contract import CardEvent, CardReader, DeviceError
+from .errors import CardCommandError, PcscUnavailableError, ReaderNotFoundError, mask_uid
+
+log = logging.getLogger(__name__)
+
+_SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
+_READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_NO_READERS_AVAILABLE}
+_POLL_MS = 1000  # wakes the monitor thread now and then, in case SCardCancel is lost
+
+
+def _pcsc_message(hresult: int) -> str:
+    return f"{scard.SCardGetErrorMessage(hresult)} (0x{hresult & 0xFFFFFFFF:08X})"
+
+
+def _service_error(hresult: int) -> PcscUnavailableError:
+    where = os.environ.get("PCSCLITE_CSOCK_NAME", "/run/pcscd/pcscd.comm")
+    return PcscUnavailableError(
+        f"pcscd not running: {_pcsc_message(hresult)}; start it ('systemctl start pcscd.socket')"
+        f" and check that the kiosk user may open {where}"
+    )
+
+
+def _establish_context() -> int:
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
+            raise _service_error(hresult)
+        raise DeviceError(f"PC/SC context could not be established: {_pcsc_message(hresult)}")
+    return context
+
+
+def list_reader_names() -> list[str]:
+    """Names of every reader pcscd knows, for set-up screens and error messages."""
+    context = _establish_context()
+    try:
+        return _list_readers(context)
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def _list_readers(context: int) -> list[str]:
+    hresult, readers = scard.SCardListReaders(context, [])
+    if hresult == scard.SCARD_E_NO_READERS_AVAILABLE:
+        return []
+    if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
+        raise _service_error(hresult)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise DeviceError(f"PC/SC could not list readers: {_pcsc_message(hresult)}")
+    return list(readers)
+
+
+def select_reader(names: list[str], pattern: str) -> str:
+    """The first reader whose name matches ``pattern`` (regex, case-insensitive)."""
+    try:
+        matcher = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise ReaderNotFoundError(
+            f"card reader name pattern {pattern!r} is invalid: {error}"
+        ) from None
+    for name in names:
+        if matcher.search(name):
+            return name
+    if not names:
+        raise ReaderNotFoundError(
+            f"no reader matching {pattern!r}: pcscd sees no card readers at all"
+            " (is the reader plugged in and its driver, e.g. libccid or libacsccid1, installed?)"
+        )
+    seen = ", ".join(repr(name) for name in names)
+    raise ReaderNotFoundError(f"no reader matching {pattern!r}; pcscd sees: {seen}")
+
+
+class PcscCardReader(CardReader):
+    """A contactless (or contact) card reader through pcscd, reporting cards with their UID.
+
+    ``reader_pattern`` selects the reader, e.g. ``"ACR122"`` or ``"^Virtual PCD 00 00$"``.
+    """
+
+    def __init__(self, reader_pattern: str) -> None:
+        self.reader_pattern = reader_pattern
+        self.reader_name: str | None = None
+        self._context: int | None = None
+        self._channel: EventChannel[CardEvent] | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    async def open(self) -> None:
+        if self._thread is not None:
+            return
+        loop = asyncio.get_running_loop()
+        context = await asyncio.to_thread(_establish_context)
+        try:
+            names = await asyncio.to_thread(_list_readers, context)
+            self.reader_name = select_reader(names, self.reader_pattern)
+        except BaseException:
+            scard.SCardReleaseContext(context)
+            raise
+        self._context = context
+        self._channel = EventChannel(loop)
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._monitor, name=f"pcsc:{self.reader_name}", daemon=True
+        )
+        self._thread.start()
+        log.info("card reader %r open (pattern %r)", self.reader_name, self.reader_pattern)
+
+    async def close(self) -> None:
+        thread, context = self._thread, self._context
+        if thread is None or context is None:
+            return
+        self._stopping.set()
+        scard.SCardCancel(context)
+        await asyncio.to_thread(thread.join, 5.0)
+        scard.SCardReleaseContext(context)
+        self._thread = self._context = None
+        if self._channel is not None:
+            self._channel.close()
+
+    def events(self) -> AsyncIterator[CardEvent]:
+        if self._channel is None:
+            raise DeviceError(f"card reader matching {self.reader_pattern!r} is not open")
+        return aiter(self._channel)
+
+    # -- the monitor thread ---------------------------------------------------------------
+
+    def _monitor(self) -> None:
+        assert self._context is not None and self._channel is not None and self.reader_name
+        context, channel, name = self._context, self._channel, self.reader_name
+        known_state = scard.SCARD_STATE_UNAWARE
+        card_present = False
+        try:
+            while not self._stopping.is_set():
+                hresult, states = scard.SCardGetStatusChange(
+                    context, _POLL_MS, [(name, known_state)]
+                )
+                if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
+                    continue
+                if hresult in _SERVICE_GONE:
+                    raise _service_error(hresult)
+                if hresult in _READER_GONE:
+                    raise ReaderNotFoundError(f"card reader {name!r} was unplugged")
+                if hresult != scard.SCARD_S_SUCCESS:
+                    raise DeviceError(f"card reader {name!r}: {_pcsc_message(hresult)}")
+                _, event_state, _atr = states[0]
+                known_state = event_state & ~scard.SCARD_STATE_CHANGED
+                if event_state & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
+                    raise ReaderNotFoundError(f"card reader {name!r} was unplugged")
+                present = bool(event_state & scard.SCARD_STATE_PRESENT)
+                if present and not card_present:
+                    card_present = True
+                    channel.put(self._inserted(context, name, event_state))
+                elif not present and card_present:
+                    card_present = False
+                    log.debug("card removed from %r", name)
+                    channel.put(CardEvent("removed", name, None))
+        except DeviceError as error:
+            log.error("%s", error)
+            channel.fail(error)
+        except Exception as error:  # never let the thread die silently
+            log.exception("card reader %r monitor failed", name)
+            channel.fail(DeviceError(f"card reader {name!r} failed: {error}"))
+
+    def _inserted(self, context: int, name: str, event_state: int) -> CardEvent:
+        if event_state & scard.SCARD_STATE_MUTE:
+            message = "card does not answer (mute): present it again, flat on the reader"
+            return CardEvent("inserted", name, None, error=message)
+        try:
+            uid = read_uid(context, name)
+        except CardCommandError as error:
+            log.warning("card on %r unreadable: %s", name, error)
+            return CardEvent("inserted", name, None, error=str(error))
+        log.debug("card %s inserted in %r", mask_uid(uid), name)
+        return CardEvent("inserted", name, uid)
+
+
+def read_uid(context: int, reader_name: str) -> bytes:
+    """Connect to the card in ``reader_name`` and ask for its UID with GET DATA (blocking)."""
+    hresult, card, protocol = scard.SCardConnect(
+        context,
+        reader_name,
+        scard.SCARD_SHARE_SHARED,
+        scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+    )
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise CardCommandError(f"card could not be connected: {_pcsc_message(hresult)}")
+    try:
+        command = apdu.get_uid_command()
+        for _attempt in range(2):
+            hresult, response = scard.SCardTransmit(card, protocol, list(command))
+            if hresult != scard.SCARD_S_SUCCESS:
+                raise CardCommandError(
+                    f"card was taken away or did not answer GET DATA: {_pcsc_message(hresult)}"
+                )
+            try:
+                return apdu.parse_uid_response(bytes(response))
+            except CardCommandError as error:
+                if error.sw is not None and error.sw >> 8 == 0x6C:
+                    command = apdu.get_uid_command(error.sw & 0xFF)  # retry with exact Le
+                    continue
+                raise
+        raise CardCommandError("card kept asking for a different GET DATA length")
+    finally:
+        scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)

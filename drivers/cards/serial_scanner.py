@@ -1,0 +1,150 @@
+"""Serial barcode scanners (RS-232, or USB in "virtual COM port" / CDC-ACM mode) via pyserial.
+
+Protocol: a scanner in serial mode sends each decoded barcode as bytes followed by a configurable
+terminator (the "suffix" setting in the scanner's programming guide: CR, LF, CR LF or TAB).
+The port is given as a pyserial URL (``serial_for_url``: ``/dev/ttyACM0``, ``socket://host:port``,
+``rfc2217://...``, ``loop://``), read on a worker thread with a short timeout so close() is prompt.
+Document: pyserial's URL handlers documentation; the scanner vendor's serial interface guide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Literal
+
+import serial
+
+from ._channel import EventChannel
+from .contract import BarcodeScanner, DeviceError
+
+log = logging.getLogger(__name__)
+
+Terminator = Literal["CR", "LF", "CRLF", "TAB"]
+TERMINATORS: dict[str, bytes] = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "TAB": b"\t"}
+MAX_BARCODE_BYTES = 256  # longer than any 1D barcode: a missing terminator, not a barcode
+_CONTROL = bytes(range(0x20)) + b"\x7f"
+
+
+class BarcodeSplitter:
+    """Sans-I/O framing: feed bytes as they arrive, get whole barcodes back.
+
+    Leading/trailing control characters are stripped from each barcode, so a scanner set to
+    CR LF still works when the kiosk expects CR (barcodes never contain control characters).
+    """
+
+    def __init__(self, terminator: Terminator = "CR", encoding: str = "ascii") -> None:
+        if terminator not in TERMINATORS:
+            choices = ", ".join(TERMINATORS)
+            raise ValueError(f"barcode terminator {terminator!r} unknown; use one of {choices}")
+        self.terminator = terminator
+        self._separator = TERMINATORS[terminator]
+        self._encoding = encoding
+        self._buffer = bytearray()
+        self._rejections: list[str] = []
+
+    def feed(self, data: bytes) -> list[str]:
+        """Barcodes completed by ``data``. Garbage (undecodable bytes, no terminator within
+        :data:`MAX_BARCODE_BYTES`) is dropped and explained in :meth:`take_rejections`."""
+        self._buffer += data
+        barcodes: list[str] = []
+        while (end := self._buffer.find(self._separator)) >= 0:
+            raw = bytes(self._buffer[:end]).strip(_CONTROL)
+            del self._buffer[: end + len(self._separator)]
+            if not raw:
+                continue
+            try:
+                barcodes.append(raw.decode(self._encoding))
+            except UnicodeDecodeError:
+                self._rejections.append(
+                    f"dropped a barcode of {len(raw)} bytes that is not {self._encoding} text"
+                    " (wrong baud rate, parity or scanner character set?)"
+                )
+        if len(self._buffer) > MAX_BARCODE_BYTES:
+            self._rejections.append(
+                f"no {self.terminator} terminator in {len(self._buffer)} bytes from the scanner:"
+                f" set the scanner's suffix to {self.terminator} or change the kiosk's terminator"
+                " setting"
+            )
+            self._buffer.clear()
+        return barcodes
+
+    def take_rejections(self) -> list[str]:
+        """Why input was dropped since the last call (no barcode contents: they may be card
+        numbers)."""
+        rejections, self._rejections = self._rejections, []
+        return rejections
+
+
+class SerialBarcodeScanner(BarcodeScanner):
+    """A barcode scanner on a serial port (or any pyserial URL)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        baudrate: int = 9600,
+        terminator: Terminator = "CR",
+        encoding: str = "ascii",
+    ) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self._splitter = BarcodeSplitter(terminator, encoding)  # validates the terminator now
+        self._port: serial.SerialBase | None = None
+        self._channel: EventChannel[str] | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    async def open(self) -> None:
+        if self._port is not None:
+            return
+        try:
+            port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0.2)
+        except (serial.SerialException, ValueError) as error:
+            raise DeviceError(
+                f"cannot open barcode scanner port {self.url!r}: {error}"
+                " (check the cable and the port setting; the kiosk user needs the 'dialout' group)"
+            ) from error
+        self._port = port
+        self._channel = EventChannel(asyncio.get_running_loop())
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._read, name=f"scanner:{self.url}", daemon=True)
+        self._thread.start()
+
+    async def close(self) -> None:
+        port, thread = self._port, self._thread
+        if port is None:
+            return
+        self._stopping.set()
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+        port.close()
+        self._port = self._thread = None
+        if self._channel is not None:
+            self._channel.close()
+
+    def barcodes(self) -> AsyncIterator[str]:
+        if self._channel is None:
+            raise DeviceError(f"barcode scanner on {self.url!r} is not open")
+        return aiter(self._channel)
+
+    def _read(self) -> None:
+        assert self._port is not None and self._channel is not None
+        port, channel = self._port, self._channel
+        while not self._stopping.is_set():
+            try:
+                data = port.read(max(1, port.in_waiting))
+            except (serial.SerialException, OSError) as error:
+                if self._stopping.is_set():
+                    return
+                channel.fail(DeviceError(f"barcode scanner on {self.url!r} disconnected: {error}"))
+                return
+            if not data:
+                continue
+            for barcode in self._splitter.feed(data):
+                channel.put(barcode)
+            for reason in self._splitter.take_rejections():
+                # A garbled scan is dropped (the patron scans again) but staff see why.
+                log.warning("barcode scanner on %r: %s", self.url, reason)

@@ -1,0 +1,101 @@
+"""In-process simulated card reader and barcode scanner for ``kiosk demo`` and core tests.
+
+They implement the same contracts as the real drivers (:class:`~drivers.cards.contract.CardReader`,
+:class:`~drivers.cards.contract.BarcodeScanner`) so the kiosk cannot tell them apart. A demo
+button or a test "presents" a card or "scans" a barcode; both methods are safe to call from any
+thread (a UI thread, a test thread) once the device is open. Where the real byte-level path is
+wanted, use :class:`~drivers.cards.vpcd.VirtualCard` with real pcscd instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from ._channel import EventChannel
+from .contract import BarcodeScanner, CardEvent, CardReader, DeviceError
+from .errors import ReaderNotFoundError
+
+
+class SimulatedCardReader(CardReader):
+    """A card reader whose cards are placed and taken away by calls, not hands."""
+
+    def __init__(self, name: str = "Simulated card reader") -> None:
+        self.name = name
+        self._channel: EventChannel[CardEvent] | None = None
+        self._present = False
+
+    async def open(self) -> None:
+        self._channel = EventChannel(asyncio.get_running_loop())
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+
+    def events(self) -> AsyncIterator[CardEvent]:
+        return aiter(self._require_open())
+
+    def present(self, uid: bytes) -> None:
+        """Place a card with this UID on the reader (a card already there is taken away first)."""
+        channel = self._require_open()
+        if self._present:
+            channel.put(CardEvent("removed", self.name, None))
+        self._present = True
+        channel.put(CardEvent("inserted", self.name, bytes(uid)))
+
+    def present_unreadable(self, error: str = "card answered 6A81: GET DATA not supported") -> None:
+        """Fault knob: a card is inserted but its UID cannot be read (as with a foreign card)."""
+        channel = self._require_open()
+        self._present = True
+        channel.put(CardEvent("inserted", self.name, None, error=error))
+
+    def take_away(self) -> None:
+        """Remove the card; nothing happens when no card is on the reader."""
+        channel = self._require_open()
+        if self._present:
+            self._present = False
+            channel.put(CardEvent("removed", self.name, None))
+
+    def unplug(self) -> None:
+        """Fault knob: the reader disappears; the event stream ends with ReaderNotFoundError."""
+        self._require_open().fail(
+            ReaderNotFoundError(f"card reader '{self.name}' was unplugged (simulated)")
+        )
+
+    def _require_open(self) -> EventChannel[CardEvent]:
+        if self._channel is None:
+            raise DeviceError(f"card reader '{self.name}' is not open")
+        return self._channel
+
+
+class SimulatedBarcodeScanner(BarcodeScanner):
+    """A barcode scanner whose barcodes are typed in by calls."""
+
+    def __init__(self, name: str = "Simulated scanner") -> None:
+        self.name = name
+        self._channel: EventChannel[str] | None = None
+
+    async def open(self) -> None:
+        self._channel = EventChannel(asyncio.get_running_loop())
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+
+    def barcodes(self) -> AsyncIterator[str]:
+        return aiter(self._require_open())
+
+    def scan(self, barcode: str) -> None:
+        """Deliver one barcode, as a scanner does after decoding it."""
+        if not barcode:
+            raise ValueError("a scanned barcode is never empty")
+        self._require_open().put(barcode)
+
+    def unplug(self) -> None:
+        """Fault knob: the scanner disappears; the barcode stream ends with DeviceError."""
+        self._require_open().fail(DeviceError(f"barcode scanner '{self.name}' was unplugged"))
+
+    def _require_open(self) -> EventChannel[str]:
+        if self._channel is None:
+            raise DeviceError(f"barcode scanner '{self.name}' is not open")
+        return self._channel

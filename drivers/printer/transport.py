@@ -1,0 +1,232 @@
+"""Byte transports to a receipt printer: serial, network (raw TCP, port 9100) and USB.
+
+Kept apart from the ESC/POS protocol (nfcpy-style layering) so the same printer driver runs over
+any of them, and over a pty or a loopback socket in tests. USB printers are used through the Linux
+``usblp`` kernel driver's character device (``/dev/usb/lp0``), which is bidirectional, so status
+requests work as on the other links; :class:`DeviceFileTransport` opens any such device file
+(and a pty in tests). Documents: pyserial API (``serial_for_url``), Linux usblp driver, the
+"raw TCP port 9100" (JetDirect / AppSocket) convention of network receipt printers.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import os
+import select
+
+import serial
+
+from .contract import PrinterError
+
+
+class PrinterOfflineError(PrinterError):
+    """The printer cannot be reached: no device, no network, no answer."""
+
+
+class Transport(abc.ABC):
+    """An open byte pipe to a printer."""
+
+    description: str
+
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def write(self, data: bytes) -> None: ...
+
+    @abc.abstractmethod
+    async def read(self, count: int, timeout: float) -> bytes:
+        """Up to ``count`` bytes; fewer (or none) if ``timeout`` seconds pass first."""
+
+    async def discard_input(self) -> None:
+        """Drop stale bytes (a late status answer) before asking a new question."""
+        while await self.read(64, 0.0):
+            pass
+
+
+class SerialTransport(Transport):
+    """A serial printer, by device path or any pyserial URL; blocking I/O runs in a thread."""
+
+    def __init__(self, url: str, *, baudrate: int = 38400, rtscts: bool = False) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self.rtscts = rtscts
+        self.description = f"serial printer {url}"
+        self._port: serial.SerialBase | None = None
+
+    async def open(self) -> None:
+        try:
+            self._port = await asyncio.to_thread(
+                serial.serial_for_url,
+                self.url,
+                baudrate=self.baudrate,
+                rtscts=self.rtscts,
+                timeout=0,
+                write_timeout=10,
+            )
+        except (serial.SerialException, ValueError) as error:
+            raise PrinterOfflineError(
+                f"cannot open {self.description}: {error} (check the cable and the port setting;"
+                " the kiosk user needs the 'dialout' group)"
+            ) from error
+
+    async def close(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            await asyncio.to_thread(port.close)
+
+    def _require(self) -> serial.SerialBase:
+        if self._port is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        return self._port
+
+    async def write(self, data: bytes) -> None:
+        port = self._require()
+        try:
+            await asyncio.to_thread(self._write_all, port, data)
+        except (serial.SerialException, OSError) as error:
+            raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
+
+    @staticmethod
+    def _write_all(port: serial.SerialBase, data: bytes) -> None:
+        port.write(data)
+        port.flush()
+
+    async def read(self, count: int, timeout: float) -> bytes:
+        port = self._require()
+        try:
+            return await asyncio.to_thread(self._read, port, count, timeout)
+        except (serial.SerialException, OSError) as error:
+            raise PrinterOfflineError(f"{self.description}: read failed: {error}") from error
+
+    @staticmethod
+    def _read(port: serial.SerialBase, count: int, timeout: float) -> bytes:
+        port.timeout = timeout
+        try:
+            return port.read(count)
+        finally:
+            port.timeout = 0
+
+
+class TcpTransport(Transport):
+    """A network printer's raw port (9100)."""
+
+    def __init__(self, host: str, port: int = 9100, *, connect_timeout: float = 5.0) -> None:
+        self.host = host
+        self.port = port
+        self.connect_timeout = connect_timeout
+        self.description = f"network printer {host}:{port}"
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        try:
+            self._reader, self._writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port), self.connect_timeout
+            )
+        except (OSError, TimeoutError) as error:
+            reason = str(error) or "no answer within the connect timeout"
+            raise PrinterOfflineError(
+                f"cannot reach {self.description}: {reason} (check power, network cable and the"
+                " printer's IP address)"
+            ) from error
+
+    async def close(self) -> None:
+        writer, self._writer, self._reader = self._writer, None, None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def write(self, data: bytes) -> None:
+        if self._writer is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        try:
+            self._writer.write(data)
+            await self._writer.drain()
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: connection lost: {error}") from error
+
+    async def read(self, count: int, timeout: float) -> bytes:
+        if self._reader is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        try:
+            return await asyncio.wait_for(self._reader.read(count), max(timeout, 0.001))
+        except TimeoutError:
+            return b""
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: connection lost: {error}") from error
+
+
+class DeviceFileTransport(Transport):
+    """A printer device file: ``/dev/usb/lp0`` (USB through usblp), a pty, or a tty."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.description = f"printer device {path}"
+        self._fd: int | None = None
+
+    async def open(self) -> None:
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        except OSError as error:
+            hint = "is the printer on and plugged in?"
+            if error.errno == 13:
+                hint = "the kiosk user needs the 'lp' group"
+            raise PrinterOfflineError(
+                f"cannot open {self.description}: {error.strerror} ({hint})"
+            ) from error
+
+    async def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def _require(self) -> int:
+        if self._fd is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        return self._fd
+
+    async def write(self, data: bytes) -> None:
+        fd = self._require()
+        try:
+            await asyncio.to_thread(self._write_all, fd, data)
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
+
+    def _write_all(self, fd: int, data: bytes, stall_timeout: float = 10.0) -> None:
+        view = memoryview(data)
+        while view:
+            _, writable, _ = select.select([], [fd], [], stall_timeout)
+            if not writable:
+                raise PrinterOfflineError(
+                    f"{self.description} took no data for {stall_timeout:.0f} s (offline, or its"
+                    " buffer is full because the paper ran out)"
+                )
+            try:
+                written = os.write(fd, view)
+            except BlockingIOError:
+                continue
+            view = view[written:]
+
+    async def read(self, count: int, timeout: float) -> bytes:
+        fd = self._require()
+        try:
+            return await asyncio.to_thread(self._read, fd, count, timeout)
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: read failed: {error}") from error
+
+    @staticmethod
+    def _read(fd: int, count: int, timeout: float) -> bytes:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(fd, count)
+        except BlockingIOError:
+            return b""

@@ -1,0 +1,289 @@
+"""ISO 28560-3, the Danish data model (DS/INF 163), with the vendor deviations found on shelves.
+
+Follows: DS/INF 163-1 "RFID Data Model for Libraries" (2005, 2009) and ISO 28560-3:2011 as
+summarised in the project's RFID notes. Fixed layout in tag user memory:
+
+====== =====================================================================================
+bytes  field
+====== =====================================================================================
+0      high nibble version (1), low nibble type of usage
+1      number of parts in the set
+2      this part's number
+3-18   primary item identifier, ASCII, NUL padded (16 bytes)
+19-20  CRC-16/CCITT-FALSE over bytes 0-18 then 21-33, least significant byte at 19
+21-22  country of the owner library (ISO 3166 alpha-2)
+23-33  owner library (ISIL library part), ASCII, NUL padded (11 bytes)
+34...  extension blocks ``[len][id lo][id hi][xor][data]`` (XOR of the block is 0; len 0 ends
+       the list, len 1 is a filler byte)
+====== =====================================================================================
+
+Deviations handled on decode (see RFID-NOTES): 32-byte tags (Tag-it HF-I: bytes 32-33 read as
+0x00 for the CRC), block-reversed tags (each 4-byte block stored backwards; both orders are
+tried and the one whose CRC matches wins; the order is reported so a write-back keeps it), and
+the vendor that put type of usage in the high nibble and the version in the low one.
+
+"Not for loan while offline" has no field in the model, so this project stores it in an
+extension block with id :data:`~drivers.tags.model.NFLO_EXTENSION_ID` (one data byte, bit 0).
+"""
+
+from __future__ import annotations
+
+from drivers.tags.model import (
+    NFLO_EXTENSION_ID,
+    BlockOrder,
+    DecodedTag,
+    ExtensionBlock,
+    ItemTag,
+    OwnerLibrary,
+    TagEncodeError,
+    TagModel,
+    TagProblem,
+    Usage,
+)
+
+FIXED_SIZE = 34  # bytes 0..33
+SHORT_TAG_SIZE = 32  # Tag-it HF-I: 8 blocks of 4 bytes
+ID_FIELD = slice(3, 19)
+COUNTRY_FIELD = slice(21, 23)
+LIBRARY_FIELD = slice(23, 34)
+VERSION = 1
+
+
+def crc16_ccitt_false(data: bytes, crc: int = 0xFFFF) -> int:
+    """CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, not reflected, no final XOR."""
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+            crc &= 0xFFFF
+    return crc
+
+
+def danish_crc(image: bytes) -> int:
+    """The model's CRC of a tag image (bytes 32-33 count as 0x00 on a 32-byte tag)."""
+    fixed = image[:FIXED_SIZE].ljust(FIXED_SIZE, b"\x00")
+    return crc16_ccitt_false(fixed[:19] + fixed[21:FIXED_SIZE])
+
+
+def reverse_blocks(data: bytes, block_size: int = 4) -> bytes:
+    """Each block's bytes in reverse order; a trailing partial block is reversed as it is."""
+    return b"".join(data[i : i + block_size][::-1] for i in range(0, len(data), block_size))
+
+
+def _crc_matches(image: bytes) -> bool:
+    return image[19] | (image[20] << 8) == danish_crc(image)
+
+
+def _version_and_usage(first: int) -> tuple[int, int, bool]:
+    """(version, usage code, swapped) from byte 0, recognising the swapped-nibble vendor."""
+    high, low = first >> 4, first & 0x0F
+    if high == VERSION:
+        return VERSION, low, False
+    if low == VERSION:
+        return VERSION, high, True
+    return high, low, False
+
+
+def _plausible_header(image: bytes) -> bool:
+    """Version 1 in a nibble of byte 0, a known usage code and a mostly printable identifier."""
+    version, usage, _ = _version_and_usage(image[0])
+    identifier = image[ID_FIELD].split(b"\x00", 1)[0]
+    printable = sum(0x20 <= b < 0x7F for b in identifier)
+    return (
+        version == VERSION
+        and usage in Usage._value2member_map_
+        and bool(identifier)
+        and 0x20 <= identifier[0] < 0x7F
+        and printable * 2 >= len(identifier)  # a damaged byte or two still reads as Danish
+    )
+
+
+def looks_danish(data: bytes) -> bool:
+    """Used by model detection when the CRC fails: a plausible header in either block order."""
+    if len(data) < SHORT_TAG_SIZE:
+        return False
+    return _plausible_header(data) or _plausible_header(reverse_blocks(data))
+
+
+def crc_valid_order(data: bytes) -> BlockOrder | None:
+    """The block order in which ``data`` carries a valid Danish-model CRC, if any."""
+    if len(data) < SHORT_TAG_SIZE:
+        return None
+    if _crc_matches(data):
+        return BlockOrder.NORMAL
+    if _crc_matches(reverse_blocks(data)):
+        return BlockOrder.REVERSED
+    return None
+
+
+def _text(raw: bytes) -> str:
+    """ASCII field up to the first NUL; stray high bytes read as Latin-1 rather than failing."""
+    return raw.split(b"\x00", 1)[0].decode("latin-1").strip()
+
+
+def _parse_extensions(data: bytes) -> tuple[tuple[ExtensionBlock, ...], str]:
+    """Extension blocks from byte 34; second item is an error sentence ('' when sound)."""
+    blocks: list[ExtensionBlock] = []
+    i = FIXED_SIZE
+    while i < len(data):
+        length = data[i]
+        if length == 0:
+            break
+        if length == 1:  # filler
+            i += 1
+            continue
+        if length < 4:
+            return tuple(blocks), f"extension block at byte {i} has impossible length {length}"
+        if i + length > len(data):
+            return tuple(blocks), f"extension block at byte {i} runs past the end of memory"
+        block = data[i : i + length]
+        checksum = 0
+        for b in block:
+            checksum ^= b
+        if checksum:
+            return tuple(blocks), f"extension block at byte {i} fails its XOR checksum"
+        blocks.append(ExtensionBlock(block[1] | (block[2] << 8), bytes(block[4:])))
+        i += length
+    return tuple(blocks), ""
+
+
+def decode_danish(data: bytes) -> DecodedTag:
+    """Decode a Danish-model tag; never raises. Both block orders are tried (CRC decides)."""
+    data = bytes(data)
+    if len(data) < SHORT_TAG_SIZE:
+        return DecodedTag(
+            TagModel.DANISH,
+            problem=TagProblem.TOO_SHORT,
+            detail=f"{len(data)} bytes read; the Danish model needs at least {SHORT_TAG_SIZE}",
+        )
+    order = crc_valid_order(data)
+    crc_ok = order is not None
+    if order is None:
+        # Neither order matches: read in the order whose header looks like the Danish model.
+        order = BlockOrder.NORMAL
+        if not _plausible_header(data) and _plausible_header(reverse_blocks(data)):
+            order = BlockOrder.REVERSED
+    image = data if order is BlockOrder.NORMAL else reverse_blocks(data)
+    version, usage_code, swapped = _version_and_usage(image[0])
+    extensions, ext_error = _parse_extensions(image)
+    owner = OwnerLibrary(_text(image[COUNTRY_FIELD]).upper(), _text(image[LIBRARY_FIELD]))
+    usage = Usage(usage_code) if usage_code in Usage._value2member_map_ else None
+    problem: TagProblem | None = None
+    detail = ""
+    if not crc_ok:
+        stored = image[19] | (image[20] << 8)
+        problem = TagProblem.CRC_MISMATCH
+        detail = (
+            f"CRC {stored:04X} on the tag does not match the data (expected "
+            f"{danish_crc(image):04X}) in either block order: the tag is damaged or half written"
+        )
+    elif version != VERSION:
+        problem = TagProblem.UNSUPPORTED_VERSION
+        detail = f"Danish-model version {version} is not supported (only version 1)"
+    elif ext_error:
+        problem = TagProblem.BAD_EXTENSION
+        detail = ext_error
+    nflo = any(e.block_id == NFLO_EXTENSION_ID and e.data[:1] == b"\x01" for e in extensions)
+    return DecodedTag(
+        model=TagModel.DANISH,
+        primary_item_id=_text(image[ID_FIELD]),
+        owner_library=owner if (owner.country or owner.library) else None,
+        parts=image[1],
+        part_number=image[2],
+        usage=usage,
+        usage_code=usage_code,
+        crc_ok=crc_ok,
+        not_for_loan_offline=nflo,
+        block_order=order,
+        swapped_nibbles=swapped,
+        version=version,
+        extensions=extensions,
+        problem=problem,
+        detail=detail,
+    )
+
+
+def _ascii_field(value: str, size: int, name: str) -> bytes:
+    try:
+        raw = value.encode("ascii")
+    except UnicodeEncodeError:
+        raise TagEncodeError(f"{name} {value!r} must be ASCII in the Danish model") from None
+    if len(raw) > size:
+        raise TagEncodeError(f"{name} {value!r} is longer than {size} bytes")
+    if b"\x00" in raw:
+        raise TagEncodeError(f"{name} must not contain NUL bytes")
+    return raw.ljust(size, b"\x00")
+
+
+def encode_extension(block: ExtensionBlock) -> bytes:
+    """One extension block with its length and XOR checksum."""
+    length = 4 + len(block.data)
+    if length > 255 or not 0 <= block.block_id <= 0xFFFF:
+        raise TagEncodeError(f"extension block {block.block_id:#x} is too long or has a bad id")
+    head = bytes([length, block.block_id & 0xFF, block.block_id >> 8])
+    checksum = 0
+    for b in head + block.data:
+        checksum ^= b
+    return head + bytes([checksum]) + block.data
+
+
+def encode_danish(
+    item: ItemTag,
+    *,
+    memory_size: int | None = None,
+    block_order: BlockOrder = BlockOrder.NORMAL,
+    block_size: int = 4,
+    swapped_nibbles: bool = False,
+) -> bytes:
+    """The tag image of ``item`` in the Danish model.
+
+    ``memory_size`` pads the image with 0x00 to the tag's user memory (so stale bytes of an old
+    encoding are overwritten); 32 makes a Tag-it-style image without bytes 32-33 and no room for
+    extension blocks. Without it the image is the fixed part plus extensions, whole blocks.
+    """
+    if not 0 <= int(item.usage) <= 15:
+        raise TagEncodeError(f"type of usage {item.usage} does not fit a nibble")
+    for name, value in (("number of parts", item.parts), ("part number", item.part_number)):
+        if not 0 <= value <= 255:
+            raise TagEncodeError(f"{name} {value} does not fit one byte (0-255)")
+    if item.parts and item.part_number > item.parts:
+        raise TagEncodeError(f"part number {item.part_number} exceeds parts {item.parts}")
+    if not item.primary_item_id:
+        raise TagEncodeError("primary item identifier is empty")
+    owner = item.owner or OwnerLibrary("", "")
+    short = memory_size is not None and memory_size < FIXED_SIZE
+    if memory_size is not None and memory_size < SHORT_TAG_SIZE:
+        raise TagEncodeError(f"{memory_size} bytes of memory cannot hold the Danish model")
+    library_room = 9 if short else 11
+    usage = int(item.usage)
+    first = ((usage << 4) | VERSION) if swapped_nibbles else ((VERSION << 4) | usage)
+    image = bytearray(FIXED_SIZE)
+    image[0] = first
+    image[1] = item.parts
+    image[2] = item.part_number
+    image[ID_FIELD] = _ascii_field(item.primary_item_id, 16, "primary item identifier")
+    if owner.country and len(owner.country) != 2:
+        raise TagEncodeError(f"country {owner.country!r} must be two letters (ISO 3166)")
+    image[COUNTRY_FIELD] = _ascii_field(owner.country, 2, "country")
+    image[LIBRARY_FIELD] = _ascii_field(owner.library, library_room, "owner library").ljust(
+        11, b"\x00"
+    )
+    crc = danish_crc(bytes(image))
+    image[19], image[20] = crc & 0xFF, crc >> 8
+    extensions = list(item.extensions)
+    if item.not_for_loan_offline:
+        extensions.append(ExtensionBlock(NFLO_EXTENSION_ID, b"\x01"))
+    if short:
+        if extensions:
+            raise TagEncodeError("a 32-byte tag has no room for extension blocks")
+        out = bytes(image[:SHORT_TAG_SIZE])
+    else:
+        out = bytes(image) + b"".join(encode_extension(e) for e in extensions)
+        if extensions:
+            out += b"\x00"  # ends the list
+        if memory_size is not None:
+            if len(out) > memory_size:
+                raise TagEncodeError(f"{len(out)} bytes of tag data exceed {memory_size} bytes")
+            out = out.ljust(memory_size, b"\x00")
+    out = out.ljust(-(-len(out) // block_size) * block_size, b"\x00")
+    return reverse_blocks(out, block_size) if block_order is BlockOrder.REVERSED else out

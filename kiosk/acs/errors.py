@@ -1,0 +1,21 @@
+"""Typed errors of the embedded library system."""
+
+from __future__ import annotations
+
+
+class AcsError(Exception):
+    """Base class for errors of the embedded library system."""
+
+
+class DataFileError(AcsError):
+    """The consortium data file is unreadable or does not match the documented format."""
+
+    def __init__(self, source: str, where: str, problem: str) -> None:
+        super().__init__(f"{source}: {where}: {problem}")
+        self.source = source
+        self.where = where
+        self.problem = problem
+
+
+class FaultSettingError(AcsError, ValueError):
+    """A fault knob was given an unknown name or a value of the wrong kind."""

@@ -1,0 +1,412 @@
+"""The consortium model: SQLite storage, loading a data file, and read access.
+
+Why SQLite and not dictionaries: the embedded library system is also what libraries try a kiosk
+against, possibly from several kiosks and processes on one database file, and what the crash
+tests restart. Every circulation change runs in one ``BEGIN IMMEDIATE`` transaction
+(:meth:`ConsortiumModel.transaction`), so concurrent kiosks can neither lose nor double an update,
+and the ``loan`` table's primary key on the item makes a double loan impossible by construction.
+
+The write operations themselves live in :mod:`kiosk.acs.circulation`; this module only stores,
+loads and reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+
+from kiosk.acs.dataformat import ConsortiumData, LoanRule, Policy, SortRule, read_data
+from kiosk.acs.records import (
+    AccountRecord,
+    BranchRecord,
+    FeeRecord,
+    HoldRecord,
+    ItemRecord,
+    LoanRecord,
+    LogEntry,
+    PatronRecord,
+)
+
+Clock = Callable[[], datetime]
+
+DEMO_DATA = Path(str(resources.files("kiosk.acs") / "data" / "demo-consortium.json"))
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.replace(microsecond=0, tzinfo=None).isoformat()
+    return moment.isoformat()
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _local_now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class ConsortiumModel:
+    """The consortium's state in SQLite (``":memory:"`` or a file), with read helpers.
+
+    Open with :meth:`open`; a file that already holds a consortium keeps its state (loans made
+    before a restart survive) unless ``reset=True``.
+    """
+
+    def __init__(self, db_path: str | Path = ":memory:", *, clock: Clock | None = None) -> None:
+        self.db_path = str(db_path)
+        self.clock: Clock = clock or _local_now
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.db_path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+        schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
+        self.conn.executescript(schema)
+        self._policy: Policy | None = None
+
+    # -- opening and loading -------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        db_path: str | Path = ":memory:",
+        data: ConsortiumData | str | Path | None = None,
+        *,
+        reset: bool = False,
+        clock: Clock | None = None,
+    ) -> ConsortiumModel:
+        """Open a model; load ``data`` (the demo consortium if None) unless the file has one."""
+        model = cls(db_path, clock=clock)
+        if reset or not model.loaded:
+            if data is None:
+                data = DEMO_DATA
+            if not isinstance(data, ConsortiumData):
+                data = read_data(data)
+            model.load(data)
+        return model
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def loaded(self) -> bool:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'name'").fetchone()
+        return row is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def load(self, data: ConsortiumData) -> None:
+        """Replace everything with ``data`` (one transaction: all or nothing)."""
+        now = iso(self.now())
+        with self.transaction() as db:
+            for table in ("circulation_log", "fee", "hold", "loan", "account", "item",
+                          "patron_card", "patron", "loan_rule", "sort_rule", "branch", "library",
+                          "meta"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            db.execute("INSERT INTO meta VALUES ('name', ?)", (data.name,))
+            db.execute("INSERT INTO meta VALUES ('policy', ?)", (data.policy.model_dump_json(),))
+            db.execute("INSERT INTO meta VALUES ('examples', ?)", (json.dumps(data.examples),))
+            for lib in data.libraries:
+                db.execute("INSERT INTO library VALUES (?, ?, ?)", (lib.code, lib.isil, lib.name))
+                for br in lib.branches:
+                    db.execute("INSERT INTO branch VALUES (?, ?, ?, ?)",
+                               (br.code, lib.code, br.name, br.kind))
+                    for pos, rule in enumerate(br.sort_bins):
+                        db.execute(
+                            "INSERT INTO sort_rule VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (br.code, pos, rule.outcome, rule.media_type,
+                             rule.destination_library, rule.collection, rule.bin),
+                        )
+            for r in data.loan_rules:
+                db.execute(
+                    "INSERT INTO loan_rule VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.library, r.media_type, r.loan_days, r.renewals, r.max_loans, r.loan_fee,
+                     r.overdue_fee_per_day, int(r.loanable)),
+                )
+            for p in data.patrons:
+                db.execute(
+                    "INSERT INTO patron VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (p.barcode, p.pin, p.name, p.home_branch, p.language, p.email, p.phone,
+                     p.blocked, int(p.card_lost), iso(p.expires)),
+                )
+                for uid in p.card_uids:
+                    db.execute("INSERT INTO patron_card VALUES (?, ?)", (uid, p.barcode))
+                for fee in p.fees:
+                    db.execute(
+                        "INSERT INTO fee (patron, amount, type, item, description, created)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (p.barcode, fee.amount, fee.type, fee.item, fee.description, now),
+                    )
+            for i in data.items:
+                db.execute(
+                    "INSERT INTO item VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (i.barcode, i.record, i.title, i.author, i.language, i.media_type, i.owner,
+                     i.home_branch, i.location or i.home_branch, i.collection, i.call_number,
+                     i.parts, int(i.floating), i.status, None, "", i.tag.model, i.tag.usage,
+                     int(i.tag.offline_loan)),
+                )
+            for loan in data.loans:
+                db.execute("INSERT INTO loan VALUES (?, ?, ?, ?, ?, ?)",
+                           (loan.item, loan.patron, loan.branch, iso(loan.loaned), iso(loan.due),
+                            loan.renewals))
+                db.execute("UPDATE item SET status = 'on_loan' WHERE barcode = ?", (loan.item,))
+            for h in data.holds:
+                db.execute(
+                    "INSERT INTO hold (patron, record, pickup, placed, state, item, expires)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (h.patron, h.record, h.pickup, iso(h.placed), h.state, h.item,
+                     iso(h.expires)),
+                )
+                if h.state == "ready":
+                    db.execute("UPDATE item SET status = 'on_hold_shelf', location = ?,"
+                               " transit_to = NULL WHERE barcode = ?", (h.pickup, h.item))
+                elif h.state == "in_transit":
+                    db.execute("UPDATE item SET status = 'in_transit', transit_to = ?"
+                               " WHERE barcode = ?", (h.pickup, h.item))
+            for a in data.accounts:
+                db.execute(
+                    "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.login, a.password, a.branch, a.location_code, a.charset,
+                     int(a.error_detection), a.terminator, a.timeout_seconds, a.retries),
+                )
+        self._policy = None
+
+    # -- consortium-wide settings --------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return str(self._meta("name"))
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            # Stored already converted (cents): construct, do not re-validate the amounts.
+            self._policy = Policy.model_construct(**json.loads(self._meta("policy")))
+        return self._policy
+
+    @property
+    def examples(self) -> dict[str, dict[str, str]]:
+        """Named showcase records of the data file (e.g. ``examples["return_hold_here"]``)."""
+        return dict(json.loads(self._meta("examples")))
+
+    def _meta(self, key: str) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise LookupError(f"the model has no {key!r}: no consortium loaded")
+        return str(row[0])
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def branch(self, code: str) -> BranchRecord | None:
+        row = self.conn.execute(
+            "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
+            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ?", (code,),
+        ).fetchone()
+        return BranchRecord(**dict(row)) if row else None
+
+    def branches(self) -> list[BranchRecord]:
+        rows = self.conn.execute(
+            "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
+            " FROM branch b JOIN library l ON l.code = b.library ORDER BY b.library, b.code"
+        ).fetchall()
+        return [BranchRecord(**dict(r)) for r in rows]
+
+    def library_of_isil(self, isil: str) -> str | None:
+        row = self.conn.execute("SELECT code FROM library WHERE isil = ?", (isil,)).fetchone()
+        return str(row[0]) if row else None
+
+    def isil(self, library: str) -> str:
+        row = self.conn.execute("SELECT isil FROM library WHERE code = ?", (library,)).fetchone()
+        return str(row[0]) if row else library
+
+    def account(self, login: str) -> AccountRecord | None:
+        row = self.conn.execute("SELECT * FROM account WHERE login = ?", (login,)).fetchone()
+        return self._account(row) if row else None
+
+    def accounts(self) -> list[AccountRecord]:
+        rows = self.conn.execute("SELECT * FROM account ORDER BY login").fetchall()
+        return [self._account(r) for r in rows]
+
+    @staticmethod
+    def _account(row: sqlite3.Row) -> AccountRecord:
+        return AccountRecord(
+            login=row["login"], branch=row["branch"], location_code=row["location_code"],
+            charset=row["charset"], error_detection=bool(row["error_detection"]),
+            terminator=b"\r\n" if row["terminator"] == "CRLF" else b"\r",
+            timeout_seconds=float(row["timeout_seconds"]), retries=int(row["retries"]),
+            password=row["password"],
+        )
+
+    def find_patron(self, identifier: str) -> PatronRecord | None:
+        """A patron by card barcode or by RFID/NFC card UID (hex, any case)."""
+        record = self.patron(identifier)
+        if record is None and identifier:
+            row = self.conn.execute("SELECT patron FROM patron_card WHERE uid = ?",
+                                    (identifier.strip().upper(),)).fetchone()
+            if row:
+                record = self.patron(row[0])
+        return record
+
+    def patron(self, barcode: str) -> PatronRecord | None:
+        row = self.conn.execute(
+            "SELECT p.*, b.library AS home_library FROM patron p"
+            " JOIN branch b ON b.code = p.home_branch WHERE p.barcode = ?", (barcode,),
+        ).fetchone()
+        if row is None:
+            return None
+        uids = tuple(r[0] for r in self.conn.execute(
+            "SELECT uid FROM patron_card WHERE patron = ? ORDER BY uid", (barcode,)))
+        return PatronRecord(
+            barcode=row["barcode"], home_branch=row["home_branch"],
+            home_library=row["home_library"], language=row["language"], blocked=row["blocked"],
+            card_lost=bool(row["card_lost"]), expires=_d(row["expires"]), card_uids=uids,
+            name=row["name"], pin=row["pin"], email=row["email"], phone=row["phone"],
+        )
+
+    def patrons(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT barcode FROM patron ORDER BY barcode")]
+
+    def item(self, barcode: str) -> ItemRecord | None:
+        row = self.conn.execute(
+            "SELECT i.*, l.isil AS owner_isil FROM item i JOIN library l ON l.code = i.owner"
+            " WHERE i.barcode = ?", (barcode,),
+        ).fetchone()
+        if row is None:
+            return None
+        hold_row = self.conn.execute("SELECT * FROM hold WHERE item = ?", (barcode,)).fetchone()
+        return ItemRecord(
+            barcode=row["barcode"], record=row["record"], title=row["title"],
+            author=row["author"], language=row["language"], media_type=row["media_type"],
+            owner=row["owner"], owner_isil=row["owner_isil"], home_branch=row["home_branch"],
+            location=row["location"], collection=row["collection"],
+            call_number=row["call_number"], parts=row["parts"], floating=bool(row["floating"]),
+            status=row["status"], transit_to=row["transit_to"], properties=row["properties"],
+            tag_model=row["tag_model"], tag_usage=row["tag_usage"],
+            offline_loan=bool(row["offline_loan"]), loan=self.loan(barcode),
+            hold=self._hold(hold_row) if hold_row else None,
+        )
+
+    def items(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT barcode FROM item ORDER BY barcode")]
+
+    def copies(self, record: str) -> list[str]:
+        rows = self.conn.execute("SELECT barcode FROM item WHERE record = ? ORDER BY barcode",
+                                 (record,))
+        return [r[0] for r in rows]
+
+    def loan(self, item: str) -> LoanRecord | None:
+        row = self.conn.execute("SELECT * FROM loan WHERE item = ?", (item,)).fetchone()
+        return self._loan(row) if row else None
+
+    def loans_of(self, patron: str) -> list[LoanRecord]:
+        rows = self.conn.execute("SELECT * FROM loan WHERE patron = ? ORDER BY due, item",
+                                 (patron,)).fetchall()
+        return [self._loan(r) for r in rows]
+
+    def all_loans(self) -> list[LoanRecord]:
+        return [self._loan(r) for r in self.conn.execute("SELECT * FROM loan ORDER BY item")]
+
+    @staticmethod
+    def _loan(row: sqlite3.Row) -> LoanRecord:
+        return LoanRecord(item=row["item"], patron=row["patron"], branch=row["branch"],
+                          loaned=_dt(row["loaned"]), due=_dt(row["due"]),
+                          renewals=row["renewals"])
+
+    def hold(self, hold_id: int) -> HoldRecord | None:
+        row = self.conn.execute("SELECT * FROM hold WHERE id = ?", (hold_id,)).fetchone()
+        return self._hold(row) if row else None
+
+    def holds_of(self, patron: str) -> list[HoldRecord]:
+        rows = self.conn.execute("SELECT * FROM hold WHERE patron = ? ORDER BY id",
+                                 (patron,)).fetchall()
+        return [self._hold(r) for r in rows]
+
+    def holds_on(self, record: str) -> list[HoldRecord]:
+        """The record's queue: trapped holds first, then waiting ones in order placed."""
+        rows = self.conn.execute(
+            "SELECT * FROM hold WHERE record = ? ORDER BY state = 'waiting', id", (record,)
+        ).fetchall()
+        return [self._hold(r) for r in rows]
+
+    def _hold(self, row: sqlite3.Row) -> HoldRecord:
+        position = 0
+        if row["state"] == "waiting":
+            position = self.conn.execute(
+                "SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting' AND id <= ?",
+                (row["record"], row["id"]),
+            ).fetchone()[0]
+        return HoldRecord(id=row["id"], patron=row["patron"], record=row["record"],
+                          pickup=row["pickup"], placed=_dt(row["placed"]), state=row["state"],
+                          item=row["item"], expires=_d(row["expires"]), position=position)
+
+    def fees_of(self, patron: str, *, outstanding_only: bool = True) -> list[FeeRecord]:
+        sql = "SELECT * FROM fee WHERE patron = ?"
+        if outstanding_only:
+            sql += " AND paid < amount"
+        rows = self.conn.execute(sql + " ORDER BY id", (patron,)).fetchall()
+        return [FeeRecord(id=r["id"], patron=r["patron"], amount=r["amount"], paid=r["paid"],
+                          type=r["type"], item=r["item"], description=r["description"])
+                for r in rows]
+
+    def fees_total(self, patron: str) -> int:
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(amount - paid), 0) FROM fee WHERE patron = ?", (patron,)
+        ).fetchone()
+        return int(row[0])
+
+    def loan_rule(self, library: str, media_type: str) -> LoanRule:
+        """The most specific rule: (library, type), (library, *), (*, type), then (*, *)."""
+        row = self.conn.execute(
+            "SELECT * FROM loan_rule WHERE library IN (?, '*') AND media_type IN (?, '*')"
+            " ORDER BY library = '*', media_type = '*' LIMIT 1", (library, media_type),
+        ).fetchone()
+        return LoanRule.model_construct(library=row["library"], media_type=row["media_type"],
+                        loan_days=row["loan_days"], renewals=row["renewals"],
+                        max_loans=row["max_loans"], loan_fee=row["loan_fee"],
+                        overdue_fee_per_day=row["overdue_fee_per_day"],
+                        loanable=bool(row["loanable"]))
+
+    def sort_rules(self, branch: str) -> list[SortRule]:
+        rows = self.conn.execute("SELECT * FROM sort_rule WHERE branch = ? ORDER BY position",
+                                 (branch,)).fetchall()
+        return [SortRule(bin=r["bin"], outcome=r["outcome"], media_type=r["media_type"],
+                         destination_library=r["destination_library"],
+                         collection=r["collection"]) for r in rows]
+
+    def circulation_log(self, *, item: str | None = None) -> list[LogEntry]:
+        sql, args = "SELECT * FROM circulation_log", ()
+        if item is not None:
+            sql, args = sql + " WHERE item = ?", (item,)
+        rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [LogEntry(id=r["id"], at=_dt(r["at"]), account=r["account"], branch=r["branch"],
+                         action=r["action"], item=r["item"], patron=r["patron"], ok=bool(r["ok"]),
+                         detail=r["detail"]) for r in rows]

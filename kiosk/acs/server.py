@@ -1,0 +1,298 @@
+"""The asyncio SIP2 server: sockets, framing, error detection, retries, replays and faults.
+
+One task per connection reads frames with the project's :class:`kiosk.sip2.Framer`, decodes them
+with the project's codec in the logged-in account's character set, and answers through
+:class:`kiosk.acs.protocol.Responder`. What the spec and real servers do, this server does:
+
+* error detection per account: responses carry ``AY<seq>AZ<checksum>``; a request with a bad
+  checksum is answered with 96; 97 gets the last response again, byte for byte;
+* a repeated circulation request with the same bytes (same AY and AZ) is answered from the last
+  response instead of being carried out twice (the spec's resend rule): this is what makes a
+  retransmitted checkout safe, also after a reconnect, because the replay cache is kept per
+  account, not per connection;
+* the idle timeout announced in 98 closes a silent connection; the retry count announced in 98
+  bounds consecutive bad-checksum requests and retransmissions, after which the connection is
+  closed;
+* logs carry masked traces only (no PINs, passwords, names or full card numbers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from kiosk import sip2
+from kiosk.acs.faults import Faults
+from kiosk.acs.protocol import CIRCULATION_CODES, NotLoggedIn, Responder, Session
+
+log = logging.getLogger("kiosk.acs")
+
+REPLAY_CACHE_SIZE = 256
+REPLAY_MAX_AGE_SECONDS = 600.0
+
+
+@dataclass
+class ServerStats:
+    connections: int = 0
+    open_connections: int = 0
+    requests: int = 0
+    replays: int = 0
+    resends_requested: int = 0  # 96 sent
+    dropped: int = 0
+    idle_closed: int = 0
+
+
+@dataclass
+class _Connection:
+    session: Session
+    charset: str = "utf-8"
+    terminator: bytes = b"\r"
+    error_detection: bool = True
+    last_response: bytes | None = None
+    last_request: bytes | None = None
+    repeats: int = 0  # consecutive bad checksums or retransmissions
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class ReplayCache:
+    """Last responses to circulation requests, per account, keyed by the request's exact bytes."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, bytes], tuple[float, bytes]] = OrderedDict()
+
+    def get(self, account: str, frame: bytes) -> bytes | None:
+        entry = self._entries.get((account, frame))
+        if entry is None or time.monotonic() - entry[0] > REPLAY_MAX_AGE_SECONDS:
+            return None
+        return entry[1]
+
+    def put(self, account: str, frame: bytes, response: bytes) -> None:
+        self._entries[(account, frame)] = (time.monotonic(), response)
+        self._entries.move_to_end((account, frame))
+        while len(self._entries) > REPLAY_CACHE_SIZE:
+            self._entries.popitem(last=False)
+
+
+class SIP2Server:
+    """Serves one consortium model over SIP2 on a TCP port."""
+
+    def __init__(self, responder: Responder, faults: Faults, *, charset: str = "utf-8",
+                 login_timeout_seconds: float = 60.0, require_login: bool = True) -> None:
+        self.responder = responder
+        self.faults = faults
+        self.charset = charset
+        self.login_timeout = login_timeout_seconds
+        self.require_login = require_login
+        self.stats = ServerStats()
+        self.replays = ReplayCache()
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+        self._server = await asyncio.start_server(self._serve, host, port)
+        sock = self._server.sockets[0]
+        bound = sock.getsockname()
+        log.info("embedded ACS listening on %s:%s", bound[0], bound[1])
+        return str(bound[0]), int(bound[1])
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def drop_all(self) -> int:
+        """Close every open connection now (the "network cable pulled" fault)."""
+        writers = list(self._writers)
+        for writer in writers:
+            writer.close()
+        return len(writers)
+
+    # -- one connection --------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self._writers.add(writer)
+        peer = writer.get_extra_info("peername")
+        conn = _Connection(Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"),
+                           charset=self.charset)
+        self.stats.connections += 1
+        self.stats.open_connections += 1
+        framer = sip2.Framer()
+        try:
+            while True:
+                timeout = self._idle_timeout(conn)
+                try:
+                    data = await asyncio.wait_for(reader.read(65536), timeout)
+                except TimeoutError:
+                    self.stats.idle_closed += 1
+                    log.info("%s: idle for %.1f s, closing", conn.session.peer, timeout or 0)
+                    return
+                if not data:
+                    return
+                try:
+                    frames = framer.feed(data)
+                except sip2.SIP2DecodeError as exc:
+                    log.warning("%s: %s; closing", conn.session.peer, exc)
+                    return
+                for frame in frames:
+                    if not await self._handle(frame, conn, writer):
+                        return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        except asyncio.CancelledError:
+            raise
+        finally:
+            self.stats.open_connections -= 1
+            self._writers.discard(writer)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            if task is not None:
+                self._tasks.discard(task)
+
+    def _idle_timeout(self, conn: _Connection) -> float | None:
+        account = conn.session.account
+        seconds = account.timeout_seconds if account is not None else self.login_timeout
+        return seconds if seconds > 0 else None
+
+    def _retries(self, conn: _Connection) -> int:
+        account = conn.session.account
+        return account.retries if account is not None else self.responder.default_retries
+
+    async def _send(self, writer: asyncio.StreamWriter, data: bytes, conn: _Connection) -> None:
+        delay = self.faults.delay_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", conn.session.peer,
+                      sip2.format_trace("<-", data, charset=conn.charset))
+        writer.write(data)
+        await writer.drain()
+
+    async def _handle(self, frame: bytes, conn: _Connection,
+                      writer: asyncio.StreamWriter) -> bool:
+        """Answer one frame; False closes the connection."""
+        self.stats.requests += 1
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", conn.session.peer,
+                      sip2.format_trace("->", frame, charset=conn.charset))
+        drop = self.faults.take_drop()
+        if drop and self.faults.drop_before_processing:
+            return self._dropped(conn, "before processing")
+        try:
+            decoded = sip2.decode(frame, charset=conn.charset)
+        except sip2.SIP2DecodeError as exc:
+            log.warning("%s: undecodable request (%s); asking for a resend",
+                        conn.session.peer, exc)
+            return await self._ask_resend(conn, writer)
+        request = decoded.message
+        if decoded.checksum_ok is False:
+            log.warning("%s: bad checksum on a %s request; asking for a resend",
+                        conn.session.peer, request.code)
+            return await self._ask_resend(conn, writer)
+        if request.code == "97":
+            if conn.last_response is not None:
+                await self._send(writer, conn.last_response, conn)
+            return True
+        if self.faults.take_96():
+            self.stats.resends_requested += 1
+            await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
+            return True
+        # the spec's resend rule: the same request bytes again get the same answer again
+        account = conn.session.account
+        if frame == conn.last_request and conn.last_response is not None:
+            conn.repeats += 1
+            if conn.repeats > self._retries(conn):
+                log.warning("%s: retry count %d exceeded; closing", conn.session.peer,
+                            self._retries(conn))
+                return False
+            self.stats.replays += 1
+            if drop:
+                return self._dropped(conn, "after replay")
+            await self._send(writer, conn.last_response, conn)
+            return True
+        if (account is not None and decoded.sequence is not None
+                and request.code in CIRCULATION_CODES):
+            cached = self.replays.get(account.login, frame)
+            if cached is not None:
+                self.stats.replays += 1
+                log.info("%s: repeated %s request answered from the replay cache",
+                         conn.session.peer, request.code)
+                conn.last_request, conn.last_response = frame, cached
+                if drop:
+                    return self._dropped(conn, "after replay")
+                await self._send(writer, cached, conn)
+                return True
+        try:
+            response = self.responder.respond(request, conn.session)
+        except NotLoggedIn as exc:
+            if self.require_login:
+                log.warning("%s: %s; closing", conn.session.peer, exc)
+                return False
+            raise
+        conn.repeats = 0
+        if request.code == "93" and conn.session.account is not None:
+            acc = conn.session.account
+            conn.charset, conn.terminator = acc.charset, acc.terminator
+            conn.error_detection = acc.error_detection
+            log.info("%s: kiosk %s logged in at %s", conn.session.peer, acc.login, acc.branch)
+        elif request.code == "93":
+            log.warning("%s: login refused", conn.session.peer)
+        sequence = decoded.sequence if decoded.sequence is not None else 0
+        with_checksum = decoded.sequence is not None if conn.session.account is None else (
+            conn.error_detection)
+        data = self._encode(response, conn, sequence if with_checksum else None)
+        if with_checksum and self.faults.take_corrupt():
+            data = _corrupt(data)
+        conn.last_request, conn.last_response = frame, data
+        if (conn.session.account is not None and decoded.sequence is not None
+                and request.code in CIRCULATION_CODES):
+            self.replays.put(conn.session.account.login, frame, data)
+        if drop:
+            return self._dropped(conn, "after processing")
+        await self._send(writer, data, conn)
+        return True
+
+    def _dropped(self, conn: _Connection, when: str) -> bool:
+        self.stats.dropped += 1
+        log.info("%s: fault knob: connection dropped %s", conn.session.peer, when)
+        return False
+
+    async def _ask_resend(self, conn: _Connection, writer: asyncio.StreamWriter) -> bool:
+        conn.repeats += 1
+        if conn.repeats > self._retries(conn):
+            log.warning("%s: retry count %d exceeded; closing", conn.session.peer,
+                        self._retries(conn))
+            return False
+        self.stats.resends_requested += 1
+        await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
+        return True
+
+    def _encode(self, message: sip2.Message, conn: _Connection, sequence: int | None) -> bytes:
+        if message.code == "96" and not conn.error_detection:
+            sequence = None
+        return sip2.encode(message, charset=conn.charset, sequence=sequence,
+                           terminator=conn.terminator)
+
+
+def _corrupt(data: bytes) -> bytes:
+    """Change the last checksum digit so that the frame no longer adds up."""
+    end = len(data.rstrip(b"\r\n"))
+    last = data[end - 1:end]
+    replacement = b"0" if last != b"0" else b"1"
+    return data[:end - 1] + replacement + data[end:]

@@ -1,0 +1,79 @@
+"""The kiosk's typed configuration (TOML file + ``KIOSK__...`` environment overrides).
+
+Public surface::
+
+    from kiosk.config import KioskConfig, load_config, ConfigError, DEMO_CONFIG
+
+    config = load_config("/etc/kiosk/kiosk.toml")          # env defaults to os.environ
+    config = load_config(DEMO_CONFIG, env={})               # the demo, ignoring the environment
+    config.ils.sip2.host, config.ils.sip2.password.get_secret_value()
+    config.policy.afi_secured, config.ui.languages, config.return_station.rules
+
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        for issue in exc.issues:        # every problem: source, line, key, value, expected
+            print(issue)
+
+Sections (see ``model.py`` for every key, its default and range): ``kiosk`` (identity, mode,
+state paths), ``ils`` (``backend``, ``sip2`` incl. ``tls`` and ``dialect``, ``folio``,
+``embedded``), ``hardware`` (``rfid``, ``card_reader``, ``scanner``, ``printer``, ``sorter``),
+``policy`` (``pin``, ``offline``, timeouts, ``security`` + AFI values, ``receipt``),
+``ui`` (languages, ``theme``, accessibility, staff code/cards), ``return_station`` (bins,
+ordered rules, exception bin), ``health`` and ``logging``.
+
+Environment overrides: ``KIOSK__<SECTION>__<KEY>`` (case-insensitive, ``__`` between levels), e.g.
+``KIOSK__ILS__SIP2__HOST=sip.example.se``; JSON for lists (``KIOSK__UI__LANGUAGES='["sv","en"]'``).
+Relative paths in a file are relative to that file. Secrets (``password``, ``staff_code``) are
+``SecretStr``; ``*_file`` variants read them from a file that only its owner may read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .loader import ENV_PREFIX, env_overrides, load_config, validate_config
+from .model import (
+    Bin,
+    FolioSettings,
+    HardwareSettings,
+    IlsSettings,
+    KioskConfig,
+    KioskIdentity,
+    PolicySettings,
+    ReturnStationSettings,
+    Sip2Settings,
+    SortingRule,
+    UiSettings,
+)
+from .problems import ConfigError, ConfigIssue
+from .render import render_config
+from .types import LANGUAGES, SecretFileError, read_secret_file
+
+#: ``config/demo.toml`` of the source tree: embedded library system + simulated hardware.
+DEMO_CONFIG: Path = Path(__file__).resolve().parents[2] / "config" / "demo.toml"
+
+__all__ = [
+    "DEMO_CONFIG",
+    "ENV_PREFIX",
+    "LANGUAGES",
+    "Bin",
+    "ConfigError",
+    "ConfigIssue",
+    "FolioSettings",
+    "HardwareSettings",
+    "IlsSettings",
+    "KioskConfig",
+    "KioskIdentity",
+    "PolicySettings",
+    "ReturnStationSettings",
+    "SecretFileError",
+    "Sip2Settings",
+    "SortingRule",
+    "UiSettings",
+    "env_overrides",
+    "load_config",
+    "read_secret_file",
+    "render_config",
+    "validate_config",
+]

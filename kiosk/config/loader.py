@@ -1,0 +1,379 @@
+"""Reading a config file plus environment overrides into a :class:`KioskConfig`.
+
+The merge is done here rather than by pydantic-settings' own sources because an error message has
+to say where a value came from (which file and line, or which environment variable), and because
+tests and the CLI pass an explicit environment instead of the process's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from difflib import get_close_matches
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from .model import KioskConfig, SecretFields
+from .problems import ConfigError, ConfigIssue, Problems
+
+__all__ = ["ENV_PREFIX", "env_overrides", "load_config", "validate_config"]
+
+#: Environment variables starting with this override config keys: ``KIOSK__ILS__SIP2__PORT=6002``.
+ENV_PREFIX = "KIOSK__"
+_ENV_DELIMITER = "__"
+
+Loc = tuple[str | int, ...]
+
+
+def load_config(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    check_files: bool = True,
+) -> KioskConfig:
+    """Load and validate the config in ``path`` (TOML), with ``KIOSK__...`` overrides from ``env``.
+
+    ``env`` defaults to ``os.environ``; pass ``{}`` to ignore the environment. Relative paths in
+    the file are taken relative to the file's directory. ``check_files=False`` skips checking that
+    referenced files exist and reading secret files (to inspect a config meant for another machine).
+
+    Raises :class:`ConfigError` listing every problem (file/variable, line, dotted key, value,
+    expectation); never a bare ``ValidationError`` or ``TOMLDecodeError``.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(source, "", "no such file", "a TOML config file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [ConfigIssue(source, "", f"unreadable ({exc})", "a UTF-8 file")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError([ConfigIssue(source, "", "invalid TOML", str(exc), line)]) from None
+    return validate_config(
+        data,
+        source=source,
+        text=text,
+        base_dir=path.resolve().parent,
+        env=os.environ if env is None else env,
+        check_files=check_files,
+    )
+
+
+def validate_config(
+    data: Mapping[str, Any],
+    *,
+    source: str = "<config>",
+    text: str | None = None,
+    base_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check_files: bool = True,
+) -> KioskConfig:
+    """Validate already-parsed config data (e.g. built by a test), with the same error report."""
+    overrides = env_overrides(env or {})
+    merged = _deep_copy(data)
+    origin: dict[Loc, str] = {}
+    for loc, (name, value) in overrides.items():
+        _set_in(merged, loc, value)
+        origin[loc] = name
+    context = {"base_dir": base_dir, "check_files": check_files}
+    try:
+        return KioskConfig.model_validate(merged, context=context)
+    except ValidationError as exc:
+        lines = _key_lines(text) if text else {}
+        issues = [
+            _issue(error, source=source, origin=origin, lines=lines, data=merged)
+            for error in exc.errors(include_url=False)
+            for error in _expand(error)
+        ]
+        issues.sort(key=lambda issue: (issue.source != source, issue.line or 0, issue.key))
+        raise ConfigError(issues) from None
+
+
+def env_overrides(env: Mapping[str, str]) -> dict[Loc, tuple[str, Any]]:
+    """The config keys that ``KIOSK__SECTION__KEY=value`` variables set, by location.
+
+    Names are case-insensitive; a numeric part indexes a list
+    (``KIOSK__RETURN_STATION__RULES__0__BIN``).
+    Values starting with ``[`` or ``{`` are read as JSON (``KIOSK__UI__LANGUAGES='["sv","en"]'``);
+    all others stay strings and are converted by the model like TOML strings would be.
+    """
+    found: dict[Loc, tuple[str, Any]] = {}
+    for name in sorted(env):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split(_ENV_DELIMITER)
+        if not all(parts):
+            continue
+        loc: Loc = tuple(int(p) if p.isdigit() else p for p in parts)
+        raw = env[name]
+        value: Any = raw
+        if raw[:1] in ("[", "{"):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = raw
+        found[loc] = (name, value)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# merging
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+def _set_in(data: dict[str, Any], loc: Loc, value: Any) -> None:
+    node: Any = data
+    for part in loc[:-1]:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            return  # the model will report the type problem of the parent key
+        if not isinstance(node.get(part), dict | list):
+            node[part] = {}
+        node = node[part]
+    last = loc[-1]
+    fits_list = isinstance(node, list) and isinstance(last, int) and last < len(node)
+    if fits_list or isinstance(node, dict):
+        node[last] = value
+
+
+# --------------------------------------------------------------------------------------------
+# error reporting
+
+
+def _expand(error: Any) -> list[Any]:
+    """Split one error raised as :class:`Problems` into one error per problem key."""
+    cause = (error.get("ctx") or {}).get("error")
+    if not isinstance(cause, Problems):
+        return [error]
+    expanded = []
+    for problem in cause.problems:
+        sub = tuple(_split_key(problem.key))
+        expanded.append(
+            {
+                "type": "problem",
+                "loc": tuple(error["loc"]) + sub,
+                "msg": problem.expected,
+                "input": problem.value,
+                "problem": True,
+            }
+        )
+    return expanded
+
+
+def _split_key(key: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", key):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return parts
+
+
+def dotted(loc: Loc) -> str:
+    """``("return_station", "rules", 2, "bin")`` -> ``"return_station.rules[2].bin"``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _issue(
+    error: Any,
+    *,
+    source: str,
+    origin: Mapping[Loc, str],
+    lines: Mapping[Loc, int],
+    data: Any,
+) -> ConfigIssue:
+    loc: Loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
+    key = dotted(loc)
+    kind = error["type"]
+    secret = any(isinstance(p, str) and p in SecretFields for p in loc)
+    if kind == "missing":
+        value, expected = "nothing (the key is missing)", _expected_for_missing(loc)
+    elif kind == "extra_forbidden":
+        value = _show(error.get("input"), secret=secret)
+        expected = _expected_for_unknown(loc)
+    else:
+        value = "nothing" if error.get("problem") and error.get("input") is None else None
+        if value is None:
+            value = _show(error.get("input"), secret=secret)
+        expected = _expected(error)
+    env_name = next((name for at, name in origin.items() if loc[: len(at)] == at), None)
+    if env_name is None:
+        env_name = next((name for at, name in origin.items() if at[: len(loc)] == loc), None)
+    if env_name is not None:
+        return ConfigIssue(f"environment variable {env_name}", key, value, expected)
+    return ConfigIssue(source, key, value, expected, _line_of(loc, lines))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic adds the union member to the location ("function-after[...]", "list[...]").
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "bool", "float"))
+
+
+def _show(value: Any, *, secret: bool) -> str:
+    if secret or isinstance(value, SecretStr):
+        return "'***' (hidden)"
+    if isinstance(value, dict):
+        return "a table" if value else "an empty table"
+    if isinstance(value, Path):
+        value = str(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _expected(error: Any) -> str:
+    msg: str = error["msg"]
+    ctx = error.get("ctx") or {}
+    if error["type"] == "literal_error" and "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    if msg.startswith("Input should be "):
+        msg = msg[len("Input should be ") :]
+    elif msg.startswith("String should have ") or msg.startswith("List should have "):
+        msg = "a value that should have " + msg.split(" should have ", 1)[1]
+    return msg
+
+
+def _field_names(loc: Loc) -> list[str] | None:
+    """The keys allowed at ``loc`` (a table), found by walking the model's annotations."""
+    model: Any = KioskConfig
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return None
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Union, UnionType, list) or get_args(annotation):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _expected_for_unknown(loc: Loc) -> str:
+    allowed = _field_names(loc[:-1])
+    name = str(loc[-1])
+    if not allowed:
+        return "no such key here"
+    close = get_close_matches(name, allowed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"a known key ({hint}this table accepts: {', '.join(allowed)})"
+
+
+def _expected_for_missing(loc: Loc) -> str:
+    parent = _field_names(loc[:-1])
+    if parent is not None:
+        model: Any = KioskConfig
+        for part in loc[:-1]:
+            if isinstance(part, str):
+                model = _model_in(model.model_fields[part].annotation)
+        field = model.model_fields.get(loc[-1]) if model is not None else None
+        if field is not None and _model_in(field.annotation) is not None:
+            return f"a [{dotted(loc)}] table"
+        if field is not None and field.description:
+            return f"a value: {field.description}"
+    return "a value (this key is required)"
+
+
+# --------------------------------------------------------------------------------------------
+# line numbers (tomllib gives none)
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+
+
+def _split_dotted(key: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in key.split("."))
+
+
+def _key_lines(text: str) -> dict[Loc, int]:
+    """Map each table header and key in a TOML text to its line number (best effort)."""
+    found: dict[Loc, int] = {}
+    table: Loc = ()
+    array_counts: dict[Loc, int] = {}
+    in_multiline: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            names = _split_dotted(header.group(2))
+            if header.group(1) == "[[":
+                index = array_counts.get(names, -1) + 1
+                array_counts[names] = index
+                table = (*names, index)
+            else:
+                table = _with_indices(names, array_counts)
+            for end in range(1, len(table) + 1):
+                found.setdefault(table[:end], number)
+            continue
+        assign = _ASSIGN.match(line)
+        if assign:
+            found.setdefault((*table, *_split_dotted(assign.group(1))), number)
+            for quote in ('"""', "'''"):
+                if line.count(quote) % 2 == 1:
+                    in_multiline = quote
+    return found
+
+
+def _with_indices(names: tuple[str, ...], arrays: Mapping[Loc, int]) -> Loc:
+    """``[return_station.rules.x]`` inside an array of tables refers to its last element."""
+    loc: list[str | int] = []
+    for n, name in enumerate(names):
+        loc.append(name)
+        prefix = names[: n + 1]
+        if prefix in arrays and n + 1 < len(names):
+            loc.append(arrays[prefix])
+    return tuple(loc)
+
+
+def _line_of(loc: Loc, lines: Mapping[Loc, int]) -> int | None:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,769 @@
+"""The kiosk's configuration as one typed model tree.
+
+Every section forbids unknown keys (a typo such as ``hots = ...`` must not pass silently and leave
+the default in place), every value has a type and a range, and the defaults are the ones a
+Nordic consortium kiosk would use, so a config file only says what differs. Secrets are
+``SecretStr`` (masked in ``repr``, logs and ``kiosk config show``) and may come from files.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .problems import Problem, Problems
+from .types import (
+    LANGUAGES,
+    ConfigPath,
+    ExistingFile,
+    HexColour,
+    HexUid,
+    Language,
+    Port,
+    SecretFileError,
+    check_files,
+    read_secret_file,
+)
+
+__all__ = [
+    "Bin",
+    "CardReaderSettings",
+    "EmbeddedSettings",
+    "FolioSettings",
+    "HardwareSettings",
+    "HealthSettings",
+    "IlsSettings",
+    "KioskConfig",
+    "KioskIdentity",
+    "LoggingSettings",
+    "OfflinePolicy",
+    "PolicySettings",
+    "PrinterSettings",
+    "ReceiptPolicy",
+    "ReturnStationSettings",
+    "RfidReaderSettings",
+    "ScannerSettings",
+    "SecretFields",
+    "Sip2Dialect",
+    "Sip2Settings",
+    "SmtpSettings",
+    "SorterSettings",
+    "SortingRule",
+    "ThemeSettings",
+    "TlsSettings",
+    "UiSettings",
+]
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are immutable after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _load_secret(
+    model: BaseModel, info: ValidationInfo, value_field: str, file_field: str
+) -> list[Problem]:
+    """Fill ``value_field`` from ``file_field`` (a 0600 file); both at once is ambiguous."""
+    value = getattr(model, value_field)
+    path: Path | None = getattr(model, file_field)
+    if path is None:
+        return []
+    if value is not None:
+        return [Problem(file_field, str(path), f"either {value_field} or {file_field}, not both")]
+    if not check_files(info):
+        return []
+    try:
+        object.__setattr__(model, value_field, read_secret_file(path))
+    except SecretFileError as exc:
+        return [Problem(file_field, str(path), str(exc))]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# kiosk: who this kiosk is
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:/_.-]{0,31}$")
+
+
+def _code(value: str) -> str:
+    if not _CODE.match(value):
+        raise ValueError("a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-Hd'")
+    return value
+
+
+#: An identifier such as a kiosk id, an ISIL, a branch code or a bin id.
+Code = Annotated[str, AfterValidator(_code)]
+
+
+class KioskIdentity(Section):
+    """Who this kiosk is: the member library and branch it stands in, and where it keeps state."""
+
+    id: Code = Field(description="Unique name of this kiosk in the fleet (metrics label).")
+    library: Code = Field(description="Member library: ISIL (e.g. 'SE-Hd') or library code.")
+    library_name: str = ""
+    branch: Code = Field(description="Branch code as the library system names it.")
+    branch_name: str = ""
+    #: Other branches of the consortium, code -> display name (for transit slips and screens).
+    branch_names: dict[str, str] = {}
+    location: str = Field("", description="Where in the branch, for staff: 'entrance, left'.")
+    mode: Literal["checkout", "return-station"] = "checkout"
+    state_dir: ConfigPath = Path("/var/lib/kiosk")
+    journal_path: ConfigPath | None = Field(
+        None, description="Offline/transaction journal (SQLite); default STATE_DIR/journal.db."
+    )
+    statistics_path: ConfigPath | None = Field(
+        None, description="Anonymous statistics (SQLite); default STATE_DIR/statistics.db."
+    )
+
+    @property
+    def journal_file(self) -> Path:
+        """The journal path with its default applied."""
+        return self.journal_path or self.state_dir / "journal.db"
+
+    @property
+    def statistics_file(self) -> Path:
+        """The statistics path with its default applied."""
+        return self.statistics_path or self.state_dir / "statistics.db"
+
+
+# --------------------------------------------------------------------------------------------
+# ils: the library system
+
+
+class TlsSettings(Section):
+    """TLS to the library system (SIP2 has none of its own; stunnel or the ACS's own TLS)."""
+
+    enabled: bool = False
+    ca_file: ExistingFile | None = Field(None, description="CA bundle; default: system CAs.")
+    cert_file: ExistingFile | None = Field(None, description="Client certificate (PEM).")
+    key_file: ExistingFile | None = Field(None, description="Client key; default: in cert_file.")
+    verify: bool = True
+
+    @model_validator(mode="after")
+    def _key_needs_cert(self) -> Self:
+        if self.key_file is not None and self.cert_file is None:
+            raise Problems(
+                [Problem("cert_file", None, "a client certificate when key_file is set")]
+            )
+        return self
+
+
+class Sip2Dialect(Section):
+    """How this particular library system wants SIP2 spoken (they differ in small ways)."""
+
+    #: Send 18 blanks for unused date fields (nb due date); strict servers refuse blanks.
+    send_blank_dates: bool = True
+    #: The nb-due-date field of checkouts: 18 blanks, or the transaction date.
+    nb_due_date: Literal["blank", "now"] = "blank"
+    #: Where the PIN (AD) goes in 11/63/29: some servers strip punctuation from the last field,
+    #: so the safe default is never last.
+    pin_field_position: Literal["early", "last"] = "early"
+    #: Read patron status with 63 Patron Information instead of 23 Patron Status.
+    use_patron_information_for_status: bool = False
+    #: Send 35 End Patron Session when a session ends.
+    send_end_session: bool = True
+    #: Send 99 SC Status right after login (some servers drop a 99 sent before 93).
+    status_after_login: bool = True
+
+
+class Sip2Settings(Section):
+    """A SIP2 connection to the shared library system."""
+
+    host: str = "127.0.0.1"
+    port: Port = 6001
+    tls: TlsSettings = TlsSettings()
+    user: str | None = Field(None, min_length=1, max_length=64, description="SIP2 login (CN).")
+    password: SecretStr | None = None
+    password_file: ConfigPath | None = None
+    location_code: str = Field("", max_length=64, description="Login location (CP).")
+    institution_id: str = Field("", max_length=64, description="Institution id (AO).")
+    charset: Literal["cp850", "iso-8859-1", "utf-8", "ascii"] = "utf-8"
+    error_detection: bool = True
+    terminator: Literal["cr", "crlf"] = "cr"
+    pool_size: int = Field(1, ge=1, le=16)
+    timeout_s: float = Field(10.0, gt=0, le=300)
+    retries: int = Field(3, ge=0, le=9)
+    keepalive_s: float = Field(
+        45.0, ge=0, le=3600, description="Send SC status when idle this long; 0 = never."
+    )
+    dialect: Sip2Dialect = Sip2Dialect()
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value or any(c.isspace() for c in value) or "/" in value:
+            raise ValueError(
+                "a host name or IP address (no scheme, no path), e.g. 'sip.example.se'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _secrets(self, info: ValidationInfo) -> Self:
+        Problems.raise_if_any(_load_secret(self, info, "password", "password_file"))
+        return self
+
+    @property
+    def terminator_bytes(self) -> bytes:
+        return b"\r\n" if self.terminator == "crlf" else b"\r"
+
+
+class FolioSettings(Section):
+    """FOLIO's REST API (mod-circulation through Okapi or the API gateway)."""
+
+    base_url: str
+    tenant: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1)
+    password: SecretStr | None = None
+    password_file: ConfigPath | None = None
+    service_point_id: UUID
+    timeout_s: float = Field(10.0, gt=0, le=300)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("an http:// or https:// URL, e.g. 'https://folio.example.se'")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secrets(self, info: ValidationInfo) -> Self:
+        problems = _load_secret(self, info, "password", "password_file")
+        if self.password is None and self.password_file is None:
+            problems.append(Problem("password", None, "a password or a password_file"))
+        Problems.raise_if_any(problems)
+        return self
+
+
+class EmbeddedSettings(Section):
+    """Demo mode: the kiosk starts the embedded consortium library system itself."""
+
+    enabled: bool = False
+    data: ExistingFile | None = Field(None, description="Consortium data; default: built-in demo.")
+    db: str = Field(":memory:", description="SQLite database path, or ':memory:'.")
+    latency_ms: float = Field(0.0, ge=0, le=60_000)
+    jitter_ms: float = Field(0.0, ge=0, le=60_000)
+
+
+def _embedded_shorthand(value: Any) -> Any:
+    """``embedded = true`` is short for ``[ils.embedded] enabled = true``."""
+    return {"enabled": value} if isinstance(value, bool) else value
+
+
+class IlsSettings(Section):
+    """Which library system the kiosk talks to and how."""
+
+    backend: Literal["sip2", "folio"] = "sip2"
+    sip2: Sip2Settings = Sip2Settings()
+    folio: FolioSettings | None = None
+    embedded: EmbeddedSettings = EmbeddedSettings()
+
+    @field_validator("embedded", mode="before")
+    @classmethod
+    def _embedded(cls, value: Any) -> Any:
+        return _embedded_shorthand(value)
+
+    @model_validator(mode="after")
+    def _backend_is_configured(self) -> Self:
+        problems: list[Problem] = []
+        if self.backend == "folio" and self.folio is None:
+            problems.append(Problem("folio", None, "an [ils.folio] section when backend = 'folio'"))
+        if self.backend == "folio" and self.embedded.enabled:
+            problems.append(
+                Problem("embedded.enabled", True, "false: the embedded library system speaks SIP2")
+            )
+        if self.backend == "sip2" and self.sip2.user is None:
+            problems.append(Problem("sip2.user", None, "the SIP2 login user of this kiosk"))
+        if (
+            self.backend == "sip2"
+            and self.sip2.password is None
+            and self.sip2.password_file is None
+        ):
+            problems.append(Problem("sip2.password", None, "a password or a password_file"))
+        Problems.raise_if_any(problems)
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# hardware
+
+
+class RfidReaderSettings(Section):
+    """The RFID pad (ISO 15693 library tags)."""
+
+    type: Literal["feig", "simulated"] = "simulated"
+    port: str | None = Field(None, description="Device or pyserial URL, e.g. /dev/ttyUSB0.")
+    baudrate: int = Field(38400, ge=1200, le=921600)
+    parity: Literal["none", "even", "odd"] = "even"
+    bus_address: int = Field(255, ge=0, le=255)
+
+    @model_validator(mode="after")
+    def _port(self) -> Self:
+        if self.type == "feig" and not self.port:
+            raise Problems([Problem("port", None, "the reader's serial port, e.g. /dev/ttyUSB0")])
+        return self
+
+    @property
+    def parity_code(self) -> str:
+        """pyserial's one-letter parity code."""
+        return {"none": "N", "even": "E", "odd": "O"}[self.parity]
+
+
+class CardReaderSettings(Section):
+    """The library card reader (PC/SC contactless reader for RFID/NFC cards)."""
+
+    type: Literal["pcsc", "simulated", "none"] = "simulated"
+    #: Regular expression matched against PC/SC reader names; empty = the first reader.
+    reader_pattern: str = ""
+
+    @field_validator("reader_pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"a valid regular expression ({exc})") from None
+        return value
+
+
+class ScannerSettings(Section):
+    """The barcode scanner for library cards and item barcodes."""
+
+    type: Literal["serial", "hid", "simulated", "none"] = "simulated"
+    port: str | None = Field(None, description="serial: device or pyserial URL.")
+    baudrate: int = Field(9600, ge=1200, le=921600)
+    device: str | None = Field(None, description="hid: /dev/input/by-id/... event device.")
+    terminator: Literal["cr", "lf", "crlf", "tab"] = "cr"
+    keyboard_layout: Literal["us", "nordic"] = "us"
+
+    @model_validator(mode="after")
+    def _device(self) -> Self:
+        if self.type == "serial" and not self.port:
+            raise Problems([Problem("port", None, "the scanner's serial port for type 'serial'")])
+        if self.type == "hid" and not self.device:
+            raise Problems([Problem("device", None, "the input event device for type 'hid'")])
+        return self
+
+
+_USB_ADDRESS = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
+
+
+class PrinterSettings(Section):
+    """The receipt printer."""
+
+    type: Literal["escpos-usb", "escpos-serial", "escpos-network", "file", "simulated", "none"] = (
+        "simulated"
+    )
+    #: usb: "VID:PID" (hex, e.g. "04b8:0202"); serial: device; network: "host[:port]"; file: path.
+    address: str | None = None
+    code_page: Literal["cp865", "cp850", "cp437", "cp1252", "iso-8859-1", "iso-8859-15"] = "cp865"
+    width: int = Field(42, ge=24, le=80, description="Characters per line.")
+    baudrate: int = Field(19200, ge=1200, le=921600)
+
+    @model_validator(mode="after")
+    def _address(self) -> Self:
+        expected = {
+            "escpos-usb": "the USB ids as VID:PID in hex, e.g. '04b8:0202'",
+            "escpos-serial": "the serial device, e.g. /dev/ttyUSB1",
+            "escpos-network": "host or host:port, e.g. '192.0.2.10:9100'",
+            "file": "a file path to write receipts to",
+        }.get(self.type)
+        if expected is None:
+            return self
+        if not self.address:
+            raise Problems([Problem("address", None, expected)])
+        if self.type == "escpos-usb" and not _USB_ADDRESS.match(self.address):
+            raise Problems([Problem("address", self.address, expected)])
+        if self.type == "escpos-network":
+            _host, _, port = self.address.rpartition(":") if ":" in self.address else ("", "", "")
+            if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+                raise Problems([Problem("address", self.address, expected)])
+        return self
+
+
+class SorterSettings(Section):
+    """The return station's bin sorter."""
+
+    type: Literal["simulated", "modbus-tcp", "none"] = "none"
+    host: str | None = None
+    port: Port = 502
+    unit: int = Field(1, ge=0, le=247)
+
+    @model_validator(mode="after")
+    def _host(self) -> Self:
+        if self.type == "modbus-tcp" and not self.host:
+            raise Problems([Problem("host", None, "the sorter's address for type 'modbus-tcp'")])
+        return self
+
+
+class HardwareSettings(Section):
+    rfid: RfidReaderSettings = RfidReaderSettings()
+    card_reader: CardReaderSettings = CardReaderSettings()
+    scanner: ScannerSettings = ScannerSettings()
+    printer: PrinterSettings = PrinterSettings()
+    sorter: SorterSettings = SorterSettings()
+
+
+# --------------------------------------------------------------------------------------------
+# policy
+
+
+class OfflinePolicy(Section):
+    """What the kiosk may do while the library system is unreachable (journaled, replayed later)."""
+
+    mode: Literal["off", "returns", "returns-and-loans"] = "returns"
+    max_loans_per_patron: int = Field(5, ge=0, le=100)
+    max_loans_per_session: int = Field(10, ge=0, le=100)
+
+
+class SmtpSettings(Section):
+    """E-mail receipts go out through the library's mail relay."""
+
+    host: str
+    port: Port = 587
+    starttls: bool = True
+    sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: ConfigPath | None = None
+
+    @model_validator(mode="after")
+    def _secrets(self, info: ValidationInfo) -> Self:
+        Problems.raise_if_any(_load_secret(self, info, "password", "password_file"))
+        return self
+
+
+class ReceiptPolicy(Section):
+    """Which receipts the patron is offered, in this order on screen."""
+
+    choices: list[Literal["print", "email", "none"]] = Field(["print", "none"], min_length=1)
+    default: Literal["print", "email", "none"] = "none"
+    email: SmtpSettings | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[Problem] = []
+        if len(set(self.choices)) != len(self.choices):
+            problems.append(Problem("choices", self.choices, "each choice at most once"))
+        if self.default not in self.choices:
+            problems.append(Problem("default", self.default, f"one of choices {self.choices}"))
+        if "email" in self.choices and self.email is None:
+            problems.append(Problem("email", None, "an [policy.receipt.email] SMTP section"))
+        Problems.raise_if_any(problems)
+        return self
+
+
+def _offline_shorthand(value: Any) -> Any:
+    """``offline = "returns"`` is short for ``[policy.offline] mode = "returns"``."""
+    return {"mode": value} if isinstance(value, str) else value
+
+
+class PolicySettings(Section):
+    """How the kiosk treats patrons and items."""
+
+    pin: Literal["always", "never", "per-patron"] = "always"
+    pin_attempts: int = Field(3, ge=1, le=10)
+    offline: OfflinePolicy = OfflinePolicy()
+    inactivity_timeout_s: float = Field(60.0, ge=10, le=3600)
+    inactivity_warning_s: float = Field(15.0, ge=0, le=600)
+    security: Literal["afi", "eas", "both"] = "afi"
+    afi_secured: int = Field(0x07, ge=0, le=255, description="AFI of an item in stock.")
+    afi_unsecured: int = Field(0xC2, ge=0, le=255, description="AFI of an item on loan.")
+    receipt: ReceiptPolicy = ReceiptPolicy()
+    #: Loans that carry a fee: ask the patron to accept it on screen, or refuse them at the kiosk.
+    fee_acknowledgement: Literal["ask", "refuse"] = "ask"
+
+    @field_validator("offline", mode="before")
+    @classmethod
+    def _offline(cls, value: Any) -> Any:
+        return _offline_shorthand(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[Problem] = []
+        if self.inactivity_warning_s >= self.inactivity_timeout_s:
+            problems.append(
+                Problem(
+                    "inactivity_warning_s",
+                    self.inactivity_warning_s,
+                    f"less than inactivity_timeout_s ({self.inactivity_timeout_s:g})",
+                )
+            )
+        if self.security != "eas" and self.afi_secured == self.afi_unsecured:
+            problems.append(
+                Problem("afi_unsecured", self.afi_unsecured, "a value different from afi_secured")
+            )
+        Problems.raise_if_any(problems)
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# ui
+
+
+class ThemeSettings(Section):
+    """Per-library look: logo, colours, welcome text per language."""
+
+    logo: ExistingFile | None = None
+    primary: HexColour = "#00546e"
+    accent: HexColour = "#f2a900"
+    background: HexColour = "#ffffff"
+    text: HexColour = "#1a1a1a"
+    welcome: dict[Language, str] = {}
+
+
+class UiSettings(Section):
+    """The touch screen: languages, theme, accessibility, staff access."""
+
+    languages: list[Language] = Field(list(LANGUAGES), min_length=1)
+    default_language: Language = "sv"
+    theme: ThemeSettings = ThemeSettings()
+    large_text: bool = Field(True, description="Offer the large-text mode.")
+    high_contrast: bool = Field(True, description="Offer the high-contrast mode.")
+    spoken_prompts: bool = Field(False, description="Read prompts aloud (espeak-ng).")
+    staff_code: SecretStr | None = None
+    staff_code_file: ConfigPath | None = None
+    staff_card_uids: list[HexUid] = []
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Self:
+        problems = _load_secret(self, info, "staff_code", "staff_code_file")
+        if len(set(self.languages)) != len(self.languages):
+            problems.append(Problem("languages", self.languages, "each language at most once"))
+        if self.default_language not in self.languages:
+            problems.append(
+                Problem(
+                    "default_language",
+                    self.default_language,
+                    f"one of the configured languages ({', '.join(self.languages)})",
+                )
+            )
+        for language in self.theme.welcome:
+            if language not in self.languages:
+                problems.append(
+                    Problem(f"theme.welcome.{language}", language, "a configured language")
+                )
+        code = self.staff_code.get_secret_value() if self.staff_code else None
+        if code is not None and not (code.isdigit() and 4 <= len(code) <= 12):
+            problems.append(Problem("staff_code", self.staff_code, "4 to 12 digits"))
+        Problems.raise_if_any(problems)
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# return station
+
+
+class Bin(Section):
+    """One bin of the sorter."""
+
+    id: Code
+    label: str = ""
+    capacity: int = Field(100, ge=1, le=10_000)
+    #: Where items go when this bin is full (another bin's id).
+    overflow: str | None = None
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+OneOrMany = Annotated[list[str], Field(min_length=1)]
+
+
+class SortingRule(Section):
+    """One sorting rule: every condition given must match (AND); within a list, any value (OR).
+
+    Conditions read the check-in response: ``alert_type`` (CV: 01 hold here, 02 hold elsewhere,
+    03 ILL, 04 transit, 99 other), ``destination`` (CT), ``sort_bin`` (CL), ``permanent_location``
+    (AQ), ``collection`` (CR), ``call_number_prefix`` (CS starts with), plus ``media_type``,
+    ``owner_library`` (tag owner ISIL), ``hold_here`` and ``offline`` (the check-in was journaled).
+    """
+
+    name: str = ""
+    alert_type: OneOrMany | None = None
+    destination: OneOrMany | None = None
+    sort_bin: OneOrMany | None = None
+    permanent_location: OneOrMany | None = None
+    collection: OneOrMany | None = None
+    call_number_prefix: OneOrMany | None = None
+    media_type: OneOrMany | None = None
+    owner_library: OneOrMany | None = None
+    hold_here: bool | None = None
+    offline: bool | None = None
+    bin: str
+
+    @field_validator(
+        "alert_type",
+        "destination",
+        "sort_bin",
+        "permanent_location",
+        "collection",
+        "call_number_prefix",
+        "media_type",
+        "owner_library",
+        mode="before",
+    )
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return _one_or_many(value)
+
+    @field_validator("alert_type")
+    @classmethod
+    def _alert_codes(cls, value: list[str] | None) -> list[str] | None:
+        for code in value or []:
+            if not (len(code) == 2 and code.isdigit()):
+                raise ValueError(f"two-digit SIP2 alert types such as '01' or '02' (not {code!r})")
+        return value
+
+    @property
+    def conditions(self) -> dict[str, Any]:
+        """The conditions this rule sets (unset ones match anything)."""
+        return {
+            name: value
+            for name, value in self.model_dump(exclude={"name", "bin"}).items()
+            if value is not None
+        }
+
+
+class ReturnStationSettings(Section):
+    """Bins and the ordered sorting rules of a return station (first matching rule wins)."""
+
+    bins: list[Bin] = Field(min_length=1)
+    rules: list[SortingRule] = []
+    exception_bin: str
+    #: Print a slip for items that go to a hold shelf / transit, to lay on the item.
+    slip_for_holds: bool = True
+    slip_for_transits: bool = True
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems: list[Problem] = []
+        ids: set[str] = set()
+        for n, bin_ in enumerate(self.bins):
+            if bin_.id in ids:
+                problems.append(Problem(f"bins[{n}].id", bin_.id, "a bin id used only once"))
+            ids.add(bin_.id)
+        known = f"a bin id ({', '.join(sorted(ids))})"
+        for n, bin_ in enumerate(self.bins):
+            if bin_.overflow is None:
+                continue
+            if bin_.overflow not in ids:
+                problems.append(Problem(f"bins[{n}].overflow", bin_.overflow, known))
+            elif bin_.overflow == bin_.id:
+                problems.append(Problem(f"bins[{n}].overflow", bin_.overflow, "another bin"))
+        overflow = {b.id: b.overflow for b in self.bins}
+        for start in overflow:
+            if overflow[start] == start:
+                continue  # reported above
+            seen, current = {start}, overflow[start]
+            while current is not None and current in overflow:
+                if current in seen:
+                    n = next(i for i, b in enumerate(self.bins) if b.id == start)
+                    problems.append(
+                        Problem(f"bins[{n}].overflow", overflow[start], "no overflow cycle")
+                    )
+                    break
+                seen.add(current)
+                current = overflow[current]
+        for n, rule in enumerate(self.rules):
+            if rule.bin not in ids:
+                problems.append(Problem(f"rules[{n}].bin", rule.bin, known))
+        if self.exception_bin not in ids:
+            problems.append(Problem("exception_bin", self.exception_bin, known))
+        Problems.raise_if_any(problems)
+        return self
+
+    def bin(self, bin_id: str) -> Bin:
+        """The bin with this id (ids are checked at load time)."""
+        return next(b for b in self.bins if b.id == bin_id)
+
+
+# --------------------------------------------------------------------------------------------
+# operations
+
+
+class HealthSettings(Section):
+    """The /healthz and /metrics endpoint (for the fleet's Prometheus)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Port = 9464
+
+    @field_validator("host")
+    @classmethod
+    def _ip(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("an IP address to listen on, e.g. '127.0.0.1'") from None
+        return value
+
+
+class LoggingSettings(Section):
+    """Log lines on standard output (journald under systemd)."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["kv", "json"] = "kv"
+
+
+#: Dotted keys (relative to their section) whose values are secrets: masked wherever shown.
+SecretFields = frozenset({"password", "staff_code"})
+
+
+class KioskConfig(Section):
+    """The whole configuration of one kiosk or return station.
+
+    Load it with :func:`kiosk.config.load_config`, which reads TOML plus ``KIOSK__...``
+    environment overrides (``KIOSK__ILS__SIP2__HOST=sip.example.se``) and turns every problem
+    into one precise :class:`~kiosk.config.ConfigError`.
+
+    Why a plain model and not a pydantic-settings ``BaseSettings``: a settings class validates
+    through its own ``__init__``, which reads ``os.environ`` by itself and drops the validation
+    context (the config file's directory for relative paths, ``check_files``). The loader merges
+    the environment itself with the same ``KIOSK__`` / ``__`` naming, so that every error can
+    name the variable a value came from.
+    """
+
+    kiosk: KioskIdentity
+    ils: IlsSettings
+    hardware: HardwareSettings = HardwareSettings()
+    policy: PolicySettings = PolicySettings()
+    ui: UiSettings = UiSettings()
+    return_station: ReturnStationSettings | None = None
+    health: HealthSettings = HealthSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @model_validator(mode="after")
+    def _mode_fits(self) -> Self:
+        problems: list[Problem] = []
+        if self.kiosk.mode == "return-station":
+            if self.return_station is None:
+                problems.append(
+                    Problem(
+                        "return_station", None, "a [return_station] section with bins and rules"
+                    )
+                )
+            if self.hardware.sorter.type == "none":
+                problems.append(
+                    Problem("hardware.sorter.type", "none", "'simulated' or 'modbus-tcp'")
+                )
+        Problems.raise_if_any(problems)
+        return self

@@ -1,0 +1,90 @@
+"""Printing the effective configuration (``kiosk config show``) with every secret masked.
+
+TOML output is written by a small emitter here (the standard library reads TOML but does not
+write it, and the shapes in this model are few: tables, arrays of tables, scalars, lists).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from .model import KioskConfig
+
+__all__ = ["MASK", "render_config"]
+
+MASK = "********"
+
+
+def render_config(config: KioskConfig, fmt: Literal["toml", "json"] = "toml") -> str:
+    """The effective settings (defaults included) as TOML or JSON; secrets appear as ``MASK``."""
+    data = _masked(config.model_dump(mode="json"))
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _toml(data)
+
+
+def _masked(value: Any) -> Any:
+    # model_dump(mode="json") already renders SecretStr as asterisks; normalise them to MASK
+    # so the output never reveals even the secret's length.
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, str) and value and set(value) == {"*"}:
+        return MASK
+    return value
+
+
+def _toml(data: dict[str, Any]) -> str:
+    out: list[str] = []
+    _emit_table(data, (), out)
+    return "\n".join(out).strip() + "\n"
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _emit_table(table: dict[str, Any], path: tuple[str, ...], out: list[str]) -> None:
+    for key, value in table.items():
+        if value is None or _is_table(value) or _is_table_array(value):
+            continue
+        out.append(f"{_key(key)} = {_value(value)}")
+    for key, value in table.items():
+        if value is None:
+            out.append(f"# {_key(key)} is not set")
+    for key, value in table.items():
+        if _is_table(value):
+            out.append("")
+            out.append(f"[{'.'.join(_key(k) for k in (*path, key))}]")
+            _emit_table(value, (*path, key), out)
+        elif _is_table_array(value):
+            for item in value:
+                out.append("")
+                out.append(f"[[{'.'.join(_key(k) for k in (*path, key))}]]")
+                _emit_table(item, (*path, key), out)
+
+
+def _key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else json.dumps(key, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items() if v is not None)
+        return "{ " + inner + " }" if inner else "{}"
+    return json.dumps(str(value), ensure_ascii=False)

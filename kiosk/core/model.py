@@ -1,0 +1,109 @@
+"""Plain data the core hands to the UI, the printer and the return station.
+
+These are views, shaped for a screen: names looked up, states decided ("ready here" vs "ready
+elsewhere"), nothing that needs the library system to interpret.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.ils.port import CheckinResult
+
+__all__ = [
+    "AccountView",
+    "FeeView",
+    "HoldPlace",
+    "HoldSlip",
+    "HoldView",
+    "LoanView",
+    "ReturnKind",
+    "ReturnOutcome",
+    "TransferKind",
+]
+
+
+class ReturnKind(enum.Enum):
+    """Where a returned item goes next. The four answers a patron or a sorter needs."""
+
+    RESHELVE = "reshelve"  # back on the shelf in this branch
+    HOLD_HERE = "hold_here"  # a patron waits for it here: holds shelf, with a slip
+    OTHER_LIBRARY = "other_library"  # transit to another branch/library (see TransferKind)
+    EXCEPTION = "exception"  # staff must look at it; a slip says why
+
+
+class TransferKind(enum.Enum):
+    HOLD = "hold"  # a patron there waits for it
+    TRANSIT = "transit"  # it belongs there
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldSlip:
+    """What goes on the slip tucked into a held or exceptional item. No patron name."""
+
+    item_id: str
+    title: str
+    destination_name: str | None
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnOutcome:
+    """One decision for one returned item, plus the facts it was made from.
+
+    ``checkin`` is the library system's answer (None when the return was accepted offline);
+    the return station's sorting rules match on it.
+    """
+
+    kind: ReturnKind
+    transfer: TransferKind | None = None
+    destination: str | None = None  # branch/library code
+    destination_name: str | None = None
+    slip: HoldSlip | None = None
+    exception_reason: str | None = None  # short code, e.g. "checkin_refused", "security"
+    security_ok: bool = True
+    checkin: CheckinResult | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoanView:
+    item_id: str
+    title: str
+    due_date: datetime | None
+    overdue: bool = False
+
+
+class HoldPlace(enum.Enum):
+    WAITING = "waiting"
+    IN_TRANSIT = "in_transit"
+    READY_HERE = "ready_here"
+    READY_ELSEWHERE = "ready_elsewhere"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldView:
+    title: str
+    place: HoldPlace
+    pickup_location: str | None
+    pickup_name: str | None
+    pickup_by: datetime | None = None
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeeView:
+    amount: str | None  # decimal as text
+    currency: str | None
+    description: str
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountView:
+    loans: tuple[LoanView, ...]
+    holds: tuple[HoldView, ...]
+    fees: tuple[FeeView, ...]
+    total_fees: str | None = None
+    currency: str | None = None

@@ -1,0 +1,597 @@
+"""The SIP2 adapter: the library-system port spoken over SIP2 with the project's client.
+
+Everything SIP2 about the port lives here: which message answers which question (63/64 for the
+patron and the account, 11/12 checkout, 09/10 check-in, 29/30 and 65/66 renewals, 17/18 item
+information, 99/98 for "are you there and accepting circulation"), how fixed-field flags and the
+14-character patron status map to the port's types, and how transport failures map to the
+port's errors:
+
+- could not connect / log in               -> :class:`LibrarySystemUnavailable`
+- sent, but no reply (timeout, dropped)    -> :class:`OutcomeUnknown` (a subclass of it)
+- an ACS whose 98 says offline or "no checkout/check-in" -> :class:`LibrarySystemUnavailable`
+- undecodable or impossible replies        -> :class:`LibrarySystemProtocolError`
+
+Privacy: nothing here logs a PIN, a patron name or a full card number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from kiosk.ils.port import (
+    CheckinAlert,
+    CheckinResult,
+    CheckoutResult,
+    Fee,
+    FeeDue,
+    Hold,
+    HoldState,
+    ItemInfo,
+    ItemStatus,
+    LibrarySystem,
+    LibrarySystemProtocolError,
+    LibrarySystemUnavailable,
+    Loan,
+    OutcomeUnknown,
+    Patron,
+    PatronAccount,
+    PatronBlock,
+    RenewAllResult,
+    RenewResult,
+)
+from kiosk.sip2 import (
+    Checkin,
+    Checkout,
+    EndPatronSession,
+    ItemInformation,
+    Message,
+    PatronInformation,
+    Renew,
+    RenewAll,
+    SCStatus,
+    SIP2ConnectionError,
+    SIP2DecodeError,
+    SIP2Error,
+    SIP2LoginError,
+    SIP2ProtocolError,
+    SIP2TimeoutError,
+    parse_sip_date,
+)
+from kiosk.sip2.client import ClientSettings, SIP2Client
+
+__all__ = ["SIP2LibrarySystem", "parse_due_date"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_MONEY = re.compile(r"-?\d+[.,]\d{2}")
+
+#: Patron status positions 0..13, in the order of the SIP2 specification.
+_STATUS_BLOCKS = tuple(PatronBlock)
+
+_ALERTS = {
+    "01": CheckinAlert.HOLD_HERE,
+    "02": CheckinAlert.HOLD_ELSEWHERE,
+    "03": CheckinAlert.INTERLIBRARY_LOAN,
+    "04": CheckinAlert.SEND_ELSEWHERE,
+}
+
+_CIRCULATION_STATUS = {
+    "01": ItemStatus.OTHER,
+    "02": ItemStatus.OTHER,  # on order
+    "03": ItemStatus.AVAILABLE,
+    "04": ItemStatus.ON_LOAN,
+    "05": ItemStatus.ON_LOAN,
+    "06": ItemStatus.OTHER,  # in process
+    "07": ItemStatus.ON_LOAN,  # recalled
+    "08": ItemStatus.ON_HOLD_SHELF,
+    "09": ItemStatus.AVAILABLE,  # waiting to be re-shelved
+    "10": ItemStatus.IN_TRANSIT,
+    "11": ItemStatus.OTHER,  # claimed returned
+    "12": ItemStatus.LOST,
+    "13": ItemStatus.MISSING,
+}
+
+#: 63 summary positions (one "Y" per request, as the specification asks).
+_SUMMARY_HOLDS, _SUMMARY_OVERDUE, _SUMMARY_CHARGED, _SUMMARY_FINES = 0, 1, 2, 3
+_SUMMARY_UNAVAILABLE_HOLDS = 5
+
+
+def _summary(position: int) -> str:
+    return "".join("Y" if n == position else " " for n in range(10))
+
+
+def parse_due_date(text: str | None) -> datetime | None:
+    """Due dates (AH) are free text: SIP2 18-character dates, ISO dates, or nothing usable."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) == 18:
+        try:
+            return parse_sip_date(text)
+        except SIP2DecodeError:
+            pass
+    for candidate in (text, text.replace(" ", "T", 1)):
+        try:
+            return datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+    for fmt in ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def _yes(text: str | None) -> bool:
+    return (text or "").strip().upper() == "Y"
+
+
+def _messages(reply: Message) -> tuple[str, ...]:
+    return tuple(text for text in reply.get_all("AF") if text)
+
+
+def _print_lines(reply: Message) -> tuple[str, ...]:
+    return tuple(text for text in reply.get_all("AG") if text)
+
+
+def _blocks(status: str | None) -> frozenset[PatronBlock]:
+    status = status or ""
+    return frozenset(
+        block for block, flag in zip(_STATUS_BLOCKS, status, strict=False) if flag.upper() == "Y"
+    )
+
+
+def _language(code: Any) -> str | None:
+    return {
+        "001": "en",
+        "006": "sv",
+        "007": "fi",
+        "009": "da",
+        "012": "nb",
+    }.get(str(code or ""))
+
+
+class SIP2LibrarySystem(LibrarySystem):
+    """The port over a pool of SIP2 connections (``settings.pool_size`` checkouts in parallel).
+
+    ``branch_names`` is an optional code -> name directory (SIP2 has no message for it).
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        branch_names: dict[str, str] | None = None,
+        client_factory: Callable[[ClientSettings], SIP2Client] = SIP2Client,
+    ) -> None:
+        self.settings = settings
+        self._client_factory = client_factory
+        self._client: SIP2Client | None = None
+        self._open_lock = asyncio.Lock()
+        self._online = False
+        self._branch_names = dict(branch_names or {})
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    async def open(self) -> None:
+        """Connect the pool. A library system that is down now is not fatal: the kiosk starts
+        offline and connects on the next request."""
+        try:
+            await self._connected()
+        except LibrarySystemUnavailable as error:
+            log.warning("library system unavailable at start: %s", error)
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+        self._online = False
+
+    @property
+    def online(self) -> bool:
+        return self._online
+
+    @property
+    def client(self) -> SIP2Client | None:
+        return self._client
+
+    @property
+    def last_latency(self) -> float | None:
+        return self._client.last_latency if self._client else None
+
+    def branch_names(self) -> dict[str, str]:
+        return dict(self._branch_names)
+
+    async def _connected(self) -> SIP2Client:
+        if self._client is not None:
+            return self._client
+        async with self._open_lock:
+            if self._client is not None:
+                return self._client
+            client = self._client_factory(self.settings)
+            try:
+                await client.open()
+            except SIP2LoginError as error:
+                self._online = False
+                raise LibrarySystemUnavailable(f"login refused: {error}") from None
+            except (SIP2Error, OSError) as error:
+                self._online = False
+                raise LibrarySystemUnavailable(str(error)) from None
+            self._client = client
+            self._online = True
+            return client
+
+    async def _request(self, build: Callable[[SIP2Client], Message], *, changes: bool) -> Message:
+        """Send one request. ``changes``: a circulation request whose loss leaves the outcome
+        unknown (checkout, check-in, renew) rather than merely unanswered."""
+        client = await self._connected()
+        was_connected = client.state == "connected"
+        try:
+            reply = await client.request(build(client))
+        except SIP2TimeoutError as error:
+            self._online = False
+            raise (OutcomeUnknown if changes else LibrarySystemUnavailable)(str(error)) from None
+        except SIP2LoginError as error:
+            self._online = False
+            raise LibrarySystemUnavailable(f"login refused: {error}") from None
+        except SIP2ConnectionError as error:
+            self._online = False
+            unknown = changes and was_connected
+            raise (OutcomeUnknown if unknown else LibrarySystemUnavailable)(str(error)) from None
+        except (SIP2ProtocolError, SIP2DecodeError) as error:
+            raise LibrarySystemProtocolError(str(error)) from None
+        except SIP2Error as error:
+            raise LibrarySystemProtocolError(str(error)) from None
+        self._online = True
+        return reply
+
+    async def check_online(self) -> bool:
+        try:
+            status = await self._request(lambda c: SCStatus(), changes=False)
+        except Exception:  # the port's contract: never raises
+            return False
+        online = bool(status.fixed.get("online_status", True))
+        self._online = online
+        return online
+
+    async def _refusal_means_offline(self, flag: str) -> bool:
+        """After a refusal: is the ACS offline, or not accepting this kind of circulation?"""
+        try:
+            status = await self._request(lambda c: SCStatus(), changes=False)
+        except LibrarySystemUnavailable:
+            return True
+        online = bool(status.fixed.get("online_status", True)) and bool(
+            status.fixed.get(flag, True)
+        )
+        self._online = online
+        return not online
+
+    # -------------------------------------------------------------------------------- patrons
+
+    def _patron_information(self, patron_id: str, pin: str | None, summary: str) -> Any:
+        def build(client: SIP2Client) -> Message:
+            values: dict[str, Any] = {"summary": summary, "patron_identifier": patron_id}
+            if pin is not None:
+                values["patron_password"] = pin
+            return client.make(PatronInformation, **values)
+
+        return build
+
+    async def patron(self, patron_id: str, pin: str | None = None) -> Patron:
+        reply = await self._request(
+            self._patron_information(patron_id, pin, " " * 10), changes=False
+        )
+        return self._patron_from(reply, patron_id, pin)
+
+    def _patron_from(self, reply: Message, patron_id: str, pin: str | None) -> Patron:
+        if reply.code != "64":
+            raise LibrarySystemProtocolError(f"patron information answered with {reply.code}")
+        valid_text = reply.get("BL")
+        valid = _yes(valid_text) if valid_text is not None else bool(reply.get("AE"))
+        pin_text = reply.get("CQ")
+        pin_valid: bool | None = None
+        if pin is not None or pin_text is not None:
+            pin_valid = _yes(pin_text)
+        return Patron(
+            patron_id=patron_id,
+            valid=valid,
+            pin_valid=pin_valid,
+            name=reply.get("AE") or "",
+            language=_language(reply.fixed.get("language")),
+            blocks=_blocks(reply.fixed.get("patron_status")),
+            email=reply.get("BE") or None,
+            fee_amount=_decimal(reply.get("BV")),
+            currency=reply.get("BH") or None,
+            messages=_messages(reply),
+        )
+
+    async def account(self, patron_id: str, pin: str | None = None) -> PatronAccount:
+        requests = {
+            position: self._request(
+                self._patron_information(patron_id, pin, _summary(position)), changes=False
+            )
+            for position in (
+                _SUMMARY_CHARGED,
+                _SUMMARY_OVERDUE,
+                _SUMMARY_HOLDS,
+                _SUMMARY_UNAVAILABLE_HOLDS,
+                _SUMMARY_FINES,
+            )
+        }
+        replies = dict(zip(requests, await asyncio.gather(*requests.values()), strict=True))
+        patron = self._patron_from(replies[_SUMMARY_CHARGED], patron_id, pin)
+        charged = replies[_SUMMARY_CHARGED].get_all("AU")
+        overdue = set(replies[_SUMMARY_OVERDUE].get_all("AT"))
+        ready_ids = replies[_SUMMARY_HOLDS].get_all("AS")
+        waiting_ids = replies[_SUMMARY_UNAVAILABLE_HOLDS].get_all("CD")
+        fine_lines = replies[_SUMMARY_FINES].get_all("AV")
+
+        infos = await _gather_items(self.item, [*charged, *ready_ids, *waiting_ids])
+        loans = tuple(
+            Loan(
+                item_id=item_id,
+                title=infos[item_id].title if item_id in infos else "",
+                due_date=infos[item_id].due_date if item_id in infos else None,
+                overdue=item_id in overdue,
+            )
+            for item_id in charged
+        )
+        holds = tuple(
+            _hold_from(value, infos.get(value), available=value in ready_ids)
+            for value in [*ready_ids, *waiting_ids]
+        )
+        fees = tuple(_fee_from(line, patron.currency) for line in fine_lines)
+        return PatronAccount(patron=patron, loans=loans, holds=holds, fees=fees)
+
+    async def end_patron_session(self, patron_id: str) -> None:
+        with contextlib.suppress(LibrarySystemUnavailable):
+            await self._request(
+                lambda c: c.make(EndPatronSession, patron_identifier=patron_id), changes=False
+            )
+
+    # ---------------------------------------------------------------------------- circulation
+
+    async def checkout(
+        self,
+        patron_id: str,
+        item_id: str,
+        *,
+        pin: str | None = None,
+        fee_acknowledged: bool = False,
+        no_block: bool = False,
+        transaction_date: datetime | None = None,
+    ) -> CheckoutResult:
+        def build(client: SIP2Client) -> Message:
+            values: dict[str, Any] = {
+                "sc_renewal_policy": True,
+                "no_block": no_block,
+                "nb_due_date": None,
+                "patron_identifier": patron_id,
+                "item_identifier": item_id,
+                "fee_acknowledged": "Y" if fee_acknowledged else "N",
+            }
+            if transaction_date is not None:
+                values["transaction_date"] = transaction_date
+            if pin is not None:
+                values["patron_password"] = pin
+            return client.make(Checkout, **values)
+
+        reply = await self._request(build, changes=True)
+        if reply.code != "12":
+            raise LibrarySystemProtocolError(f"checkout answered with message {reply.code}")
+        ok = bool(reply.fixed.get("ok"))
+        fee_amount = _decimal(reply.get("BV"))
+        fee_due = None
+        if not ok and fee_amount is not None and fee_amount > 0 and not fee_acknowledged:
+            fee_due = FeeDue(
+                amount=fee_amount, currency=reply.get("BH") or None, kind=reply.get("BT") or ""
+            )
+        if not ok and fee_due is None and await self._refusal_means_offline("checkout_ok"):
+            raise LibrarySystemUnavailable("the library system is offline (checkout refused)")
+        return CheckoutResult(
+            ok=ok,
+            item_id=reply.get("AB") or item_id,
+            renewal=bool(reply.fixed.get("renewal_ok")) and ok,
+            title=reply.get("AJ") or "",
+            due_date=parse_due_date(reply.get("AH")) if ok else None,
+            desensitize=reply.fixed.get("desensitize"),
+            fee_due=fee_due,
+            media_type=reply.get("CK") or None,
+            messages=_messages(reply),
+            print_lines=_print_lines(reply),
+        )
+
+    async def checkin(
+        self,
+        item_id: str,
+        *,
+        no_block: bool = False,
+        transaction_date: datetime | None = None,
+    ) -> CheckinResult:
+        def build(client: SIP2Client) -> Message:
+            values: dict[str, Any] = {"no_block": no_block, "item_identifier": item_id}
+            if transaction_date is not None:
+                values["transaction_date"] = transaction_date
+                values["return_date"] = transaction_date
+            return client.make(Checkin, **values)
+
+        reply = await self._request(build, changes=True)
+        if reply.code != "10":
+            raise LibrarySystemProtocolError(f"check-in answered with message {reply.code}")
+        ok = bool(reply.fixed.get("ok"))
+        if not ok and await self._refusal_means_offline("checkin_ok"):
+            raise LibrarySystemUnavailable("the library system is offline (check-in refused)")
+        alert = CheckinAlert.NONE
+        if reply.fixed.get("alert"):
+            alert = _ALERTS.get((reply.get("CV") or "").strip(), CheckinAlert.OTHER)
+        return CheckinResult(
+            ok=ok,
+            item_id=reply.get("AB") or item_id,
+            title=reply.get("AJ") or "",
+            resensitize=reply.fixed.get("resensitize"),
+            alert=alert,
+            permanent_location=reply.get("AQ") or None,
+            destination=reply.get("CT") or None,
+            sort_bin=reply.get("CL") or None,
+            collection=reply.get("CR") or None,
+            call_number=reply.get("CS") or None,
+            media_type=reply.get("CK") or None,
+            hold_for_patron=bool(reply.get("CY") or reply.get("DA")),
+            messages=_messages(reply),
+            print_lines=_print_lines(reply),
+        )
+
+    async def renew(
+        self,
+        patron_id: str,
+        item_id: str,
+        *,
+        pin: str | None = None,
+        fee_acknowledged: bool = False,
+    ) -> RenewResult:
+        def build(client: SIP2Client) -> Message:
+            values: dict[str, Any] = {
+                "third_party_allowed": False,
+                "no_block": False,
+                "nb_due_date": None,
+                "patron_identifier": patron_id,
+                "item_identifier": item_id,
+                "fee_acknowledged": "Y" if fee_acknowledged else "N",
+            }
+            if pin is not None:
+                values["patron_password"] = pin
+            return client.make(Renew, **values)
+
+        reply = await self._request(build, changes=True)
+        if reply.code != "30":
+            raise LibrarySystemProtocolError(f"renew answered with message {reply.code}")
+        ok = bool(reply.fixed.get("ok"))
+        fee_amount = _decimal(reply.get("BV"))
+        return RenewResult(
+            ok=ok,
+            item_id=reply.get("AB") or item_id,
+            title=reply.get("AJ") or "",
+            due_date=parse_due_date(reply.get("AH")) if ok else None,
+            fee_due=FeeDue(amount=fee_amount, currency=reply.get("BH") or None)
+            if (not ok and fee_amount)
+            else None,
+            messages=_messages(reply),
+        )
+
+    async def renew_all(self, patron_id: str, *, pin: str | None = None) -> RenewAllResult:
+        def build(client: SIP2Client) -> Message:
+            values: dict[str, Any] = {"patron_identifier": patron_id}
+            if pin is not None:
+                values["patron_password"] = pin
+            return client.make(RenewAll, **values)
+
+        reply = await self._request(build, changes=True)
+        if reply.code != "66":
+            raise LibrarySystemProtocolError(f"renew all answered with message {reply.code}")
+        return RenewAllResult(
+            ok=bool(reply.fixed.get("ok")),
+            renewed=tuple(reply.get_all("BM")),
+            not_renewed=tuple(reply.get_all("BN")),
+            messages=_messages(reply),
+        )
+
+    async def item(self, item_id: str) -> ItemInfo:
+        reply = await self._request(
+            lambda c: c.make(ItemInformation, item_identifier=item_id), changes=False
+        )
+        if reply.code != "18":
+            raise LibrarySystemProtocolError(f"item information answered with {reply.code}")
+        code = str(reply.fixed.get("circulation_status") or "01")
+        title = reply.get("AJ") or ""
+        status = _CIRCULATION_STATUS.get(code, ItemStatus.OTHER)
+        if code == "01" and not title:
+            status = ItemStatus.UNKNOWN  # "other" with no title: the ACS does not know it
+        hold_queue = reply.get("CF")
+        return ItemInfo(
+            item_id=reply.get("AB") or item_id,
+            status=status,
+            title=title,
+            due_date=parse_due_date(reply.get("AH")),
+            owner=reply.get("BG") or None,
+            permanent_location=reply.get("AQ") or None,
+            current_location=reply.get("AP") or None,
+            destination=reply.get("CT") or None,
+            media_type=reply.get("CK") or None,
+            hold_queue_length=int(hold_queue) if hold_queue and hold_queue.isdigit() else None,
+            messages=_messages(reply),
+        )
+
+
+async def _gather_items(
+    lookup: Callable[[str], Awaitable[ItemInfo]], item_ids: list[str]
+) -> dict[str, ItemInfo]:
+    """Item information for many items in parallel; values that are not items are skipped."""
+    unique = list(dict.fromkeys(item_ids))
+
+    async def one(item_id: str) -> ItemInfo | None:
+        try:
+            return await lookup(item_id)
+        except LibrarySystemProtocolError:
+            return None
+
+    found = await asyncio.gather(*(one(item_id) for item_id in unique))
+    return {
+        item_id: info
+        for item_id, info in zip(unique, found, strict=True)
+        if info is not None and info.status is not ItemStatus.UNKNOWN
+    }
+
+
+def _hold_from(value: str, info: ItemInfo | None, *, available: bool) -> Hold:
+    """A hold from a 64 hold entry (an item id, or a title) and its item information."""
+    if info is None:
+        return Hold(title=value, state=HoldState.READY if available else HoldState.WAITING)
+    if info.status is ItemStatus.ON_HOLD_SHELF:
+        return Hold(
+            title=info.title,
+            item_id=info.item_id,
+            state=HoldState.READY,
+            pickup_location=info.current_location,
+        )
+    if info.status is ItemStatus.IN_TRANSIT:
+        return Hold(
+            title=info.title,
+            item_id=info.item_id,
+            state=HoldState.IN_TRANSIT,
+            pickup_location=info.destination,
+        )
+    return Hold(
+        title=info.title,
+        item_id=info.item_id,
+        state=HoldState.READY if available else HoldState.WAITING,
+        pickup_location=info.current_location if available else None,
+    )
+
+
+def _fee_from(line: str, currency: str | None) -> Fee:
+    """A 64 fine entry (AV) is free text, often "<id> <amount> <currency> <text>": the first
+    word that looks like money (digits with two decimals) is the amount."""
+    amount = next(
+        (_decimal(word) for word in line.split() if _MONEY.fullmatch(word)),
+        None,
+    )
+    return Fee(amount=amount, currency=currency, description=line)

@@ -1,0 +1,492 @@
+"""The asyncio SIP2 client: a pool of logged-in connections behind one ``request`` method.
+
+Why a pool: SIP2 is strictly one request at a time per connection, but a kiosk checks several
+items out at once and a return station checks in while the UI looks up a patron. Each connection
+logs in (93) and asks the ACS status (99) once; then requests take the first idle connection.
+
+What the client hides from callers (the spec's client rules, see SIP2-NOTES.md):
+
+* a reply that does not come within ``timeout`` -> the identical bytes (same AY, same AZ) are sent
+  again, up to the retry count (ours, capped by the ACS's ``retries_allowed`` from 98);
+* a reply with a bad checksum, or one we cannot decode -> ``97`` (please resend);
+* a ``96`` from the ACS -> our last frame again;
+* a reply with a valid checksum but another AY -> discarded as stale (except right after a 97,
+  since some ACSs renumber their replay);
+* a dropped connection -> reconnect, log in again, send the request again (the ACS answers a
+  repeated transaction idempotently: a second checkout of the same item is a renewal);
+* idle connections -> ``99`` keep-alive below the ACS's timeout (servers close idle sockets).
+
+Errors that reach callers are typed: :class:`SIP2ConnectionError` (refused, unreachable,
+dropped for good), :class:`SIP2TLSError`, :class:`SIP2TimeoutError`, :class:`SIP2LoginError`,
+:class:`SIP2ProtocolError`, :class:`SIP2CharsetError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from kiosk.sip2.codec import check_charset, decode, encode
+from kiosk.sip2.errors import (
+    SIP2CharsetError,
+    SIP2ConnectionError,
+    SIP2DecodeError,
+    SIP2Error,
+    SIP2LoginError,
+    SIP2ProtocolError,
+    SIP2TimeoutError,
+    SIP2TLSError,
+)
+from kiosk.sip2.framing import Framer
+from kiosk.sip2.layouts import LAYOUTS
+from kiosk.sip2.messages import Login, Message, RequestACSResend, SCStatus
+from kiosk.sip2.trace import format_trace
+
+log = logging.getLogger("kiosk.sip2")
+
+ConnectionState = Literal["connecting", "connected", "disconnected", "closed"]
+#: Default idle time before a keep-alive 99 when the ACS does not state its timeout.
+DEFAULT_KEEPALIVE = 30.0
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach and log in to one ACS.  Secrets are excluded from ``repr``."""
+
+    host: str
+    port: int = 6001
+    user: str = ""  # empty: no 93 login (some ACSs authenticate by address)
+    password: str = field(default="", repr=False)
+    location_code: str = ""  # CP in the login; also AP (current location) of check-ins
+    institution_id: str = ""  # AO of every request
+    terminal_password: str = field(default="", repr=False)  # AC of every request
+    charset: str = "utf-8"
+    error_detection: bool = True  # AY/AZ on every request
+    tls: bool = False
+    ca_file: str | None = None  # trust these CAs instead of the system's
+    client_cert: str | None = None  # PEM certificate (and key, unless client_key is given)
+    client_key: str | None = None
+    verify: bool = True  # check the ACS's certificate and host name
+    server_hostname: str | None = None  # name to verify when it differs from ``host``
+    timeout: float = 10.0  # seconds to wait for each reply before sending again
+    connect_timeout: float = 10.0
+    retries: int = 3  # resends after a timeout, bad checksum or 96
+    pool_size: int = 1
+    keepalive: float | None = None  # idle seconds before a 99; None: half the ACS timeout, or 30
+    terminator: bytes = b"\r"
+    trace: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_charset(self.charset)
+        if self.pool_size < 1:
+            raise ValueError("pool_size must be at least 1")
+        if self.retries < 0:
+            raise ValueError("retries must be 0 or more")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port {self.port} is not a TCP port")
+
+
+class _Dropped(Exception):
+    """The peer closed the connection or the socket failed (internal: triggers a reconnect)."""
+
+
+def _tls_context(settings: ClientSettings) -> ssl.SSLContext:
+    try:
+        context = ssl.create_default_context(cafile=settings.ca_file)
+        if settings.client_cert:
+            context.load_cert_chain(settings.client_cert, settings.client_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SIP2TLSError(f"cannot load the TLS certificates: {exc}") from None
+    if not settings.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class _Connection:
+    """One TCP/TLS connection, logged in, with its own sequence numbers and keep-alive."""
+
+    def __init__(self, client: SIP2Client, number: int) -> None:
+        self.client = client
+        self.settings = client.settings
+        self.number = number
+        self.state: ConnectionState = "disconnected"
+        self.lock = asyncio.Lock()
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._framer = Framer()
+        self._frames: deque[bytes] = deque()
+        self._sequence = -1
+        self._last_used = time.monotonic()
+        self._keepalive_task: asyncio.Task[None] | None = None
+
+    # --- connecting -------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Open the socket, log in (93) and ask the ACS status (99), in that order."""
+        s = self.settings
+        self.state = "connecting"
+        target = f"{s.host}:{s.port}"
+        try:
+            async with asyncio.timeout(s.connect_timeout):
+                self._reader, self._writer = await asyncio.open_connection(
+                    s.host,
+                    s.port,
+                    ssl=_tls_context(s) if s.tls else None,
+                    server_hostname=(s.server_hostname or s.host) if s.tls else None,
+                )
+        except TimeoutError:
+            self.state = "disconnected"
+            raise SIP2ConnectionError(
+                f"no answer from {target} within {s.connect_timeout:g} s"
+            ) from None
+        except ssl.SSLError as exc:
+            self.state = "disconnected"
+            reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+            raise SIP2TLSError(f"TLS with {target} failed: {reason}") from None
+        except ConnectionRefusedError:
+            self.state = "disconnected"
+            raise SIP2ConnectionError(
+                f"connection refused by {target} (is the ACS running?)"
+            ) from None
+        except OSError as exc:
+            self.state = "disconnected"
+            raise SIP2ConnectionError(
+                f"cannot connect to {target}: {exc.strerror or exc}"
+            ) from None
+        self._framer.clear()
+        self._frames.clear()
+        self._sequence = -1
+        try:
+            if s.user:
+                reply = await self._exchange(
+                    Login(login_user_id=s.user, login_password=s.password,
+                          location_code=s.location_code or None)
+                )  # fmt: skip
+                if reply.code != "94" or not reply.fixed["ok"]:
+                    raise SIP2LoginError(
+                        f"the ACS at {target} refused the login of user {s.user!r} "
+                        "(check user, password and location code)"
+                    )
+            status = await self._exchange(SCStatus())
+        except _Dropped:
+            self._close_socket()
+            raise SIP2ConnectionError(
+                f"{target} closed the connection during login (wrong user/password, or a TLS "
+                "port spoken to in plain TCP?)"
+            ) from None
+        except SIP2Error:
+            self._close_socket()
+            raise
+        self.client._note_status(status)
+        self.state = "connected"
+        self._last_used = time.monotonic()
+        if self._keepalive_task is None:
+            self._keepalive_task = asyncio.create_task(self._keepalive())
+
+    def _close_socket(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
+        if self.state != "closed":
+            self.state = "disconnected"
+
+    async def close(self) -> None:
+        self.state = "closed"
+        if self._keepalive_task is not None:
+            self._keepalive_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keepalive_task
+            self._keepalive_task = None
+        writer = self._writer
+        self._close_socket()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    # --- one transaction --------------------------------------------------------------------
+    async def transact(self, message: Message) -> Message:
+        """Send ``message`` and return the reply, reconnecting transparently after a drop."""
+        async with self.lock:
+            drops = 0
+            while True:
+                if self.state != "connected":
+                    await self.connect()
+                try:
+                    return await self._exchange(message)
+                except _Dropped:
+                    self._close_socket()
+                    drops += 1
+                    log.info("SIP2 connection %d dropped; reconnecting", self.number)
+                    if drops > self.client.retries:
+                        raise SIP2ConnectionError(
+                            f"the connection to {self.settings.host}:{self.settings.port} "
+                            f"dropped {drops} times during one request"
+                        ) from None
+
+    def _send(self, wire: bytes) -> None:
+        writer = self._writer
+        if writer is None or writer.is_closing() or (self._reader and self._reader.at_eof()):
+            raise _Dropped()
+        if self.settings.trace is not None:
+            self.settings.trace(format_trace("->", wire, charset=self.settings.charset))
+        writer.write(wire)
+
+    async def _read_frame(self) -> bytes:
+        reader = self._reader
+        if reader is None:
+            raise _Dropped()
+        while not self._frames:
+            try:
+                data = await reader.read(65536)
+            except (ConnectionError, OSError):
+                raise _Dropped() from None
+            if not data:
+                raise _Dropped()
+            try:
+                self._frames.extend(self._framer.feed(data))
+            except SIP2DecodeError:
+                raise _Dropped() from None  # endless garbage: start afresh
+        frame = self._frames.popleft()
+        if self.settings.trace is not None:
+            self.settings.trace(format_trace("<-", frame, charset=self.settings.charset))
+        return frame
+
+    async def _exchange(self, message: Message) -> Message:
+        """One request/response under the spec's retry rules (the caller holds the lock)."""
+        s = self.settings
+        expected = message.layout.response
+        sequence: int | None = None
+        if s.error_detection:
+            self._sequence = (self._sequence + 1) % 10
+            sequence = self._sequence
+        wire = encode(message, charset=s.charset, sequence=sequence, terminator=s.terminator)
+        resend_request = encode(
+            RequestACSResend(), charset=s.charset, sequence=0, terminator=s.terminator
+        ) if s.error_detection else None  # fmt: skip
+        retries = self.client.retries
+        self._frames.clear()
+        started = time.perf_counter()
+        last_sent = wire
+        attempts = 0
+        bad_frames = 0
+        suspect = False
+        self._send(wire)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + s.timeout
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    frame = await self._read_frame()
+            except TimeoutError:
+                attempts += 1
+                if attempts > retries:
+                    raise SIP2TimeoutError(
+                        f"no reply to message {message.code} from {s.host}:{s.port} within "
+                        f"{s.timeout:g} s ({retries} resends)"
+                    ) from None
+                log.info("SIP2 timeout on %s; resending (attempt %d)", message.code, attempts)
+                self._send(wire)
+                last_sent = wire
+                deadline = loop.time() + s.timeout
+                continue
+            try:
+                decoded = decode(frame, charset=s.charset)
+            except SIP2DecodeError as exc:
+                decoded = None
+                log.warning("undecodable SIP2 reply to %s: %s", message.code, exc)
+            if decoded is not None and decoded.charset_suspect:
+                suspect = True
+                self.client.charset_suspect = True
+            if decoded is None or decoded.checksum_ok is False:
+                bad_frames += 1
+                attempts += 1
+                if attempts > retries:
+                    if suspect:
+                        raise SIP2CharsetError(
+                            f"replies from {s.host}:{s.port} do not decode as {s.charset}: "
+                            "wrong charset suspected"
+                        )
+                    raise SIP2ProtocolError(
+                        f"{bad_frames} unreadable or corrupted replies to message "
+                        f"{message.code} from {s.host}:{s.port}"
+                    )
+                if resend_request is not None:
+                    self._send(resend_request)
+                    last_sent = resend_request
+                deadline = loop.time() + s.timeout
+                continue
+            reply = decoded.message
+            if reply.code == "96":
+                attempts += 1
+                if attempts > retries:
+                    raise SIP2ProtocolError(
+                        f"{s.host}:{s.port} kept asking to resend message {message.code}"
+                    )
+                self._send(last_sent)
+                deadline = loop.time() + s.timeout
+                continue
+            if expected is not None and reply.code != expected:
+                log.info("discarding stale SIP2 %s while waiting for %s", reply.code, expected)
+                continue
+            if (
+                sequence is not None
+                and decoded.sequence is not None
+                and decoded.sequence != sequence
+                and last_sent is wire
+            ):
+                log.info("discarding SIP2 %s with sequence %s", reply.code, decoded.sequence)
+                continue
+            self._last_used = time.monotonic()
+            self.client._note_latency(time.perf_counter() - started)
+            return reply
+
+    # --- keep-alive -------------------------------------------------------------------------
+    async def _keepalive(self) -> None:
+        """Send 99 when idle longer than the keep-alive interval; reconnect when down."""
+        backoff = 1.0
+        while self.state != "closed":
+            interval = self.client.keepalive_interval
+            idle = time.monotonic() - self._last_used
+            if self.state == "connected" and idle < interval:
+                await asyncio.sleep(interval - idle)
+                continue
+            if self.lock.locked():
+                await asyncio.sleep(min(interval, 1.0))
+                continue
+            try:
+                async with self.lock:
+                    if self.state == "closed":
+                        return
+                    if self.state != "connected":
+                        await self.connect()
+                    elif time.monotonic() - self._last_used >= interval:
+                        self.client._note_status(await self._exchange(SCStatus()))
+                backoff = 1.0
+            except (_Dropped, SIP2Error) as exc:
+                self._close_socket()
+                log.warning("SIP2 keep-alive on connection %d failed: %s", self.number, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 60.0)
+
+
+class SIP2Client:
+    """A pool of logged-in SIP2 connections; ``await client.request(message)`` -> reply.
+
+    Use as ``async with SIP2Client(settings) as client:``. Opening connects, logs in and asks
+    the ACS status on every connection of the pool, raising the precise error if that fails.
+    """
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.acs_status: Message | None = None  # the last 98 seen
+        self.last_latency: float | None = None  # seconds, last successful request
+        self.charset_suspect = False  # set when replies look like another charset
+        self._connections = [_Connection(self, n) for n in range(settings.pool_size)]
+        self._idle: asyncio.Queue[_Connection] | None = None
+        self._closed = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Connect and log in every connection of the pool."""
+        self._idle = asyncio.Queue()
+        try:
+            await asyncio.gather(*(c.connect() for c in self._connections))
+        except BaseException:
+            await self.close()
+            raise
+        for connection in self._connections:
+            self._idle.put_nowait(connection)
+
+    async def close(self) -> None:
+        """Close every connection (sending nothing: SIP2 has no logout)."""
+        self._closed = True
+        await asyncio.gather(*(c.close() for c in self._connections), return_exceptions=True)
+
+    async def __aenter__(self) -> SIP2Client:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # --- requests ----------------------------------------------------------------------------
+    async def request(self, message: Message) -> Message:
+        """Send one request on an idle connection and return the ACS's reply message."""
+        if self._closed or self._idle is None:
+            raise SIP2ConnectionError("the SIP2 client is not open")
+        if message.layout.direction != "sc":
+            raise ValueError(f"message {message.code} is sent by the ACS, not by a kiosk")
+        connection = await self._idle.get()
+        try:
+            return await connection.transact(message)
+        finally:
+            self._idle.put_nowait(connection)
+
+    def make(self, cls: type[Message], **values: Any) -> Message:
+        """Build a request of ``cls`` with AO, AC (and AP for check-ins) from the settings."""
+        s = self.settings
+        tags = cls.layout.tags
+        defaults = {"institution_id": ("AO", s.institution_id),
+                    "terminal_password": ("AC", s.terminal_password),
+                    "current_location": ("AP", s.location_code)}  # fmt: skip
+        for name, (tag, value) in defaults.items():
+            if tag in tags and name not in values and (value or tag in cls.layout.required):
+                values[name] = value
+        return cls(**values)
+
+    # --- health ------------------------------------------------------------------------------
+    @property
+    def state(self) -> ConnectionState:
+        """``connected`` when any connection is up, else the first connection's state."""
+        if self._closed:
+            return "closed"
+        states = [c.state for c in self._connections]
+        return "connected" if "connected" in states else states[0]
+
+    @property
+    def connected(self) -> int:
+        """How many connections of the pool are logged in right now."""
+        return sum(c.state == "connected" for c in self._connections)
+
+    @property
+    def retries(self) -> int:
+        """Resends allowed: ours, capped by the ACS's ``retries_allowed`` (999 = unknown)."""
+        allowed = self.acs_status.fixed.get("retries_allowed") if self.acs_status else None
+        if isinstance(allowed, int) and allowed != 999:
+            return min(self.settings.retries, allowed)
+        return self.settings.retries
+
+    @property
+    def keepalive_interval(self) -> float:
+        """Idle seconds before a keep-alive 99: set, or half the ACS timeout, or 30 s."""
+        if self.settings.keepalive is not None:
+            return self.settings.keepalive
+        period = self.acs_status.fixed.get("timeout_period") if self.acs_status else None
+        if isinstance(period, int) and 0 < period < 999:
+            return max(period / 10 / 2, 0.5)  # timeout_period is in tenths of seconds
+        return DEFAULT_KEEPALIVE
+
+    def supports(self, code: str) -> bool:
+        """Whether the ACS's 98 lists request ``code`` as supported (True when unknown)."""
+        if self.acs_status is None or not self.acs_status.get("BX"):
+            return True
+        return self.acs_status.supports(code)
+
+    def _note_status(self, status: Message) -> None:
+        if status.code == "98":
+            self.acs_status = status
+        else:
+            raise SIP2ProtocolError(f"the ACS answered an SC status with message {status.code}")
+
+    def _note_latency(self, seconds: float) -> None:
+        self.last_latency = seconds
+
+
+assert LAYOUTS["99"].response == "98"

@@ -1,0 +1,275 @@
+"""Typed SIP2 message objects, one class per row of the layout table.
+
+Each class (``Login``, ``CheckoutResponse``, ...) is built from its :class:`Layout`: fixed fields
+are attributes by their snake_case names (``msg.ok``, ``msg.desensitize``), and every known
+variable field is readable by name (``msg.patron_identifier`` for AA, ``msg.screen_message`` for
+AF). Repeatable tags (AF, AG, AU, BM...) read as lists, others as the first value or ``None``.
+Every value, including unknown vendor tags, stays reachable by tag via :meth:`Message.get`,
+:meth:`Message.get_all` and :attr:`Message.fields`.
+
+Messages are immutable values: build them with keyword arguments, change them with
+:meth:`Message.replace`. Where a fixed field and a tag share a name (``fee_type`` in 18/37 vs BT,
+``currency_type`` in 37 vs BH), the name means the fixed field; the tag is then reachable by tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from kiosk.sip2.dates import format_sip_date, sip_now
+from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_BY_NAME, TAGS
+from kiosk.sip2.layouts import LAYOUTS_LIST, NOW, Layout
+
+FieldValue = str | Iterable[str] | None
+
+
+class Message:
+    """One SIP2 message: a layout, fixed-field values by name, variable fields by tag."""
+
+    __slots__ = ("_fields", "_fixed")
+    layout: ClassVar[Layout]
+    code: ClassVar[str]
+
+    _fixed: dict[str, Any]
+    _fields: dict[str, list[str]]
+
+    def __init__(self, *, fields: Mapping[str, FieldValue] | None = None, **values: Any) -> None:
+        layout = self.layout
+        fixed: dict[str, Any] = {}
+        for spec in layout.fixed:
+            if spec.name in values:
+                fixed[spec.name] = values.pop(spec.name)
+            elif spec.default is NOW:
+                fixed[spec.name] = sip_now()
+            elif spec.required:
+                raise TypeError(f"{type(self).__name__} needs a value for {spec.name!r}")
+            else:
+                fixed[spec.name] = spec.default
+        var: dict[str, list[str]] = {tag: [""] for tag in layout.required}
+        for name, value in values.items():
+            tag = TAG_BY_NAME.get(name)
+            if tag is None:
+                raise TypeError(f"{type(self).__name__} has no field named {name!r}")
+            _set_field(var, tag, value, tag in layout.required)
+        for tag, value in (fields or {}).items():
+            if len(tag) != 2:
+                raise TypeError(f"a SIP2 tag has two characters, got {tag!r}")
+            _set_field(var, tag, value, tag in layout.required)
+        self._fixed = fixed
+        self._fields = var
+
+    @classmethod
+    def _from_parts(cls, fixed: dict[str, Any], fields: dict[str, list[str]]) -> Message:
+        """Build without checks (the decoder has already validated everything)."""
+        message = cls.__new__(cls)
+        message._fixed = fixed
+        message._fields = fields
+        return message
+
+    # --- reading ---------------------------------------------------------------------------
+    @property
+    def fixed(self) -> Mapping[str, Any]:
+        """The fixed fields by name, in wire order (read-only)."""
+        return MappingProxyType(self._fixed)
+
+    @property
+    def fields(self) -> Mapping[str, list[str]]:
+        """Variable fields: tag -> list of values in arrival order, unknown tags included."""
+        return MappingProxyType(self._fields)
+
+    def get(self, tag: str, default: str | None = None) -> str | None:
+        """The first value of ``tag`` (e.g. ``"AA"``), or ``default`` when absent."""
+        values = self._fields.get(tag)
+        return values[0] if values else default
+
+    def get_all(self, tag: str) -> list[str]:
+        """Every value of ``tag`` in arrival order (empty when absent)."""
+        return list(self._fields.get(tag, ()))
+
+    def supports(self, code: str) -> bool:
+        """For a 98 ACS status: whether BX says the ACS supports the request ``code``."""
+        flags = self.get("BX") or ""
+        position = _SUPPORTED_MESSAGE_ORDER.get(code)
+        return position is not None and position < len(flags) and flags[position] in "Yy"
+
+    # --- changing --------------------------------------------------------------------------
+    def replace(self, *, fields: Mapping[str, FieldValue] | None = None, **values: Any) -> Message:
+        """A copy with some fixed fields and/or variable fields changed (``None`` removes one)."""
+        fixed = dict(self._fixed)
+        var = {tag: list(v) for tag, v in self._fields.items()}
+        required = self.layout.required
+        for name, value in values.items():
+            if name in fixed:
+                fixed[name] = value
+                continue
+            tag = TAG_BY_NAME.get(name)
+            if tag is None:
+                raise TypeError(f"{type(self).__name__} has no field named {name!r}")
+            _set_field(var, tag, value, tag in required)
+        for tag, value in (fields or {}).items():
+            _set_field(var, tag, value, tag in required)
+        return type(self)._from_parts(fixed, var)
+
+    # --- presenting ------------------------------------------------------------------------
+    def to_json(self, *, mask_secrets: bool = False) -> dict[str, Any]:
+        """The message as the JSON form of ``kiosk sip2``: code, name, fixed, fields.
+
+        Dates become ISO 8601 strings; a tag that occurs once is a string, a repeated one a list.
+        With ``mask_secrets`` PINs and passwords are replaced by ``"****"``.
+        """
+        fixed = {
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in self._fixed.items()
+        }
+        fields: dict[str, str | list[str]] = {}
+        for tag, values in self._fields.items():
+            if mask_secrets and tag in SECRET_TAGS:
+                values = ["****" for _ in values]
+            fields[tag] = values[0] if len(values) == 1 else list(values)
+        return {"code": self.code, "name": type(self).__name__, "fixed": fixed, "fields": fields}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (
+            self.code == other.code
+            and self._fixed == other._fixed
+            and self._fields == other._fields
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(self._fields)))
+
+    def __repr__(self) -> str:
+        """Readable and safe to log: secrets masked, personal data shortened."""
+        fixed = ", ".join(
+            f"{k}={format_sip_date(v).strip() if isinstance(v, datetime) else v!r}"
+            for k, v in self._fixed.items()
+        )
+        shown = []
+        for tag, values in self._fields.items():
+            for value in values:
+                if tag in SECRET_TAGS:
+                    value = "****"
+                elif tag in PERSONAL_TAGS:
+                    value = mask_personal(value)
+                shown.append(f"{tag}={value!r}")
+        return f"{type(self).__name__}({', '.join(x for x in (fixed, *shown) if x)})"
+
+
+def mask_personal(value: str) -> str:
+    """Shorten personal data for logs: at most the last four characters of identifiers stay."""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def _set_field(var: dict[str, list[str]], tag: str, value: FieldValue, required: bool) -> None:
+    if value is None:
+        if required:
+            var[tag] = [""]
+        else:
+            var.pop(tag, None)
+    elif isinstance(value, str):
+        var[tag] = [value]
+    elif isinstance(value, int | float):
+        var[tag] = [str(value)]
+    else:
+        var[tag] = [str(v) for v in value]
+
+
+# Order of the BX "supported messages" flags in a 98 ACS status (spec 2.00).
+_SUPPORTED_MESSAGE_ORDER = {
+    code: i
+    for i, code in enumerate(
+        ("23", "11", "09", "01", "25", "99", "97", "63", "35", "37", "17", "19", "29", "65",
+         "15", "93")
+    )
+}  # fmt: skip
+
+
+def _tag_property(tag: str) -> property:
+    if tag in REPEATABLE_TAGS:
+
+        def read_all(self: Message) -> list[str]:
+            return list(self._fields.get(tag, ()))
+
+        return property(read_all, doc=f"All values of {tag} ({TAGS[tag].name}), as a list.")
+
+    def read_first(self: Message) -> str | None:
+        values = self._fields.get(tag)
+        return values[0] if values else None
+
+    doc = f"The value of {tag} ({TAGS.get(tag) and TAGS[tag].name}), or None when absent."
+    return property(read_first, doc=doc)
+
+
+def _fixed_property(name: str) -> property:
+    def read(self: Message) -> Any:
+        return self._fixed[name]
+
+    return property(read, doc=f"Fixed field {name}.")
+
+
+for _name, _tag in TAG_BY_NAME.items():
+    if _tag in TAGS:
+        setattr(Message, _name, _tag_property(_tag))
+
+
+def _make_class(layout: Layout) -> type[Message]:
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "layout": layout,
+        "code": layout.code,
+        "__doc__": f"SIP2 message {layout.code} ({layout.name}), sent by the "
+        f"{'kiosk (SC)' if layout.direction == 'sc' else 'library system (ACS)'}.",
+        "__module__": __name__,
+    }
+    for spec in layout.fixed:
+        namespace[spec.name] = _fixed_property(spec.name)
+    return type(layout.name, (Message,), namespace)
+
+
+#: Message classes by two-digit code.
+MESSAGE_CLASSES: dict[str, type[Message]] = {x.code: _make_class(x) for x in LAYOUTS_LIST}
+
+
+def message_class(code: str) -> type[Message]:
+    """The message class for a two-digit code (KeyError when the code is not in the table)."""
+    return MESSAGE_CLASSES[code]
+
+
+Login = MESSAGE_CLASSES["93"]
+LoginResponse = MESSAGE_CLASSES["94"]
+SCStatus = MESSAGE_CLASSES["99"]
+ACSStatus = MESSAGE_CLASSES["98"]
+RequestACSResend = MESSAGE_CLASSES["97"]
+RequestSCResend = MESSAGE_CLASSES["96"]
+PatronInformation = MESSAGE_CLASSES["63"]
+PatronInformationResponse = MESSAGE_CLASSES["64"]
+PatronStatusRequest = MESSAGE_CLASSES["23"]
+PatronStatusResponse = MESSAGE_CLASSES["24"]
+PatronEnable = MESSAGE_CLASSES["25"]
+PatronEnableResponse = MESSAGE_CLASSES["26"]
+BlockPatron = MESSAGE_CLASSES["01"]
+EndPatronSession = MESSAGE_CLASSES["35"]
+EndSessionResponse = MESSAGE_CLASSES["36"]
+Checkout = MESSAGE_CLASSES["11"]
+CheckoutResponse = MESSAGE_CLASSES["12"]
+Checkin = MESSAGE_CLASSES["09"]
+CheckinResponse = MESSAGE_CLASSES["10"]
+Renew = MESSAGE_CLASSES["29"]
+RenewResponse = MESSAGE_CLASSES["30"]
+RenewAll = MESSAGE_CLASSES["65"]
+RenewAllResponse = MESSAGE_CLASSES["66"]
+ItemInformation = MESSAGE_CLASSES["17"]
+ItemInformationResponse = MESSAGE_CLASSES["18"]
+ItemStatusUpdate = MESSAGE_CLASSES["19"]
+ItemStatusUpdateResponse = MESSAGE_CLASSES["20"]
+FeePaid = MESSAGE_CLASSES["37"]
+FeePaidResponse = MESSAGE_CLASSES["38"]
+Hold = MESSAGE_CLASSES["15"]
+HoldResponse = MESSAGE_CLASSES["16"]

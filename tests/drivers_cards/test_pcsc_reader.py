@@ -1,0 +1,146 @@
+"""The PC/SC card reader driver against real pcscd, with a virtual card on vpcd."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+from collections.abc import AsyncIterator
+
+import pytest
+
+from drivers.cards import (
+    CardEvent,
+    PcscCardReader,
+    PcscDaemon,
+    ReaderNotFoundError,
+    list_reader_names,
+)
+
+UID = bytes.fromhex("04A1B2C3D4E5F6")
+WAIT = 10.0  # pcscd polls vpcd about every 0.4 s; this is only an upper bound
+
+
+async def next_event(events: AsyncIterator[CardEvent]) -> CardEvent:
+    return await asyncio.wait_for(anext(events), WAIT)
+
+
+@pytest.fixture
+async def reader(pcscd: PcscDaemon) -> AsyncIterator[PcscCardReader]:
+    reader = PcscCardReader("virtual pcd 00 00")  # a pattern, case-insensitive
+    await reader.open()
+    yield reader
+    await reader.close()
+
+
+def test_pcscd_shows_both_virtual_readers(pcscd: PcscDaemon) -> None:
+    assert list_reader_names() == list(pcscd.reader_names)
+
+
+async def test_a_card_is_reported_with_its_uid_and_then_its_removal(
+    pcscd: PcscDaemon, reader: PcscCardReader
+) -> None:
+    events = reader.events()
+    card = pcscd.card(UID)
+    await asyncio.to_thread(card.insert)
+    try:
+        assert await next_event(events) == CardEvent("inserted", "Virtual PCD 00 00", UID)
+    finally:
+        await asyncio.to_thread(card.remove)
+    assert await next_event(events) == CardEvent("removed", "Virtual PCD 00 00", None)
+    assert b"\xff\xca\x00\x00\x00" in card.apdus  # the UID came from PC/SC GET DATA
+
+
+async def test_cards_coming_and_going_are_reported_in_order(
+    pcscd: PcscDaemon, reader: PcscCardReader
+) -> None:
+    events = reader.events()
+    seen: list[tuple[str, bytes | None]] = []
+    for uid in (b"\x01\x02\x03\x04", b"\x05\x06\x07\x08\x09\x0a\x0b"):
+        card = pcscd.card(uid)
+        await asyncio.to_thread(card.insert)
+        seen.append(((event := await next_event(events)).kind, event.uid))
+        await asyncio.to_thread(card.remove)
+        seen.append(((event := await next_event(events)).kind, event.uid))
+    assert seen == [
+        ("inserted", b"\x01\x02\x03\x04"),
+        ("removed", None),
+        ("inserted", b"\x05\x06\x07\x08\x09\x0a\x0b"),
+        ("removed", None),
+    ]
+
+
+async def test_a_card_already_on_the_reader_is_reported_when_the_reader_opens(
+    pcscd: PcscDaemon,
+) -> None:
+    with pcscd.card(UID):
+        await asyncio.sleep(1.0)  # let pcscd notice the card before the driver starts
+        reader = PcscCardReader("Virtual PCD 00 00")
+        await reader.open()
+        try:
+            event = await next_event(reader.events())
+        finally:
+            await reader.close()
+    assert (event.kind, event.uid) == ("inserted", UID)
+
+
+async def test_the_reader_is_chosen_by_name_not_position(pcscd: PcscDaemon) -> None:
+    second = PcscCardReader(r"PCD 00 01$")
+    await second.open()
+    try:
+        assert second.reader_name == "Virtual PCD 00 01"
+        with pcscd.card(UID, slot=1):
+            event = await next_event(second.events())
+        assert (event.reader, event.uid) == ("Virtual PCD 00 01", UID)
+    finally:
+        await second.close()
+
+
+async def test_a_card_refusing_get_data_gives_an_event_that_says_why(
+    pcscd: PcscDaemon, reader: PcscCardReader
+) -> None:
+    events = reader.events()
+    with pcscd.card(UID, get_data_sw=0x6A81):
+        event = await next_event(events)
+    assert event.kind == "inserted"
+    assert event.uid is None
+    assert event.error == "card answered 6A81: GET DATA not supported"
+    assert (await next_event(events)).kind == "removed"
+
+
+async def test_no_matching_reader_names_the_pattern_and_the_readers_present(
+    pcscd: PcscDaemon,
+) -> None:
+    with pytest.raises(ReaderNotFoundError) as raised:
+        await PcscCardReader("ACR122").open()
+    assert str(raised.value) == (
+        "no reader matching 'ACR122'; pcscd sees: 'Virtual PCD 00 00', 'Virtual PCD 00 01'"
+    )
+
+
+async def test_closing_the_reader_ends_the_event_stream(reader: PcscCardReader) -> None:
+    events = reader.events()
+    await reader.close()
+    with pytest.raises(StopAsyncIteration):
+        await next_event(events)
+
+
+def test_without_pcscd_the_error_says_pcscd_is_not_running(tmp_path) -> None:
+    # A separate process: the client library fixes the socket path at its first call.
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from drivers.cards import PcscCardReader, PcscUnavailableError
+        try:
+            asyncio.run(PcscCardReader("ACR122").open())
+        except PcscUnavailableError as error:
+            print(error)
+        """
+    )
+    env = {"PCSCLITE_CSOCK_NAME": str(tmp_path / "no-such-pcscd.comm"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=20
+    )
+    assert result.stdout.startswith("pcscd not running: Service not available. (0x8010001D)")
+    assert str(tmp_path / "no-such-pcscd.comm") in result.stdout

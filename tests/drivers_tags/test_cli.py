@@ -1,0 +1,58 @@
+"""``kiosk tag encode`` and ``kiosk tag decode``: JSON keys and round trips."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kiosk.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out.strip(), err
+
+
+@pytest.mark.parametrize("model", ["danish", "iso28560-2"])
+def test_encode_then_decode_round_trips(capsys: pytest.CaptureFixture[str], model: str) -> None:
+    status, image, _ = run(
+        capsys,
+        "tag", "encode", "--model", model, "--id", "3700123456", "--owner", "SE-Hud",
+        "--parts", "2", "--part", "1", "--usage", "circulation", "--not-for-loan-offline",
+    )  # fmt: skip
+    assert status == 0 and all(c in "0123456789ABCDEF" for c in image)
+    dsfid = ["--dsfid", "0x06"] if model == "iso28560-2" else []
+    status, out, _ = run(capsys, "tag", "decode", image, *dsfid)
+    decoded = json.loads(out)
+    assert status == 0
+    assert decoded["model"] == model
+    assert decoded["primary_item_id"] == "3700123456"
+    assert decoded["owner_library"] == "SE-Hud"
+    assert (decoded["parts"], decoded["part_number"]) == (2, 1)
+    assert decoded["usage"] == "circulation"
+    assert decoded["not_for_loan_offline"] is True
+    assert decoded["crc_ok"] is (True if model == "danish" else None)
+
+
+def test_decode_of_a_damaged_tag_exits_1_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    _, image, _ = run(capsys, "tag", "encode", "--id", "1234", "--owner", "DK-761500")
+    damaged = image[:10] + ("0" if image[10] != "0" else "1") + image[11:]
+    status, out, _ = run(capsys, "tag", "decode", damaged)
+    decoded = json.loads(out)
+    assert status == 1 and decoded["problem"] == "crc-mismatch" and decoded["crc_ok"] is False
+
+
+def test_reversed_block_order_survives_the_round_trip(capsys: pytest.CaptureFixture[str]) -> None:
+    _, image, _ = run(capsys, "tag", "encode", "--id", "99", "--block-order", "reversed")
+    _, out, _ = run(capsys, "tag", "decode", image)
+    assert json.loads(out)["block_order"] == "reversed"
+
+
+def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "tag", "decode", "zz")[0] == 2
+    status, _, err = run(capsys, "tag", "encode", "--id", "1", "--usage", "lending")
+    assert status == 2 and "unknown type of usage" in err
+    status, _, err = run(capsys, "tag", "encode", "--id", "x" * 17)
+    assert status == 2 and "longer than 16" in err

@@ -1,0 +1,236 @@
+"""The asyncio client against a real local server that misbehaves on request."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.sip2 import (
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    ClientSettings,
+    PatronInformation,
+    SIP2Client,
+    SIP2ConnectionError,
+    SIP2LoginError,
+    SIP2ProtocolError,
+    SIP2TimeoutError,
+    decode,
+)
+from tests.sip2.fake_acs import PASSWORD, PATRON, PIN, USER, FakeACS
+
+pytestmark = pytest.mark.timeout(20)
+
+
+@pytest.fixture
+async def acs() -> AsyncIterator[FakeACS]:
+    server = await FakeACS().start()
+    yield server
+    await server.stop()
+
+
+def settings_for(acs: FakeACS, **overrides: object) -> ClientSettings:
+    values: dict[str, object] = dict(
+        host="127.0.0.1",
+        port=acs.port,
+        user=USER,
+        password=PASSWORD,
+        location_code="HUD",
+        institution_id="TEST",
+        charset=acs.charset,
+        timeout=0.3,
+        retries=3,
+    )
+    values.update(overrides)
+    return ClientSettings(**values)  # type: ignore[arg-type]
+
+
+def patron_info(client: SIP2Client) -> PatronInformation:
+    return client.make(PatronInformation, patron_identifier=PATRON, patron_password=PIN)
+
+
+async def test_logs_in_then_asks_the_acs_status(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        assert acs.codes_received() == ["93", "99"]
+        assert client.state == "connected"
+        assert client.acs_status is not None and client.acs_status.timeout_period == 300
+        reply = await client.request(patron_info(client))
+    assert reply.code == "64"
+    assert reply.personal_name == "Åsa Öberg" and reply.valid_patron_password == "Y"
+    assert client.last_latency is not None and client.last_latency > 0
+    assert client.state == "closed"
+
+
+async def test_a_refused_login_is_a_login_error(acs: FakeACS) -> None:
+    with pytest.raises(SIP2LoginError, match="refused the login"):
+        async with SIP2Client(settings_for(acs, password="wrong")):
+            pass
+
+
+async def test_connection_refused_says_so() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = ClientSettings(host="127.0.0.1", port=port, user=USER, password=PASSWORD)
+    with pytest.raises(SIP2ConnectionError, match="refused"):
+        async with SIP2Client(settings):
+            pass
+
+
+async def test_requests_carry_sequence_numbers_that_wrap_after_nine(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        for _ in range(12):
+            await client.request(patron_info(client))
+    sequences = [decode(frame).sequence for frame in acs.received]
+    assert sequences == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3]
+
+
+async def test_a_silent_acs_gets_the_identical_request_again(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.extend(["silent", "silent"])
+        reply = await client.request(patron_info(client))
+    assert reply.code == "64"
+    first, second, third = acs.received[2:5]
+    assert first == second == third  # same AY, same AZ
+
+
+async def test_a_dead_acs_times_out_after_the_retries(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs, retries=2)) as client:
+        acs.faults.extend(["silent"] * 3)
+        with pytest.raises(SIP2TimeoutError, match="no reply to message 63"):
+            await client.request(patron_info(client))
+    assert acs.codes_received()[2:] == ["63", "63", "63"]
+
+
+async def test_the_retry_count_is_capped_by_the_acs(acs: FakeACS) -> None:
+    acs.retries_allowed = 1
+    async with SIP2Client(settings_for(acs, retries=5)) as client:
+        acs.faults.extend(["silent"] * 3)
+        with pytest.raises(SIP2TimeoutError):
+            await client.request(patron_info(client))
+    assert acs.codes_received()[2:] == ["63", "63"]
+
+
+async def test_a_bad_checksum_is_answered_with_97(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.append("corrupt")
+        reply = await client.request(patron_info(client))
+    assert reply.code == "64" and reply.personal_name == "Åsa Öberg"
+    assert acs.received[3] == b"97AZFEF5"
+
+
+async def test_an_undecodable_reply_is_answered_with_97(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.append("garbage")
+        reply = await client.request(patron_info(client))
+    assert reply.code == "64"
+    assert acs.codes_received()[2:] == ["63", "97"]
+
+
+async def test_a_96_gets_the_request_again(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.append("resend")
+        reply = await client.request(patron_info(client))
+    assert reply.code == "64"
+    assert acs.received[2] == acs.received[3]
+
+
+async def test_a_stale_reply_with_another_sequence_is_discarded(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.append("stale")
+        first = await client.request(patron_info(client))
+        second = await client.request(client.make(Checkin, item_identifier="39000111"))
+    assert first.code == "64" and isinstance(second, CheckinResponse)
+
+
+async def test_replies_split_over_packets_and_ending_in_cr_lf(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.extend(["split", "crlf", "crlf"])
+        replies = [await client.request(patron_info(client)) for _ in range(3)]
+    assert [r.personal_name for r in replies] == ["Åsa Öberg"] * 3
+
+
+async def test_a_drop_is_invisible_reconnect_and_login_again(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        acs.faults.append("drop")
+        reply = await client.request(patron_info(client))
+        assert reply.code == "64"
+        acs.drop_all()
+        await asyncio.sleep(0.05)
+        assert (await client.request(patron_info(client))).code == "64"
+    assert acs.connections == 3
+    assert acs.codes_received() == ["93", "99", "63", "93", "99", "63", "93", "99", "63"]
+
+
+async def test_idle_connections_are_kept_alive_with_sc_status(acs: FakeACS) -> None:
+    acs.timeout_period = 4  # 0.4 s: the client keeps alive every 0.2 s
+    acs.idle_close = 0.4
+    async with SIP2Client(settings_for(acs)) as client:
+        await asyncio.sleep(1.0)
+        assert (await client.request(patron_info(client))).code == "64"
+    assert acs.connections == 1
+    assert acs.codes_received().count("99") >= 3
+
+
+async def test_a_pool_runs_independent_requests_in_parallel(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs, pool_size=3, timeout=2.0)) as client:
+        assert client.connected == 3
+        acs.faults.extend(["delay:0.3"] * 3)
+        started = asyncio.get_running_loop().time()
+        replies = await asyncio.gather(
+            *(client.request(client.make(Checkin, item_identifier=f"3900{i}")) for i in range(3))
+        )
+        elapsed = asyncio.get_running_loop().time() - started
+    assert sorted(r.item_identifier for r in replies) == ["39000", "39001", "39002"]
+    assert elapsed < 0.85  # three 0.3 s delays overlap instead of adding up
+    assert acs.connections == 3
+
+
+async def test_a_checkout_through_make_carries_the_settings(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs, terminal_password="tp")) as client:
+        request = client.make(Checkout, patron_identifier=PATRON, item_identifier="39000111")
+        reply = await client.request(request)
+    sent = decode(acs.received[-1]).message
+    assert (sent.institution_id, sent.terminal_password) == ("TEST", "tp")
+    assert reply.ok is True and reply.desensitize is True
+
+
+async def test_the_wire_trace_masks_secrets(acs: FakeACS) -> None:
+    lines: list[str] = []
+    async with SIP2Client(settings_for(acs, trace=lines.append)) as client:
+        await client.request(patron_info(client))
+    text = "\n".join(lines)
+    assert PASSWORD not in text and f"AD{PIN}" not in text and PATRON not in text
+    assert "Åsa" not in text
+    assert "CO****" in text and "AD****" in text and "AA**********6789" in text
+
+
+async def test_repeated_corruption_is_a_protocol_error(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs, retries=1)) as client:
+        acs.faults.extend(["garbage", "garbage"])
+        with pytest.raises(SIP2ProtocolError, match="unreadable or corrupted"):
+            await client.request(patron_info(client))
+
+
+async def test_requests_from_the_acs_side_are_refused(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs)) as client:
+        with pytest.raises(ValueError, match="sent by the ACS"):
+            await client.request(CheckinResponse())
+
+
+def test_settings_validate_the_charset() -> None:
+    with pytest.raises(ValueError, match="unknown character set"):
+        ClientSettings(host="x", charset="klingon")
+
+
+def test_settings_keep_secrets_out_of_repr() -> None:
+    text = repr(ClientSettings(host="x", password="hunter2", terminal_password="tp9"))
+    assert "hunter2" not in text and "tp9" not in text
+
+
+_ = Path  # reserved for TLS fixtures below
