@@ -6,7 +6,8 @@ for: on a Swedish layout the key right of P is Å, on a US layout it is ``[``. K
 of the Linux input subsystem (``include/uapi/linux/input-event-codes.h``; event semantics in the
 kernel's Documentation/input/event-codes.rst: EV_KEY value 1 press, 0 release, 2 autorepeat).
 
-Layouts: ``us``; ``sv`` (Swedish, also ``fi``: Finnish uses the same keys) with Å Ä Ö;
+Layouts: ``us``; ``sv`` (Swedish, also ``fi`` and ``nordic``: Finnish uses the same keys) with
+Å Ä Ö;
 ``da`` (Danish) and ``no`` (Norwegian) with Å Æ Ø (Æ and Ø sit on swapped keys between the two).
 Dead keys (´ ` ¨ ^ ~) produce nothing, as scanners do not send them on purpose.
 """
@@ -111,6 +112,7 @@ NORWEGIAN = _layout(
 
 KEYBOARD_LAYOUTS: dict[str, KeyboardLayout] = {
     "us": US,
+    "nordic": SWEDISH,  # the Swedish/Finnish keyboard, the most common Nordic scanner setting
     "sv": SWEDISH,
     "fi": SWEDISH,
     "da": DANISH,

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import AsyncIterator
 
 from smartcard import scard
@@ -29,9 +30,11 @@ from .errors import CardCommandError, PcscUnavailableError, ReaderNotFoundError,
 
 log = logging.getLogger(__name__)
 
-_SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
+# pcscd stopping shows as any of these, depending on when it happens (COMM_ERROR mid-call).
+_SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_F_COMM_ERROR}
 _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_NO_READERS_AVAILABLE}
-_POLL_MS = 1000  # wakes the monitor thread now and then, in case SCardCancel is lost
+_POLL_MS = 1000
+_UID_ATTEMPTS = 3  # wakes the monitor thread now and then, in case SCardCancel is lost
 
 
 def _pcsc_message(hresult: int) -> str:
@@ -53,6 +56,15 @@ def _establish_context() -> int:
             raise _service_error(hresult)
         raise DeviceError(f"PC/SC context could not be established: {_pcsc_message(hresult)}")
     return context
+
+
+def _raise_if_service_gone() -> None:
+    """Raise PcscUnavailableError when pcscd no longer accepts new contexts."""
+    _release(_establish_context())
+
+
+def _release(context: int) -> None:
+    scard.SCardReleaseContext(context)
 
 
 def list_reader_names() -> list[str]:
@@ -165,6 +177,7 @@ class PcscCardReader(CardReader):
                 if hresult in _READER_GONE:
                     raise ReaderNotFoundError(f"card reader {name!r} was unplugged")
                 if hresult != scard.SCARD_S_SUCCESS:
+                    _raise_if_service_gone()  # a dying pcscd answers with odd codes first
                     raise DeviceError(f"card reader {name!r}: {_pcsc_message(hresult)}")
                 _, event_state, _atr = states[0]
                 known_state = event_state & ~scard.SCARD_STATE_CHANGED
@@ -189,11 +202,18 @@ class PcscCardReader(CardReader):
         if event_state & scard.SCARD_STATE_MUTE:
             message = "card does not answer (mute): present it again, flat on the reader"
             return CardEvent("inserted", name, None, error=message)
-        try:
-            uid = read_uid(context, name)
-        except CardCommandError as error:
-            log.warning("card on %r unreadable: %s", name, error)
-            return CardEvent("inserted", name, None, error=str(error))
+        for attempt in range(1, _UID_ATTEMPTS + 1):
+            try:
+                uid = read_uid(context, name)
+                break
+            except CardCommandError as error:
+                # A card at the edge of the field (or just put down) fails a transmission now
+                # and then; a status word is the card's real answer and is not retried.
+                if error.sw is None and attempt < _UID_ATTEMPTS and not self._stopping.is_set():
+                    time.sleep(0.1)
+                    continue
+                log.warning("card on %r unreadable: %s", name, error)
+                return CardEvent("inserted", name, None, error=str(error))
         log.debug("card %s inserted in %r", mask_uid(uid), name)
         return CardEvent("inserted", name, uid)
 

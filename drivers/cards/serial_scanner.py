@@ -143,8 +143,9 @@ class SerialBarcodeScanner(BarcodeScanner):
                 return
             if not data:
                 continue
-            for barcode in self._splitter.feed(data):
-                channel.put(barcode)
+            barcodes = self._splitter.feed(data)
             for reason in self._splitter.take_rejections():
                 # A garbled scan is dropped (the patron scans again) but staff see why.
                 log.warning("barcode scanner on %r: %s", self.url, reason)
+            for barcode in barcodes:
+                channel.put(barcode)

@@ -7,7 +7,7 @@ Public surface (everything else is private):
   :class:`PrinterOfflineError`;
 - :func:`printer_from_url` (``tcp://``, ``usb://``, ``serial://``, ``sim:``) and
   :class:`EscPosPrinter` with the transports :class:`TcpTransport`, :class:`SerialTransport`,
-  :class:`DeviceFileTransport`;
+  :class:`UsbPrinterTransport`, :class:`DeviceFileTransport`, :class:`FileTransport`;
 - :class:`SimulatedPrinter` for ``kiosk demo`` and tests; :class:`EscPosDevice` with
   :class:`PtyPrinter` / :class:`TcpPrinter`, a fake printer behind a pty or a TCP port;
 - :func:`printer_model` and :data:`DEFAULT_CODE_PAGES` for configuration checks.
@@ -22,10 +22,12 @@ from .render import render_png, render_text
 from .simulated import SimulatedPrinter
 from .transport import (
     DeviceFileTransport,
+    FileTransport,
     PrinterOfflineError,
     SerialTransport,
     TcpTransport,
     Transport,
+    UsbPrinterTransport,
 )
 from .url import printer_from_url
 
@@ -36,6 +38,7 @@ __all__ = [
     "Document",
     "EscPosDevice",
     "EscPosPrinter",
+    "FileTransport",
     "Line",
     "PaperOutError",
     "PrintedLine",
@@ -51,6 +54,7 @@ __all__ = [
     "TcpPrinter",
     "TcpTransport",
     "Transport",
+    "UsbPrinterTransport",
     "encode_document",
     "printer_from_url",
     "printer_model",

@@ -141,6 +141,11 @@ class TextEncoder:
         return select_code_page(self.model.code_pages[self.current])
 
     def encode(self, text: str) -> bytes:
+        if self.current is not None:
+            try:
+                return text.encode(self.current)  # the usual case: the whole row fits
+            except UnicodeEncodeError:
+                pass
         out = bytearray()
         for char in text:
             data = self._encode_char(char, self.current)
@@ -168,6 +173,9 @@ def wrap(text: str, columns: int) -> list[str]:
     """Split a line into printer rows of at most ``columns`` characters, at spaces if possible."""
     rows: list[str] = []
     for paragraph in text.split("\n"):
+        if len(paragraph) <= columns:
+            rows.append(paragraph.strip())
+            continue
         rows.extend(
             textwrap.wrap(paragraph, columns, break_long_words=True, drop_whitespace=True) or [""]
         )

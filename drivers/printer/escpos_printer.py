@@ -88,6 +88,13 @@ class EscPosPrinter(ReceiptPrinter):
     async def _condition(self) -> PrinterCondition:
         if not self._open:
             raise PrinterOfflineError(f"{self.transport.description} is not open")
+        if not self.transport.bidirectional:
+            return PrinterCondition(
+                answered=True,
+                online=True,
+                paper="unknown",
+                problems=(f"{self.transport.description} takes data only: no status",),
+            )
         await self.transport.discard_input()
         printer = await self._ask(1)
         if printer is None:

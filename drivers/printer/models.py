@@ -72,23 +72,26 @@ def printer_model(name: str = "default") -> PrinterModel:
 def usable_code_pages(model: PrinterModel, wanted: Sequence[str] | None = None) -> list[str]:
     """The codecs to print with on ``model``, in order of preference.
 
-    ``wanted`` (a printer's configuration) must all exist on the model: a configured page the
-    printer lacks is a configuration error, not something to skip silently.
+    ``wanted`` (a printer's configuration) comes first and must exist on the model: a configured
+    page the printer lacks is a configuration error, not something to skip silently. The other
+    :data:`DEFAULT_CODE_PAGES` the model has follow, for characters the wanted ones lack (a
+    Cyrillic title on a Nordic receipt).
     """
-    if wanted is None:
-        pages = [page for page in (_codec(p) for p in DEFAULT_CODE_PAGES) if page]
-        usable = [page for page in pages if page in model.code_pages]
-    else:
-        usable = []
-        for page in wanted:
-            codec = _codec(page)
-            if codec is None or codec not in model.code_pages:
-                has = ", ".join(model.code_pages)
-                raise ValueError(
-                    f"code page {page!r} is not available on printer model {model.name!r};"
-                    f" it has: {has}"
-                )
+    usable: list[str] = []
+    for page in wanted or ():
+        codec = _codec(page)
+        if codec is None or codec not in model.code_pages:
+            has = ", ".join(model.code_pages)
+            raise ValueError(
+                f"code page {page!r} is not available on printer model {model.name!r};"
+                f" it has: {has}"
+            )
+        if codec not in usable:
+            usable.append(codec)
+    for page in DEFAULT_CODE_PAGES:
+        codec = _codec(page)
+        if codec is not None and codec in model.code_pages and codec not in usable:
             usable.append(codec)
     if not usable:
-        raise ValueError(f"printer model {model.name!r} has none of the code pages wanted")
+        raise ValueError(f"printer model {model.name!r} has none of the usual code pages")
     return usable

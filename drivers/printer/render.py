@@ -8,6 +8,7 @@ Nordic letters, Cyrillic and Arabic; Pillow shapes Arabic when it has libraqm.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -42,19 +43,23 @@ def find_font(bold: bool = False) -> Path:
 
 def _font(line: PrintedLine, base_size: int) -> ImageFont.FreeTypeFont:
     size = base_size * 2 if line.size == "large" else base_size
-    return ImageFont.truetype(str(find_font(line.bold)), size)
+    return _load_font(str(find_font(line.bold)), size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
 
 
 def render_text(receipt: PrintedReceipt, columns: int = 42) -> str:
     """The receipt as text lines, aligned within ``columns`` like the paper shows it."""
     rows: list[str] = []
     for line in receipt.lines:
-        width = columns // 2 if line.size == "large" else columns
-        text = line.text
+        text = line.text  # large text is aligned on the whole width, as it looks on paper
         if line.align == "center":
-            text = text.center(width).rstrip()
+            text = text.center(columns).rstrip()
         elif line.align == "right":
-            text = text.rjust(width)
+            text = text.rjust(columns)
         rows.append(text)
     rows.extend(f"[barcode {code}]".center(columns).rstrip() for code in receipt.barcodes)
     return "\n".join(rows) + "\n"
@@ -80,7 +85,7 @@ def render_png(receipt: PrintedReceipt, path: Path, *, width: int = PAPER_DOTS) 
             x = MARGIN
         draw.text((x, y), line.text, font=font, fill=0)
         y += height
-    hri_font = ImageFont.truetype(str(find_font()), 18)
+    hri_font = _load_font(str(find_font()), 18)
     for code in receipt.barcodes:
         # A bar pattern stand-in framed as wide as a Code 128 of this length, with its HRI text.
         bars = 11 * (len(code) + 3) * 2

@@ -25,11 +25,16 @@ class SimulatedPrinter(EscPosPrinter):
         *,
         model: str = "default",
         code_pages: Sequence[str] | None = None,
+        columns: int | None = None,
         png: bool = True,
     ) -> None:
         self.device = EscPosDevice(model)
         super().__init__(
-            LoopbackTransport(self.device), model=model, code_pages=code_pages, status_timeout=0.2
+            LoopbackTransport(self.device),
+            model=model,
+            code_pages=code_pages,
+            columns=columns,
+            status_timeout=0.2,
         )
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.png = png
@@ -46,7 +51,9 @@ class SimulatedPrinter(EscPosPrinter):
         stem = self.output_dir / f"receipt-{len(self.device.receipts):04d}"
         self.output_dir.mkdir(parents=True, exist_ok=True)
         text_path = stem.with_suffix(".txt")
-        text_path.write_text(render_text(receipt, self.model.columns), encoding="utf-8")
+        text_path.write_text(
+            render_text(receipt, self.columns or self.model.columns), encoding="utf-8"
+        )
         self.saved.append(text_path)
         if self.png:
             self.saved.append(render_png(receipt, stem.with_suffix(".png")))

@@ -15,6 +15,9 @@ import asyncio
 import contextlib
 import os
 import select
+import stat
+from pathlib import Path
+from typing import BinaryIO
 
 import serial
 
@@ -29,6 +32,8 @@ class Transport(abc.ABC):
     """An open byte pipe to a printer."""
 
     description: str
+    #: False for write-only sinks (a plain file): the printer driver then skips status requests.
+    bidirectional: bool = True
 
     @abc.abstractmethod
     async def open(self) -> None: ...
@@ -171,9 +176,13 @@ class DeviceFileTransport(Transport):
         self.description = f"printer device {path}"
         self._fd: int | None = None
 
+    def _device_path(self) -> str:
+        return self.path
+
     async def open(self) -> None:
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            path = self._device_path()
+            self._fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
         except OSError as error:
             hint = "is the printer on and plugged in?"
             if error.errno == 13:
@@ -181,6 +190,8 @@ class DeviceFileTransport(Transport):
             raise PrinterOfflineError(
                 f"cannot open {self.description}: {error.strerror} ({hint})"
             ) from error
+        if stat.S_ISREG(os.fstat(self._fd).st_mode):
+            self.bidirectional = False  # a plain file answers no status requests
 
     async def close(self) -> None:
         fd, self._fd = self._fd, None
@@ -230,3 +241,78 @@ class DeviceFileTransport(Transport):
             return os.read(fd, count)
         except BlockingIOError:
             return b""
+
+
+class UsbPrinterTransport(DeviceFileTransport):
+    """A USB printer named by its vendor and product id (``04b8:0202``), found through sysfs.
+
+    The id is looked up at each open among the usblp devices
+    (``/sys/class/usbmisc/lp*/device/../idVendor``), so the printer may be replugged into
+    another port and still be found.
+    """
+
+    def __init__(
+        self,
+        vendor_id: int,
+        product_id: int,
+        *,
+        sysfs: Path = Path("/sys"),
+        dev: Path = Path("/dev/usb"),
+    ) -> None:
+        self.ids = f"{vendor_id:04x}:{product_id:04x}"
+        super().__init__(f"usb:{self.ids}")
+        self.description = f"USB printer {self.ids}"
+        self.vendor_id, self.product_id = vendor_id, product_id
+        self._sysfs, self._dev = sysfs, dev
+
+    def _device_path(self) -> str:
+        for entry in sorted((self._sysfs / "class" / "usbmisc").glob("lp*")):
+            usb_device = (entry / "device").resolve().parent
+            try:
+                vendor = int((usb_device / "idVendor").read_text().strip(), 16)
+                product = int((usb_device / "idProduct").read_text().strip(), 16)
+            except (OSError, ValueError):
+                continue
+            if (vendor, product) == (self.vendor_id, self.product_id):
+                return str(self._dev / entry.name)
+        raise FileNotFoundError(
+            2,
+            "not found among the usblp printers (check 'lsusb' and that the usblp kernel"
+            " module is loaded)",
+        )
+
+
+class FileTransport(Transport):
+    """Appends the printer bytes to a file (a spool file, or a device that only takes data)."""
+
+    bidirectional = False
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.description = f"printer file {path}"
+        self._file: BinaryIO | None = None
+
+    async def open(self) -> None:
+        try:
+            self._file = open(self.path, "ab")  # noqa: SIM115 - kept open until close()
+        except OSError as error:
+            raise PrinterOfflineError(
+                f"cannot open {self.description}: {error.strerror}"
+            ) from error
+
+    async def close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+    async def write(self, data: bytes) -> None:
+        if self._file is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        try:
+            self._file.write(data)
+            self._file.flush()
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
+
+    async def read(self, count: int, timeout: float) -> bytes:
+        return b""

@@ -18,10 +18,10 @@ Errors: :class:`ReaderError` (the reader: port, cable, power, settings) and its 
 (``python -m drivers.rfid.simulator``) and steer it with :class:`SimulatorControl`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from drivers.rfid.contract import ReaderError, RfidReader, SystemInfo, TagError, TagInfo
 from drivers.rfid.feig import FeigReader
-from drivers.rfid.sim_control import ControlError, ControlServer, SimulatorControl
-from drivers.rfid.simulator import FeigSimulator, SimulatorFaults
 from drivers.rfid.virtual_tag import (
     ICODE_SLI,
     ICODE_SLIX,
@@ -62,3 +62,26 @@ __all__ = [
     "tag_for_item",
     "uid_for_item",
 ]
+
+if TYPE_CHECKING:
+    from drivers.rfid.sim_control import ControlError, ControlServer, SimulatorControl
+    from drivers.rfid.simulator import FeigSimulator, SimulatorFaults
+
+# The simulator modules load on first use, so ``python -m drivers.rfid.simulator`` does not
+# find its own module already imported by this package (runpy warns about that).
+_LAZY = {
+    "FeigSimulator": "drivers.rfid.simulator",
+    "SimulatorFaults": "drivers.rfid.simulator",
+    "ControlError": "drivers.rfid.sim_control",
+    "ControlServer": "drivers.rfid.sim_control",
+    "SimulatorControl": "drivers.rfid.sim_control",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'drivers.rfid' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

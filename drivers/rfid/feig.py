@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import termios
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -109,17 +111,22 @@ class FeigReader(RfidReader):
         log.info("FEIG reader on %s: firmware %s", self.line, reply.data.hex())
 
     def _open_blocking(self) -> None:
+        parity = self.parity
+        if parity != serial.PARITY_NONE and _is_pty(self.port):
+            # A pseudo-terminal has no parity bit; some kernels refuse PARENB on one (EINVAL).
+            log.info("%s is a pseudo-terminal (simulator): parity does not apply", self.port)
+            parity = serial.PARITY_NONE
         try:
             port = serial.serial_for_url(
                 self.port,
                 baudrate=self.baudrate,
-                parity=self.parity,
+                parity=parity,
                 bytesize=self.bytesize,
                 stopbits=self.stopbits,
-                timeout=POLL_INTERVAL,  # fixed: changing it re-applies termios (fails on ptys)
+                timeout=POLL_INTERVAL,  # fixed: changing it re-applies termios settings
                 write_timeout=self.timeout,
             )
-        except (serial.SerialException, ValueError, OSError) as error:
+        except (serial.SerialException, ValueError, OSError, termios.error) as error:
             raise ReaderError(
                 f"cannot open the RFID reader port {self.line}: {error}: check the device "
                 "path, that the reader is plugged in, and the kiosk user's permission to it"
@@ -260,7 +267,9 @@ class FeigReader(RfidReader):
         uid = _checked_uid(uid)
         reply = await self._run(lambda: self._exchange(fp.system_info_request(self.com_adr, uid)))
         if reply.status == fp.Status.ISO_ERROR and reply.data[:1] in (b"\x01", b"\x02"):
-            return SystemInfo(uid, None, None, None, None)  # e.g. Tag-it HF-I: not implemented
+            # Not implemented by the chip (Tag-it HF-I Standard/Pro); their UID names them.
+            size, count = _geometry_from_uid(uid)
+            return SystemInfo(uid, None, None, size, count)
         self._check(reply, uid, "get system information")
         try:
             dsfid, _, afi, size, count, ic_ref = fp.parse_system_info(reply.data)
@@ -361,6 +370,23 @@ def _checked_uid(uid: bytes) -> bytes:
     if len(uid) != 8:
         raise ValueError(f"UID {uid.hex().upper()} is not 8 bytes")
     return uid
+
+
+#: Memory geometry of chips without Get System Information, by UID bytes 1-2 (TI product code:
+#: Tag-it HF-I Standard 0xC0/0xC1, Pro 0xC4/0xC5): 8 blocks of 4 bytes.
+_GEOMETRY_BY_UID = {(0x07, 0xC0): (4, 8), (0x07, 0xC4): (4, 8)}
+
+
+def _geometry_from_uid(uid: bytes) -> tuple[int | None, int | None]:
+    return _GEOMETRY_BY_UID.get((uid[1], uid[2] & 0xFE), (None, None))
+
+
+def _is_pty(port: str) -> bool:
+    """True for a Unix98 pty slave (major 136-143), e.g. the simulator's /dev/pts/N."""
+    try:
+        return 136 <= os.major(os.stat(port).st_rdev) <= 143
+    except (OSError, ValueError):
+        return False
 
 
 def _maker(uid: bytes) -> str:

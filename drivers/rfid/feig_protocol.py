@@ -153,12 +153,24 @@ def status_message(status: int, iso_error: int | None = None) -> str:
     return text
 
 
-def crc16_mcrf4xx(data: bytes, crc: int = 0xFFFF) -> int:
-    """CRC-16/MCRF4XX: poly 0x8408 (reflected 0x1021), preset 0xFFFF, no final XOR."""
-    for byte in data:
-        crc ^= byte
+def _mcrf4xx_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte
         for _ in range(8):
             crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+        table.append(crc)
+    return tuple(table)
+
+
+_MCRF4XX_TABLE = _mcrf4xx_table()
+
+
+def crc16_mcrf4xx(data: bytes, crc: int = 0xFFFF) -> int:
+    """CRC-16/MCRF4XX: poly 0x8408 (reflected 0x1021), preset 0xFFFF, no final XOR."""
+    table = _MCRF4XX_TABLE
+    for byte in data:
+        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
     return crc
 
 

@@ -63,6 +63,9 @@ def _apply(sim: FeigSimulator, request: dict[str, Any]) -> dict[str, Any]:
         name = request["name"]
         faults = sim.faults
         uid = bytes.fromhex(request["uid"]) if "uid" in request else b""
+        per_tag = ("miss_in_inventory", "fail_writes", "air_error", "remove_during_write")
+        if name in per_tag and len(uid) != 8:
+            raise ValueError(f"fault {name} needs the tag's 8-byte uid")
         if name == "silent":
             faults.silent = bool(request.get("value", True))
         elif name == "clear":

@@ -37,6 +37,7 @@ import json
 import os
 import select
 import signal
+import socket
 import sys
 import threading
 import time
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field
 
 from drivers.rfid import feig_protocol as fp
 from drivers.rfid import timing
-from drivers.rfid.virtual_tag import VirtualTag
+from drivers.rfid.virtual_tag import TAGIT_HFI_PRO, TAGIT_HFI_STANDARD, VirtualTag
 
 SOFTWARE_VERSION = bytes([0x03, 0x02, 0x00, 0x71, 0x80, 0x00, 0x08])  # SW 3.2, HW/SW type, ISO
 EAS_SEQUENCE = bytes(range(0x20, 0x40))  # the 32-byte answer to EAS ALARM (content arbitrary)
@@ -132,7 +133,11 @@ class FeigSimulator:
         baudrate: int = 38400,
         com_adr: int = 0x00,
         max_inventory_sets: int = 24,
+        transport: str = "pty",
     ) -> None:
+        if transport not in ("pty", "tcp"):
+            raise ValueError(f"transport must be 'pty' or 'tcp', not {transport!r}")
+        self.transport = transport
         self.timing = timing
         self.baudrate = baudrate
         self.com_adr = com_adr
@@ -146,6 +151,7 @@ class FeigSimulator:
         self.taken_off: dict[bytes, VirtualTag] = {}
         self._master: int | None = None
         self._slave: int | None = None
+        self._listener: socket.socket | None = None
         self._port = ""
         self._thread: threading.Thread | None = None
         self._wake_r, self._wake_w = -1, -1
@@ -157,7 +163,8 @@ class FeigSimulator:
 
     @property
     def port(self) -> str:
-        """The pty path to give the driver (``FeigReader(sim.port)``)."""
+        """What to give the driver (``FeigReader(sim.port)``): a pty path, or with
+        ``transport="tcp"`` a pyserial ``socket://127.0.0.1:PORT`` URL (like a LAN reader)."""
         if not self._port:
             raise RuntimeError("the simulator is not started")
         return self._port
@@ -165,9 +172,13 @@ class FeigSimulator:
     def start(self) -> FeigSimulator:
         if self._thread is not None:
             return self
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        self._port = os.ttyname(self._slave)
+        if self.transport == "tcp":
+            self._listener = socket.create_server(("127.0.0.1", 0))
+            self._port = f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
+        else:
+            self._master, self._slave = os.openpty()
+            tty.setraw(self._slave)
+            self._port = os.ttyname(self._slave)
         self._wake_r, self._wake_w = os.pipe()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._serve, name="feig-simulator", daemon=True)
@@ -185,6 +196,9 @@ class FeigSimulator:
             if fd is not None and fd >= 0:
                 os.close(fd)
         self._master = self._slave = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         self._wake_r = self._wake_w = -1
 
     def __enter__(self) -> FeigSimulator:
@@ -229,16 +243,35 @@ class FeigSimulator:
     # --- serving ------------------------------------------------------------------------------
 
     def _serve(self) -> None:
+        if self._listener is None:
+            assert self._master is not None
+            self._serve_stream(self._master)
+            return
+        while not self._stopping.is_set():  # TCP: one client at a time, like a LAN reader
+            ready, _, _ = select.select([self._listener, self._wake_r], [], [], 0.5)
+            if self._listener not in ready:
+                continue
+            connection, _ = self._listener.accept()
+            with connection:
+                self._serve_stream(connection.fileno())
+
+    def _serve_stream(self, fd: int) -> None:
+        """Answer frames arriving on ``fd`` until stopped (or, for a socket, until it closes)."""
         decoder = fp.FrameDecoder(responses=False)
-        assert self._master is not None
-        master = self._master
         while not self._stopping.is_set():
-            ready, _, _ = select.select([master, self._wake_r], [], [], 0.5)
-            if master not in ready:
+            ready, _, _ = select.select([fd, self._wake_r], [], [], 0.5)
+            if fd not in ready:
                 continue
             try:
-                chunk = os.read(master, 4096)
-            except OSError:  # no client side open right now
+                chunk = os.read(fd, 4096)
+            except OSError:  # pty: no client side open right now; socket: reset
+                if self._listener is not None:
+                    return
+                time.sleep(0.05)
+                continue
+            if not chunk:
+                if self._listener is not None:
+                    return  # the client closed the connection
                 time.sleep(0.05)
                 continue
             decoder.feed(chunk)
@@ -246,23 +279,20 @@ class FeigSimulator:
                 if isinstance(item, fp.FrameError):
                     self.frames_rejected += 1  # a real reader ignores a broken request
                     continue
-                started = time.monotonic()
-                reply, air = self._handle(item)
-                if reply is None:
-                    continue
-                raw = self._maybe_corrupt(reply.encode())
-                if self.timing:
-                    request_bytes = len(item.encode())
-                    due = (
-                        started
-                        + air
-                        + timing.serial_seconds(request_bytes + len(raw), self.baudrate)
-                    )
-                    delay = due - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
-                with contextlib.suppress(OSError):  # the client side closed meanwhile
-                    os.write(master, raw)
+                self._answer(fd, item, time.monotonic())
+
+    def _answer(self, fd: int, request: fp.Frame, started: float) -> None:
+        reply, air = self._handle(request)
+        if reply is None:
+            return
+        raw = self._maybe_corrupt(reply.encode())
+        if self.timing:
+            wire = timing.serial_seconds(len(request.encode()) + len(raw), self.baudrate)
+            delay = started + air + wire - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        with contextlib.suppress(OSError):  # the client side closed meanwhile
+            os.write(fd, raw)
 
     def _maybe_corrupt(self, raw: bytes) -> bytes:
         with self._lock:
@@ -450,7 +480,7 @@ class FeigSimulator:
             return self._reply(request, fp.Status.NO_TRANSPONDER)
         air = timing.read_air_seconds(3)
         kind = tag.tag_type
-        if kind.manufacturer == 0x07 and kind.block_count <= 8:
+        if kind in (TAGIT_HFI_STANDARD, TAGIT_HFI_PRO):
             # Tag-it HF-I Standard/Pro do not implement Get System Information.
             return self._reply(request, fp.Status.ISO_ERROR, bytes([0x01]), air)
         body = (
@@ -494,14 +524,20 @@ def main(argv: Iterable[str] | None = None) -> int:
     """``python -m drivers.rfid.simulator``: serve a simulated reader until SIGTERM/SIGINT."""
     from drivers.rfid.sim_control import ControlServer
 
-    parser = argparse.ArgumentParser(prog="python -m drivers.rfid.simulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m drivers.rfid", description=__doc__)
     parser.add_argument("--pty", action="store_true", help="serve on a new pty (the default)")
+    parser.add_argument("--tcp", action="store_true", help="serve socket://127.0.0.1:PORT")
     parser.add_argument("--control", default="127.0.0.1:0", help="HOST:PORT, or 'none'")
     parser.add_argument("--no-timing", action="store_true", help="answer without delays")
     parser.add_argument("--baud", type=int, default=38400)
     parser.add_argument("--com-adr", type=lambda s: int(s, 0), default=0)
     args = parser.parse_args(list(argv) if argv is not None else None)
-    sim = FeigSimulator(timing=not args.no_timing, baudrate=args.baud, com_adr=args.com_adr)
+    sim = FeigSimulator(
+        timing=not args.no_timing,
+        baudrate=args.baud,
+        com_adr=args.com_adr,
+        transport="tcp" if args.tcp else "pty",
+    )
     sim.start()
     server = None
     info: dict[str, object] = {"port": sim.port, "pid": os.getpid()}
@@ -514,7 +550,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     done = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: done.set())
-    while not done.wait(0.5):
+    while not done.wait(0.1):
         pass
     if server:
         server.stop()

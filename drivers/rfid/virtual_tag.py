@@ -25,14 +25,16 @@ class TagType:
     supports_afi: bool
     supports_eas: bool
     ic_reference: int = 0x01
+    ic_code: int = 0x01  # UID byte 2: NXP ICODE family 0x01; TI product code (see below)
 
 
 ICODE_SLI = TagType("icode-sli", 0x04, 4, 28, True, True, 0x01)
 ICODE_SLIX = TagType("icode-slix", 0x04, 4, 28, True, True, 0x01)
 ICODE_SLIX2 = TagType("icode-slix2", 0x04, 4, 80, True, True, 0x01)
-TAGIT_HFI_STANDARD = TagType("tagit-hfi-standard", 0x07, 4, 8, False, False, 0x00)
-TAGIT_HFI_PRO = TagType("tagit-hfi-pro", 0x07, 4, 8, False, False, 0x00)
-TAGIT_HFI_PLUS = TagType("tagit-hfi-plus", 0x07, 4, 64, True, False, 0x00)
+# TI encodes the product in UID byte 2: HF-I Standard 0xC0/0xC1, Pro 0xC4/0xC5, Plus 0x80/0x81.
+TAGIT_HFI_STANDARD = TagType("tagit-hfi-standard", 0x07, 4, 8, False, False, 0x00, 0xC0)
+TAGIT_HFI_PRO = TagType("tagit-hfi-pro", 0x07, 4, 8, False, False, 0x00, 0xC4)
+TAGIT_HFI_PLUS = TagType("tagit-hfi-plus", 0x07, 4, 64, True, False, 0x00, 0x80)
 
 TAG_TYPES: dict[str, TagType] = {
     t.name: t
@@ -47,15 +49,20 @@ TAG_TYPES: dict[str, TagType] = {
 }
 
 
-def make_uid(manufacturer: int, serial: int) -> bytes:
-    """An ISO 15693 UID, most significant byte first: E0, manufacturer, 48-bit serial."""
-    return bytes([0xE0, manufacturer]) + (serial & 0xFFFF_FFFF_FFFF).to_bytes(6, "big")
+def make_uid(manufacturer: int, serial: int, ic_code: int | None = None) -> bytes:
+    """An ISO 15693 UID, most significant byte first: E0, manufacturer, 48-bit serial.
+
+    ``ic_code`` replaces the serial's top byte (UID byte 2), where chips name their product.
+    """
+    uid = bytes([0xE0, manufacturer]) + (serial & 0xFFFF_FFFF_FFFF).to_bytes(6, "big")
+    return uid if ic_code is None else uid[:2] + bytes([ic_code]) + uid[3:]
 
 
-def uid_for_item(barcode: str, part_number: int = 1, manufacturer: int = 0x04) -> bytes:
+def uid_for_item(barcode: str, part_number: int = 1, tag_type: TagType | None = None) -> bytes:
     """A stable UID derived from the barcode, so every process agrees on an item's tag."""
+    kind = tag_type or ICODE_SLIX
     digest = hashlib.sha256(f"{barcode}/{part_number}".encode()).digest()
-    return make_uid(manufacturer, int.from_bytes(digest[:6], "big"))
+    return make_uid(kind.manufacturer, int.from_bytes(digest[:6], "big"), kind.ic_code)
 
 
 @dataclass
@@ -147,7 +154,7 @@ def tag_for_item(
     use_afi = security in ("afi", "both") and kind.supports_afi
     use_eas = security in ("eas", "both") and kind.supports_eas
     return VirtualTag(
-        uid=uid or uid_for_item(barcode, part_number, kind.manufacturer),
+        uid=uid or uid_for_item(barcode, part_number, kind),
         tag_type=kind,
         memory=bytearray(memory),
         dsfid=DSFID_FOR_MODEL[model],

@@ -41,8 +41,9 @@ def decode(memory: bytes, dsfid: int | None = None) -> DecodedTag:
             problem=TagProblem.BLANK,
             detail="the tag is blank (never programmed)",
         )
-    if crc_valid_order(memory) is not None:
-        return decode_danish(memory)
+    order = crc_valid_order(memory)
+    if order is not None:
+        return decode_danish(memory, order)
     second = decode_iso28560_2(memory)
     if dsfid in DSFIDS or second.ok:
         return second

@@ -20,7 +20,7 @@ Data elements this module decodes and encodes:
   ISO 28560-2's own ISIL compaction (scheme 0, application defined) is not decoded: such a tag
   decodes with ``problem = malformed`` naming the OID and keeps its other fields;
 * OID 4 set information: number of parts then part number, as one numeric string of two equal
-  halves (``0201`` = part 1 of 2);
+  halves (``0201`` = part 1 of 2); a sound tag without it is a single item (1 of 1);
 * OID 5 type of usage: one integer byte, the same codes as the Danish model's nibble;
 * OID 15 local data A: the project's "not for loan while offline" flag is the 7-bit text
   ``NFLO`` (documented project convention; other systems show it as opaque local data).
@@ -273,6 +273,8 @@ def decode_iso28560_2(memory: bytes) -> DecodedTag:
                     problem, detail = TagProblem.MALFORMED, f"OID {oid}: {error}"
     except Malformed as error:
         problem, detail = TagProblem.MALFORMED, str(error)
+    if problem is None and "parts" not in fields:
+        fields["parts"], fields["part_number"] = 1, 1  # no set information: a single item
     usage_code = fields.get("usage_code")
     usage = None
     if isinstance(usage_code, int):

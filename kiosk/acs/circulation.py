@@ -212,8 +212,17 @@ class Circulation:
             raise LookupError(f"unknown branch {branch!r}")
         return Terminal(account=account, branch=branch, library=record.library)
 
-    def _log(self, db: sqlite3.Connection, t: Terminal, action: str, *, item: str | None,
-             patron: str | None, ok: bool, detail: str = "") -> None:
+    def _log(
+        self,
+        db: sqlite3.Connection,
+        t: Terminal,
+        action: str,
+        *,
+        item: str | None,
+        patron: str | None,
+        ok: bool,
+        detail: str = "",
+    ) -> None:
         db.execute(
             "INSERT INTO circulation_log (at, account, branch, action, item, patron, ok, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -225,8 +234,14 @@ class Circulation:
         policy = self.model.policy
         patron = self.model.find_patron(identifier) if identifier else None
         if patron is None:
-            return PatronStanding(None, None if pin is None else False, (False,) * 14, 0,
-                                  policy.fee_limit, (Reason.UNKNOWN_PATRON,))
+            return PatronStanding(
+                None,
+                None if pin is None else False,
+                (False,) * 14,
+                0,
+                policy.fee_limit,
+                (Reason.UNKNOWN_PATRON,),
+            )
         pin_ok = None if pin is None or pin == "" else pin == patron.pin
         status = [False] * 14
         reasons: list[Reason] = []
@@ -239,7 +254,8 @@ class Circulation:
             (patron.barcode, iso(self.model.now())),
         ).fetchone()[0]
         loans = self.model.conn.execute(
-            "SELECT COUNT(*) FROM loan WHERE patron = ?", (patron.barcode,)).fetchone()[0]
+            "SELECT COUNT(*) FROM loan WHERE patron = ?", (patron.barcode,)
+        ).fetchone()[0]
         default_max = self.model.loan_rule(patron.home_library, "*").max_loans
         if patron.blocked:
             reasons.append(Reason.PATRON_BLOCKED)
@@ -260,8 +276,9 @@ class Circulation:
             status[TOO_MANY_OVERDUE] = status[CHARGE_DENIED] = True
         if loans >= default_max:
             status[TOO_MANY_CHARGED] = True
-        return PatronStanding(patron, pin_ok, tuple(status), fees_total, policy.fee_limit,
-                              tuple(reasons))
+        return PatronStanding(
+            patron, pin_ok, tuple(status), fees_total, policy.fee_limit, tuple(reasons)
+        )
 
     def _refuse_loan(self, reason: Reason, **kw: object) -> LoanResult:
         return LoanResult(ok=False, reason=reason, message=MESSAGES[reason], **kw)  # type: ignore[arg-type]
@@ -294,19 +311,43 @@ class Circulation:
         offline", when it is on loan to someone else, or when patron or item are unknown.
         """
         with self.model.transaction() as db:
-            result = self._checkout(db, t, patron_id, item_id, pin=pin,
-                                    fee_acknowledged=fee_acknowledged, no_block=no_block,
-                                    transaction_date=transaction_date, nb_due_date=nb_due_date)
-            self._log(db, t, "renew" if result.renewal else "checkout", item=item_id,
-                      patron=result.patron, ok=result.ok,
-                      detail=(result.reason or "") + (" offline" if no_block else ""))
+            result = self._checkout(
+                db,
+                t,
+                patron_id,
+                item_id,
+                pin=pin,
+                fee_acknowledged=fee_acknowledged,
+                no_block=no_block,
+                transaction_date=transaction_date,
+                nb_due_date=nb_due_date,
+            )
+            self._log(
+                db,
+                t,
+                "renew" if result.renewal else "checkout",
+                item=item_id,
+                patron=result.patron,
+                ok=result.ok,
+                detail=(result.reason or "") + (" offline" if no_block else ""),
+            )
         if result.ok:
             return LoanResult(**{**_fields(result), "item": self.model.item(item_id)})
         return result
 
-    def _checkout(self, db: sqlite3.Connection, t: Terminal, patron_id: str, item_id: str, *,
-                  pin: str | None, fee_acknowledged: bool, no_block: bool,
-                  transaction_date: datetime | None, nb_due_date: datetime | None) -> LoanResult:
+    def _checkout(
+        self,
+        db: sqlite3.Connection,
+        t: Terminal,
+        patron_id: str,
+        item_id: str,
+        *,
+        pin: str | None,
+        fee_acknowledged: bool,
+        no_block: bool,
+        transaction_date: datetime | None,
+        nb_due_date: datetime | None,
+    ) -> LoanResult:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
@@ -323,8 +364,9 @@ class Circulation:
                 return self._refuse_loan(Reason.NOT_FOR_OFFLINE_LOAN, patron=patron, item=item)
         if item.loan is not None:
             if item.loan.patron == patron:
-                return self._renew(db, t, standing, item, fee_acknowledged=fee_acknowledged,
-                                   no_block=no_block)
+                return self._renew(
+                    db, t, standing, item, fee_acknowledged=fee_acknowledged, no_block=no_block
+                )
             return self._refuse_loan(Reason.ON_LOAN_TO_OTHER, patron=patron, item=item)
         if not no_block and standing.reasons:
             return self._refuse_loan(standing.reasons[0], patron=patron, item=item)
@@ -336,28 +378,39 @@ class Circulation:
         if not no_block and self._over_loan_limit(patron, item.media_type, t.library):
             return self._refuse_loan(Reason.TOO_MANY_LOANS, patron=patron, item=item)
         if rule.loan_fee and not fee_acknowledged and not no_block:
-            return self._refuse_loan(Reason.FEE_NOT_ACKNOWLEDGED, patron=patron, item=item,
-                                     fee=rule.loan_fee)
+            return self._refuse_loan(
+                Reason.FEE_NOT_ACKNOWLEDGED, patron=patron, item=item, fee=rule.loan_fee
+            )
         loaned = transaction_date if no_block and transaction_date else self.model.now()
-        due = nb_due_date if no_block and nb_due_date else _end_of_day(
-            loaned.date() + timedelta(days=rule.loan_days))
+        due = (
+            nb_due_date
+            if no_block and nb_due_date
+            else _end_of_day(loaned.date() + timedelta(days=rule.loan_days))
+        )
         if item.hold is not None:
             if item.hold.patron == patron:  # picking up one's own hold fulfils it
                 db.execute("DELETE FROM hold WHERE id = ?", (item.hold.id,))
             else:  # offline loan of a trapped item: the hold goes back to the queue
-                db.execute("UPDATE hold SET state = 'waiting', item = NULL, expires = NULL"
-                           " WHERE id = ?", (item.hold.id,))
-        db.execute("INSERT INTO loan VALUES (?, ?, ?, ?, ?, 0)",
-                   (item.barcode, patron, t.branch, iso(loaned), iso(due)))
-        db.execute("UPDATE item SET status = 'on_loan', location = ?, transit_to = NULL"
-                   " WHERE barcode = ?", (t.branch, item.barcode))
+                db.execute(
+                    "UPDATE hold SET state = 'waiting', item = NULL, expires = NULL WHERE id = ?",
+                    (item.hold.id,),
+                )
+        db.execute(
+            "INSERT INTO loan VALUES (?, ?, ?, ?, ?, 0)",
+            (item.barcode, patron, t.branch, iso(loaned), iso(due)),
+        )
+        db.execute(
+            "UPDATE item SET status = 'on_loan', location = ?, transit_to = NULL WHERE barcode = ?",
+            (t.branch, item.barcode),
+        )
         if rule.loan_fee:
             self._charge(db, patron, rule.loan_fee, "rental", item.barcode, "Hyresavgift")
         return LoanResult(ok=True, patron=patron, item=item, due=due, fee=rule.loan_fee)
 
     def _over_loan_limit(self, patron: str, media_type: str, library: str) -> bool:
-        total = self.model.conn.execute("SELECT COUNT(*) FROM loan WHERE patron = ?",
-                                        (patron,)).fetchone()[0]
+        total = self.model.conn.execute(
+            "SELECT COUNT(*) FROM loan WHERE patron = ?", (patron,)
+        ).fetchone()[0]
         if total >= self.model.loan_rule(library, "*").max_loans:
             return True
         rule = self.model.loan_rule(library, media_type)
@@ -365,27 +418,68 @@ class Circulation:
             return False
         same = self.model.conn.execute(
             "SELECT COUNT(*) FROM loan JOIN item ON item.barcode = loan.item"
-            " WHERE loan.patron = ? AND item.media_type = ?", (patron, media_type),
+            " WHERE loan.patron = ? AND item.media_type = ?",
+            (patron, media_type),
         ).fetchone()[0]
         return bool(same >= rule.max_loans)
 
-    def _charge(self, db: sqlite3.Connection, patron: str, amount: int, kind: str,
-                item: str | None, description: str) -> None:
-        db.execute("INSERT INTO fee (patron, amount, type, item, description, created)"
-                   " VALUES (?, ?, ?, ?, ?, ?)",
-                   (patron, amount, kind, item, description, iso(self.model.now())))
+    def _charge(
+        self,
+        db: sqlite3.Connection,
+        patron: str,
+        amount: int,
+        kind: str,
+        item: str | None,
+        description: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO fee (patron, amount, type, item, description, created)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (patron, amount, kind, item, description, iso(self.model.now())),
+        )
 
-    def renew(self, t: Terminal, patron_id: str, item_id: str, *, pin: str | None = None,
-              fee_acknowledged: bool = False, no_block: bool = False) -> LoanResult:
+    def renew(
+        self,
+        t: Terminal,
+        patron_id: str,
+        item_id: str,
+        *,
+        pin: str | None = None,
+        fee_acknowledged: bool = False,
+        no_block: bool = False,
+    ) -> LoanResult:
         with self.model.transaction() as db:
-            result = self._renew_checked(db, t, patron_id, item_id, pin=pin,
-                                         fee_acknowledged=fee_acknowledged, no_block=no_block)
-            self._log(db, t, "renew", item=item_id, patron=result.patron, ok=result.ok,
-                      detail=result.reason or "")
+            result = self._renew_checked(
+                db,
+                t,
+                patron_id,
+                item_id,
+                pin=pin,
+                fee_acknowledged=fee_acknowledged,
+                no_block=no_block,
+            )
+            self._log(
+                db,
+                t,
+                "renew",
+                item=item_id,
+                patron=result.patron,
+                ok=result.ok,
+                detail=result.reason or "",
+            )
         return result
 
-    def _renew_checked(self, db: sqlite3.Connection, t: Terminal, patron_id: str, item_id: str,
-                       *, pin: str | None, fee_acknowledged: bool, no_block: bool) -> LoanResult:
+    def _renew_checked(
+        self,
+        db: sqlite3.Connection,
+        t: Terminal,
+        patron_id: str,
+        item_id: str,
+        *,
+        pin: str | None,
+        fee_acknowledged: bool,
+        no_block: bool,
+    ) -> LoanResult:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
@@ -395,13 +489,21 @@ class Circulation:
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=standing.patron.barcode)
         if item.loan is None or item.loan.patron != standing.patron.barcode:
-            return self._refuse_loan(Reason.NOT_ON_LOAN, patron=standing.patron.barcode,
-                                     item=item)
-        return self._renew(db, t, standing, item, fee_acknowledged=fee_acknowledged,
-                           no_block=no_block)
+            return self._refuse_loan(Reason.NOT_ON_LOAN, patron=standing.patron.barcode, item=item)
+        return self._renew(
+            db, t, standing, item, fee_acknowledged=fee_acknowledged, no_block=no_block
+        )
 
-    def _renew(self, db: sqlite3.Connection, t: Terminal, standing: PatronStanding,
-               item: ItemRecord, *, fee_acknowledged: bool, no_block: bool) -> LoanResult:
+    def _renew(
+        self,
+        db: sqlite3.Connection,
+        t: Terminal,
+        standing: PatronStanding,
+        item: ItemRecord,
+        *,
+        fee_acknowledged: bool,
+        no_block: bool,
+    ) -> LoanResult:
         assert standing.patron is not None and item.loan is not None
         patron = standing.patron.barcode
         common = {"patron": patron, "item": item, "renewal": True}
@@ -410,65 +512,98 @@ class Circulation:
         if not no_block and Reason.EXCESSIVE_FEES in standing.reasons:
             return self._refuse_loan(Reason.EXCESSIVE_FEES, **common)
         loan_branch = self.model.branch(item.loan.branch)
-        rule = self.model.loan_rule(loan_branch.library if loan_branch else t.library,
-                                    item.media_type)
+        rule = self.model.loan_rule(
+            loan_branch.library if loan_branch else t.library, item.media_type
+        )
         if item.loan.renewals >= rule.renewals:
             return self._refuse_loan(Reason.RENEWAL_LIMIT, **common)
-        waiting = db.execute("SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting'",
-                             (item.record,)).fetchone()[0]
+        waiting = db.execute(
+            "SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting'", (item.record,)
+        ).fetchone()[0]
         if waiting:
             return self._refuse_loan(Reason.RENEWAL_RESERVED, **common)
         if rule.loan_fee and not fee_acknowledged and not no_block:
             return self._refuse_loan(Reason.FEE_NOT_ACKNOWLEDGED, fee=rule.loan_fee, **common)
-        due = max(item.loan.due, _end_of_day(self.model.now().date()
-                                              + timedelta(days=rule.loan_days)))
-        db.execute("UPDATE loan SET due = ?, renewals = renewals + 1 WHERE item = ?",
-                   (iso(due), item.barcode))
+        due = max(
+            item.loan.due, _end_of_day(self.model.now().date() + timedelta(days=rule.loan_days))
+        )
+        db.execute(
+            "UPDATE loan SET due = ?, renewals = renewals + 1 WHERE item = ?",
+            (iso(due), item.barcode),
+        )
         if rule.loan_fee:
             self._charge(db, patron, rule.loan_fee, "rental", item.barcode, "Hyresavgift")
-        return LoanResult(ok=True, renewal=True, patron=patron, item=item, due=due,
-                          fee=rule.loan_fee)
+        return LoanResult(
+            ok=True, renewal=True, patron=patron, item=item, due=due, fee=rule.loan_fee
+        )
 
-    def renew_all(self, t: Terminal, patron_id: str, *, pin: str | None = None,
-                  fee_acknowledged: bool = False) -> RenewAllResult:
+    def renew_all(
+        self, t: Terminal, patron_id: str, *, pin: str | None = None, fee_acknowledged: bool = False
+    ) -> RenewAllResult:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
-            return RenewAllResult(False, reason=Reason.UNKNOWN_PATRON,
-                                  message=MESSAGES[Reason.UNKNOWN_PATRON])
+            return RenewAllResult(
+                False, reason=Reason.UNKNOWN_PATRON, message=MESSAGES[Reason.UNKNOWN_PATRON]
+            )
         if standing.pin_ok is False:
-            return RenewAllResult(False, reason=Reason.WRONG_PIN,
-                                  message=MESSAGES[Reason.WRONG_PIN])
+            return RenewAllResult(
+                False, reason=Reason.WRONG_PIN, message=MESSAGES[Reason.WRONG_PIN]
+            )
         renewed: list[str] = []
         unrenewed: list[str] = []
         for loan in self.model.loans_of(standing.patron.barcode):
-            result = self.renew(t, standing.patron.barcode, loan.item,
-                                fee_acknowledged=fee_acknowledged)
+            result = self.renew(
+                t, standing.patron.barcode, loan.item, fee_acknowledged=fee_acknowledged
+            )
             (renewed if result.ok else unrenewed).append(loan.item)
         return RenewAllResult(True, renewed, unrenewed)
 
     # -- checkin ---------------------------------------------------------------------------------
 
-    def checkin(self, t: Terminal, item_id: str, *, return_date: datetime | None = None,
-                no_block: bool = False) -> ReturnResult:
+    def checkin(
+        self,
+        t: Terminal,
+        item_id: str,
+        *,
+        return_date: datetime | None = None,
+        no_block: bool = False,
+    ) -> ReturnResult:
         """Take an item back and decide where it goes. Never refuses: unknown -> exception."""
         with self.model.transaction() as db:
             result = self._checkin(db, t, item_id, return_date=return_date)
-            self._log(db, t, "checkin", item=item_id, patron=result.previous_borrower,
-                      ok=result.ok, detail=result.outcome + (" offline" if no_block else ""))
+            self._log(
+                db,
+                t,
+                "checkin",
+                item=item_id,
+                patron=result.previous_borrower,
+                ok=result.ok,
+                detail=result.outcome + (" offline" if no_block else ""),
+            )
         if result.ok:
             return ReturnResult(**{**_fields(result), "item": self.model.item(item_id)})
         return result
 
-    def _checkin(self, db: sqlite3.Connection, t: Terminal, item_id: str, *,
-                 return_date: datetime | None) -> ReturnResult:
+    def _checkin(
+        self, db: sqlite3.Connection, t: Terminal, item_id: str, *, return_date: datetime | None
+    ) -> ReturnResult:
         sort_rules = self.model.sort_rules(t.branch)
         item = self.model.item(item_id)
         if item is None:
-            bin_ = rules.sort_bin(sort_rules, outcome=rules.EXCEPTION, media_type=None,
-                                  destination_library=None, collection=None)
-            return ReturnResult(ok=False, outcome=rules.EXCEPTION, sort_bin=bin_,
-                                reason=Reason.UNKNOWN_ITEM,
-                                message=MESSAGES[Reason.UNKNOWN_ITEM])
+            bin_ = rules.sort_bin(
+                sort_rules,
+                outcome=rules.EXCEPTION,
+                media_type=None,
+                destination_library=None,
+                collection=None,
+            )
+            return ReturnResult(
+                ok=False,
+                outcome=rules.EXCEPTION,
+                sort_bin=bin_,
+                reason=Reason.UNKNOWN_ITEM,
+                message=MESSAGES[Reason.UNKNOWN_ITEM],
+            )
         previous = None
         fine = 0
         if item.loan is not None:
@@ -479,12 +614,17 @@ class Circulation:
                 self._charge(db, previous, fine, "overdue", item.barcode, "Förseningsavgift")
         hold = item.hold
         if hold is None and item.status not in ("reference", "in_process"):
-            row = db.execute("SELECT id FROM hold WHERE record = ? AND state = 'waiting'"
-                             " ORDER BY id LIMIT 1", (item.record,)).fetchone()
+            row = db.execute(
+                "SELECT id FROM hold WHERE record = ? AND state = 'waiting' ORDER BY id LIMIT 1",
+                (item.record,),
+            ).fetchone()
             hold = self.model.hold(row[0]) if row else None
-        route = rules.route_return(here=t.branch, home_branch=item.home_branch,
-                                   floating=item.floating,
-                                   hold_pickup=hold.pickup if hold else None)
+        route = rules.route_return(
+            here=t.branch,
+            home_branch=item.home_branch,
+            floating=item.floating,
+            hold_pickup=hold.pickup if hold else None,
+        )
         hold_patron = hold_short = None
         if hold is not None:
             hold_patron = hold.patron
@@ -492,36 +632,62 @@ class Circulation:
             hold_short = short_name(patron.name) if patron else None
             if route.outcome == rules.HOLD_HERE:
                 expires = self.model.now().date() + timedelta(
-                    days=self.model.policy.hold_shelf_days)
-                db.execute("UPDATE hold SET state = 'ready', item = ?, expires = ? WHERE id = ?",
-                           (item.barcode, iso(expires), hold.id))
-                db.execute("UPDATE item SET status = 'on_hold_shelf', location = ?,"
-                           " transit_to = NULL WHERE barcode = ?", (t.branch, item.barcode))
+                    days=self.model.policy.hold_shelf_days
+                )
+                db.execute(
+                    "UPDATE hold SET state = 'ready', item = ?, expires = ? WHERE id = ?",
+                    (item.barcode, iso(expires), hold.id),
+                )
+                db.execute(
+                    "UPDATE item SET status = 'on_hold_shelf', location = ?,"
+                    " transit_to = NULL WHERE barcode = ?",
+                    (t.branch, item.barcode),
+                )
             else:
-                db.execute("UPDATE hold SET state = 'in_transit', item = ?, expires = NULL"
-                           " WHERE id = ?", (item.barcode, hold.id))
-                db.execute("UPDATE item SET status = 'in_transit', location = ?,"
-                           " transit_to = ? WHERE barcode = ?",
-                           (t.branch, route.destination, item.barcode))
+                db.execute(
+                    "UPDATE hold SET state = 'in_transit', item = ?, expires = NULL WHERE id = ?",
+                    (item.barcode, hold.id),
+                )
+                db.execute(
+                    "UPDATE item SET status = 'in_transit', location = ?,"
+                    " transit_to = ? WHERE barcode = ?",
+                    (t.branch, route.destination, item.barcode),
+                )
         elif route.outcome == rules.TRANSIT_HOME:
-            db.execute("UPDATE item SET status = 'in_transit', location = ?, transit_to = ?"
-                       " WHERE barcode = ?", (t.branch, route.destination, item.barcode))
+            db.execute(
+                "UPDATE item SET status = 'in_transit', location = ?, transit_to = ?"
+                " WHERE barcode = ?",
+                (t.branch, route.destination, item.barcode),
+            )
         else:  # reshelve here, or a floating item makes this branch its home
             status = item.status if item.status in ("reference", "in_process") else "available"
-            db.execute("UPDATE item SET status = ?, location = ?, home_branch = ?,"
-                       " transit_to = NULL WHERE barcode = ?",
-                       (status, t.branch, t.branch, item.barcode))
+            db.execute(
+                "UPDATE item SET status = ?, location = ?, home_branch = ?,"
+                " transit_to = NULL WHERE barcode = ?",
+                (status, t.branch, t.branch, item.barcode),
+            )
         destination_library = None
         if route.destination:
             branch = self.model.branch(route.destination)
             destination_library = branch.library if branch else None
-        bin_ = rules.sort_bin(sort_rules, outcome=route.outcome, media_type=item.media_type,
-                              destination_library=destination_library,
-                              collection=item.collection)
-        return ReturnResult(ok=True, outcome=route.outcome, item=item,
-                            destination=route.destination, sort_bin=bin_,
-                            hold_patron=hold_patron, hold_patron_short=hold_short,
-                            previous_borrower=previous, fine=fine)
+        bin_ = rules.sort_bin(
+            sort_rules,
+            outcome=route.outcome,
+            media_type=item.media_type,
+            destination_library=destination_library,
+            collection=item.collection,
+        )
+        return ReturnResult(
+            ok=True,
+            outcome=route.outcome,
+            item=item,
+            destination=route.destination,
+            sort_bin=bin_,
+            hold_patron=hold_patron,
+            hold_patron_short=hold_short,
+            previous_borrower=previous,
+            fine=fine,
+        )
 
     def _overdue_fine(self, item: ItemRecord, returned: datetime) -> int:
         assert item.loan is not None
@@ -534,21 +700,46 @@ class Circulation:
 
     # -- holds -----------------------------------------------------------------------------------
 
-    def hold(self, t: Terminal, mode: str, patron_id: str, *, pin: str | None = None,
-             item_id: str | None = None, title_id: str | None = None,
-             pickup: str | None = None) -> HoldResult:
+    def hold(
+        self,
+        t: Terminal,
+        mode: str,
+        patron_id: str,
+        *,
+        pin: str | None = None,
+        item_id: str | None = None,
+        title_id: str | None = None,
+        pickup: str | None = None,
+    ) -> HoldResult:
         """Place (``+``), cancel (``-``) or change the pickup branch (``*``) of a hold."""
         with self.model.transaction() as db:
-            result = self._hold(db, t, mode, patron_id, pin=pin, item_id=item_id,
-                                title_id=title_id, pickup=pickup)
+            result = self._hold(
+                db, t, mode, patron_id, pin=pin, item_id=item_id, title_id=title_id, pickup=pickup
+            )
             action = {"+": "hold", "-": "hold_cancel", "*": "hold_change"}.get(mode, "hold")
-            self._log(db, t, action, item=item_id, patron=result.hold.patron
-                      if result.hold else None, ok=result.ok, detail=result.reason or "")
+            self._log(
+                db,
+                t,
+                action,
+                item=item_id,
+                patron=result.hold.patron if result.hold else None,
+                ok=result.ok,
+                detail=result.reason or "",
+            )
         return result
 
-    def _hold(self, db: sqlite3.Connection, t: Terminal, mode: str, patron_id: str, *,
-              pin: str | None, item_id: str | None, title_id: str | None,
-              pickup: str | None) -> HoldResult:
+    def _hold(
+        self,
+        db: sqlite3.Connection,
+        t: Terminal,
+        mode: str,
+        patron_id: str,
+        *,
+        pin: str | None,
+        item_id: str | None,
+        title_id: str | None,
+        pickup: str | None,
+    ) -> HoldResult:
         def refuse(reason: Reason, **kw: object) -> HoldResult:
             return HoldResult(False, reason=reason, message=MESSAGES[reason], **kw)  # type: ignore[arg-type]
 
@@ -564,23 +755,28 @@ class Circulation:
             if item is not None:
                 record, title = item.record, item.title
         elif title_id:
-            row = db.execute("SELECT record, title FROM item WHERE record = ? OR title = ?"
-                             " LIMIT 1", (title_id, title_id)).fetchone()
+            row = db.execute(
+                "SELECT record, title FROM item WHERE record = ? OR title = ? LIMIT 1",
+                (title_id, title_id),
+            ).fetchone()
             if row:
                 record, title = row[0], row[1]
         if record is None:
             return refuse(Reason.UNKNOWN_RECORD)
-        existing = db.execute("SELECT id FROM hold WHERE patron = ? AND record = ?",
-                              (patron.barcode, record)).fetchone()
+        existing = db.execute(
+            "SELECT id FROM hold WHERE patron = ? AND record = ?", (patron.barcode, record)
+        ).fetchone()
         if mode == "-":
             if existing is None:
                 return refuse(Reason.NO_SUCH_HOLD, record=record, title=title)
             hold = self.model.hold(existing[0])
             db.execute("DELETE FROM hold WHERE id = ?", (existing[0],))
             if hold is not None and hold.item:
-                db.execute("UPDATE item SET status = 'available', transit_to = NULL"
-                           " WHERE barcode = ? AND status IN ('on_hold_shelf', 'in_transit')",
-                           (hold.item,))
+                db.execute(
+                    "UPDATE item SET status = 'available', transit_to = NULL"
+                    " WHERE barcode = ? AND status IN ('on_hold_shelf', 'in_transit')",
+                    (hold.item,),
+                )
             return HoldResult(True, hold=hold, record=record, title=title)
         pickup = pickup or patron.home_branch
         if self.model.branch(pickup) is None:
@@ -593,53 +789,94 @@ class Circulation:
         if standing.status[HOLD_DENIED]:
             return refuse(standing.reasons[0], record=record, title=title)
         if existing is not None:
-            return refuse(Reason.HOLD_EXISTS, record=record, title=title,
-                          hold=self.model.hold(existing[0]))
+            return refuse(
+                Reason.HOLD_EXISTS, record=record, title=title, hold=self.model.hold(existing[0])
+            )
         borrowed = db.execute(
             "SELECT 1 FROM loan JOIN item ON item.barcode = loan.item"
-            " WHERE loan.patron = ? AND item.record = ?", (patron.barcode, record)).fetchone()
+            " WHERE loan.patron = ? AND item.record = ?",
+            (patron.barcode, record),
+        ).fetchone()
         if borrowed:
             return refuse(Reason.ALREADY_BORROWED, record=record, title=title)
-        count = db.execute("SELECT COUNT(*) FROM hold WHERE patron = ?",
-                           (patron.barcode,)).fetchone()[0]
+        count = db.execute(
+            "SELECT COUNT(*) FROM hold WHERE patron = ?", (patron.barcode,)
+        ).fetchone()[0]
         if count >= self.model.policy.hold_limit:
             return refuse(Reason.HOLD_LIMIT, record=record, title=title)
         cursor = db.execute(
             "INSERT INTO hold (patron, record, pickup, placed, state) VALUES (?, ?, ?, ?,"
-            " 'waiting')", (patron.barcode, record, pickup, iso(self.model.now())))
-        available = db.execute("SELECT 1 FROM item WHERE record = ? AND status = 'available'",
-                               (record,)).fetchone() is not None
-        return HoldResult(True, hold=self.model.hold(int(cursor.lastrowid or 0)),
-                          available=available, record=record, title=title)
+            " 'waiting')",
+            (patron.barcode, record, pickup, iso(self.model.now())),
+        )
+        available = (
+            db.execute(
+                "SELECT 1 FROM item WHERE record = ? AND status = 'available'", (record,)
+            ).fetchone()
+            is not None
+        )
+        return HoldResult(
+            True,
+            hold=self.model.hold(int(cursor.lastrowid or 0)),
+            available=available,
+            record=record,
+            title=title,
+        )
 
     # -- fees, blocks, item properties -----------------------------------------------------------
 
-    def pay(self, t: Terminal, patron_id: str, amount: int, *, fee_id: str | None = None,
-            transaction_id: str | None = None) -> PaymentResult:
+    def pay(
+        self,
+        t: Terminal,
+        patron_id: str,
+        amount: int,
+        *,
+        fee_id: str | None = None,
+        transaction_id: str | None = None,
+    ) -> PaymentResult:
         """Pay ``amount`` cents towards one fee (``fee_id``) or the oldest fees first."""
         with self.model.transaction() as db:
-            result = self._pay(db, patron_id, amount, fee_id=fee_id,
-                               transaction_id=transaction_id)
-            self._log(db, t, "fee_paid", item=None, patron=patron_id if result.accepted else None,
-                      ok=result.accepted, detail=f"{amount} {result.reason or ''}".strip())
+            result = self._pay(db, patron_id, amount, fee_id=fee_id, transaction_id=transaction_id)
+            self._log(
+                db,
+                t,
+                "fee_paid",
+                item=None,
+                patron=patron_id if result.accepted else None,
+                ok=result.accepted,
+                detail=f"{amount} {result.reason or ''}".strip(),
+            )
         return result
 
-    def _pay(self, db: sqlite3.Connection, patron_id: str, amount: int, *, fee_id: str | None,
-             transaction_id: str | None) -> PaymentResult:
+    def _pay(
+        self,
+        db: sqlite3.Connection,
+        patron_id: str,
+        amount: int,
+        *,
+        fee_id: str | None,
+        transaction_id: str | None,
+    ) -> PaymentResult:
         patron = self.model.find_patron(patron_id)
         if patron is None:
-            return PaymentResult(False, reason=Reason.UNKNOWN_PATRON,
-                                 message=MESSAGES[Reason.UNKNOWN_PATRON])
+            return PaymentResult(
+                False, reason=Reason.UNKNOWN_PATRON, message=MESSAGES[Reason.UNKNOWN_PATRON]
+            )
         fees = self.model.fees_of(patron.barcode)
         if fee_id:
             fees = [f for f in fees if str(f.id) == fee_id]
         owed = sum(f.outstanding for f in fees)
         if owed == 0:
-            return PaymentResult(False, reason=Reason.NOTHING_TO_PAY,
-                                 message=MESSAGES[Reason.NOTHING_TO_PAY])
+            return PaymentResult(
+                False, reason=Reason.NOTHING_TO_PAY, message=MESSAGES[Reason.NOTHING_TO_PAY]
+            )
         if amount > owed or amount <= 0:
-            return PaymentResult(False, remaining=owed, reason=Reason.PAYMENT_TOO_LARGE,
-                                 message=MESSAGES[Reason.PAYMENT_TOO_LARGE])
+            return PaymentResult(
+                False,
+                remaining=owed,
+                reason=Reason.PAYMENT_TOO_LARGE,
+                message=MESSAGES[Reason.PAYMENT_TOO_LARGE],
+            )
         left = amount
         for fee in fees:
             part = min(left, fee.outstanding)
@@ -650,38 +887,56 @@ class Circulation:
         tx = transaction_id or f"P{self.model.now():%Y%m%d%H%M%S}"
         return PaymentResult(True, paid=amount, remaining=owed - amount, transaction_id=tx)
 
-    def block_patron(self, t: Terminal, patron_id: str, message: str, *,
-                     card_retained: bool = False) -> PatronRecord | None:
+    def block_patron(
+        self, t: Terminal, patron_id: str, message: str, *, card_retained: bool = False
+    ) -> PatronRecord | None:
         with self.model.transaction() as db:
             patron = self.model.find_patron(patron_id)
             if patron is not None:
                 reason = KIOSK_BLOCK_PREFIX + (message or "Spärrat av automat")
-                db.execute("UPDATE patron SET blocked = ? WHERE barcode = ?",
-                           (reason, patron.barcode))
+                db.execute(
+                    "UPDATE patron SET blocked = ? WHERE barcode = ?", (reason, patron.barcode)
+                )
                 if card_retained:
-                    db.execute("UPDATE patron SET card_lost = 1 WHERE barcode = ?",
-                               (patron.barcode,))
-            self._log(db, t, "block_patron", item=None,
-                      patron=patron.barcode if patron else None, ok=patron is not None)
+                    db.execute(
+                        "UPDATE patron SET card_lost = 1 WHERE barcode = ?", (patron.barcode,)
+                    )
+            self._log(
+                db,
+                t,
+                "block_patron",
+                item=None,
+                patron=patron.barcode if patron else None,
+                ok=patron is not None,
+            )
         return patron
 
     def enable_patron(self, t: Terminal, patron_id: str) -> bool:
         """Lift a block a kiosk set (01); blocks set by staff stay."""
         with self.model.transaction() as db:
             patron = self.model.find_patron(patron_id)
-            lifted = patron is not None and bool(patron.blocked) and str(
-                patron.blocked).startswith(KIOSK_BLOCK_PREFIX)
+            lifted = (
+                patron is not None
+                and bool(patron.blocked)
+                and str(patron.blocked).startswith(KIOSK_BLOCK_PREFIX)
+            )
             if lifted and patron is not None:
-                db.execute("UPDATE patron SET blocked = NULL WHERE barcode = ?",
-                           (patron.barcode,))
-            self._log(db, t, "patron_enable", item=None,
-                      patron=patron.barcode if patron else None, ok=lifted)
+                db.execute("UPDATE patron SET blocked = NULL WHERE barcode = ?", (patron.barcode,))
+            self._log(
+                db,
+                t,
+                "patron_enable",
+                item=None,
+                patron=patron.barcode if patron else None,
+                ok=lifted,
+            )
         return lifted
 
     def set_item_properties(self, t: Terminal, item_id: str, properties: str) -> bool:
         with self.model.transaction() as db:
-            cursor = db.execute("UPDATE item SET properties = ? WHERE barcode = ?",
-                                (properties, item_id))
+            cursor = db.execute(
+                "UPDATE item SET properties = ? WHERE barcode = ?", (properties, item_id)
+            )
             ok = cursor.rowcount == 1
             self._log(db, t, "item_status_update", item=item_id, patron=None, ok=ok)
         return ok

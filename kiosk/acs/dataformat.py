@@ -132,8 +132,16 @@ class Policy(_Strict):
 
 class Fee(_Strict):
     amount: int
-    type: Literal["other", "administrative", "damage", "overdue", "processing", "rental",
-                  "replacement", "hold"] = "overdue"
+    type: Literal[
+        "other",
+        "administrative",
+        "damage",
+        "overdue",
+        "processing",
+        "rental",
+        "replacement",
+        "hold",
+    ] = "overdue"
     item: str | None = None
     description: str = ""
 
@@ -286,19 +294,34 @@ class ConsortiumData(_Strict):
                 problems.append(f"{where}: {what}")
 
         for n, rule in enumerate(self.loan_rules):
-            need(rule.library in libraries | {"*"}, f"loan_rules[{n}].library",
-                 f"unknown library {rule.library!r}")
-        need(any(r.library == "*" and r.media_type == "*" for r in self.loan_rules),
-             "loan_rules", "needs a default rule with library '*' and media_type '*'")
+            need(
+                rule.library in libraries | {"*"},
+                f"loan_rules[{n}].library",
+                f"unknown library {rule.library!r}",
+            )
+        need(
+            any(r.library == "*" and r.media_type == "*" for r in self.loan_rules),
+            "loan_rules",
+            "needs a default rule with library '*' and media_type '*'",
+        )
         for n, p in enumerate(self.patrons):
-            need(p.home_branch in branches, f"patrons[{n}].home_branch",
-                 f"unknown branch {p.home_branch!r}")
+            need(
+                p.home_branch in branches,
+                f"patrons[{n}].home_branch",
+                f"unknown branch {p.home_branch!r}",
+            )
         for n, i in enumerate(self.items):
             need(i.owner in libraries, f"items[{n}].owner", f"unknown library {i.owner!r}")
-            need(i.home_branch in branches, f"items[{n}].home_branch",
-                 f"unknown branch {i.home_branch!r}")
-            need(i.location is None or i.location in branches, f"items[{n}].location",
-                 f"unknown branch {i.location!r}")
+            need(
+                i.home_branch in branches,
+                f"items[{n}].home_branch",
+                f"unknown branch {i.home_branch!r}",
+            )
+            need(
+                i.location is None or i.location in branches,
+                f"items[{n}].location",
+                f"unknown branch {i.location!r}",
+            )
         for n, loan in enumerate(self.loans):
             need(loan.item in items, f"loans[{n}].item", f"unknown item {loan.item!r}")
             need(loan.patron in patrons, f"loans[{n}].patron", "unknown patron")
@@ -307,16 +330,25 @@ class ConsortiumData(_Strict):
             need(hold.patron in patrons, f"holds[{n}].patron", "unknown patron")
             need(hold.record in records, f"holds[{n}].record", f"unknown record {hold.record!r}")
             need(hold.pickup in branches, f"holds[{n}].pickup", f"unknown branch {hold.pickup!r}")
-            need(hold.item is None or hold.item in items, f"holds[{n}].item",
-                 f"unknown item {hold.item!r}")
+            need(
+                hold.item is None or hold.item in items,
+                f"holds[{n}].item",
+                f"unknown item {hold.item!r}",
+            )
         for n, acc in enumerate(self.accounts):
             need(acc.branch in branches, f"accounts[{n}].branch", f"unknown branch {acc.branch!r}")
-        for kind, seen in (("item", [i.barcode for i in self.items]),
-                           ("patron", [p.barcode for p in self.patrons]),
-                           ("account", [a.login for a in self.accounts]),
-                           ("loan", [loan.item for loan in self.loans]),
-                           ("branch", [b.code for lib in self.libraries for b in lib.branches])):
-            dupes = sorted({x for x in seen if seen.count(x) > 1}) if len(seen) != len(set(seen)) else []
+        for kind, seen in (
+            ("item", [i.barcode for i in self.items]),
+            ("patron", [p.barcode for p in self.patrons]),
+            ("account", [a.login for a in self.accounts]),
+            ("loan", [loan.item for loan in self.loans]),
+            ("branch", [b.code for lib in self.libraries for b in lib.branches]),
+        ):
+            dupes = (
+                sorted({x for x in seen if seen.count(x) > 1})
+                if len(seen) != len(set(seen))
+                else []
+            )
             need(not dupes, f"{kind}s", f"duplicate {kind} keys {dupes[:5]}")
         uids = [u for p in self.patrons for u in p.card_uids]
         need(len(uids) == len(set(uids)), "patrons.card_uids", "a card UID belongs to two patrons")

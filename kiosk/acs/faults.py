@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from kiosk.acs.errors import FaultSettingError
@@ -53,12 +53,13 @@ class Faults:
 
     def reset(self) -> Faults:
         """Back to a well-behaved library system."""
-        return self.update(**{f.name: f.default for f in fields(self)
-                              if not f.name.startswith("_")})
+        return self.update(
+            **{f.name: f.default for f in fields(self) if not f.name.startswith("_")}
+        )
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+            return {name: getattr(self, name) for name in self.names()}
 
     @classmethod
     def _convert(cls, name: str, value: Any) -> Any:
@@ -74,14 +75,12 @@ class Faults:
                         raise ValueError(value)
                     return lowered in ("1", "true", "yes", "on")
                 return bool(value)
-            if kind == "int":
-                number = int(value)
-            else:
-                number = float(value)
+            number = int(value) if kind == "int" else float(value)
         except (TypeError, ValueError):
             raise FaultSettingError(
                 f"fault knob {name} needs {'yes/no' if kind == 'bool' else 'a number'},"
-                f" got {value!r}") from None
+                f" got {value!r}"
+            ) from None
         if number < 0:
             raise FaultSettingError(f"fault knob {name} cannot be negative, got {value!r}")
         return number

@@ -54,6 +54,18 @@ def _d(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
 
 
+_parsed: dict[tuple[str, int, int], ConsortiumData] = {}
+
+
+def _read_cached(path: Path) -> ConsortiumData:
+    """Parse a data file once per process (tests start hundreds of servers on the demo data)."""
+    stat = path.stat() if path.exists() else None
+    key = (str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    if key not in _parsed:
+        _parsed[key] = read_data(path)
+    return _parsed[key]
+
+
 def _local_now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
@@ -79,6 +91,8 @@ class ConsortiumModel:
         schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
         self.conn.executescript(schema)
         self._policy: Policy | None = None
+        self._rules: dict[tuple[str, str], LoanRule] = {}
+        self._sort_rules: dict[str, list[SortRule]] = {}
 
     # -- opening and loading -------------------------------------------------------------------
 
@@ -97,7 +111,7 @@ class ConsortiumModel:
             if data is None:
                 data = DEMO_DATA
             if not isinstance(data, ConsortiumData):
-                data = read_data(data)
+                data = _read_cached(Path(data))
             model.load(data)
         return model
 
@@ -128,35 +142,74 @@ class ConsortiumModel:
         """Replace everything with ``data`` (one transaction: all or nothing)."""
         now = iso(self.now())
         with self.transaction() as db:
-            for table in ("circulation_log", "fee", "hold", "loan", "account", "item",
-                          "patron_card", "patron", "loan_rule", "sort_rule", "branch", "library",
-                          "meta"):
-                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            for table in (
+                "circulation_log",
+                "fee",
+                "hold",
+                "loan",
+                "account",
+                "item",
+                "patron_card",
+                "patron",
+                "loan_rule",
+                "sort_rule",
+                "branch",
+                "library",
+                "meta",
+            ):
+                db.execute(f"DELETE FROM {table}")
             db.execute("INSERT INTO meta VALUES ('name', ?)", (data.name,))
             db.execute("INSERT INTO meta VALUES ('policy', ?)", (data.policy.model_dump_json(),))
             db.execute("INSERT INTO meta VALUES ('examples', ?)", (json.dumps(data.examples),))
             for lib in data.libraries:
                 db.execute("INSERT INTO library VALUES (?, ?, ?)", (lib.code, lib.isil, lib.name))
                 for br in lib.branches:
-                    db.execute("INSERT INTO branch VALUES (?, ?, ?, ?)",
-                               (br.code, lib.code, br.name, br.kind))
+                    db.execute(
+                        "INSERT INTO branch VALUES (?, ?, ?, ?)",
+                        (br.code, lib.code, br.name, br.kind),
+                    )
                     for pos, rule in enumerate(br.sort_bins):
                         db.execute(
                             "INSERT INTO sort_rule VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (br.code, pos, rule.outcome, rule.media_type,
-                             rule.destination_library, rule.collection, rule.bin),
+                            (
+                                br.code,
+                                pos,
+                                rule.outcome,
+                                rule.media_type,
+                                rule.destination_library,
+                                rule.collection,
+                                rule.bin,
+                            ),
                         )
             for r in data.loan_rules:
                 db.execute(
                     "INSERT INTO loan_rule VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.library, r.media_type, r.loan_days, r.renewals, r.max_loans, r.loan_fee,
-                     r.overdue_fee_per_day, int(r.loanable)),
+                    (
+                        r.library,
+                        r.media_type,
+                        r.loan_days,
+                        r.renewals,
+                        r.max_loans,
+                        r.loan_fee,
+                        r.overdue_fee_per_day,
+                        int(r.loanable),
+                    ),
                 )
             for p in data.patrons:
                 db.execute(
                     "INSERT INTO patron VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (p.barcode, p.pin, p.name, p.home_branch, p.language, p.email, p.phone,
-                     p.blocked, int(p.card_lost), iso(p.expires)),
+                    (
+                        p.barcode,
+                        p.pin,
+                        p.name,
+                        p.home_branch,
+                        p.language,
+                        p.email,
+                        p.phone,
+                        p.blocked,
+                        int(p.card_lost),
+                        iso(p.expires),
+                    ),
                 )
                 for uid in p.card_uids:
                     db.execute("INSERT INTO patron_card VALUES (?, ?)", (uid, p.barcode))
@@ -169,36 +222,76 @@ class ConsortiumModel:
             for i in data.items:
                 db.execute(
                     "INSERT INTO item VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (i.barcode, i.record, i.title, i.author, i.language, i.media_type, i.owner,
-                     i.home_branch, i.location or i.home_branch, i.collection, i.call_number,
-                     i.parts, int(i.floating), i.status, None, "", i.tag.model, i.tag.usage,
-                     int(i.tag.offline_loan)),
+                    (
+                        i.barcode,
+                        i.record,
+                        i.title,
+                        i.author,
+                        i.language,
+                        i.media_type,
+                        i.owner,
+                        i.home_branch,
+                        i.location or i.home_branch,
+                        i.collection,
+                        i.call_number,
+                        i.parts,
+                        int(i.floating),
+                        i.status,
+                        None,
+                        "",
+                        i.tag.model,
+                        i.tag.usage,
+                        int(i.tag.offline_loan),
+                    ),
                 )
             for loan in data.loans:
-                db.execute("INSERT INTO loan VALUES (?, ?, ?, ?, ?, ?)",
-                           (loan.item, loan.patron, loan.branch, iso(loan.loaned), iso(loan.due),
-                            loan.renewals))
+                db.execute(
+                    "INSERT INTO loan VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        loan.item,
+                        loan.patron,
+                        loan.branch,
+                        iso(loan.loaned),
+                        iso(loan.due),
+                        loan.renewals,
+                    ),
+                )
                 db.execute("UPDATE item SET status = 'on_loan' WHERE barcode = ?", (loan.item,))
             for h in data.holds:
                 db.execute(
                     "INSERT INTO hold (patron, record, pickup, placed, state, item, expires)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (h.patron, h.record, h.pickup, iso(h.placed), h.state, h.item,
-                     iso(h.expires)),
+                    (h.patron, h.record, h.pickup, iso(h.placed), h.state, h.item, iso(h.expires)),
                 )
                 if h.state == "ready":
-                    db.execute("UPDATE item SET status = 'on_hold_shelf', location = ?,"
-                               " transit_to = NULL WHERE barcode = ?", (h.pickup, h.item))
+                    db.execute(
+                        "UPDATE item SET status = 'on_hold_shelf', location = ?,"
+                        " transit_to = NULL WHERE barcode = ?",
+                        (h.pickup, h.item),
+                    )
                 elif h.state == "in_transit":
-                    db.execute("UPDATE item SET status = 'in_transit', transit_to = ?"
-                               " WHERE barcode = ?", (h.pickup, h.item))
+                    db.execute(
+                        "UPDATE item SET status = 'in_transit', transit_to = ? WHERE barcode = ?",
+                        (h.pickup, h.item),
+                    )
             for a in data.accounts:
                 db.execute(
                     "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a.login, a.password, a.branch, a.location_code, a.charset,
-                     int(a.error_detection), a.terminator, a.timeout_seconds, a.retries),
+                    (
+                        a.login,
+                        a.password,
+                        a.branch,
+                        a.location_code,
+                        a.charset,
+                        int(a.error_detection),
+                        a.terminator,
+                        a.timeout_seconds,
+                        a.retries,
+                    ),
                 )
         self._policy = None
+        self._rules.clear()
+        self._sort_rules.clear()
 
     # -- consortium-wide settings --------------------------------------------------------------
 
@@ -229,7 +322,8 @@ class ConsortiumModel:
     def branch(self, code: str) -> BranchRecord | None:
         row = self.conn.execute(
             "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
-            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ?", (code,),
+            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ?",
+            (code,),
         ).fetchone()
         return BranchRecord(**dict(row)) if row else None
 
@@ -259,10 +353,14 @@ class ConsortiumModel:
     @staticmethod
     def _account(row: sqlite3.Row) -> AccountRecord:
         return AccountRecord(
-            login=row["login"], branch=row["branch"], location_code=row["location_code"],
-            charset=row["charset"], error_detection=bool(row["error_detection"]),
+            login=row["login"],
+            branch=row["branch"],
+            location_code=row["location_code"],
+            charset=row["charset"],
+            error_detection=bool(row["error_detection"]),
             terminator=b"\r\n" if row["terminator"] == "CRLF" else b"\r",
-            timeout_seconds=float(row["timeout_seconds"]), retries=int(row["retries"]),
+            timeout_seconds=float(row["timeout_seconds"]),
+            retries=int(row["retries"]),
             password=row["password"],
         )
 
@@ -270,8 +368,9 @@ class ConsortiumModel:
         """A patron by card barcode or by RFID/NFC card UID (hex, any case)."""
         record = self.patron(identifier)
         if record is None and identifier:
-            row = self.conn.execute("SELECT patron FROM patron_card WHERE uid = ?",
-                                    (identifier.strip().upper(),)).fetchone()
+            row = self.conn.execute(
+                "SELECT patron FROM patron_card WHERE uid = ?", (identifier.strip().upper(),)
+            ).fetchone()
             if row:
                 record = self.patron(row[0])
         return record
@@ -279,17 +378,30 @@ class ConsortiumModel:
     def patron(self, barcode: str) -> PatronRecord | None:
         row = self.conn.execute(
             "SELECT p.*, b.library AS home_library FROM patron p"
-            " JOIN branch b ON b.code = p.home_branch WHERE p.barcode = ?", (barcode,),
+            " JOIN branch b ON b.code = p.home_branch WHERE p.barcode = ?",
+            (barcode,),
         ).fetchone()
         if row is None:
             return None
-        uids = tuple(r[0] for r in self.conn.execute(
-            "SELECT uid FROM patron_card WHERE patron = ? ORDER BY uid", (barcode,)))
+        uids = tuple(
+            r[0]
+            for r in self.conn.execute(
+                "SELECT uid FROM patron_card WHERE patron = ? ORDER BY uid", (barcode,)
+            )
+        )
         return PatronRecord(
-            barcode=row["barcode"], home_branch=row["home_branch"],
-            home_library=row["home_library"], language=row["language"], blocked=row["blocked"],
-            card_lost=bool(row["card_lost"]), expires=_d(row["expires"]), card_uids=uids,
-            name=row["name"], pin=row["pin"], email=row["email"], phone=row["phone"],
+            barcode=row["barcode"],
+            home_branch=row["home_branch"],
+            home_library=row["home_library"],
+            language=row["language"],
+            blocked=row["blocked"],
+            card_lost=bool(row["card_lost"]),
+            expires=_d(row["expires"]),
+            card_uids=uids,
+            name=row["name"],
+            pin=row["pin"],
+            email=row["email"],
+            phone=row["phone"],
         )
 
     def patrons(self) -> list[str]:
@@ -298,20 +410,34 @@ class ConsortiumModel:
     def item(self, barcode: str) -> ItemRecord | None:
         row = self.conn.execute(
             "SELECT i.*, l.isil AS owner_isil FROM item i JOIN library l ON l.code = i.owner"
-            " WHERE i.barcode = ?", (barcode,),
+            " WHERE i.barcode = ?",
+            (barcode,),
         ).fetchone()
         if row is None:
             return None
         hold_row = self.conn.execute("SELECT * FROM hold WHERE item = ?", (barcode,)).fetchone()
         return ItemRecord(
-            barcode=row["barcode"], record=row["record"], title=row["title"],
-            author=row["author"], language=row["language"], media_type=row["media_type"],
-            owner=row["owner"], owner_isil=row["owner_isil"], home_branch=row["home_branch"],
-            location=row["location"], collection=row["collection"],
-            call_number=row["call_number"], parts=row["parts"], floating=bool(row["floating"]),
-            status=row["status"], transit_to=row["transit_to"], properties=row["properties"],
-            tag_model=row["tag_model"], tag_usage=row["tag_usage"],
-            offline_loan=bool(row["offline_loan"]), loan=self.loan(barcode),
+            barcode=row["barcode"],
+            record=row["record"],
+            title=row["title"],
+            author=row["author"],
+            language=row["language"],
+            media_type=row["media_type"],
+            owner=row["owner"],
+            owner_isil=row["owner_isil"],
+            home_branch=row["home_branch"],
+            location=row["location"],
+            collection=row["collection"],
+            call_number=row["call_number"],
+            parts=row["parts"],
+            floating=bool(row["floating"]),
+            status=row["status"],
+            transit_to=row["transit_to"],
+            properties=row["properties"],
+            tag_model=row["tag_model"],
+            tag_usage=row["tag_usage"],
+            offline_loan=bool(row["offline_loan"]),
+            loan=self.loan(barcode),
             hold=self._hold(hold_row) if hold_row else None,
         )
 
@@ -319,8 +445,9 @@ class ConsortiumModel:
         return [r[0] for r in self.conn.execute("SELECT barcode FROM item ORDER BY barcode")]
 
     def copies(self, record: str) -> list[str]:
-        rows = self.conn.execute("SELECT barcode FROM item WHERE record = ? ORDER BY barcode",
-                                 (record,))
+        rows = self.conn.execute(
+            "SELECT barcode FROM item WHERE record = ? ORDER BY barcode", (record,)
+        )
         return [r[0] for r in rows]
 
     def loan(self, item: str) -> LoanRecord | None:
@@ -328,8 +455,9 @@ class ConsortiumModel:
         return self._loan(row) if row else None
 
     def loans_of(self, patron: str) -> list[LoanRecord]:
-        rows = self.conn.execute("SELECT * FROM loan WHERE patron = ? ORDER BY due, item",
-                                 (patron,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT * FROM loan WHERE patron = ? ORDER BY due, item", (patron,)
+        ).fetchall()
         return [self._loan(r) for r in rows]
 
     def all_loans(self) -> list[LoanRecord]:
@@ -337,17 +465,23 @@ class ConsortiumModel:
 
     @staticmethod
     def _loan(row: sqlite3.Row) -> LoanRecord:
-        return LoanRecord(item=row["item"], patron=row["patron"], branch=row["branch"],
-                          loaned=_dt(row["loaned"]), due=_dt(row["due"]),
-                          renewals=row["renewals"])
+        return LoanRecord(
+            item=row["item"],
+            patron=row["patron"],
+            branch=row["branch"],
+            loaned=_dt(row["loaned"]),
+            due=_dt(row["due"]),
+            renewals=row["renewals"],
+        )
 
     def hold(self, hold_id: int) -> HoldRecord | None:
         row = self.conn.execute("SELECT * FROM hold WHERE id = ?", (hold_id,)).fetchone()
         return self._hold(row) if row else None
 
     def holds_of(self, patron: str) -> list[HoldRecord]:
-        rows = self.conn.execute("SELECT * FROM hold WHERE patron = ? ORDER BY id",
-                                 (patron,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT * FROM hold WHERE patron = ? ORDER BY id", (patron,)
+        ).fetchall()
         return [self._hold(r) for r in rows]
 
     def holds_on(self, record: str) -> list[HoldRecord]:
@@ -364,18 +498,35 @@ class ConsortiumModel:
                 "SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting' AND id <= ?",
                 (row["record"], row["id"]),
             ).fetchone()[0]
-        return HoldRecord(id=row["id"], patron=row["patron"], record=row["record"],
-                          pickup=row["pickup"], placed=_dt(row["placed"]), state=row["state"],
-                          item=row["item"], expires=_d(row["expires"]), position=position)
+        return HoldRecord(
+            id=row["id"],
+            patron=row["patron"],
+            record=row["record"],
+            pickup=row["pickup"],
+            placed=_dt(row["placed"]),
+            state=row["state"],
+            item=row["item"],
+            expires=_d(row["expires"]),
+            position=position,
+        )
 
     def fees_of(self, patron: str, *, outstanding_only: bool = True) -> list[FeeRecord]:
         sql = "SELECT * FROM fee WHERE patron = ?"
         if outstanding_only:
             sql += " AND paid < amount"
         rows = self.conn.execute(sql + " ORDER BY id", (patron,)).fetchall()
-        return [FeeRecord(id=r["id"], patron=r["patron"], amount=r["amount"], paid=r["paid"],
-                          type=r["type"], item=r["item"], description=r["description"])
-                for r in rows]
+        return [
+            FeeRecord(
+                id=r["id"],
+                patron=r["patron"],
+                amount=r["amount"],
+                paid=r["paid"],
+                type=r["type"],
+                item=r["item"],
+                description=r["description"],
+            )
+            for r in rows
+        ]
 
     def fees_total(self, patron: str) -> int:
         row = self.conn.execute(
@@ -384,29 +535,71 @@ class ConsortiumModel:
         return int(row[0])
 
     def loan_rule(self, library: str, media_type: str) -> LoanRule:
-        """The most specific rule: (library, type), (library, *), (*, type), then (*, *)."""
+        """The most specific rule: (library, type), (library, *), (*, type), then (*, *).
+
+        Rules change only when a data file is loaded, so they are read once per process.
+        """
+        key = (library, media_type)
+        rule = self._rules.get(key)
+        if rule is None:
+            rule = self._rules[key] = self._read_loan_rule(library, media_type)
+        return rule
+
+    def _read_loan_rule(self, library: str, media_type: str) -> LoanRule:
         row = self.conn.execute(
             "SELECT * FROM loan_rule WHERE library IN (?, '*') AND media_type IN (?, '*')"
-            " ORDER BY library = '*', media_type = '*' LIMIT 1", (library, media_type),
+            " ORDER BY library = '*', media_type = '*' LIMIT 1",
+            (library, media_type),
         ).fetchone()
-        return LoanRule.model_construct(library=row["library"], media_type=row["media_type"],
-                        loan_days=row["loan_days"], renewals=row["renewals"],
-                        max_loans=row["max_loans"], loan_fee=row["loan_fee"],
-                        overdue_fee_per_day=row["overdue_fee_per_day"],
-                        loanable=bool(row["loanable"]))
+        return LoanRule.model_construct(
+            library=row["library"],
+            media_type=row["media_type"],
+            loan_days=row["loan_days"],
+            renewals=row["renewals"],
+            max_loans=row["max_loans"],
+            loan_fee=row["loan_fee"],
+            overdue_fee_per_day=row["overdue_fee_per_day"],
+            loanable=bool(row["loanable"]),
+        )
 
     def sort_rules(self, branch: str) -> list[SortRule]:
-        rows = self.conn.execute("SELECT * FROM sort_rule WHERE branch = ? ORDER BY position",
-                                 (branch,)).fetchall()
-        return [SortRule(bin=r["bin"], outcome=r["outcome"], media_type=r["media_type"],
-                         destination_library=r["destination_library"],
-                         collection=r["collection"]) for r in rows]
+        """The branch's sort-bin mapping, first match wins (read once per process)."""
+        rules = self._sort_rules.get(branch)
+        if rules is None:
+            rules = self._sort_rules[branch] = self._read_sort_rules(branch)
+        return list(rules)
+
+    def _read_sort_rules(self, branch: str) -> list[SortRule]:
+        rows = self.conn.execute(
+            "SELECT * FROM sort_rule WHERE branch = ? ORDER BY position", (branch,)
+        ).fetchall()
+        return [
+            SortRule.model_construct(
+                bin=r["bin"],
+                outcome=r["outcome"],
+                media_type=r["media_type"],
+                destination_library=r["destination_library"],
+                collection=r["collection"],
+            )
+            for r in rows
+        ]
 
     def circulation_log(self, *, item: str | None = None) -> list[LogEntry]:
         sql, args = "SELECT * FROM circulation_log", ()
         if item is not None:
             sql, args = sql + " WHERE item = ?", (item,)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [LogEntry(id=r["id"], at=_dt(r["at"]), account=r["account"], branch=r["branch"],
-                         action=r["action"], item=r["item"], patron=r["patron"], ok=bool(r["ok"]),
-                         detail=r["detail"]) for r in rows]
+        return [
+            LogEntry(
+                id=r["id"],
+                at=_dt(r["at"]),
+                account=r["account"],
+                branch=r["branch"],
+                action=r["action"],
+                item=r["item"],
+                patron=r["patron"],
+                ok=bool(r["ok"]),
+                detail=r["detail"],
+            )
+            for r in rows
+        ]

@@ -28,19 +28,64 @@ from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
 
 # SIP2 three-digit language codes (patron languages as ISO 639 codes in the model).
-LANGUAGE_CODES = {"eng": "001", "fre": "002", "ger": "003", "ita": "004", "dut": "005",
-                  "swe": "006", "fin": "007", "spa": "008", "dan": "009", "por": "010",
-                  "nob": "012", "nno": "012", "nor": "012", "heb": "013", "jpn": "014",
-                  "rus": "015", "ara": "016", "pol": "017", "gre": "018", "chi": "019",
-                  "kor": "020", "tam": "022", "ice": "025", "isl": "025"}
-MEDIA_TYPE_CODES = {"book": "001", "magazine": "002", "audiobook": "006", "cd": "006",
-                    "kit": "009", "dvd": "000", "bluray": "000", "game": "000",
-                    "ebook-reader": "000", "other": "000"}
-FEE_TYPE_CODES = {"other": "01", "administrative": "02", "damage": "03", "overdue": "04",
-                  "processing": "05", "rental": "06", "replacement": "07", "hold": "09"}
-CIRCULATION_STATUS = {"available": "03", "on_loan": "04", "in_process": "06",
-                      "on_hold_shelf": "08", "in_transit": "10", "lost": "12", "missing": "13",
-                      "reference": "03"}
+LANGUAGE_CODES = {
+    "eng": "001",
+    "fre": "002",
+    "ger": "003",
+    "ita": "004",
+    "dut": "005",
+    "swe": "006",
+    "fin": "007",
+    "spa": "008",
+    "dan": "009",
+    "por": "010",
+    "nob": "012",
+    "nno": "012",
+    "nor": "012",
+    "heb": "013",
+    "jpn": "014",
+    "rus": "015",
+    "ara": "016",
+    "pol": "017",
+    "gre": "018",
+    "chi": "019",
+    "kor": "020",
+    "tam": "022",
+    "ice": "025",
+    "isl": "025",
+}
+MEDIA_TYPE_CODES = {
+    "book": "001",
+    "magazine": "002",
+    "audiobook": "006",
+    "cd": "006",
+    "kit": "009",
+    "dvd": "000",
+    "bluray": "000",
+    "game": "000",
+    "ebook-reader": "000",
+    "other": "000",
+}
+FEE_TYPE_CODES = {
+    "other": "01",
+    "administrative": "02",
+    "damage": "03",
+    "overdue": "04",
+    "processing": "05",
+    "rental": "06",
+    "replacement": "07",
+    "hold": "09",
+}
+CIRCULATION_STATUS = {
+    "available": "03",
+    "on_loan": "04",
+    "in_process": "06",
+    "on_hold_shelf": "08",
+    "in_transit": "10",
+    "lost": "12",
+    "missing": "13",
+    "reference": "03",
+}
 # Requests that change something: refused while "offline", answered from the replay cache.
 CIRCULATION_CODES = frozenset({"11", "09", "29", "65", "15", "37", "19", "01", "25"})
 OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
@@ -65,7 +110,7 @@ def money(cents: int) -> str:
 
 
 def parse_money(text: str | None) -> int | None:
-    """"25.00", "25", "25,5" -> cents; None when unreadable."""
+    """ "25.00", "25", "25,5" -> cents; None when unreadable."""
     if not text:
         return None
     try:
@@ -84,19 +129,35 @@ def _yes(value: str | None) -> bool:
 class Responder:
     """Answers one request message for one session."""
 
-    def __init__(self, model: ConsortiumModel, faults: Faults, *,
-                 default_timeout_seconds: float = 60.0, default_retries: int = 3) -> None:
+    def __init__(
+        self,
+        model: ConsortiumModel,
+        faults: Faults,
+        *,
+        default_timeout_seconds: float = 60.0,
+        default_retries: int = 3,
+    ) -> None:
         self.model = model
         self.circ = Circulation(model)
         self.faults = faults
         self.default_timeout = default_timeout_seconds
         self.default_retries = default_retries
         self._handlers: dict[str, Callable[[sip2.Message, Session], sip2.Message]] = {
-            "93": self.login, "99": self.sc_status, "23": self.patron_status,
-            "63": self.patron_information, "11": self.checkout, "09": self.checkin,
-            "29": self.renew, "65": self.renew_all, "17": self.item_information,
-            "19": self.item_status_update, "35": self.end_session, "37": self.fee_paid,
-            "15": self.hold, "01": self.block_patron, "25": self.patron_enable,
+            "93": self.login,
+            "99": self.sc_status,
+            "23": self.patron_status,
+            "63": self.patron_information,
+            "11": self.checkout,
+            "09": self.checkin,
+            "29": self.renew,
+            "65": self.renew_all,
+            "17": self.item_information,
+            "19": self.item_status_update,
+            "35": self.end_session,
+            "37": self.fee_paid,
+            "15": self.hold,
+            "01": self.block_patron,
+            "25": self.patron_enable,
         }
 
     def respond(self, request: sip2.Message, session: Session) -> sip2.Message:
@@ -139,8 +200,11 @@ class Responder:
 
     def login(self, request: sip2.Message, session: Session) -> sip2.Message:
         account = self.model.account(request.get("CN") or "")
-        ok = (account is not None and account.password == (request.get("CO") or "")
-              and not self.faults.refuse_logins)
+        ok = (
+            account is not None
+            and account.password == (request.get("CO") or "")
+            and not self.faults.refuse_logins
+        )
         if ok and account is not None:
             session.account = account
             session.terminal = self.circ.terminal(account.login, account.branch)
@@ -151,8 +215,7 @@ class Responder:
         timeout = account.timeout_seconds if account else self.default_timeout
         retries = account.retries if account else self.default_retries
         online = not self.faults.offline
-        fields: dict[str, str] = {"AO": self._institution(request, session),
-                                  "BX": ALL_SUPPORTED}
+        fields: dict[str, str] = {"AO": self._institution(request, session), "BX": ALL_SUPPORTED}
         if session.terminal is not None:
             branch = self.model.branch(session.terminal.branch)
             fields["AM"] = branch.library_name if branch else self.model.name
@@ -162,10 +225,17 @@ class Responder:
         if not online:
             fields["AF"] = OFFLINE_MESSAGE
         return sip2.ACSStatus(
-            online_status=online, checkin_ok=online, checkout_ok=online,
-            acs_renewal_policy=True, status_update_ok=True, offline_ok=True,
-            timeout_period=min(int(round(timeout * 10)), 999), retries_allowed=min(retries, 999),
-            date_time_sync=self._now(), protocol_version="2.00", fields=fields,
+            online_status=online,
+            checkin_ok=online,
+            checkout_ok=online,
+            acs_renewal_policy=True,
+            status_update_ok=True,
+            offline_ok=True,
+            timeout_period=min(round(timeout * 10), 999),
+            retries_allowed=min(retries, 999),
+            date_time_sync=self._now(),
+            protocol_version="2.00",
+            fields=fields,
         )
 
     def offline_refusal(self, request: sip2.Message, session: Session) -> sip2.Message:
@@ -175,42 +245,65 @@ class Responder:
         code = request.code
         if code == "11" or code == "29":
             cls = sip2.CheckoutResponse if code == "11" else sip2.RenewResponse
-            return cls(ok=False, renewal_ok=False, magnetic_media=None, desensitize=False,
-                       fields={"AO": ao, "AA": request.get("AA") or "",
-                               "AB": request.get("AB") or "", "AJ": "", "AH": "", **screen})
+            return cls(
+                ok=False,
+                renewal_ok=False,
+                magnetic_media=None,
+                desensitize=False,
+                fields={
+                    "AO": ao,
+                    "AA": request.get("AA") or "",
+                    "AB": request.get("AB") or "",
+                    "AJ": "",
+                    "AH": "",
+                    **screen,
+                },
+            )
         if code == "09":
-            return sip2.CheckinResponse(ok=False, resensitize=True, magnetic_media=None,
-                                        alert=False, fields={"AO": ao,
-                                                             "AB": request.get("AB") or "",
-                                                             "AQ": "", **screen})
+            return sip2.CheckinResponse(
+                ok=False,
+                resensitize=True,
+                magnetic_media=None,
+                alert=False,
+                fields={"AO": ao, "AB": request.get("AB") or "", "AQ": "", **screen},
+            )
         if code == "65":
-            return sip2.RenewAllResponse(ok=False, renewed_count=0, unrenewed_count=0,
-                                         fields={"AO": ao, **screen})
+            return sip2.RenewAllResponse(
+                ok=False, renewed_count=0, unrenewed_count=0, fields={"AO": ao, **screen}
+            )
         if code == "15":
-            return sip2.HoldResponse(ok=False, available=False,
-                                     fields={"AO": ao, "AA": request.get("AA") or "", **screen})
+            return sip2.HoldResponse(
+                ok=False,
+                available=False,
+                fields={"AO": ao, "AA": request.get("AA") or "", **screen},
+            )
         if code == "37":
-            return sip2.FeePaidResponse(payment_accepted=False,
-                                        fields={"AO": ao, "AA": request.get("AA") or "",
-                                                **screen})
+            return sip2.FeePaidResponse(
+                payment_accepted=False, fields={"AO": ao, "AA": request.get("AA") or "", **screen}
+            )
         if code == "19":
-            return sip2.ItemStatusUpdateResponse(item_properties_ok=False,
-                                                 fields={"AB": request.get("AB") or "",
-                                                         **screen})
+            return sip2.ItemStatusUpdateResponse(
+                item_properties_ok=False, fields={"AB": request.get("AB") or "", **screen}
+            )
         standing = self.circ.standing("")
         response_class = sip2.PatronEnableResponse if code == "25" else sip2.PatronStatusResponse
-        return response_class(patron_status=self._status_string(standing), language="000",
-                              fields={"AO": ao, "AA": request.get("AA") or "", "AE": "",
-                                      "BL": "N", **screen})
+        return response_class(
+            patron_status=self._status_string(standing),
+            language="000",
+            fields={"AO": ao, "AA": request.get("AA") or "", "AE": "", "BL": "N", **screen},
+        )
 
     def end_session(self, request: sip2.Message, session: Session) -> sip2.Message:
-        return sip2.EndSessionResponse(end_session=True, fields={
-            "AO": self._institution(request, session), "AA": request.get("AA") or ""})
+        return sip2.EndSessionResponse(
+            end_session=True,
+            fields={"AO": self._institution(request, session), "AA": request.get("AA") or ""},
+        )
 
     # -- patrons ---------------------------------------------------------------------------------
 
-    def _patron_fields(self, request: sip2.Message, session: Session,
-                       standing: PatronStanding) -> dict[str, str | list[str]]:
+    def _patron_fields(
+        self, request: sip2.Message, session: Session, standing: PatronStanding
+    ) -> dict[str, str | list[str]]:
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
             "AA": request.get("AA") or "",
@@ -233,15 +326,26 @@ class Responder:
         if standing.valid:
             fields["BH"] = self.model.policy.currency
             fields["BV"] = money(standing.fees_total)
-        return sip2.PatronStatusResponse(patron_status=self._status_string(standing),
-                                         language=self._language(standing), fields=fields)
+        return sip2.PatronStatusResponse(
+            patron_status=self._status_string(standing),
+            language=self._language(standing),
+            fields=fields,
+        )
 
     def patron_information(self, request: sip2.Message, session: Session) -> sip2.Message:
         standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
         fields = self._patron_fields(request, session, standing)
-        counts = dict.fromkeys(("hold_items_count", "overdue_items_count",
-                                "charged_items_count", "fine_items_count",
-                                "recall_items_count", "unavailable_holds_count"), 0)
+        counts = dict.fromkeys(
+            (
+                "hold_items_count",
+                "overdue_items_count",
+                "charged_items_count",
+                "fine_items_count",
+                "recall_items_count",
+                "unavailable_holds_count",
+            ),
+            0,
+        )
         patron = standing.patron
         if patron is not None:
             policy = self.model.policy
@@ -260,34 +364,56 @@ class Responder:
                     unavailable.append(item.title if item else h.record)
             overdue = [ln.item for ln in loans if ln.due < now]
             charged = [ln.item for ln in loans]
-            fine_items = [f"{f.id} {money(f.outstanding)} {policy.currency} {f.description}"
-                          .strip() for f in fees]
-            counts.update(hold_items_count=len(ready), overdue_items_count=len(overdue),
-                          charged_items_count=len(charged), fine_items_count=len(fees),
-                          unavailable_holds_count=len(unavailable))
+            fine_items = [
+                f"{f.id} {money(f.outstanding)} {policy.currency} {f.description}".strip()
+                for f in fees
+            ]
+            counts.update(
+                hold_items_count=len(ready),
+                overdue_items_count=len(overdue),
+                charged_items_count=len(charged),
+                fine_items_count=len(fees),
+                unavailable_holds_count=len(unavailable),
+            )
             default_rule = self.model.loan_rule(patron.home_library, "*")
-            fields.update(BZ=str(policy.hold_limit), CA=str(policy.overdue_limit),
-                          CB=str(default_rule.max_loans), BH=policy.currency,
-                          BV=money(standing.fees_total), CC=money(policy.fee_limit))
+            fields.update(
+                BZ=str(policy.hold_limit),
+                CA=str(policy.overdue_limit),
+                CB=str(default_rule.max_loans),
+                BH=policy.currency,
+                BV=money(standing.fees_total),
+                CC=money(policy.fee_limit),
+            )
             if patron.email:
                 fields["BE"] = patron.email
             summary = (request.fixed.get("summary") or "").ljust(10)
-            lists = {0: ("AS", ready), 1: ("AT", overdue), 2: ("AU", charged),
-                     3: ("AV", fine_items), 5: ("CD", unavailable)}
+            lists = {
+                0: ("AS", ready),
+                1: ("AT", overdue),
+                2: ("AU", charged),
+                3: ("AV", fine_items),
+                5: ("CD", unavailable),
+            }
             start = _int(request.get("BP"), 1)
             end = _int(request.get("BQ"), 10_000)
             for position, (tag, values) in lists.items():
                 if summary[position] in "Yy":
-                    fields[tag] = values[max(start, 1) - 1:end]
+                    fields[tag] = values[max(start, 1) - 1 : end]
         return sip2.PatronInformationResponse(
-            patron_status=self._status_string(standing), language=self._language(standing),
-            fields=fields, **counts)
+            patron_status=self._status_string(standing),
+            language=self._language(standing),
+            fields=fields,
+            **counts,
+        )
 
     def block_patron(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        self.circ.block_patron(session.terminal, request.get("AA") or "",
-                               request.get("AL") or "",
-                               card_retained=bool(request.fixed.get("card_retained")))
+        self.circ.block_patron(
+            session.terminal,
+            request.get("AA") or "",
+            request.get("AL") or "",
+            card_retained=bool(request.fixed.get("card_retained")),
+        )
         return self.patron_status(request, session)
 
     def patron_enable(self, request: sip2.Message, session: Session) -> sip2.Message:
@@ -295,13 +421,16 @@ class Responder:
         self.circ.enable_patron(session.terminal, request.get("AA") or "")
         standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
         return sip2.PatronEnableResponse(
-            patron_status=self._status_string(standing), language=self._language(standing),
-            fields=self._patron_fields(request, session, standing))
+            patron_status=self._status_string(standing),
+            language=self._language(standing),
+            fields=self._patron_fields(request, session, standing),
+        )
 
     # -- circulation -----------------------------------------------------------------------------
 
-    def _loan_response(self, cls: type[sip2.Message], request: sip2.Message, session: Session,
-                       result: LoanResult) -> sip2.Message:
+    def _loan_response(
+        self, cls: type[sip2.Message], request: sip2.Message, session: Session, result: LoanResult
+    ) -> sip2.Message:
         item = result.item
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
@@ -315,19 +444,30 @@ class Responder:
             if item.properties:
                 fields["CH"] = item.properties
         if result.fee:
-            fields.update(BT=FEE_TYPE_CODES.get(result.fee_type, "01"),
-                          BH=self.model.policy.currency, BV=money(result.fee))
+            fields.update(
+                BT=FEE_TYPE_CODES.get(result.fee_type, "01"),
+                BH=self.model.policy.currency,
+                BV=money(result.fee),
+            )
         if result.message:
             fields["AF"] = result.message
-        return cls(ok=result.ok, renewal_ok=result.ok and result.renewal, magnetic_media=False,
-                   desensitize=result.ok, fields=fields)
+        return cls(
+            ok=result.ok,
+            renewal_ok=result.ok and result.renewal,
+            magnetic_media=False,
+            desensitize=result.ok,
+            fields=fields,
+        )
 
     def checkout(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
         fixed = request.fixed
         result = self.circ.checkout(
-            session.terminal, request.get("AA") or "", request.get("AB") or "",
-            pin=request.get("AD"), fee_acknowledged=_yes(request.get("BO")),
+            session.terminal,
+            request.get("AA") or "",
+            request.get("AB") or "",
+            pin=request.get("AD"),
+            fee_acknowledged=_yes(request.get("BO")),
             no_block=bool(fixed.get("no_block")),
             transaction_date=_naive(fixed.get("transaction_date")),
             nb_due_date=_naive(fixed.get("nb_due_date")),
@@ -345,16 +485,24 @@ class Responder:
                     if item is not None and item.title == request.get("AJ"):
                         item_id = loan.item
                         break
-        result = self.circ.renew(session.terminal, request.get("AA") or "", item_id,
-                                 pin=request.get("AD"), fee_acknowledged=_yes(request.get("BO")),
-                                 no_block=bool(request.fixed.get("no_block")))
+        result = self.circ.renew(
+            session.terminal,
+            request.get("AA") or "",
+            item_id,
+            pin=request.get("AD"),
+            fee_acknowledged=_yes(request.get("BO")),
+            no_block=bool(request.fixed.get("no_block")),
+        )
         return self._loan_response(sip2.RenewResponse, request, session, result)
 
     def renew_all(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        result = self.circ.renew_all(session.terminal, request.get("AA") or "",
-                                     pin=request.get("AD"),
-                                     fee_acknowledged=_yes(request.get("BO")))
+        result = self.circ.renew_all(
+            session.terminal,
+            request.get("AA") or "",
+            pin=request.get("AD"),
+            fee_acknowledged=_yes(request.get("BO")),
+        )
         fields: dict[str, str | list[str]] = {"AO": self._institution(request, session)}
         if result.renewed:
             fields["BM"] = result.renewed
@@ -362,8 +510,12 @@ class Responder:
             fields["BN"] = result.unrenewed
         if result.message:
             fields["AF"] = result.message
-        return sip2.RenewAllResponse(ok=result.ok, renewed_count=len(result.renewed),
-                                     unrenewed_count=len(result.unrenewed), fields=fields)
+        return sip2.RenewAllResponse(
+            ok=result.ok,
+            renewed_count=len(result.renewed),
+            unrenewed_count=len(result.unrenewed),
+            fields=fields,
+        )
 
     def _terminal_for(self, request: sip2.Message, session: Session) -> Terminal:
         """The kiosk's branch, or the AP current location when it names a branch (Evergreen)."""
@@ -377,8 +529,12 @@ class Responder:
         terminal = self._terminal_for(request, session)
         fixed = request.fixed
         returned = _naive(fixed.get("return_date")) if fixed.get("no_block") else None
-        result = self.circ.checkin(terminal, request.get("AB") or "", return_date=returned,
-                                   no_block=bool(fixed.get("no_block")))
+        result = self.circ.checkin(
+            terminal,
+            request.get("AB") or "",
+            return_date=returned,
+            no_block=bool(fixed.get("no_block")),
+        )
         item = result.item
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
@@ -386,8 +542,12 @@ class Responder:
             "AQ": item.home_branch if item else "",
         }
         if item is not None:
-            fields.update(AJ=item.title, CK=MEDIA_TYPE_CODES.get(item.media_type, "000"),
-                          CS=item.call_number, CR=item.collection)
+            fields.update(
+                AJ=item.title,
+                CK=MEDIA_TYPE_CODES.get(item.media_type, "000"),
+                CS=item.call_number,
+                CR=item.collection,
+            )
             if item.properties:
                 fields["CH"] = item.properties
         if result.sort_bin:
@@ -401,8 +561,9 @@ class Responder:
             fields["DA"] = result.hold_patron_short or ""
         if result.message:
             fields["AF"] = result.message
-        return sip2.CheckinResponse(ok=result.ok, resensitize=True, magnetic_media=False,
-                                    alert=result.alert, fields=fields)
+        return sip2.CheckinResponse(
+            ok=result.ok, resensitize=True, magnetic_media=False, alert=result.alert, fields=fields
+        )
 
     # -- items -----------------------------------------------------------------------------------
 
@@ -410,20 +571,36 @@ class Responder:
         item = self.model.item(request.get("AB") or "")
         if item is None:
             return sip2.ItemInformationResponse(
-                circulation_status="01", security_marker="00", fee_type="01",
-                fields={"AB": request.get("AB") or "", "AJ": "",
-                        "AF": MESSAGES[Reason.UNKNOWN_ITEM]})
+                circulation_status="01",
+                security_marker="00",
+                fee_type="01",
+                fields={
+                    "AB": request.get("AB") or "",
+                    "AJ": "",
+                    "AF": MESSAGES[Reason.UNKNOWN_ITEM],
+                },
+            )
         return sip2.ItemInformationResponse(
-            circulation_status=CIRCULATION_STATUS.get(item.status, "01"), security_marker="00",
-            fee_type="01", fields=self._item_fields(item, request, session))
+            circulation_status=CIRCULATION_STATUS.get(item.status, "01"),
+            security_marker="00",
+            fee_type="01",
+            fields=self._item_fields(item, request, session),
+        )
 
-    def _item_fields(self, item: ItemRecord, request: sip2.Message,
-                     session: Session) -> dict[str, str | list[str]]:
+    def _item_fields(
+        self, item: ItemRecord, request: sip2.Message, session: Session
+    ) -> dict[str, str | list[str]]:
         queue = [h for h in self.model.holds_on(item.record) if h.state == "waiting"]
         fields: dict[str, str | list[str]] = {
-            "AB": item.barcode, "AJ": item.title, "CF": str(len(queue)), "BG": item.owner_isil,
-            "CK": MEDIA_TYPE_CODES.get(item.media_type, "000"), "AQ": item.home_branch,
-            "AP": item.location, "CS": item.call_number, "CR": item.collection,
+            "AB": item.barcode,
+            "AJ": item.title,
+            "CF": str(len(queue)),
+            "BG": item.owner_isil,
+            "CK": MEDIA_TYPE_CODES.get(item.media_type, "000"),
+            "AQ": item.home_branch,
+            "AP": item.location,
+            "CS": item.call_number,
+            "CR": item.collection,
             "AO": self._institution(request, session),
         }
         if item.loan is not None:
@@ -431,8 +608,9 @@ class Responder:
         if item.transit_to:
             fields["CT"] = item.transit_to
         if item.hold is not None and item.hold.expires is not None:
-            fields["CM"] = sip2.format_sip_date(datetime.combine(item.hold.expires,
-                                                                 datetime.min.time()))
+            fields["CM"] = sip2.format_sip_date(
+                datetime.combine(item.hold.expires, datetime.min.time())
+            )
         if item.properties:
             fields["CH"] = item.properties
         if session.terminal is not None:
@@ -460,13 +638,20 @@ class Responder:
     def fee_paid(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
         amount = parse_money(request.get("BV"))
-        fields: dict[str, str | list[str]] = {"AO": self._institution(request, session),
-                                              "AA": request.get("AA") or ""}
+        fields: dict[str, str | list[str]] = {
+            "AO": self._institution(request, session),
+            "AA": request.get("AA") or "",
+        }
         if amount is None:
             fields["AF"] = "Ogiltigt belopp."
             return sip2.FeePaidResponse(payment_accepted=False, fields=fields)
-        result = self.circ.pay(session.terminal, request.get("AA") or "", amount,
-                               fee_id=request.get("CG"), transaction_id=request.get("BK"))
+        result = self.circ.pay(
+            session.terminal,
+            request.get("AA") or "",
+            amount,
+            fee_id=request.get("CG"),
+            transaction_id=request.get("BK"),
+        )
         if result.transaction_id:
             fields["BK"] = result.transaction_id
         if result.message:
@@ -476,11 +661,19 @@ class Responder:
     def hold(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
         mode = str(request.fixed.get("hold_mode") or "+")
-        result = self.circ.hold(session.terminal, mode, request.get("AA") or "",
-                                pin=request.get("AD"), item_id=request.get("AB"),
-                                title_id=request.get("AJ"), pickup=request.get("BS"))
-        fields: dict[str, str | list[str]] = {"AO": self._institution(request, session),
-                                              "AA": request.get("AA") or ""}
+        result = self.circ.hold(
+            session.terminal,
+            mode,
+            request.get("AA") or "",
+            pin=request.get("AD"),
+            item_id=request.get("AB"),
+            title_id=request.get("AJ"),
+            pickup=request.get("BS"),
+        )
+        fields: dict[str, str | list[str]] = {
+            "AO": self._institution(request, session),
+            "AA": request.get("AA") or "",
+        }
         if request.get("AB"):
             fields["AB"] = request.get("AB") or ""
         if result.title:
@@ -491,8 +684,9 @@ class Responder:
             if hold.position:
                 fields["BR"] = str(hold.position)
             if hold.expires:
-                fields["BW"] = sip2.format_sip_date(datetime.combine(hold.expires,
-                                                                     datetime.min.time()))
+                fields["BW"] = sip2.format_sip_date(
+                    datetime.combine(hold.expires, datetime.min.time())
+                )
         if result.message:
             fields["AF"] = result.message
         return sip2.HoldResponse(ok=result.ok, available=result.available, fields=fields)

@@ -28,9 +28,7 @@ class Route:
     destination: str | None  # branch code for the transits, else None
 
 
-def route_return(
-    *, here: str, home_branch: str, floating: bool, hold_pickup: str | None
-) -> Route:
+def route_return(*, here: str, home_branch: str, floating: bool, hold_pickup: str | None) -> Route:
     """Where a returned item goes: holds first, then home, floating items stay."""
     if hold_pickup is not None:
         if hold_pickup == here:

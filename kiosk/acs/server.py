@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -58,21 +59,43 @@ class _Connection:
     counters: dict[str, int] = field(default_factory=dict)
 
 
+_TRAILER = re.compile(rb"(?:AY[0-9])?AZ[0-9A-Fa-f]{4}$")
+
+
+def request_body(frame: bytes) -> bytes:
+    """The frame without its ``AY<n>AZ<checksum>`` trailer: what a retransmission repeats.
+
+    A client that reconnects after a drop sends the same message again with a new sequence
+    number, so matching on the body (which carries the transaction date to the second) is what
+    makes that retransmission safe too, not only the byte-identical one.
+    """
+    return _TRAILER.sub(b"", frame)
+
+
 class ReplayCache:
-    """Last responses to circulation requests, per account, keyed by the request's exact bytes."""
+    """Responses to recent circulation requests, per account, keyed by the request body.
+
+    Any newer request about the same item forgets the older entries for that item, so that a
+    genuine second checkout after a check-in is carried out, not answered from the cache.
+    """
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, bytes], tuple[float, bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bytes], tuple[float, sip2.Message, str]] = (
+            OrderedDict()
+        )
 
-    def get(self, account: str, frame: bytes) -> bytes | None:
-        entry = self._entries.get((account, frame))
+    def get(self, account: str, body: bytes) -> sip2.Message | None:
+        entry = self._entries.get((account, body))
         if entry is None or time.monotonic() - entry[0] > REPLAY_MAX_AGE_SECONDS:
             return None
         return entry[1]
 
-    def put(self, account: str, frame: bytes, response: bytes) -> None:
-        self._entries[(account, frame)] = (time.monotonic(), response)
-        self._entries.move_to_end((account, frame))
+    def put(self, account: str, body: bytes, response: sip2.Message, item: str) -> None:
+        if item:
+            stale = [key for key, entry in self._entries.items() if entry[2] == item]
+            for key in stale:
+                del self._entries[key]
+        self._entries[(account, body)] = (time.monotonic(), response, item)
         while len(self._entries) > REPLAY_CACHE_SIZE:
             self._entries.popitem(last=False)
 
@@ -80,8 +103,15 @@ class ReplayCache:
 class SIP2Server:
     """Serves one consortium model over SIP2 on a TCP port."""
 
-    def __init__(self, responder: Responder, faults: Faults, *, charset: str = "utf-8",
-                 login_timeout_seconds: float = 60.0, require_login: bool = True) -> None:
+    def __init__(
+        self,
+        responder: Responder,
+        faults: Faults,
+        *,
+        charset: str = "utf-8",
+        login_timeout_seconds: float = 60.0,
+        require_login: bool = True,
+    ) -> None:
         self.responder = responder
         self.faults = faults
         self.charset = charset
@@ -105,10 +135,10 @@ class SIP2Server:
             self._server.close()
         for writer in list(self._writers):
             writer.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:  # closed sockets end their readers; cancel only what hangs
+            _, pending = await asyncio.wait(list(self._tasks), timeout=2.0)
+            for task in pending:
+                task.cancel()
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -128,8 +158,9 @@ class SIP2Server:
             self._tasks.add(task)
         self._writers.add(writer)
         peer = writer.get_extra_info("peername")
-        conn = _Connection(Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"),
-                           charset=self.charset)
+        conn = _Connection(
+            Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"), charset=self.charset
+        )
         self.stats.connections += 1
         self.stats.open_connections += 1
         framer = sip2.Framer()
@@ -154,8 +185,6 @@ class SIP2Server:
                         return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
-        except asyncio.CancelledError:
-            raise
         finally:
             self.stats.open_connections -= 1
             self._writers.discard(writer)
@@ -179,31 +208,34 @@ class SIP2Server:
         if delay > 0:
             await asyncio.sleep(delay)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", conn.session.peer,
-                      sip2.format_trace("<-", data, charset=conn.charset))
+            log.debug(
+                "%s %s", conn.session.peer, sip2.format_trace("<-", data, charset=conn.charset)
+            )
         writer.write(data)
         await writer.drain()
 
-    async def _handle(self, frame: bytes, conn: _Connection,
-                      writer: asyncio.StreamWriter) -> bool:
+    async def _handle(self, frame: bytes, conn: _Connection, writer: asyncio.StreamWriter) -> bool:
         """Answer one frame; False closes the connection."""
         self.stats.requests += 1
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", conn.session.peer,
-                      sip2.format_trace("->", frame, charset=conn.charset))
+            log.debug(
+                "%s %s", conn.session.peer, sip2.format_trace("->", frame, charset=conn.charset)
+            )
         drop = self.faults.take_drop()
         if drop and self.faults.drop_before_processing:
             return self._dropped(conn, "before processing")
         try:
             decoded = sip2.decode(frame, charset=conn.charset)
         except sip2.SIP2DecodeError as exc:
-            log.warning("%s: undecodable request (%s); asking for a resend",
-                        conn.session.peer, exc)
+            log.warning("%s: undecodable request (%s); asking for a resend", conn.session.peer, exc)
             return await self._ask_resend(conn, writer)
         request = decoded.message
         if decoded.checksum_ok is False:
-            log.warning("%s: bad checksum on a %s request; asking for a resend",
-                        conn.session.peer, request.code)
+            log.warning(
+                "%s: bad checksum on a %s request; asking for a resend",
+                conn.session.peer,
+                request.code,
+            )
             return await self._ask_resend(conn, writer)
         if request.code == "97":
             if conn.last_response is not None:
@@ -213,30 +245,38 @@ class SIP2Server:
             self.stats.resends_requested += 1
             await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
             return True
-        # the spec's resend rule: the same request bytes again get the same answer again
+        # The spec's resend rule: a repeated request gets the earlier answer again instead of
+        # being carried out twice. Only for circulation requests with error detection: without
+        # AY/AZ a repeat cannot be told from a new request.
         account = conn.session.account
-        if frame == conn.last_request and conn.last_response is not None:
-            conn.repeats += 1
-            if conn.repeats > self._retries(conn):
-                log.warning("%s: retry count %d exceeded; closing", conn.session.peer,
-                            self._retries(conn))
-                return False
-            self.stats.replays += 1
-            if drop:
-                return self._dropped(conn, "after replay")
-            await self._send(writer, conn.last_response, conn)
-            return True
-        if (account is not None and decoded.sequence is not None
-                and request.code in CIRCULATION_CODES):
-            cached = self.replays.get(account.login, frame)
+        body = request_body(frame)
+        if (
+            account is not None
+            and decoded.sequence is not None
+            and request.code in CIRCULATION_CODES
+        ):
+            cached = self.replays.get(account.login, body)
             if cached is not None:
+                if conn.last_request is not None and body == request_body(conn.last_request):
+                    conn.repeats += 1
+                    if conn.repeats > self._retries(conn):
+                        log.warning(
+                            "%s: retry count %d exceeded; closing",
+                            conn.session.peer,
+                            self._retries(conn),
+                        )
+                        return False
                 self.stats.replays += 1
-                log.info("%s: repeated %s request answered from the replay cache",
-                         conn.session.peer, request.code)
-                conn.last_request, conn.last_response = frame, cached
+                log.info(
+                    "%s: repeated %s request answered with the earlier response",
+                    conn.session.peer,
+                    request.code,
+                )
+                data = self._encode(cached, conn, decoded.sequence)
+                conn.last_request, conn.last_response = frame, data
                 if drop:
                     return self._dropped(conn, "after replay")
-                await self._send(writer, cached, conn)
+                await self._send(writer, data, conn)
                 return True
         try:
             response = self.responder.respond(request, conn.session)
@@ -254,15 +294,20 @@ class SIP2Server:
         elif request.code == "93":
             log.warning("%s: login refused", conn.session.peer)
         sequence = decoded.sequence if decoded.sequence is not None else 0
-        with_checksum = decoded.sequence is not None if conn.session.account is None else (
-            conn.error_detection)
+        with_checksum = (
+            decoded.sequence is not None if conn.session.account is None else (conn.error_detection)
+        )
         data = self._encode(response, conn, sequence if with_checksum else None)
+        conn.last_request, conn.last_response = frame, data  # a 97 gets the intact frame
         if with_checksum and self.faults.take_corrupt():
             data = _corrupt(data)
-        conn.last_request, conn.last_response = frame, data
-        if (conn.session.account is not None and decoded.sequence is not None
-                and request.code in CIRCULATION_CODES):
-            self.replays.put(conn.session.account.login, frame, data)
+        if (
+            conn.session.account is not None
+            and decoded.sequence is not None
+            and request.code in CIRCULATION_CODES
+            and _changed_something(response)
+        ):
+            self.replays.put(conn.session.account.login, body, response, request.get("AB") or "")
         if drop:
             return self._dropped(conn, "after processing")
         await self._send(writer, data, conn)
@@ -276,8 +321,9 @@ class SIP2Server:
     async def _ask_resend(self, conn: _Connection, writer: asyncio.StreamWriter) -> bool:
         conn.repeats += 1
         if conn.repeats > self._retries(conn):
-            log.warning("%s: retry count %d exceeded; closing", conn.session.peer,
-                        self._retries(conn))
+            log.warning(
+                "%s: retry count %d exceeded; closing", conn.session.peer, self._retries(conn)
+            )
             return False
         self.stats.resends_requested += 1
         await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
@@ -286,13 +332,29 @@ class SIP2Server:
     def _encode(self, message: sip2.Message, conn: _Connection, sequence: int | None) -> bytes:
         if message.code == "96" and not conn.error_detection:
             sequence = None
-        return sip2.encode(message, charset=conn.charset, sequence=sequence,
-                           terminator=conn.terminator)
+        return sip2.encode(
+            message, charset=conn.charset, sequence=sequence, terminator=conn.terminator
+        )
+
+
+def _changed_something(response: sip2.Message) -> bool:
+    """Whether carrying the request out again could double something.
+
+    Refusals change nothing, so a repeat of a refused request is simply carried out again
+    (it may succeed now, e.g. after going back on-line), and only successes are remembered.
+    """
+    fixed = response.fixed
+    for flag in ("ok", "payment_accepted", "item_properties_ok"):
+        if flag in fixed:
+            return bool(fixed[flag])
+    if "renewed_count" in fixed:
+        return bool(fixed["renewed_count"])
+    return True  # 24/26 after a block or an enable
 
 
 def _corrupt(data: bytes) -> bytes:
     """Change the last checksum digit so that the frame no longer adds up."""
     end = len(data.rstrip(b"\r\n"))
-    last = data[end - 1:end]
+    last = data[end - 1 : end]
     replacement = b"0" if last != b"0" else b"1"
-    return data[:end - 1] + replacement + data[end:]
+    return data[: end - 1] + replacement + data[end:]

@@ -1,5 +1,6 @@
 """``kiosk tag decode HEX`` and ``kiosk tag encode ...``: library tag data for staff and tests.
 
+``scan --port PORT`` reads every tag on a FEIG reader and prints one JSON line per tag.
 ``decode`` prints the decoded tag as one JSON object (model, primary_item_id, owner_library,
 parts, part_number, usage, crc_ok, not_for_loan_offline, problem, ...) and exits 0 for a sound
 tag, 1 for a blank, foreign or damaged one (the JSON says what is wrong), 2 for input that is
@@ -11,6 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from drivers.rfid import RfidReader
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +54,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     encode.add_argument("--block-order", default="normal", choices=["normal", "reversed"])
     encode.add_argument("--swapped-nibbles", action="store_true", help="vendor deviation")
     encode.set_defaults(handler=_encode)
+
+    scan = actions.add_parser(
+        "scan",
+        help="read every tag on a FEIG reader and print each one decoded (JSON lines)",
+        description="Inventory a FEIG ISO-host reader, read each tag's memory, and print one "
+        "JSON object per tag: uid, dsfid, afi, eas and the decoded library data (or the "
+        "error for that tag). Exit 0 when the reader answered, 3 when it did not.",
+    )
+    scan.add_argument("--port", required=True, help="serial device or pyserial URL")
+    scan.add_argument("--baud", type=int, default=38400)
+    scan.add_argument("--parity", default="E", choices=["N", "E", "O"])
+    scan.add_argument("--com-adr", type=lambda s: int(s, 0), default=0xFF)
+    scan.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for a reply")
+    scan.set_defaults(handler=_scan)
 
 
 def _decode(args: argparse.Namespace) -> int:
@@ -89,3 +108,45 @@ def _encode(args: argparse.Namespace) -> int:
         return 2
     print(image.hex().upper())
     return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from drivers.rfid import FeigReader, ReaderError
+
+    reader = FeigReader(
+        args.port,
+        baudrate=args.baud,
+        parity=args.parity,
+        com_adr=args.com_adr,
+        timeout=args.timeout,
+    )
+    try:
+        for line in asyncio.run(_scan_tags(reader)):
+            print(json.dumps(line, ensure_ascii=False))
+    except ReaderError as error:
+        print(f"kiosk tag scan: {error}", file=sys.stderr)
+        return 3
+    return 0
+
+
+async def _scan_tags(reader: RfidReader) -> list[dict[str, object]]:
+    """One JSON-able dict per tag on the antenna; a tag's error is reported, not raised."""
+    from drivers.rfid import TagError
+    from drivers.tags import decode
+
+    lines: list[dict[str, object]] = []
+    async with reader:
+        for info in await reader.inventory():
+            line: dict[str, object] = {"uid": info.uid.hex().upper(), "dsfid": info.dsfid}
+            try:
+                system = await reader.system_info(info.uid)
+                line["afi"] = system.afi
+                line["eas"] = await reader.check_eas(info.uid)
+                memory = await reader.read_blocks(info.uid, 0, system.block_count or 8)
+                line.update(decode(memory, info.dsfid).to_json())
+            except TagError as error:
+                line["error"] = str(error)
+            lines.append(line)
+    return lines

@@ -90,7 +90,8 @@ class Reason(enum.Enum):
     ITEM_UNKNOWN = "item_unknown"
     INCOMPLETE_SET = "incomplete_set"
     TAG_UNREADABLE = "tag_unreadable"
-    NOT_A_LIBRARY_ITEM = "not_a_library_item"  # tag says: not for circulation / discarded
+    NOT_FOR_LOAN = "not_for_loan"  # the tag says: not for circulation (reference copy)
+    NOT_A_LIBRARY_ITEM = "not_a_library_item"  # the tag says: discarded, or library equipment
     NOT_FOR_LOAN_OFFLINE = "not_for_loan_offline"
     OFFLINE_LIMIT_REACHED = "offline_limit_reached"
     FEE_DECLINED = "fee_declined"

@@ -397,6 +397,8 @@ class Kiosk:
         """Try again every item on the retry list (library system was unavailable)."""
         self._touch()
         session = self._session
+        if not self.ils.online:
+            self._ils_state(await self.ils.check_online())
         for item in list(session.borrowed.values()):
             if item.state is ItemState.RETRY and item.complete:
                 item.state = ItemState.CHECKING
@@ -649,7 +651,12 @@ class Kiosk:
         if item.state is not ItemState.INCOMPLETE:
             return  # being checked, waiting for a fee answer, refused, or on the retry list
         if tag.data.usage in _NEVER_LENT:
-            self._refuse(item, Action.BORROW, Reason.NOT_A_LIBRARY_ITEM)
+            reason = (
+                Reason.NOT_FOR_LOAN
+                if tag.data.usage is Usage.NOT_FOR_CIRCULATION
+                else Reason.NOT_A_LIBRARY_ITEM
+            )
+            self._refuse(item, Action.BORROW, reason)
             return
         if not session.can_borrow:
             self._refuse(item, Action.BORROW, session.borrow_refusal or Reason.PATRON_BLOCKED)
@@ -825,6 +832,9 @@ class Kiosk:
         if tag.is_patron_card or self._unreadable(tag):
             return
         session = self._session
+        lent = session.borrowed.get(tag.item_id)
+        if lent is not None and lent.state in (ItemState.DONE, ItemState.SECURITY):
+            return  # just lent in this session and still on the pad: not a return
         item = session.returned.get(tag.item_id)
         if item is None:
             item = TrackedItem(item_id=tag.item_id, parts=tag.parts)

@@ -13,12 +13,13 @@ every use goes through :class:`SharedReader`, which serialises the calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from drivers.rfid.contract import ReaderError, RfidReader, SystemInfo, TagError, TagInfo
-from drivers.tags import DecodedTag, TagModel, TagProblem, Usage, decode
+from drivers.tags import BlockOrder, DecodedTag, TagModel, TagProblem, Usage, decode
 
 __all__ = ["PadTag", "PadWatcher", "SharedReader"]
 
@@ -26,43 +27,70 @@ log = logging.getLogger(__name__)
 
 #: Blocks read when a tag does not report its size (ICODE SLIX: 28 blocks of 4 bytes).
 DEFAULT_BLOCKS = 28
+#: The smallest library tag (TI Tag-it HF-I Standard: 8 blocks, 32 bytes).
+SMALLEST_BLOCKS = 8
+#: First read: the Danish model's fixed part (bytes 0-33) plus the first extension length byte.
+#: Most tags are complete in these 9 blocks, and every block read costs air and serial time.
+FIRST_READ_BLOCKS = 9
+#: Offset of the first Danish-model extension block (its length byte; 0 = no extensions).
+DANISH_EXTENSIONS_AT = 34
 #: Tags that could not be read this many times in a row are reported unreadable.
 UNREADABLE_AFTER = 3
 
 
 class SharedReader:
-    """Serialises calls to one reader (one command on the wire at a time)."""
+    """Serialises calls to one reader (one command on the wire at a time).
+
+    Security writes and their read-backs count as *urgent*: while one waits, the pad watcher
+    skips its next inventory, so a patron's item is finished before the pad is polled again.
+    """
 
     def __init__(self, reader: RfidReader) -> None:
         self.reader = reader
         self._lock = asyncio.Lock()
+        self._urgent = 0
+
+    @property
+    def urgent_pending(self) -> bool:
+        return self._urgent > 0
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, urgent: bool) -> AsyncIterator[None]:
+        if urgent:
+            self._urgent += 1
+        try:
+            async with self._lock:
+                yield
+        finally:
+            if urgent:
+                self._urgent -= 1
 
     async def inventory(self, afi: int | None = None) -> list[TagInfo]:
-        async with self._lock:
+        async with self._turn(False):
             return await self.reader.inventory(afi)
 
     async def system_info(self, uid: bytes) -> SystemInfo:
-        async with self._lock:
+        async with self._turn(True):
             return await self.reader.system_info(uid)
 
     async def read_blocks(self, uid: bytes, first: int, count: int) -> bytes:
-        async with self._lock:
+        async with self._turn(False):
             return await self.reader.read_blocks(uid, first, count)
 
     async def write_afi(self, uid: bytes, afi: int) -> None:
-        async with self._lock:
+        async with self._turn(True):
             await self.reader.write_afi(uid, afi)
 
     async def set_eas(self, uid: bytes) -> None:
-        async with self._lock:
+        async with self._turn(True):
             await self.reader.set_eas(uid)
 
     async def reset_eas(self, uid: bytes) -> None:
-        async with self._lock:
+        async with self._turn(True):
             await self.reader.reset_eas(uid)
 
     async def check_eas(self, uid: bytes) -> bool:
-        async with self._lock:
+        async with self._turn(True):
             return await self.reader.check_eas(uid)
 
 
@@ -155,6 +183,9 @@ class PadWatcher:
 
     async def run(self) -> None:
         while True:
+            if self.reader.urgent_pending:
+                await asyncio.sleep(self.interval_s)
+                continue
             try:
                 await self.scan_once()
                 self.healthy = True
@@ -195,9 +226,7 @@ class PadWatcher:
     async def _read(self, info: TagInfo) -> PadTag | None:
         """Read and decode a new tag; None to try again next round (a read can fail on a pad)."""
         try:
-            system = await self.reader.system_info(info.uid)
-            blocks = system.block_count or DEFAULT_BLOCKS
-            memory = await self.reader.read_blocks(info.uid, 0, blocks)
+            data, afi = await self._read_memory(info)
         except TagError as error:
             failures = self._read_failures.get(info.uid, 0) + 1
             self._read_failures[info.uid] = failures
@@ -208,6 +237,26 @@ class PadWatcher:
             data = DecodedTag(TagModel.UNKNOWN, problem=TagProblem.EMPTY, detail=str(error))
             return PadTag(info.uid, data, info.afi)
         self._read_failures.pop(info.uid, None)
+        return PadTag(info.uid, data, afi)
+
+    async def _read_memory(self, info: TagInfo) -> tuple[DecodedTag, int | None]:
+        """A short read first; the whole memory only when the tag needs it (ISO 28560-2,
+        Danish extension blocks, a small or odd tag)."""
+        with contextlib.suppress(TagError):
+            head = await self.reader.read_blocks(info.uid, 0, FIRST_READ_BLOCKS)
+            data = decode(head, info.dsfid)
+            # Byte 34 sits in block 8; a block-reversed tag holds it at index 33 of the read.
+            at = DANISH_EXTENSIONS_AT - (data.block_order is BlockOrder.REVERSED)
+            if data.ok and data.model is TagModel.DANISH and len(head) > at and head[at] == 0:
+                return data, info.afi
+        system = await self.reader.system_info(info.uid)
+        if system.block_count:
+            memory = await self.reader.read_blocks(info.uid, 0, system.block_count)
+        else:  # no size reported (Tag-it HF-I has no Get System Information): try the sizes
+            try:
+                memory = await self.reader.read_blocks(info.uid, 0, DEFAULT_BLOCKS)
+            except TagError:
+                memory = await self.reader.read_blocks(info.uid, 0, SMALLEST_BLOCKS)
         dsfid = system.dsfid if system.dsfid is not None else info.dsfid
         afi = system.afi if system.afi is not None else info.afi
-        return PadTag(info.uid, decode(memory, dsfid), afi)
+        return decode(memory, dsfid), afi

@@ -201,9 +201,11 @@ async def settle_outcome(port: LibrarySystem, entry: Entry) -> bool:
     Raises :class:`LibrarySystemUnavailable` when the library system cannot be asked, and
     :class:`LibrarySystemProtocolError` when its answer makes no sense.
     """
+    info = await port.item(entry.item_id)
     if entry.kind is EntryKind.CHECKIN:
-        info = await port.item(entry.item_id)
         return info.status is not ItemStatus.ON_LOAN
+    if info.status is not ItemStatus.ON_LOAN:
+        return False  # on nobody's loan list: no need to fetch the patron's account
     if entry.patron_id is None or entry.patron_id.startswith("•"):
         raise LibrarySystemProtocolError(
             f"entry {entry.id}: no patron identifier left to check the {entry.kind.value} with"

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kiosk.sip2.codec import check_charset, decode, encode
+from kiosk.sip2.codec import Decoded, check_charset, decode, encode
 from kiosk.sip2.errors import (
     SIP2CharsetError,
     SIP2ConnectionError,
@@ -96,6 +96,9 @@ class ClientSettings:
 class _Dropped(Exception):
     """The peer closed the connection or the socket failed (internal: triggers a reconnect)."""
 
+    def __str__(self) -> str:
+        return "the connection was closed"
+
 
 def _tls_context(settings: ClientSettings) -> ssl.SSLContext:
     try:
@@ -133,12 +136,13 @@ class _Connection:
         s = self.settings
         self.state = "connecting"
         target = f"{s.host}:{s.port}"
+        context = _tls_context(s) if s.tls else None
         try:
             async with asyncio.timeout(s.connect_timeout):
                 self._reader, self._writer = await asyncio.open_connection(
                     s.host,
                     s.port,
-                    ssl=_tls_context(s) if s.tls else None,
+                    ssl=context,
                     server_hostname=(s.server_hostname or s.host) if s.tls else None,
                 )
         except TimeoutError:
@@ -169,7 +173,7 @@ class _Connection:
                     Login(login_user_id=s.user, login_password=s.password,
                           location_code=s.location_code or None)
                 )  # fmt: skip
-                if reply.code != "94" or not reply.fixed["ok"]:
+                if reply.message.code != "94" or not reply.message.fixed["ok"]:
                     raise SIP2LoginError(
                         f"the ACS at {target} refused the login of user {s.user!r} "
                         "(check user, password and location code)"
@@ -184,7 +188,7 @@ class _Connection:
         except SIP2Error:
             self._close_socket()
             raise
-        self.client._note_status(status)
+        self.client._note_status(status.message)
         self.state = "connected"
         self._last_used = time.monotonic()
         if self._keepalive_task is None:
@@ -211,7 +215,7 @@ class _Connection:
                 await writer.wait_closed()
 
     # --- one transaction --------------------------------------------------------------------
-    async def transact(self, message: Message) -> Message:
+    async def transact(self, message: Message) -> Decoded:
         """Send ``message`` and return the reply, reconnecting transparently after a drop."""
         async with self.lock:
             drops = 0
@@ -258,7 +262,7 @@ class _Connection:
             self.settings.trace(format_trace("<-", frame, charset=self.settings.charset))
         return frame
 
-    async def _exchange(self, message: Message) -> Message:
+    async def _exchange(self, message: Message) -> Decoded:
         """One request/response under the spec's retry rules (the caller holds the lock)."""
         s = self.settings
         expected = message.layout.response
@@ -345,7 +349,7 @@ class _Connection:
                 continue
             self._last_used = time.monotonic()
             self.client._note_latency(time.perf_counter() - started)
-            return reply
+            return decoded
 
     # --- keep-alive -------------------------------------------------------------------------
     async def _keepalive(self) -> None:
@@ -367,7 +371,7 @@ class _Connection:
                     if self.state != "connected":
                         await self.connect()
                     elif time.monotonic() - self._last_used >= interval:
-                        self.client._note_status(await self._exchange(SCStatus()))
+                        self.client._note_status((await self._exchange(SCStatus())).message)
                 backoff = 1.0
             except (_Dropped, SIP2Error) as exc:
                 self._close_socket()
@@ -419,6 +423,10 @@ class SIP2Client:
     # --- requests ----------------------------------------------------------------------------
     async def request(self, message: Message) -> Message:
         """Send one request on an idle connection and return the ACS's reply message."""
+        return (await self.exchange(message)).message
+
+    async def exchange(self, message: Message) -> Decoded:
+        """Like :meth:`request`, but the whole decoded reply (sequence, checksum verdict)."""
         if self._closed or self._idle is None:
             raise SIP2ConnectionError("the SIP2 client is not open")
         if message.layout.direction != "sc":
@@ -470,7 +478,7 @@ class SIP2Client:
             return self.settings.keepalive
         period = self.acs_status.fixed.get("timeout_period") if self.acs_status else None
         if isinstance(period, int) and 0 < period < 999:
-            return max(period / 10 / 2, 0.5)  # timeout_period is in tenths of seconds
+            return max(period / 10 / 2, 0.1)  # timeout_period is in tenths of seconds
         return DEFAULT_KEEPALIVE
 
     def supports(self, code: str) -> bool:

@@ -15,7 +15,10 @@ Output is strict:
   passwords, codes) they raise :class:`SIP2EncodeError`, because changing an identifier silently
   would act on the wrong patron or item;
 * a PIN or password (AD, CO) is never the last field: some servers strip trailing punctuation
-  from the last field.
+  from the last field;
+* the few variable fields whose length the spec fixes (BL, CQ, BO, BI: Y/N; BZ, CA, CB: 4 digits;
+  BX: 16 flags; BH, CK: 3; BT, CV: 2; BY: 1) must have that length; the numeric ones among them
+  (BZ, CA, CB, BT, CV, CK, BY) are zero-padded when given fewer digits (``"10"`` -> ``"0010"``).
 
 Input is tolerant: CR, CR LF or LF terminators, a missing last ``|``, unknown and repeated tags,
 blank dates, ``Y``/``N`` vs ``1``/``0`` mix-ups in flags, bytes invalid in the charset (replaced
@@ -26,6 +29,7 @@ raises :class:`SIP2DecodeError`, whose text names positions and tags but never v
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +38,8 @@ from typing import Any
 
 from kiosk.sip2.dates import format_sip_date, parse_sip_date
 from kiosk.sip2.errors import SIP2DecodeError, SIP2EncodeError
-from kiosk.sip2.fields import FREE_TEXT_TAGS
-from kiosk.sip2.layouts import LAYOUTS, FixedField
+from kiosk.sip2.fields import FIELD_WIDTHS, FREE_TEXT_TAGS
+from kiosk.sip2.layouts import LAYOUTS, FixedField, Layout
 from kiosk.sip2.messages import MESSAGE_CLASSES, Message
 
 #: Character sets seen at Nordic ACSs; any codec Python knows is accepted.
@@ -43,6 +47,8 @@ CHARSETS = ("cp850", "iso-8859-1", "utf-8", "ascii")
 MAX_FIELD_LENGTH = 255
 # Passwords that must not end a message: some servers strip trailing punctuation of the last field.
 _PASSWORD_TAGS = frozenset({"AD", "AC", "CO"})
+# Fixed-length variable fields holding numbers: shorter digit strings are zero-padded.
+_NUMERIC_TAGS = frozenset({"BZ", "CA", "CB", "BT", "CV", "CK", "BY"})
 _NO_CHECKSUM_CODES = frozenset({"96", "97"})  # error detection is AZ only: `97AZFEF5`
 
 
@@ -108,26 +114,22 @@ def _transliterate(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("sip2-transliterate", _transliterate)
 
 
-def _encode_yn(spec: FixedField, value: Any) -> str:
-    if value is True:
-        return "Y"
-    if value is False:
-        return "N"
-    raise SIP2EncodeError(f"fixed field {spec.name} needs True or False")
+_FLAG_TEXT = {True: "Y", False: "N"}
+_OK_TEXT = {True: "1", False: "0"}
+_YNU_TEXT = {True: "Y", False: "N", None: "U"}
 
 
-def _encode_01(spec: FixedField, value: Any) -> str:
-    if value is True:
-        return "1"
-    if value is False:
-        return "0"
-    raise SIP2EncodeError(f"fixed field {spec.name} needs True or False")
+def _flag_encoder(table: dict[Any, str]) -> Callable[[FixedField, Any], str]:
+    def encode_flag(spec: FixedField, value: Any) -> str:
+        # `type(value) is bool` keeps 1/0 (which hash like True/False) out
+        if type(value) is bool or value is None:
+            text = table.get(value)
+            if text is not None:
+                return text
+        allowed = "True, False or None" if None in table else "True or False"
+        raise SIP2EncodeError(f"fixed field {spec.name} needs {allowed}")
 
-
-def _encode_ynu(spec: FixedField, value: Any) -> str:
-    if value is None:
-        return "U"
-    return _encode_yn(spec, value)
+    return encode_flag
 
 
 def _encode_date(spec: FixedField, value: Any) -> str:
@@ -140,16 +142,16 @@ def _encode_date(spec: FixedField, value: Any) -> str:
 def _encode_int(spec: FixedField, value: Any) -> str:
     if value is None:
         return " " * spec.width
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**spec.width:
+    if type(value) is not int or not 0 <= value < 10**spec.width:
         raise SIP2EncodeError(
             f"fixed field {spec.name} needs a whole number of {spec.width} digits"
         )
-    return f"{value:0{spec.width}d}"
+    return str(value).zfill(spec.width)
 
 
 def _encode_text(spec: FixedField, value: Any) -> str:
     if (
-        not isinstance(value, str)
+        type(value) is not str
         or len(value) != spec.width
         or not value.isascii()
         or not value.isprintable()
@@ -162,28 +164,48 @@ def _encode_text(spec: FixedField, value: Any) -> str:
 
 
 _FIXED_ENCODERS: dict[str, Callable[[FixedField, Any], str]] = {
-    "yn": _encode_yn,
-    "01": _encode_01,
-    "ynu": _encode_ynu,
+    "yn": _flag_encoder(_FLAG_TEXT),
+    "01": _flag_encoder(_OK_TEXT),
+    "ynu": _flag_encoder(_YNU_TEXT),
     "date": _encode_date,
     "int": _encode_int,
     "text": _encode_text,
 }
+_ENCODE_PLANS = {
+    code: tuple((spec.name, _FIXED_ENCODERS[spec.kind], spec) for spec in layout.fixed)
+    for code, layout in LAYOUTS.items()
+}
+_NEEDS_CARE = re.compile(r"[|\r\n]")
+_FIELD_WIDTH_TAGS = frozenset(FIELD_WIDTHS)
 
 
 def _clean_value(tag: str, value: str) -> str:
-    if not isinstance(value, str):
+    """Check or escape one variable-field value (see the module's rules)."""
+    if type(value) is not str:
         raise SIP2EncodeError(f"field {tag} needs text, got {type(value).__name__}")
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
-    if "|" in value or "\r" in value or "\n" in value or len(value) > MAX_FIELD_LENGTH:
+    if len(value) > MAX_FIELD_LENGTH or _NEEDS_CARE.search(value):
         if tag not in FREE_TEXT_TAGS:
             raise SIP2EncodeError(
                 f"field {tag} may not contain '|' or line breaks, nor exceed 255 characters"
             )
         value = value.replace("|", "/").replace("\r\n", " ").replace("\r", " ")
         value = value.replace("\n", " ")[:MAX_FIELD_LENGTH]
+    width = FIELD_WIDTHS.get(tag)
+    if width is not None and len(value) != width:
+        if tag in _NUMERIC_TAGS and value.isdigit() and value.isascii() and len(value) < width:
+            return value.zfill(width)  # a limit of "10" is "0010" on the wire
+        raise SIP2EncodeError(f"field {tag} has exactly {width} characters in SIP2")
     return value
+
+
+def _careful_variable(pairs: list[tuple[str, str]]) -> str:
+    """The variable part, value by value, escaping or refusing what needs it (the rare path)."""
+    for tag, _ in pairs:
+        if len(tag) != 2 or not tag.isascii() or not tag.isprintable() or "|" in tag:
+            raise SIP2EncodeError("a variable-field tag is two printable ASCII characters")
+    return "|".join([tag + _clean_value(tag, value) for tag, value in pairs])
 
 
 def encode(
@@ -202,48 +224,66 @@ def encode(
     layout = message.layout
     fixed_values = message._fixed
     parts = [layout.code]
-    for spec in layout.fixed:
-        parts.append(_FIXED_ENCODERS[spec.kind](spec, fixed_values[spec.name]))
+    for name, encoder, spec in _ENCODE_PLANS[layout.code]:
+        parts.append(encoder(spec, fixed_values[name]))
     fields = message._fields
-    ordered = [tag for tag in layout.tags if tag in fields]
-    if len(ordered) != len(fields):
-        ordered += [tag for tag in fields if tag not in layout.tags]
-    if ordered and ordered[-1] in _PASSWORD_TAGS and any(fields[ordered[-1]]):
-        public = [tag for tag in ordered if tag not in _PASSWORD_TAGS]
-        if public:  # move the last non-secret field to the end
-            ordered.remove(public[-1])
-            ordered.append(public[-1])
-    for tag in ordered:
-        for value in fields[tag]:
-            parts.append(tag)
-            parts.append(_clean_value(tag, value))
+    if fields:
+        tags = layout.tags
+        ordered = [tag for tag in tags if tag in fields]
+        if len(ordered) != len(fields):
+            ordered += [tag for tag in fields if tag not in tags]
+        last = ordered[-1]
+        if last in _PASSWORD_TAGS and any(fields[last]):
+            public = [tag for tag in ordered if tag not in _PASSWORD_TAGS]
+            if public:  # move the last non-secret field to the end
+                ordered.remove(public[-1])
+                ordered.append(public[-1])
+        pairs = [(tag, value) for tag in ordered for value in fields[tag]]
+        try:
+            variable = "|".join([tag + value for tag, value in pairs])
+        except TypeError:
+            variable = None  # a value that is not text: the careful path names it
+        if (
+            variable is None
+            or variable.count("|") != len(pairs) - 1
+            or "\r" in variable
+            or "\n" in variable
+            or (
+                len(variable) > MAX_FIELD_LENGTH
+                and max(len(value) for _, value in pairs) > MAX_FIELD_LENGTH
+            )
+            or any(
+                len(value) != FIELD_WIDTHS[tag]
+                for tag in _FIELD_WIDTH_TAGS.intersection(ordered)
+                for value in fields[tag]
+            )
+        ):
+            variable = _careful_variable(pairs)
+        if pairs:
+            parts.append(variable)
             parts.append("|")
     text = "".join(parts)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     data = text.encode(charset, "sip2-transliterate")
     if sequence is not None:
-        if isinstance(sequence, bool) or not isinstance(sequence, int) or not 0 <= sequence <= 9:
+        if type(sequence) is not int or not 0 <= sequence <= 9:
             raise SIP2EncodeError("the AY sequence number is one digit, 0 to 9")
         if layout.code in _NO_CHECKSUM_CODES:
             data += b"AZ"
         else:
             data += b"AY%dAZ" % sequence
-        data += checksum(data).encode("ascii")
+        data += b"%04X" % (-sum(data) & 0xFFFF)
     return data + terminator
 
 
 # --- decoding ---------------------------------------------------------------------------------
 
-_YES = frozenset("Yy1")
-_NO = frozenset("Nn0")
-_HEX = frozenset(b"0123456789ABCDEFabcdef")
+_FLAGS = {"Y": True, "y": True, "1": True, "N": False, "n": False, "0": False}
 
 
 def _decode_flag(spec: FixedField, raw: str) -> bool | None:
-    if raw in _YES:
-        return True
-    if raw in _NO:
-        return False
-    return None  # 'U', blank or unknown: "not known"
+    return _FLAGS.get(raw)  # 'U', blank or unknown: "not known"
 
 
 def _decode_date(spec: FixedField, raw: str) -> datetime | None:
@@ -254,6 +294,8 @@ def _decode_date(spec: FixedField, raw: str) -> datetime | None:
 
 
 def _decode_int(spec: FixedField, raw: str) -> int | None:
+    if raw.isdigit() and raw.isascii():
+        return int(raw)
     stripped = raw.strip()
     if not stripped:
         return None
@@ -274,22 +316,32 @@ _FIXED_DECODERS: dict[str, Callable[[FixedField, str], Any]] = {
     "int": _decode_int,
     "text": _decode_text,
 }
-_PLANS = {
-    code: tuple((spec.name, spec.width, _FIXED_DECODERS[spec.kind], spec) for spec in layout.fixed)
-    for code, layout in LAYOUTS.items()
-}
+
+
+def _decode_plan(layout: Layout) -> tuple[tuple[str, int, int, Any, FixedField], ...]:
+    plan = []
+    position = 2
+    for spec in layout.fixed:
+        plan.append((spec.name, position, position + spec.width, _FIXED_DECODERS[spec.kind], spec))
+        position += spec.width
+    return tuple(plan)
+
+
+_DECODE_PLANS = {code: (_decode_plan(layout), 2 + layout.fixed_width, MESSAGE_CLASSES[code])
+                 for code, layout in LAYOUTS.items()}  # fmt: skip
 _SINGLE_BYTE = frozenset({"cp850", "iso8859-1", "latin-1", "ascii", "cp1252", "iso8859-15"})
+_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_CODEC_NAMES: dict[str, str | None] = {}
 
 
-def _split_error_detection(frame: bytes) -> tuple[bytes, int | None, bool | None]:
-    """Remove a trailing ``AY<n>AZ<hex4>`` (or ``AZ<hex4>``) and check it."""
-    n = len(frame)
-    if n >= 6 and frame[n - 6 : n - 4] == b"AZ" and all(b in _HEX for b in frame[n - 4 :]):
-        ok = checksum(frame[: n - 4]) == frame[n - 4 :].decode("ascii").upper()
-        if n >= 9 and frame[n - 9 : n - 7] == b"AY" and 48 <= frame[n - 7] <= 57:
-            return frame[: n - 9], frame[n - 7] - 48, ok
-        return frame[: n - 6], None, ok
-    return frame, None, None
+def _codec_name(charset: str) -> str:
+    name = _CODEC_NAMES.get(charset)
+    if name is None:
+        try:
+            name = _CODEC_NAMES[charset] = codecs.lookup(charset).name
+        except LookupError:
+            raise SIP2DecodeError(f"unknown character set {charset!r}") from None
+    return name
 
 
 def decode(frame: bytes, *, charset: str = "utf-8") -> Decoded:
@@ -297,29 +349,39 @@ def decode(frame: bytes, *, charset: str = "utf-8") -> Decoded:
 
     Raises :class:`SIP2DecodeError` for anything that is not a readable SIP2 message.
     """
-    if not isinstance(frame, bytes | bytearray | memoryview):
-        raise SIP2DecodeError("a SIP2 frame is bytes")
-    frame = bytes(frame).rstrip(b"\r\n")
-    body, sequence, checksum_ok = _split_error_detection(frame)
+    if type(frame) is not bytes:
+        if not isinstance(frame, bytes | bytearray | memoryview):
+            raise SIP2DecodeError("a SIP2 frame is bytes")
+        frame = bytes(frame)
+    if frame[-1:] in (b"\r", b"\n"):
+        frame = frame.rstrip(b"\r\n")
+    # error detection: AY<digit>AZ<4 hex> (or AZ<4 hex> alone) at the very end
+    body = frame
+    sequence = checksum_ok = None
+    n = len(frame)
+    if n >= 6 and frame[n - 6 : n - 4] == b"AZ" and _HEX4.fullmatch(frame, n - 4):
+        checksum_ok = (sum(frame[: n - 4]) + int(frame[n - 4 :], 16)) & 0xFFFF == 0
+        if n >= 9 and frame[n - 9 : n - 7] == b"AY" and 48 <= frame[n - 7] <= 57:
+            body, sequence = frame[: n - 9], frame[n - 7] - 48
+        else:
+            body = frame[: n - 6]
+    suspect = False
     if body.isascii():
         text = body.decode("ascii")
-        suspect = False
     else:
-        try:
-            text = body.decode(charset, "replace")
-        except LookupError:
-            raise SIP2DecodeError(f"unknown character set {charset!r}") from None
+        name = _codec_name(charset)
+        text = body.decode(name, "replace")
         suspect = "\ufffd" in text
-        if not suspect and codecs.lookup(charset).name in _SINGLE_BYTE:
+        if not suspect and name in _SINGLE_BYTE:
             try:
                 body.decode("utf-8")
                 suspect = True  # valid UTF-8 with non-ASCII bytes, read as a single-byte set
             except UnicodeDecodeError:
                 pass
         text = unicodedata.normalize("NFC", text)
-    code = text[:2]
-    plan = _PLANS.get(code)
+    plan = _DECODE_PLANS.get(text[:2])
     if plan is None:
+        code = text[:2]
         if not frame:
             raise SIP2DecodeError("empty frame")
         raise SIP2DecodeError(
@@ -327,31 +389,27 @@ def decode(frame: bytes, *, charset: str = "utf-8") -> Decoded:
             if code.isascii() and code.isprintable()
             else "unknown message code (not printable)"
         )
-    position = 2
-    fixed: dict[str, Any] = {}
-    for name, width, reader, spec in plan:
-        raw = text[position : position + width]
-        if len(raw) != width:
-            raise SIP2DecodeError(
-                f"message {code} ends inside its fixed field {name} (position {position})"
-            )
-        fixed[name] = reader(spec, raw)
-        position += width
+    steps, fixed_end, cls = plan
+    if len(text) < fixed_end:
+        code = text[:2]
+        missing = next(name for name, _, end, _, _ in steps if end > len(text))
+        raise SIP2DecodeError(f"message {code} ends inside its fixed field {missing}")
+    fixed = {name: reader(spec, text[start:end]) for name, start, end, reader, spec in steps}
     fields: dict[str, list[str]] = {}
-    rest = text[position:]
-    if rest:
-        for piece in rest.split("|"):
-            if not piece:
-                continue
-            if len(piece) < 2:
+    if len(text) > fixed_end:
+        pieces = [piece for piece in text[fixed_end:].split("|") if piece]
+        if pieces:
+            if min(map(len, pieces)) < 2:
                 raise SIP2DecodeError(
-                    f"message {code}: a variable field is shorter than its two-letter tag"
+                    f"message {text[:2]}: a variable field is shorter than its two-letter tag"
                 )
-            tag = piece[:2]
-            values = fields.get(tag)
-            if values is None:
-                fields[tag] = [piece[2:]]
-            else:
-                values.append(piece[2:])
-    message = MESSAGE_CLASSES[code]._from_parts(fixed, fields)
-    return Decoded(message, sequence, checksum_ok, suspect)
+            fields = {piece[:2]: [piece[2:]] for piece in pieces}
+            if len(fields) != len(pieces):  # repeated tags: collect every value, in order
+                fields = {}
+                for piece in pieces:
+                    values = fields.get(piece[:2])
+                    if values is None:
+                        fields[piece[:2]] = [piece[2:]]
+                    else:
+                        values.append(piece[2:])
+    return Decoded(cls._from_parts(fixed, fields), sequence, checksum_ok, suspect)

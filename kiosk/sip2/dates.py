@@ -7,6 +7,7 @@ clients send for unused dates such as the "no block due date"; that is ``None`` 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from kiosk.sip2.errors import SIP2DecodeError, SIP2EncodeError
@@ -23,23 +24,20 @@ def parse_sip_date(text: str) -> datetime | None:
     """
     if len(text) != SIP2_DATE_WIDTH:
         raise SIP2DecodeError(f"a SIP2 date has 18 characters, got {len(text)}")
-    if text.isspace():
-        return None
-    day, zone, clock = text[:8], text[8:12].strip(), text[12:]
+    day, clock = text[:8], text[12:]
     if not (day.isdigit() and clock.isdigit() and day.isascii() and clock.isascii()):
+        if text.isspace():
+            return None
         raise SIP2DecodeError("a SIP2 date must be YYYYMMDDZZZZHHMMSS in digits")
+    ymd, hms = int(day), int(clock)
     try:
         value = datetime(
-            int(day[:4]),
-            int(day[4:6]),
-            int(day[6:8]),
-            int(clock[:2]),
-            int(clock[2:4]),
-            int(clock[4:6]),
+            ymd // 10000, ymd // 100 % 100, ymd % 100, hms // 10000, hms // 100 % 100, hms % 100
         )
     except ValueError as exc:
         raise SIP2DecodeError(f"not a calendar date in a SIP2 date field: {exc}") from None
-    if zone.upper() in _UTC_ZONES:
+    zone = text[8:12]
+    if zone != "    " and zone.strip().upper() in _UTC_ZONES:
         return value.replace(tzinfo=UTC)
     return value
 
@@ -58,11 +56,21 @@ def format_sip_date(value: datetime | None) -> str:
         zone = "   Z"
     else:
         zone = "    "
-    if not 1 <= value.year <= 9999:
-        raise SIP2EncodeError("a SIP2 date needs a four-digit year")
-    return f"{value.year:04d}{value.month:02d}{value.day:02d}{zone}{value.strftime('%H%M%S')}"
+    return "%04d%02d%02d%s%02d%02d%02d" % (  # noqa: UP031 (the fastest way, measured)
+        value.year, value.month, value.day, zone, value.hour, value.minute, value.second,
+    )  # fmt: skip
+
+
+_now_cache: tuple[int, datetime] = (0, datetime(1970, 1, 1))
 
 
 def sip_now() -> datetime:
-    """The current local time, to the second, as SIP2 dates carry it."""
-    return datetime.now().replace(microsecond=0)
+    """The current local time, to the second, as SIP2 dates carry it.
+
+    Every message built gets one, so the datetime of the current second is kept and reused.
+    """
+    global _now_cache
+    second = int(time.time())
+    if _now_cache[0] != second:
+        _now_cache = (second, datetime.fromtimestamp(second))
+    return _now_cache[1]

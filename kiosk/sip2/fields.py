@@ -20,6 +20,7 @@ class Tag:
     secret: bool = False  # never shown in traces or errors (PINs, passwords)
     personal: bool = False  # identifies a person: shortened or hidden in traces
     free_text: bool = False  # text for people; `|` and line breaks are escaped, not refused
+    width: int | None = None  # the spec fixes the length of a few variable fields
 
 
 _TAGS = (
@@ -46,26 +47,26 @@ _TAGS = (
     Tag("BE", "e_mail_address", personal=True),
     Tag("BF", "home_phone_number", personal=True),
     Tag("BG", "owner"),
-    Tag("BH", "currency_type"),
-    Tag("BI", "cancel"),
+    Tag("BH", "currency_type", width=3),
+    Tag("BI", "cancel", width=1),
     Tag("BK", "transaction_id"),
-    Tag("BL", "valid_patron"),
+    Tag("BL", "valid_patron", width=1),
     Tag("BM", "renewed_items", repeatable=True),
     Tag("BN", "unrenewed_items", repeatable=True),
-    Tag("BO", "fee_acknowledged"),
+    Tag("BO", "fee_acknowledged", width=1),
     Tag("BP", "start_item"),
     Tag("BQ", "end_item"),
     Tag("BR", "queue_position"),
     Tag("BS", "pickup_location"),
-    Tag("BT", "fee_type"),
+    Tag("BT", "fee_type", width=2),
     Tag("BU", "recall_items", repeatable=True),
     Tag("BV", "fee_amount"),
     Tag("BW", "expiration_date"),
-    Tag("BX", "supported_messages"),
-    Tag("BY", "hold_type"),
-    Tag("BZ", "hold_items_limit"),
-    Tag("CA", "overdue_items_limit"),
-    Tag("CB", "charged_items_limit"),
+    Tag("BX", "supported_messages", width=16),
+    Tag("BY", "hold_type", width=1),
+    Tag("BZ", "hold_items_limit", width=4),
+    Tag("CA", "overdue_items_limit", width=4),
+    Tag("CB", "charged_items_limit", width=4),
     Tag("CC", "fee_limit"),
     Tag("CD", "unavailable_hold_items", repeatable=True),
     Tag("CF", "hold_queue_length"),
@@ -73,17 +74,17 @@ _TAGS = (
     Tag("CH", "item_properties", free_text=True),
     Tag("CI", "security_inhibit"),
     Tag("CJ", "recall_date"),
-    Tag("CK", "media_type"),
+    Tag("CK", "media_type", width=3),
     Tag("CL", "sort_bin"),
     Tag("CM", "hold_pickup_date"),
     Tag("CN", "login_user_id", secret=True),
     Tag("CO", "login_password", secret=True),
     Tag("CP", "location_code"),
-    Tag("CQ", "valid_patron_password"),
+    Tag("CQ", "valid_patron_password", width=1),
     Tag("CR", "collection_code"),
     Tag("CS", "call_number", free_text=True),
     Tag("CT", "destination_location"),
-    Tag("CV", "alert_type"),
+    Tag("CV", "alert_type", width=2),
     Tag("CY", "hold_patron_id", personal=True),
     Tag("DA", "hold_patron_name", personal=True, free_text=True),
     Tag("PB", "birth_date", personal=True),
@@ -100,3 +101,5 @@ REPEATABLE_TAGS = frozenset(t.tag for t in _TAGS if t.repeatable)
 SECRET_TAGS = frozenset(t.tag for t in _TAGS if t.secret)
 PERSONAL_TAGS = frozenset(t.tag for t in _TAGS if t.personal)
 FREE_TEXT_TAGS = frozenset(t.tag for t in _TAGS if t.free_text)
+#: Variable fields whose length the spec fixes (Y/N flags, counts, codes).
+FIELD_WIDTHS: dict[str, int] = {t.tag: t.width for t in _TAGS if t.width is not None}

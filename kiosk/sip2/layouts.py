@@ -194,7 +194,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
         "30", "RenewResponse", "acs",
         (_ok(), _yn("renewal_ok"), _ynu("magnetic_media"), _ynu("desensitize"), _date()),
         ("AO", "AA", "AB", "AJ", "AH"),
-        ("BT", "BH", "BV", "CK", "CH", "BK", *_SCREEN),
+        ("BT", "CI", "BH", "BV", "CK", "CH", "BK", *_SCREEN),
     ),
     Layout(
         "65", "RenewAll", "sc", (_date(),), ("AO", "AA"), ("AD", "AC", "BO"), response="66",

@@ -24,6 +24,7 @@ from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_B
 from kiosk.sip2.layouts import LAYOUTS_LIST, NOW, Layout
 
 FieldValue = str | Iterable[str] | None
+_MISSING: Any = object()  # a required fixed field nobody gave a value
 
 
 class Message:
@@ -36,28 +37,40 @@ class Message:
     _fixed: dict[str, Any]
     _fields: dict[str, list[str]]
 
+    # Per-class plans, filled in by _make_class from the layout (construction is on the hot path).
+    _fixed_template: ClassVar[dict[str, Any]] = {}
+    _fixed_names: ClassVar[frozenset[str]] = frozenset()
+    _now_names: ClassVar[tuple[str, ...]] = ()
+    _required_fixed: ClassVar[tuple[str, ...]] = ()
+    _required_tags: ClassVar[frozenset[str]] = frozenset()
+
     def __init__(self, *, fields: Mapping[str, FieldValue] | None = None, **values: Any) -> None:
-        layout = self.layout
-        fixed: dict[str, Any] = {}
-        for spec in layout.fixed:
-            if spec.name in values:
-                fixed[spec.name] = values.pop(spec.name)
-            elif spec.default is NOW:
-                fixed[spec.name] = sip_now()
-            elif spec.required:
-                raise TypeError(f"{type(self).__name__} needs a value for {spec.name!r}")
-            else:
-                fixed[spec.name] = spec.default
-        var: dict[str, list[str]] = {tag: [""] for tag in layout.required}
+        cls = type(self)
+        fixed = dict(cls._fixed_template)  # wire order; defaults, NOW and _MISSING markers
+        var: dict[str, list[str]] = {tag: [""] for tag in cls.layout.required}
+        fixed_names = cls._fixed_names
         for name, value in values.items():
+            if name in fixed_names:
+                fixed[name] = value
+                continue
             tag = TAG_BY_NAME.get(name)
             if tag is None:
-                raise TypeError(f"{type(self).__name__} has no field named {name!r}")
-            _set_field(var, tag, value, tag in layout.required)
-        for tag, value in (fields or {}).items():
-            if len(tag) != 2:
-                raise TypeError(f"a SIP2 tag has two characters, got {tag!r}")
-            _set_field(var, tag, value, tag in layout.required)
+                raise TypeError(f"{cls.__name__} has no field named {name!r}")
+            if type(value) is str:
+                var[tag] = [value]
+            else:
+                _set_field(var, tag, value, tag in cls._required_tags)
+        for name in cls._now_names:
+            if fixed[name] is NOW:
+                fixed[name] = sip_now()
+        for name in cls._required_fixed:
+            if fixed[name] is _MISSING:
+                raise TypeError(f"{cls.__name__} needs a value for {name!r}")
+        if fields:
+            for tag, value in fields.items():
+                if len(tag) != 2:
+                    raise TypeError(f"a SIP2 tag has two characters, got {tag!r}")
+                _set_field(var, tag, value, tag in cls._required_tags)
         self._fixed = fixed
         self._fields = var
 
@@ -224,6 +237,13 @@ def _make_class(layout: Layout) -> type[Message]:
         "__slots__": (),
         "layout": layout,
         "code": layout.code,
+        "_fixed_template": {
+            spec.name: _MISSING if spec.required else spec.default for spec in layout.fixed
+        },
+        "_fixed_names": frozenset(spec.name for spec in layout.fixed),
+        "_now_names": tuple(spec.name for spec in layout.fixed if spec.default is NOW),
+        "_required_fixed": tuple(spec.name for spec in layout.fixed if spec.required),
+        "_required_tags": frozenset(layout.required),
         "__doc__": f"SIP2 message {layout.code} ({layout.name}), sent by the "
         f"{'kiosk (SC)' if layout.direction == 'sc' else 'library system (ACS)'}.",
         "__module__": __name__,

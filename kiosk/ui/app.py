@@ -151,9 +151,17 @@ class KioskApp(App):
         box.add_widget(row)
         if not self.presenter.online:
             text = (
-                tr(N_("The library system is offline. You can still borrow and return; the library confirms it later."))
+                tr(
+                    N_(
+                        "The library system is offline. You can still borrow and return; the library confirms it later."
+                    )
+                )
                 if self.presenter.offline_mode
-                else tr(N_("The library system does not answer right now. Please try again later or ask the staff."))
+                else tr(
+                    N_(
+                        "The library system does not answer right now. Please try again later or ask the staff."
+                    )
+                )
             )
             banner = KLabel(logical="⚠ " + text, tone="banner_text", role="body")
             banner.bind(pos=self._paint_banner, size=self._paint_banner)
@@ -369,8 +377,10 @@ class KioskApp(App):
     def cancel(self) -> None:
         """Leave identify / PIN / staff login: end whatever session was started."""
         self.intent = None
-        if self.kiosk is not None and getattr(self.kiosk, "mode", None) is not None and (
-            self.kiosk.mode.value != "idle"
+        if (
+            self.kiosk is not None
+            and getattr(self.kiosk, "mode", None) is not None
+            and (self.kiosk.mode.value != "idle")
         ):
             self.run_command(self.kiosk.end_session())
         else:
@@ -390,19 +400,28 @@ class KioskApp(App):
         self.run_command(self.kiosk.staff_exit())
 
     def refresh_staff_status(self) -> None:
+        if self.kiosk is None:
+            return
+
         async def refresh() -> None:
             status = await self.kiosk.staff_status()
             devices: dict[str, tuple[bool | None, str]] = {}
             tr = self.tr
             devices[tr(N_("RFID reader"))] = (
-                status.reader_ok, tr(N_("working")) if status.reader_ok else tr(N_("not working"))
+                status.reader_ok,
+                tr(N_("working")) if status.reader_ok else tr(N_("not working")),
             )
             if status.printer is not None:
                 printer = status.printer
                 detail = tr(N_("working")) if printer.online else tr(N_("not working"))
                 if printer.paper in ("low", "out"):
-                    detail += " — " + (tr(N_("paper low")) if printer.paper == "low" else tr(N_("paper out")))
-                devices[tr(N_("Receipt printer"))] = (printer.online and printer.paper != "out", detail)
+                    detail += " — " + (
+                        tr(N_("paper low")) if printer.paper == "low" else tr(N_("paper out"))
+                    )
+                devices[tr(N_("Receipt printer"))] = (
+                    printer.online and printer.paper != "out",
+                    detail,
+                )
             self.staff_status.update(
                 devices=devices,
                 offline_queue=status.offline_queue,
@@ -449,7 +468,9 @@ class KioskApp(App):
                     await printer.print_document(document)
                     self.staff_status["message"] = tr(N_("Test page printed."))
                 except PrinterError as error:
-                    self.staff_status["message"] = tr(N_("The printer failed: {error}"), error=str(error))
+                    self.staff_status["message"] = tr(
+                        N_("The printer failed: {error}"), error=str(error)
+                    )
             self.presenter._changed("staff_status")
 
         self.run_command(test())
@@ -471,7 +492,11 @@ class KioskApp(App):
                 self._warning = None
             return
         tr = self.tr
-        text = tr.plural(NP_("Are you still there? The session ends in {n} second.", "Are you still there? The session ends in {n} seconds."),
+        text = tr.plural(
+            NP_(
+                "Are you still there? The session ends in {n} second.",
+                "Are you still there? The session ends in {n} seconds.",
+            ),
             seconds,
         )
         if self._warning is None:
@@ -522,12 +547,19 @@ class KioskApp(App):
         yes.bind(on_release=lambda *_: answer(True))
         no = KButton(logical=tr(N_("No")), kind="secondary", role="button")
         no.bind(on_release=lambda *_: answer(False))
-        box.add_widget(hrow([no, yes], rtl=self.rtl, size_hint_y=None, height=dp(72), spacing=dp(12)))
+        box.add_widget(
+            hrow([no, yes], rtl=self.rtl, size_hint_y=None, height=dp(72), spacing=dp(12))
+        )
         dialog.add_widget(box)
         dialog.background_color = self.theme_colour("background")
         self._fee_dialog = dialog
         dialog.open(animation=False)
-        self.speak(tr(N_("This loan costs {amount}. Do you want to borrow it?"), amount=tr.money(pending.fee_amount, pending.fee_currency)))
+        self.speak(
+            tr(
+                N_("This loan costs {amount}. Do you want to borrow it?"),
+                amount=tr.money(pending.fee_amount, pending.fee_currency),
+            )
+        )
 
 
 def _tag_line(tag: Any) -> str:

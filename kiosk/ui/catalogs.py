@@ -138,7 +138,10 @@ def mo_matches_po(code: str) -> bool:
     source = load_po(code)
 
     def pairs(catalog: Catalog) -> dict[object, object]:
-        return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+        def key(value: object) -> object:
+            return tuple(value) if isinstance(value, (list, tuple)) else value
+
+        return {key(m.id): key(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
 
     return pairs(compiled) == pairs(source)
 

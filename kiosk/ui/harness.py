@@ -76,12 +76,13 @@ class HeadlessUI:
 
     def __init__(self, app: KioskApp) -> None:
         self.app = app
-        self.frame_times: list[float] = []  # seconds per rendered frame, for the benchmark
         self._started = False
 
     async def start(self) -> None:
         from kivy.base import EventLoop
+        from kivy.clock import Clock
 
+        Clock.init_async_lib("asyncio")
         EventLoop.ensure_window()
         window = EventLoop.window
         for child in list(window.children):
@@ -116,21 +117,21 @@ class HeadlessUI:
         deadline = time.perf_counter() + seconds
         done = 0
         while done < frames or time.perf_counter() < deadline:
-            started = time.perf_counter()
-            EventLoop.idle()
-            self.frame_times.append(time.perf_counter() - started)
+            # The async variant waits for the next frame with asyncio.sleep, so the kiosk's
+            # own tasks (SIP2, the pad) run between frames exactly as under App.async_run.
+            await EventLoop.async_idle()
             done += 1
-            await asyncio.sleep(0.004)
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until screen commands and the kiosk's transactions are done, then redraw."""
+
         async def quiet() -> None:
-            for _ in range(3):
+            for _ in range(2):
                 await self.app.settle()
                 kiosk = self.app.kiosk
                 if kiosk is not None and hasattr(kiosk, "wait_idle"):
                     await kiosk.wait_idle()
-                await self.pump(frames=2)
+                await self.pump(frames=1)
 
         await asyncio.wait_for(quiet(), timeout)
 
@@ -163,7 +164,9 @@ class HeadlessUI:
             if logical == text or logical[2:] == text:
                 return button
         shown = ", ".join(repr(b.logical) for b in self.buttons())
-        raise LookupError(f"no button {text!r} on screen {self.app.manager.current}; buttons: {shown}")
+        raise LookupError(
+            f"no button {text!r} on screen {self.app.manager.current}; buttons: {shown}"
+        )
 
     def texts(self) -> list[str]:
         """Every text on screen in logical order (what a patron reads)."""
@@ -185,9 +188,9 @@ class HeadlessUI:
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        EventLoop.idle()
+        await EventLoop.async_idle()
         touch.touch_up()
-        await self.pump(frames=2)
+        await self.pump(frames=1)
 
     async def type_digits(self, digits: str) -> None:
         """Press keypad keys one by one (card number, PIN, staff code)."""
@@ -200,7 +203,7 @@ class HeadlessUI:
         """Save what the screen shows now as a PNG at exactly ``path``."""
         from kivy.base import EventLoop
 
-        await self.pump(frames=2)
+        await self.pump(frames=1)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as scratch:

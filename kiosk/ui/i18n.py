@@ -27,10 +27,10 @@ __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "LOCALE_DIR",
+    "NP_",
+    "N_",
     "Language",
     "Translator",
-    "N_",
-    "NP_",
     "language",
     "visual",
 ]
@@ -39,12 +39,12 @@ DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (translated where shown)."""
     return message
 
 
-def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext marker style
+def NP_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a plural pair for extraction; :meth:`Translator.plural` picks the language's form."""
     return (singular, plural)
 

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from kiosk.core import events as ev
 from kiosk.core import AccountView, Action, EndReason, Mode, Reason, Receipt, ReturnOutcome
+from kiosk.core import events as ev
 
 __all__ = ["ItemRow", "ItemState", "Presenter", "Screen", "UiState"]
 
@@ -154,7 +154,7 @@ class Presenter:
 
     # ---------------------------------------------------------------------------- events
 
-    def apply(self, event: ev.KioskEvent) -> None:  # noqa: C901 - one branch per event type
+    def apply(self, event: ev.KioskEvent) -> None:
         """Update the state for one core event and notify listeners."""
         s = self.state
         match event:
@@ -219,7 +219,10 @@ class Presenter:
                 old = s.items.get(item_id)
                 if old is None or old.state in (ItemState.SECURITY, ItemState.INCOMPLETE):
                     s.items[item_id] = ItemRow(
-                        item_id, action, ItemState.SEEN, title=title or (old.title if old else ""),
+                        item_id,
+                        action,
+                        ItemState.SEEN,
+                        title=title or (old.title if old else ""),
                         parts=parts,
                     )
                     self._changed("items")

@@ -24,7 +24,7 @@ from kiosk.core import Action, EndReason
 from kiosk.ui.i18n import LANGUAGES, N_, NP_
 from kiosk.ui.presenter import ItemRow, ItemState, Screen
 from kiosk.ui.texts import SYMBOLS, ItemLine, hold_text, reason_text, return_instruction
-from kiosk.ui.widgets import Card, KButton, KLabel, Keypad, hrow
+from kiosk.ui.widgets import Card, KButton, Keypad, KLabel, hrow
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -58,7 +58,9 @@ def describe_item(row: ItemRow, app: KioskApp) -> ItemLine:
         )
     if state is ItemState.INCOMPLETE:
         text = tr(
-            N_("Part {present} of {parts} is here; parts {missing} are missing. Place all parts on the pad."),
+            N_(
+                "Part {present} of {parts} is here; parts {missing} are missing. Place all parts on the pad."
+            ),
             present=", ".join(str(p) for p in row.present) or "0",
             parts=row.parts,
             missing=", ".join(str(p) for p in row.missing),
@@ -73,7 +75,9 @@ def describe_item(row: ItemRow, app: KioskApp) -> ItemLine:
     if state is ItemState.RETURNED and row.outcome is not None:
         line = return_instruction(row.outcome, tr)
         if row.offline:
-            detail = line.detail + "\n" + tr(N_("Recorded offline; the library will confirm it later."))
+            detail = (
+                line.detail + "\n" + tr(N_("Recorded offline; the library will confirm it later."))
+            )
             line = ItemLine(line.symbol, line.tone, detail)
         return line
     return ItemLine(SYMBOLS["busy"], "text", "")
@@ -132,7 +136,11 @@ class KioskScreen(KivyScreen):
 
     def footer(self, *buttons: KButton) -> BoxLayout:
         return hrow(
-            list(buttons), rtl=self.app.rtl, size_hint_y=None, height=dp(72), spacing=dp(12),
+            list(buttons),
+            rtl=self.app.rtl,
+            size_hint_y=None,
+            height=dp(72),
+            spacing=dp(12),
             padding=(dp(12), dp(6)),
         )
 
@@ -187,7 +195,11 @@ class WelcomeScreen(KioskScreen):
 
     def prompt(self) -> str:
         tr = self.app.tr
-        return self.welcome_text() + ". " + tr(N_("Place your library card on the reader, or choose what you want to do."))
+        return (
+            self.welcome_text()
+            + ". "
+            + tr(N_("Place your library card on the reader, or choose what you want to do."))
+        )
 
     def build(self) -> Widget:
         app, tr = self.app, self.app.tr
@@ -244,7 +256,11 @@ class IdentifyScreen(KioskScreen):
         self.typed = ""
 
     def prompt(self) -> str:
-        return self.app.tr(N_("Place your library card on the reader or scan its barcode. You can also type the number."))
+        return self.app.tr(
+            N_(
+                "Place your library card on the reader or scan its barcode. You can also type the number."
+            )
+        )
 
     def on_pre_enter(self, *_: object) -> None:
         self.typed = ""
@@ -266,7 +282,11 @@ class IdentifyScreen(KioskScreen):
         left = self.column(10)
         left.add_widget(self.label(self.prompt()))
         if state.identify_error is not None:
-            left.add_widget(self.label(SYMBOLS["problem"] + " " + reason_text(state.identify_error, tr), tone="problem"))
+            left.add_widget(
+                self.label(
+                    SYMBOLS["problem"] + " " + reason_text(state.identify_error, tr), tone="problem"
+                )
+            )
         for message in state.identify_messages:
             left.add_widget(self.label(message, tone="problem"))
         self.number = self.label(self.typed or " ", "display", align="center")
@@ -311,12 +331,17 @@ class PinScreen(KioskScreen):
         left = self.column(10)
         left.add_widget(self.label(self.prompt()))
         if state.masked_card:
-            left.add_widget(self.label(tr(N_("Card {card}"), card=state.masked_card), "small", "muted_text"))
+            left.add_widget(
+                self.label(tr(N_("Card {card}"), card=state.masked_card), "small", "muted_text")
+            )
         if state.pin_attempts_left is not None:
             left.add_widget(
                 self.label(
-                    SYMBOLS["problem"] + " " + tr(N_("The PIN is not right. Please try again."))
-                    + "\n" + tr.plural(NP_("{n} try left.", "{n} tries left."), state.pin_attempts_left),
+                    SYMBOLS["problem"]
+                    + " "
+                    + tr(N_("The PIN is not right. Please try again."))
+                    + "\n"
+                    + tr.plural(NP_("{n} try left.", "{n} tries left."), state.pin_attempts_left),
                     tone="problem",
                 )
             )
@@ -348,7 +373,11 @@ class MenuScreen(KioskScreen):
         borrow = self.button(tr(N_("Borrow")), app.start_borrow, "primary")
         if not state.can_borrow:
             borrow.disabled = True
-            body.add_widget(self.label(SYMBOLS["problem"] + " " + reason_text(state.borrow_refusal, tr), tone="problem"))
+            body.add_widget(
+                self.label(
+                    SYMBOLS["problem"] + " " + reason_text(state.borrow_refusal, tr), tone="problem"
+                )
+            )
         body.add_widget(
             hrow(
                 [
@@ -356,11 +385,15 @@ class MenuScreen(KioskScreen):
                     self.button(tr(N_("Return")), app.start_return, "primary"),
                     self.button(tr(N_("My account")), app.show_account, "primary"),
                 ],
-                rtl=app.rtl, size_hint_y=None, height=dp(96), spacing=dp(16),
+                rtl=app.rtl,
+                size_hint_y=None,
+                height=dp(96),
+                spacing=dp(16),
             )
         )
         return self.frame(
-            tr(N_("Welcome")), self.scroll(body),
+            tr(N_("Welcome")),
+            self.scroll(body),
             self.footer(self.button(tr(N_("Finish")), app.finish, "secondary")),
         )
 
@@ -431,7 +464,11 @@ class BorrowScreen(_ItemListScreen):
     def summary_text(self) -> str:
         counts = self.app.presenter.counts()
         done = counts.get(ItemState.BORROWED, 0) + counts.get(ItemState.RENEWED, 0)
-        return self.app.tr.plural(NP_("{n} item borrowed.", "{n} items borrowed."), done) if done else ""
+        return (
+            self.app.tr.plural(NP_("{n} item borrowed.", "{n} items borrowed."), done)
+            if done
+            else ""
+        )
 
     def extra_buttons(self) -> list[KButton]:
         return [self.button(self.app.tr(N_("My account")), self.app.show_account)]
@@ -444,7 +481,11 @@ class ReturnScreen(_ItemListScreen):
 
     def summary_text(self) -> str:
         done = self.app.presenter.counts().get(ItemState.RETURNED, 0)
-        return self.app.tr.plural(NP_("{n} item returned.", "{n} items returned."), done) if done else ""
+        return (
+            self.app.tr.plural(NP_("{n} item returned.", "{n} items returned."), done)
+            if done
+            else ""
+        )
 
 
 class AccountScreen(KioskScreen):
@@ -488,18 +529,27 @@ class AccountScreen(KioskScreen):
                     lines.append(SYMBOLS["problem"] + " " + reason_text(answer.reason, tr))
                     tone = "problem"
                 elif answer is not None:
-                    lines.append(SYMBOLS["ok"] + " " + tr(N_("Renewed — due {date}"), date=tr.date(due)))
+                    lines.append(
+                        SYMBOLS["ok"] + " " + tr(N_("Renewed — due {date}"), date=tr.date(due))
+                    )
                     tone = "ok"
                 elif loan.overdue:
-                    lines.append(SYMBOLS["warn"] + " " + tr(N_("Overdue — was due {date}"), date=tr.date(due)))
+                    lines.append(
+                        SYMBOLS["warn"]
+                        + " "
+                        + tr(N_("Overdue — was due {date}"), date=tr.date(due))
+                    )
                     tone = "warn"
                 else:
                     lines.append(tr(N_("Due {date}"), date=tr.date(due)))
                 text = self.label("\n".join(lines), tone=tone)
                 check = KButton(
                     logical=("☑ " if loan.item_id in self.selected else "☐ ") + tr(N_("Select")),
-                    kind="secondary", role="body", selected=loan.item_id in self.selected,
-                    size_hint_x=None, width=dp(170),
+                    kind="secondary",
+                    role="body",
+                    selected=loan.item_id in self.selected,
+                    size_hint_x=None,
+                    width=dp(170),
                 )
                 check.item_id = loan.item_id
                 check.bind(on_release=lambda b: self.toggle(b.item_id))
@@ -525,12 +575,21 @@ class AccountScreen(KioskScreen):
             for fee in account.fees:
                 card = Card()
                 card.add_widget(
-                    self.label(f"{fee.description} — {tr.money(fee.amount, fee.currency)}", tone="surface_text")
+                    self.label(
+                        f"{fee.description} — {tr.money(fee.amount, fee.currency)}",
+                        tone="surface_text",
+                    )
                 )
                 body.add_widget(card)
             if account.total_fees:
                 body.add_widget(
-                    self.label(tr(N_("Total: {amount}"), amount=tr.money(account.total_fees, account.currency)), "item")
+                    self.label(
+                        tr(
+                            N_("Total: {amount}"),
+                            amount=tr.money(account.total_fees, account.currency),
+                        ),
+                        "item",
+                    )
                 )
         renew_selected = self.button(
             tr(N_("Renew selected")), lambda: app.renew(sorted(self.selected)), "primary"
@@ -572,14 +631,27 @@ class ReceiptScreen(KioskScreen):
                 card.add_widget(self.label(text, tone="surface_text"))
                 body.add_widget(card)
         if state.receipt_result == "failed":
-            body.add_widget(self.label(SYMBOLS["problem"] + " " + tr(N_("The receipt could not be made. Please ask the staff.")), tone="problem"))
+            body.add_widget(
+                self.label(
+                    SYMBOLS["problem"]
+                    + " "
+                    + tr(N_("The receipt could not be made. Please ask the staff.")),
+                    tone="problem",
+                )
+            )
         elif state.receipt_result in ("print", "email"):
-            body.add_widget(self.label(SYMBOLS["ok"] + " " + tr(N_("Your receipt is on its way.")), tone="ok"))
+            body.add_widget(
+                self.label(SYMBOLS["ok"] + " " + tr(N_("Your receipt is on its way.")), tone="ok")
+            )
         buttons = []
         if state.receipt_print:
-            buttons.append(self.button(tr(N_("Print")), lambda: app.choose_receipt("print"), "primary"))
+            buttons.append(
+                self.button(tr(N_("Print")), lambda: app.choose_receipt("print"), "primary")
+            )
         if state.receipt_email:
-            buttons.append(self.button(tr(N_("E-mail")), lambda: app.choose_receipt("email"), "primary"))
+            buttons.append(
+                self.button(tr(N_("E-mail")), lambda: app.choose_receipt("email"), "primary")
+            )
         buttons.append(self.button(tr(N_("No receipt")), lambda: app.choose_receipt("none")))
         return self.frame(self.prompt(), self.scroll(body), self.footer(*buttons))
 
@@ -639,12 +711,16 @@ class StaffLoginScreen(KioskScreen):
         left = self.column(10)
         left.add_widget(self.label(tr(N_("Type the staff code or show a staff card."))))
         if app.presenter.state.staff_refused:
-            left.add_widget(self.label(SYMBOLS["problem"] + " " + tr(N_("Wrong staff code.")), tone="problem"))
+            left.add_widget(
+                self.label(SYMBOLS["problem"] + " " + tr(N_("Wrong staff code.")), tone="problem")
+            )
         self.dots = self.label("●" * len(self.typed) or " ", "display", align="center")
         left.add_widget(self.dots)
         pad = Keypad(self.key, ok_label=tr(N_("OK")), erase_label="⌫")
         body = hrow([self.scroll(left), pad], rtl=app.rtl, spacing=dp(16))
-        return self.frame(tr(N_("Staff")), body, self.footer(self.button(tr(N_("Cancel")), app.cancel)))
+        return self.frame(
+            tr(N_("Staff")), body, self.footer(self.button(tr(N_("Cancel")), app.cancel))
+        )
 
 
 class StaffScreen(KioskScreen):
@@ -669,14 +745,21 @@ class StaffScreen(KioskScreen):
         line(
             tr(N_("Library system")),
             online,
-            tr(N_("connected")) if online else tr(N_("offline — working under the offline policy"))
-            if app.presenter.offline_mode else tr(N_("not connected")),
+            tr(N_("connected"))
+            if online
+            else tr(N_("offline — working under the offline policy"))
+            if app.presenter.offline_mode
+            else tr(N_("not connected")),
         )
         for name, (ok, detail) in status.get("devices", {}).items():
             line(name, ok, detail)
         queue = status.get("offline_queue")
         if queue is not None:
-            line(tr(N_("Offline queue")), queue == 0, tr.plural(NP_("{n} transaction waiting", "{n} transactions waiting"), queue))
+            line(
+                tr(N_("Offline queue")),
+                queue == 0,
+                tr.plural(NP_("{n} transaction waiting", "{n} transactions waiting"), queue),
+            )
         reconciliation = status.get("reconciliation", [])
         body.add_widget(self.label(tr(N_("To reconcile")), "item"))
         if not reconciliation:
@@ -686,7 +769,9 @@ class StaffScreen(KioskScreen):
         body.add_widget(self.label(tr(N_("Reader test: what the pad sees")), "item"))
         tags = status.get("reader_test")
         if tags is None:
-            body.add_widget(self.label(tr(N_("Press “Reader test” and place tags on the pad.")), "small"))
+            body.add_widget(
+                self.label(tr(N_("Press “Reader test” and place tags on the pad.")), "small")
+            )
         elif not tags:
             body.add_widget(self.label(tr(N_("No tags on the pad.")), "small"))
         else:
@@ -729,9 +814,19 @@ class ReturnStationScreen(KioskScreen):
                 body.add_widget(self.label(tr(N_("Earlier")), "item", "muted_text"))
             for row in earlier:
                 described = describe_item(row, app)
-                body.add_widget(self.label(f"{described.symbol} {row.title or row.item_id} — {described.detail}", "small", "muted_text"))
+                body.add_widget(
+                    self.label(
+                        f"{described.symbol} {row.title or row.item_id} — {described.detail}",
+                        "small",
+                        "muted_text",
+                    )
+                )
             body.add_widget(
-                self.label(tr.plural(NP_("{n} item returned.", "{n} items returned."), len(items)), "small", "muted_text")
+                self.label(
+                    tr.plural(NP_("{n} item returned.", "{n} items returned."), len(items)),
+                    "small",
+                    "muted_text",
+                )
             )
         root = BoxLayout(orientation="vertical", padding=dp(12), spacing=dp(8))
         root.add_widget(app.header())

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.core import Reason
-from kiosk.core import HoldPlace, ReturnKind, ReturnOutcome, TransferKind
+from kiosk.core import HoldPlace, Reason, ReturnKind, ReturnOutcome, TransferKind
 from kiosk.ui.i18n import N_, Translator
 
 __all__ = [
@@ -41,11 +40,14 @@ REASON_TEXTS: dict[Reason, str] = {
     Reason.EXCESSIVE_FEES: N_("Your unpaid fees are too high to borrow. Please ask the staff."),
     Reason.RECALL_OVERDUE: N_("A recalled item is overdue. Please return it first."),
     Reason.REFUSED_BY_LIBRARY: N_("The library cannot lend this item."),
+    Reason.NOT_FOR_LOAN: N_("This item is for use in the library only."),
     Reason.ITEM_UNKNOWN: N_("This item is not known to the library. Please ask the staff."),
     Reason.INCOMPLETE_SET: N_("Parts are missing. Place all parts on the pad."),
     Reason.TAG_UNREADABLE: N_("The tag could not be read. Please ask the staff."),
     Reason.NOT_A_LIBRARY_ITEM: N_("This item cannot be borrowed here."),
-    Reason.NOT_FOR_LOAN_OFFLINE: N_("This item cannot be borrowed while the library system is offline."),
+    Reason.NOT_FOR_LOAN_OFFLINE: N_(
+        "This item cannot be borrowed while the library system is offline."
+    ),
     Reason.OFFLINE_LIMIT_REACHED: N_("No more loans while the library system is offline."),
     Reason.FEE_DECLINED: N_("Not borrowed: you declined the fee."),
     Reason.RENEWAL_REFUSED: N_("This loan cannot be renewed."),
@@ -74,7 +76,8 @@ class ItemLine:
 def reason_text(reason: Reason | None, tr: Translator) -> str:
     if reason is None:
         return ""
-    return tr(REASON_TEXTS[reason])
+    # A reason added to the core after this table still gets a truthful, translated sentence.
+    return tr(REASON_TEXTS.get(reason, REASON_TEXTS[Reason.REFUSED_BY_LIBRARY]))
 
 
 def return_instruction(outcome: ReturnOutcome, tr: Translator) -> ItemLine:
@@ -90,11 +93,16 @@ def return_instruction(outcome: ReturnOutcome, tr: Translator) -> ItemLine:
         line = ItemLine(
             SYMBOLS["info"],
             "ok",
-            tr(N_("Someone in {place} is waiting for this — put it in the transit bin"), place=place),
+            tr(
+                N_("Someone in {place} is waiting for this — put it in the transit bin"),
+                place=place,
+            ),
         )
     elif outcome.kind is ReturnKind.OTHER_LIBRARY:
         line = ItemLine(
-            SYMBOLS["info"], "ok", tr(N_("Goes to {place} — put it in the transit bin"), place=place)
+            SYMBOLS["info"],
+            "ok",
+            tr(N_("Goes to {place} — put it in the transit bin"), place=place),
         )
     else:
         line = ItemLine(
@@ -104,7 +112,9 @@ def return_instruction(outcome: ReturnOutcome, tr: Translator) -> ItemLine:
         )
     if not outcome.security_ok:
         line = ItemLine(
-            SYMBOLS["warn"], "warn", line.detail + "\n" + tr(N_("Please place it on the pad again."))
+            SYMBOLS["warn"],
+            "warn",
+            line.detail + "\n" + tr(N_("Please place it on the pad again.")),
         )
     return line
 

@@ -179,7 +179,11 @@ class Theme:
 
     @classmethod
     def build(
-        cls, branding: Branding | None = None, *, large_text: bool = False, high_contrast: bool = False
+        cls,
+        branding: Branding | None = None,
+        *,
+        large_text: bool = False,
+        high_contrast: bool = False,
     ) -> Theme:
         if high_contrast:
             palette = HIGH_CONTRAST

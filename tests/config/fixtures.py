@@ -13,12 +13,12 @@ from typing import Any
 MINIMAL_TOML = """
 [kiosk]
 id = "test-kiosk-1"
-library = "SE-Hd"
-branch = "hud"
+library = "SE-BOL"
+branch = "BOL-HB"
 
 [ils.sip2]
-user = "kiosk-hud-1"
-password = "demo"
+user = "kiosk-bol-hb"
+password = "pw-bol-hb"
 """
 
 
@@ -30,8 +30,8 @@ def write_config(directory: Path, text: str, name: str = "kiosk.toml") -> Path:
 
 def minimal_config(**sections: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "kiosk": {"id": "test-kiosk-1", "library": "SE-Hd", "branch": "hud"},
-        "ils": {"sip2": {"user": "kiosk-hud-1", "password": "demo"}},
+        "kiosk": {"id": "test-kiosk-1", "library": "SE-BOL", "branch": "BOL-HB"},
+        "ils": {"sip2": {"user": "kiosk-bol-hb", "password": "pw-bol-hb"}},
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)

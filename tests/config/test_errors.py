@@ -208,7 +208,10 @@ def test_folio_backend_needs_its_section_and_a_valid_service_point() -> None:
     }
     with pytest.raises(ConfigError) as caught:
         validate_config(minimal_config(ils={"backend": "folio", "folio": folio}))
-    assert {i.key for i in caught.value.issues} == {"ils.folio.base_url", "ils.folio.service_point_id"}
+    assert {i.key for i in caught.value.issues} == {
+        "ils.folio.base_url",
+        "ils.folio.service_point_id",
+    }
 
 
 def test_values_are_normalised() -> None:

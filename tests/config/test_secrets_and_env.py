@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, env_overrides, load_config, render_config
+from kiosk.config import ConfigError, env_overrides, load_config, render_config, validate_config
 
 from .fixtures import MINIMAL_TOML, write_config, write_secret
 
-WITH_PASSWORD_FILE = MINIMAL_TOML.replace('password = "demo"', 'password_file = "sip2.secret"')
+WITH_PASSWORD_FILE = MINIMAL_TOML.replace('password = "pw-bol-hb"', 'password_file = "sip2.secret"')
 
 
 def test_password_file_next_to_the_config_is_read_without_its_newline(tmp_path: Path) -> None:
@@ -35,7 +36,7 @@ def test_a_secret_file_others_can_read_is_refused(tmp_path: Path, mode: int) -> 
 
 def test_an_empty_or_missing_secret_file_is_refused(tmp_path: Path) -> None:
     path = write_config(tmp_path, WITH_PASSWORD_FILE)
-    with pytest.raises(ConfigError, match="there is no .*sip2.secret"):
+    with pytest.raises(ConfigError, match=r"there is no .*sip2\.secret"):
         load_config(path, env={})
     (tmp_path / "sip2.secret").write_text("\n")
     (tmp_path / "sip2.secret").chmod(0o600)
@@ -106,14 +107,8 @@ def test_show_masks_every_secret(tmp_path: Path) -> None:
 
 
 def test_show_output_is_valid_toml_that_loads_back(tmp_path: Path) -> None:
-    import tomllib
-
     config = load_config(write_config(tmp_path, MINIMAL_TOML), env={})
     shown = tomllib.loads(render_config(config))
     assert shown["ils"]["sip2"]["password"] == "********"
-    shown["ils"]["sip2"]["password"] = "demo"
-    again = load_config(write_config(tmp_path, "", "empty.toml"), env={}, check_files=False) if False else None
-    assert again is None
-    from kiosk.config import validate_config
-
+    shown["ils"]["sip2"]["password"] = "pw-bol-hb"
     assert validate_config(shown) == config

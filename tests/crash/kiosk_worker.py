@@ -45,7 +45,7 @@ from kiosk.core.recovery import recover
 from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import SecurityMethod, SecuritySettings
 from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
-from kiosk.ils.offline import OfflineMode, OfflinePolicy, Replayer, must_work_offline
+from kiosk.ils.offline import OfflinePolicy, Replayer, must_work_offline
 from kiosk.ils.port import (
     LibrarySystem,
     LibrarySystemError,

@@ -71,6 +71,7 @@ async def test_swedish_layout_types_a_ring_a_umlaut_and_o_umlaut() -> None:
         ecodes.KEY_APOSTROPHE, (SHIFT, ecodes.KEY_APOSTROPHE),
     )  # fmt: skip
     assert await scan(events, 1, layout="sv") == ["Åsa Öberg-äÄ"]
+    assert await scan(events, 1, layout="nordic") == ["Åsa Öberg-äÄ"]
 
 
 @pytest.mark.parametrize(("layout", "expected"), [("da", "æøÆØå"), ("no", "øæØÆå")])
@@ -128,7 +129,9 @@ def test_the_key_codes_are_those_of_the_linux_input_subsystem() -> None:
 
 
 def test_an_unknown_layout_is_a_configuration_error_naming_the_choices() -> None:
-    with pytest.raises(ValueError, match="keyboard layout 'de' unknown; use one of us, sv"):
+    with pytest.raises(
+        ValueError, match=r"keyboard layout 'de' unknown; use one of us, nordic, sv, fi, da, no$"
+    ):
         HidBarcodeScanner(event_source=stream([]), layout="de")
 
 

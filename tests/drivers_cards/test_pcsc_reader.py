@@ -122,8 +122,11 @@ async def test_no_matching_reader_names_the_pattern_and_the_readers_present(
 async def test_closing_the_reader_ends_the_event_stream(reader: PcscCardReader) -> None:
     events = reader.events()
     await reader.close()
-    with pytest.raises(StopAsyncIteration):
-        await next_event(events)
+
+    async def drain() -> list[CardEvent]:
+        return [event async for event in events]  # events queued before close, then the end
+
+    assert all(isinstance(event, CardEvent) for event in await asyncio.wait_for(drain(), WAIT))
 
 
 def test_without_pcscd_the_error_says_pcscd_is_not_running(tmp_path) -> None:
@@ -144,3 +147,54 @@ def test_without_pcscd_the_error_says_pcscd_is_not_running(tmp_path) -> None:
     )
     assert result.stdout.startswith("pcscd not running: Service not available. (0x8010001D)")
     assert str(tmp_path / "no-such-pcscd.comm") in result.stdout
+
+
+def test_pcscd_stopping_under_an_open_reader_ends_the_events_with_that_error() -> None:
+    # Own process and own daemon: the session's pcscd must keep running for the other tests.
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from drivers.cards import PcscCardReader, PcscDaemon, PcscUnavailableError
+
+        async def main():
+            with PcscDaemon() as daemon:
+                reader = PcscCardReader("Virtual PCD 00 00")
+                await reader.open()
+                events = reader.events()
+                await asyncio.to_thread(daemon.stop)
+                try:
+                    await asyncio.wait_for(anext(events), 10)
+                except PcscUnavailableError as error:
+                    print(error)
+                await reader.close()
+
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    if "PcscdUnavailable" in result.stderr:
+        pytest.skip(result.stderr.strip().splitlines()[-1])
+    assert result.stdout.startswith("pcscd not running: "), result.stderr
+
+
+async def test_staff_can_list_readers_and_hold_a_virtual_card_from_the_shell(
+    pcscd: PcscDaemon, reader: PcscCardReader
+) -> None:
+    listing = subprocess.run(
+        [sys.executable, "-m", "drivers.cards", "readers"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert listing.stdout.splitlines() == list(pcscd.reader_names)
+    events = reader.events()
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "drivers.cards", "card", "04A1B2C3", "--port", str(pcscd.port),
+        "--seconds", "1", stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert (await next_event(events)).uid == bytes.fromhex("04A1B2C3")
+    assert (await next_event(events)).kind == "removed"
+    output, _ = await asyncio.wait_for(holder.communicate(), WAIT)
+    assert output.decode() == "card held 1 s; 1 APDU(s) answered\n"

@@ -56,3 +56,25 @@ def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str]) ->
     assert status == 2 and "unknown type of usage" in err
     status, _, err = run(capsys, "tag", "encode", "--id", "x" * 17)
     assert status == 2 and "longer than 16" in err
+
+
+def test_scan_reads_every_tag_on_a_reader(capsys: pytest.CaptureFixture[str]) -> None:
+    from drivers.rfid import TAGIT_HFI_STANDARD, FeigSimulator, tag_for_item
+
+    with FeigSimulator(timing=False) as sim:
+        sim.place(
+            tag_for_item("37001", "SE-Hud", security="both"),
+            tag_for_item("37002", "NO-02030000", model="iso28560-2", secured=False),
+            tag_for_item("37003", "DK-761500", tag_type=TAGIT_HFI_STANDARD),
+        )
+        status, out, _ = run(capsys, "tag", "scan", "--port", sim.port, "--timeout", "0.3")
+    lines = {d["primary_item_id"]: d for d in map(json.loads, out.splitlines())}
+    assert status == 0 and set(lines) == {"37001", "37002", "37003"}
+    assert (lines["37001"]["afi"], lines["37001"]["eas"]) == (0x07, True)
+    assert lines["37002"]["model"] == "iso28560-2" and lines["37002"]["afi"] == 0xC2
+    assert lines["37003"]["owner_library"] == "DK-761500" and lines["37003"]["afi"] is None
+
+
+def test_scan_without_a_reader_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "tag", "scan", "--port", "/dev/nonexistent", "--timeout", "0.1")
+    assert status == 3 and "cannot open the RFID reader port /dev/nonexistent" in err

@@ -155,3 +155,13 @@ def test_an_unsupported_version_with_a_good_crc_is_named() -> None:
 def test_unfit_item_data_is_refused_with_the_field_named(item: ItemTag, message: str) -> None:
     with pytest.raises(TagEncodeError, match=message):
         encode(item)
+
+
+def test_a_reversed_tag_whose_crc_also_matches_in_normal_order_reads_reversed() -> None:
+    # Found by the property test: the normal-order bytes 19-20 happen to equal the CRC.
+    image = bytes.fromhex(
+        "4e012e81524f68763551366100000000980000006e49464900346632000000004b0500000001014e"
+    ).ljust(64, b"\x00")
+    tag = decode(image)
+    assert tag.ok and tag.block_order is BlockOrder.REVERSED and tag.swapped_nibbles
+    assert tag.primary_item_id == "NvhORa6Q5" and tag.usage is Usage.PATRON_CARD

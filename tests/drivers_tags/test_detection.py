@@ -33,9 +33,10 @@ def test_a_foreign_tag_says_so_and_shows_its_first_bytes() -> None:
 
 
 def test_a_short_danish_looking_read_is_too_short() -> None:
-    image = encode(ItemTag("1234", "SE-Hud"))
-    tag = decode(image[:20] + b"\x00" * 0, dsfid=None)
-    assert tag.problem in (TagProblem.FOREIGN, TagProblem.TOO_SHORT, TagProblem.MALFORMED)
+    image = encode(ItemTag("37001234", "SE-Hud"))
+    tag = decode(image[:20])
+    assert tag.model is TagModel.DANISH and tag.problem is TagProblem.TOO_SHORT
+    assert "20 bytes read" in tag.detail
 
 
 def test_danish_crc_wins_whatever_the_dsfid_says() -> None:
@@ -76,6 +77,7 @@ items = st.builds(
 )
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items, order=st.sampled_from(list(BlockOrder)), swapped=st.booleans())
 def test_danish_round_trip(item: ItemTag, order: BlockOrder, swapped: bool) -> None:
     if swapped and int(item.usage) == 1:
@@ -86,6 +88,7 @@ def test_danish_round_trip(item: ItemTag, order: BlockOrder, swapped: bool) -> N
     assert tag.block_order is order and tag.swapped_nibbles is swapped
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items)
 def test_iso28560_2_round_trip(item: ItemTag) -> None:
     tag = decode(encode(item, TagModel.ISO28560_2), dsfid=0x06)
@@ -93,7 +96,7 @@ def test_iso28560_2_round_trip(item: ItemTag) -> None:
     assert tag.to_item() == item
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(memory=st.binary(max_size=160), dsfid=st.one_of(st.none(), st.integers(0, 255)))
 def test_arbitrary_bytes_never_raise(memory: bytes, dsfid: int | None) -> None:
     tag = decode(memory, dsfid)
@@ -101,6 +104,7 @@ def test_arbitrary_bytes_never_raise(memory: bytes, dsfid: int | None) -> None:
     tag.to_json()
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items, position=st.integers(0, 33), flip=st.integers(1, 255))
 def test_any_single_corrupted_byte_is_never_accepted_as_sound(
     item: ItemTag, position: int, flip: int

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.tags import DSFID_FOR_MODEL, ItemTag, OwnerLibrary, TagModel, TagProblem, Usage
-from drivers.tags import decode, encode
+from drivers.tags import (
+    DSFID_FOR_MODEL,
+    ItemTag,
+    OwnerLibrary,
+    TagModel,
+    TagProblem,
+    Usage,
+    decode,
+    encode,
+)
 from drivers.tags.iso28560_2 import (
     FIVE_BIT,
     INTEGER,
@@ -22,8 +30,17 @@ from drivers.tags.iso28560_2 import (
 def test_a_hand_made_tag_decodes() -> None:
     memory = bytes(
         [
-            0x21, 0x03, 0x12, 0x34, 0x5F,  # OID 1, numeric: "12345"
-            0x03, 0x04, ord("F"), ord("I"), ord("-"), ord("H"),  # OID 3 as 8... see below
+            0x21,
+            0x03,
+            0x12,
+            0x34,
+            0x5F,  # OID 1, numeric: "12345"
+            0x03,
+            0x04,
+            ord("F"),
+            ord("I"),
+            ord("-"),
+            ord("H"),  # OID 3 as 8... see below
         ]
     )
     # OID 3 above uses scheme 0 (application defined ISIL compaction): not decodable here.
@@ -94,7 +111,7 @@ def test_round_trip_of_every_field_and_the_dsfid_to_write() -> None:
 
 def test_a_single_part_item_carries_no_set_information() -> None:
     tag = decode(encode(ItemTag("1", "SE-Hud"), "iso28560-2"), 0x06)
-    assert 4 not in tag.oids and tag.parts is None
+    assert 4 not in tag.oids and (tag.parts, tag.part_number) == (1, 1)
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,14 @@ from kiosk.sip2 import (
     CheckinResponse,
     CheckoutResponse,
     EndSessionResponse,
+    FeePaidResponse,
     Framer,
     HoldResponse,
     ItemInformationResponse,
+    ItemStatusUpdateResponse,
     LoginResponse,
     Message,
+    PatronEnableResponse,
     PatronInformationResponse,
     PatronStatusResponse,
     RenewAllResponse,
@@ -59,6 +62,8 @@ class FakeACS:
     faults: deque[str] = field(default_factory=deque)
     received: list[bytes] = field(default_factory=list)
     connections: int = 0
+    in_flight: int = 0  # requests being answered right now, over all connections
+    max_in_flight: int = 0
     port: int = 0
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -106,7 +111,10 @@ class FakeACS:
                     if fault == "silent":
                         continue
                     if fault.startswith("delay:"):
+                        self.in_flight += 1
+                        self.max_in_flight = max(self.max_in_flight, self.in_flight)
                         await asyncio.sleep(float(fault.split(":", 1)[1]))
+                        self.in_flight -= 1
                     if frame.startswith(b"97"):
                         reply = last[1] if last else b""
                     else:
@@ -252,6 +260,28 @@ class FakeACS:
                 institution_id=request.institution_id,
                 patron_identifier=patron,
                 queue_position="2",
+            )
+        if code == "19":
+            return ItemStatusUpdateResponse(
+                item_properties_ok=True,
+                item_identifier=request.item_identifier,
+                item_properties=request.item_properties,
+            )
+        if code == "37":
+            return FeePaidResponse(
+                payment_accepted=known,
+                institution_id=request.institution_id,
+                patron_identifier=patron,
+                transaction_id=request.transaction_id,
+            )
+        if code in ("01", "25"):
+            cls = PatronStatusResponse if code == "01" else PatronEnableResponse
+            return cls(
+                patron_status="Y" * 14 if code == "01" else " " * 14,
+                institution_id=request.institution_id,
+                patron_identifier=patron,
+                personal_name="Åsa Öberg" if known else "",
+                valid_patron="Y" if known else "N",
             )
         if code == "35":
             return EndSessionResponse(

@@ -39,7 +39,9 @@ def fixed_value(spec: FixedField) -> st.SearchStrategy[object]:
 
 def field_values(tag: str, text: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
     size = (0, 3) if tag in TAGS and TAGS[tag].repeatable else (1, 1)
-    return st.lists(st.text(text, max_size=40), min_size=size[0], max_size=size[1])
+    width = TAGS[tag].width if tag in TAGS else None
+    value = st.text(_ASCII_TEXT if width else text, min_size=width or 0, max_size=width or 40)
+    return st.lists(value, min_size=size[0], max_size=size[1])
 
 
 @st.composite

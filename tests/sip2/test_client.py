@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import trustme
 
 from kiosk.sip2 import (
     Checkin,
@@ -20,6 +22,7 @@ from kiosk.sip2 import (
     SIP2LoginError,
     SIP2ProtocolError,
     SIP2TimeoutError,
+    SIP2TLSError,
     decode,
 )
 from tests.sip2.fake_acs import PASSWORD, PATRON, PIN, USER, FakeACS
@@ -168,10 +171,10 @@ async def test_a_drop_is_invisible_reconnect_and_login_again(acs: FakeACS) -> No
 
 
 async def test_idle_connections_are_kept_alive_with_sc_status(acs: FakeACS) -> None:
-    acs.timeout_period = 4  # 0.4 s: the client keeps alive every 0.2 s
-    acs.idle_close = 0.4
+    acs.timeout_period = 6  # 0.6 s: the client keeps alive every 0.3 s
+    acs.idle_close = 0.6
     async with SIP2Client(settings_for(acs)) as client:
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.5)
         assert (await client.request(patron_info(client))).code == "64"
     assert acs.connections == 1
     assert acs.codes_received().count("99") >= 3
@@ -181,14 +184,21 @@ async def test_a_pool_runs_independent_requests_in_parallel(acs: FakeACS) -> Non
     async with SIP2Client(settings_for(acs, pool_size=3, timeout=2.0)) as client:
         assert client.connected == 3
         acs.faults.extend(["delay:0.3"] * 3)
-        started = asyncio.get_running_loop().time()
         replies = await asyncio.gather(
             *(client.request(client.make(Checkin, item_identifier=f"3900{i}")) for i in range(3))
         )
-        elapsed = asyncio.get_running_loop().time() - started
     assert sorted(r.item_identifier for r in replies) == ["39000", "39001", "39002"]
-    assert elapsed < 0.85  # three 0.3 s delays overlap instead of adding up
+    assert acs.max_in_flight == 3  # all three were at the ACS at the same time
     assert acs.connections == 3
+
+
+async def test_a_single_connection_never_overlaps_requests(acs: FakeACS) -> None:
+    async with SIP2Client(settings_for(acs, timeout=2.0)) as client:
+        acs.faults.extend(["delay:0.05"] * 3)
+        await asyncio.gather(
+            *(client.request(client.make(Checkin, item_identifier=f"3900{i}")) for i in range(3))
+        )
+    assert acs.max_in_flight == 1
 
 
 async def test_a_checkout_through_make_carries_the_settings(acs: FakeACS) -> None:
@@ -233,4 +243,73 @@ def test_settings_keep_secrets_out_of_repr() -> None:
     assert "hunter2" not in text and "tp9" not in text
 
 
-_ = Path  # reserved for TLS fixtures below
+class TestTLS:
+    """TLS with a CA file, verification on by default, and optional client certificates."""
+
+    @pytest.fixture
+    def ca(self) -> trustme.CA:
+        return trustme.CA()
+
+    async def start_tls_acs(self, ca: trustme.CA, *, require_client_cert: bool = False) -> FakeACS:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("acs.test").configure_cert(context)
+        if require_client_cert:
+            ca.configure_trust(context)
+            context.verify_mode = ssl.CERT_REQUIRED
+        return await FakeACS(tls=context).start()
+
+    async def test_a_trusted_acs_works(self, ca: trustme.CA, tmp_path: Path) -> None:
+        acs = await self.start_tls_acs(ca)
+        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        settings = settings_for(
+            acs, tls=True, ca_file=str(tmp_path / "ca.pem"), server_hostname="acs.test"
+        )
+        try:
+            async with SIP2Client(settings) as client:
+                assert (await client.request(patron_info(client))).code == "64"
+        finally:
+            await acs.stop()
+
+    async def test_an_untrusted_certificate_is_a_tls_error(self, ca: trustme.CA) -> None:
+        acs = await self.start_tls_acs(ca)
+        try:
+            with pytest.raises(SIP2TLSError, match=r"certificate verify failed|unable to get"):
+                async with SIP2Client(settings_for(acs, tls=True, server_hostname="acs.test")):
+                    pass
+        finally:
+            await acs.stop()
+
+    async def test_a_wrong_host_name_is_a_tls_error(self, ca: trustme.CA, tmp_path: Path) -> None:
+        acs = await self.start_tls_acs(ca)
+        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        settings = settings_for(acs, tls=True, ca_file=str(tmp_path / "ca.pem"))  # 127.0.0.1
+        try:
+            with pytest.raises(SIP2TLSError, match=r"TLS with 127\.0\.0\.1"):
+                async with SIP2Client(settings):
+                    pass
+        finally:
+            await acs.stop()
+
+    async def test_a_client_certificate_is_presented(self, ca: trustme.CA, tmp_path: Path) -> None:
+        acs = await self.start_tls_acs(ca, require_client_cert=True)
+        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        ca.issue_cert("kiosk-7.bibliotek.test").private_key_and_cert_chain_pem.write_to_path(
+            str(tmp_path / "kiosk.pem")
+        )
+        settings = settings_for(
+            acs,
+            tls=True,
+            ca_file=str(tmp_path / "ca.pem"),
+            client_cert=str(tmp_path / "kiosk.pem"),
+            server_hostname="acs.test",
+        )
+        try:
+            async with SIP2Client(settings) as client:
+                assert (await client.request(patron_info(client))).code == "64"
+        finally:
+            await acs.stop()
+
+    async def test_a_missing_certificate_file_is_a_tls_error(self, acs: FakeACS) -> None:
+        with pytest.raises(SIP2TLSError, match="cannot load"):
+            async with SIP2Client(settings_for(acs, tls=True, ca_file="/nonexistent/ca.pem")):
+                pass

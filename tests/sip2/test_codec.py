@@ -16,6 +16,7 @@ from kiosk.sip2 import (
     CheckoutResponse,
     Login,
     PatronInformation,
+    PatronInformationResponse,
     PatronStatusResponse,
     RequestACSResend,
     SIP2DecodeError,
@@ -223,6 +224,14 @@ class TestStrictOutput:
     def test_text_is_sent_in_nfc(self) -> None:
         reply = CheckinResponse(screen_message=["A\u030asa"], permanent_location="X")
         assert "Åsa".encode("cp850") in encode(reply, charset="cp850")
+
+    def test_fixed_length_variable_fields_are_checked_and_numbers_padded(self) -> None:
+        reply = PatronInformationResponse(hold_items_limit="10", valid_patron="Y")
+        assert b"|BZ0010|" in encode(reply)
+        with pytest.raises(SIP2EncodeError, match="BL"):
+            encode(reply.replace(valid_patron="yes"))
+        with pytest.raises(SIP2EncodeError, match="BZ"):
+            encode(reply.replace(hold_items_limit="12345"))
 
     def test_the_pin_is_never_the_last_field(self) -> None:
         request = PatronInformation(

@@ -22,33 +22,63 @@ from typing import Any
 OUT = Path(__file__).with_name("demo-consortium.json")
 
 LIBRARIES = [
-    ("BOL", "SE-BOL", "Bollnäs bibliotek", [
-        ("BOL-HB", "Bollnäs huvudbibliotek", "main"),
-        ("BOL-ARB", "Arbrå bibliotek", "branch"),
-        ("BOL-KIL", "Kilafors bibliotek", "branch"),
-    ]),
-    ("HUD", "SE-HUD", "Hudiksvalls bibliotek", [
-        ("HUD-HB", "Hudiksvalls stadsbibliotek", "main"),
-        ("HUD-DEL", "Delsbo bibliotek", "branch"),
-        ("HUD-BUS", "Bokbussen Hudiksvall", "bookbus"),
-    ]),
-    ("SOD", "SE-SOD", "Söderhamns bibliotek", [
-        ("SOD-HB", "Söderhamns stadsbibliotek", "main"),
-        ("SOD-LJU", "Ljusne bibliotek", "branch"),
-    ]),
-    ("LJD", "SE-LJD", "Ljusdals bibliotek", [
-        ("LJD-HB", "Ljusdals bibliotek", "main"),
-        ("LJD-JAR", "Järvsö bibliotek", "branch"),
-    ]),
-    ("OVA", "SE-OVA", "Ovanåkers bibliotek", [
-        ("OVA-HB", "Edsbyns bibliotek", "main"),
-        ("OVA-ALF", "Alfta bibliotek", "branch"),
-    ]),
-    ("NOR", "SE-NOR", "Nordanstigs bibliotek", [
-        ("NOR-HB", "Bergsjö bibliotek", "main"),
-        ("NOR-HAS", "Harmångers bibliotek", "branch"),
-        ("NOR-JAT", "Jättendals bibliotek", "branch"),
-    ]),
+    (
+        "BOL",
+        "SE-BOL",
+        "Bollnäs bibliotek",
+        [
+            ("BOL-HB", "Bollnäs huvudbibliotek", "main"),
+            ("BOL-ARB", "Arbrå bibliotek", "branch"),
+            ("BOL-KIL", "Kilafors bibliotek", "branch"),
+        ],
+    ),
+    (
+        "HUD",
+        "SE-HUD",
+        "Hudiksvalls bibliotek",
+        [
+            ("HUD-HB", "Hudiksvalls stadsbibliotek", "main"),
+            ("HUD-DEL", "Delsbo bibliotek", "branch"),
+            ("HUD-BUS", "Bokbussen Hudiksvall", "bookbus"),
+        ],
+    ),
+    (
+        "SOD",
+        "SE-SOD",
+        "Söderhamns bibliotek",
+        [
+            ("SOD-HB", "Söderhamns stadsbibliotek", "main"),
+            ("SOD-LJU", "Ljusne bibliotek", "branch"),
+        ],
+    ),
+    (
+        "LJD",
+        "SE-LJD",
+        "Ljusdals bibliotek",
+        [
+            ("LJD-HB", "Ljusdals bibliotek", "main"),
+            ("LJD-JAR", "Järvsö bibliotek", "branch"),
+        ],
+    ),
+    (
+        "OVA",
+        "SE-OVA",
+        "Ovanåkers bibliotek",
+        [
+            ("OVA-HB", "Edsbyns bibliotek", "main"),
+            ("OVA-ALF", "Alfta bibliotek", "branch"),
+        ],
+    ),
+    (
+        "NOR",
+        "SE-NOR",
+        "Nordanstigs bibliotek",
+        [
+            ("NOR-HB", "Bergsjö bibliotek", "main"),
+            ("NOR-HAS", "Harmångers bibliotek", "branch"),
+            ("NOR-JAT", "Jättendals bibliotek", "branch"),
+        ],
+    ),
 ]
 BRANCHES = [code for _, _, _, branches in LIBRARIES for code, _, _ in branches]
 LIBRARY_OF = {code: lib for lib, _, _, branches in LIBRARIES for code, _, _ in branches}
@@ -56,65 +86,143 @@ FLOATING_LIBRARIES = {"HUD", "NOR"}  # their collections float: items stay where
 
 TITLES: dict[str, list[tuple[str, str]]] = {
     "swe": [
-        ("Röda rummet", "August Strindberg"), ("Gösta Berlings saga", "Selma Lagerlöf"),
-        ("Utvandrarna", "Vilhelm Moberg"), ("Hundraåringen som klev ut genom fönstret",
-                                            "Jonas Jonasson"),
-        ("Mästaren och hans lärjungar", "Åsa Öhrström"), ("Hälsingegårdar i vinterljus",
-                                                        "Märta Björk"),
-        ("Älgjakten vid Dellen", "Göran Sjöström"), ("Kärlek på Ljusnans strand", "Lena Åkesson"),
-        ("Svampboken för norrlänningar", "Per Östlund"), ("Barnen från Järvsöbacken",
-                                                         "Karin Hägg"),
-        ("Pippi Långstrump", "Astrid Lindgren"), ("Mumintrollet och kometen", "Tove Jansson"),
-        ("Fjällvandring med hund", "Sven Ångström"), ("Söderhamns historia", "Birgitta Ölund"),
-        ("Kokbok från skogen", "Anders Fröjd"), ("Det stora gröna ängel", "Maja Lövgren"),
+        ("Röda rummet", "August Strindberg"),
+        ("Gösta Berlings saga", "Selma Lagerlöf"),
+        ("Utvandrarna", "Vilhelm Moberg"),
+        ("Hundraåringen som klev ut genom fönstret", "Jonas Jonasson"),
+        ("Mästaren och hans lärjungar", "Åsa Öhrström"),
+        ("Hälsingegårdar i vinterljus", "Märta Björk"),
+        ("Älgjakten vid Dellen", "Göran Sjöström"),
+        ("Kärlek på Ljusnans strand", "Lena Åkesson"),
+        ("Svampboken för norrlänningar", "Per Östlund"),
+        ("Barnen från Järvsöbacken", "Karin Hägg"),
+        ("Pippi Långstrump", "Astrid Lindgren"),
+        ("Mumintrollet och kometen", "Tove Jansson"),
+        ("Fjällvandring med hund", "Sven Ångström"),
+        ("Söderhamns historia", "Birgitta Ölund"),
+        ("Kokbok från skogen", "Anders Fröjd"),
+        ("Det stora gröna ängel", "Maja Lövgren"),
     ],
     "nob": [
-        ("Sult", "Knut Hamsun"), ("Kristin Lavransdatter", "Sigrid Undset"),
-        ("Et dukkehjem", "Henrik Ibsen"), ("Sofies verden", "Jostein Gaarder"),
-        ("Brødrene Løvehjerte på norsk", "Astrid Lindgren"), ("Fjellet og fjorden", "Øyvind Sæther"),
-        ("Bjørnejakt i Finnskogen", "Kjærsti Lie"), ("Søstrene på Ørland", "Åse Bråten"),
-        ("Hytteliv", "Ståle Nærø"), ("Vinterlys over Tromsø", "Ingrid Mæhle"),
+        ("Sult", "Knut Hamsun"),
+        ("Kristin Lavransdatter", "Sigrid Undset"),
+        ("Et dukkehjem", "Henrik Ibsen"),
+        ("Sofies verden", "Jostein Gaarder"),
+        ("Brødrene Løvehjerte på norsk", "Astrid Lindgren"),
+        ("Fjellet og fjorden", "Øyvind Sæther"),
+        ("Bjørnejakt i Finnskogen", "Kjærsti Lie"),
+        ("Søstrene på Ørland", "Åse Bråten"),
+        ("Hytteliv", "Ståle Nærø"),
+        ("Vinterlys over Tromsø", "Ingrid Mæhle"),
     ],
     "eng": [
-        ("Pride and Prejudice", "Jane Austen"), ("The Hobbit", "J. R. R. Tolkien"),
-        ("Frankenstein", "Mary Shelley"), ("A Brief History of Time", "Stephen Hawking"),
-        ("The Old Man and the Sea", "Ernest Hemingway"), ("Learning Swedish Step by Step",
-                                                         "Anna Berg"),
-        ("Birds of Scandinavia", "Peter Holm"), ("The Long Nordic Winter", "Claire Dunn"),
-        ("Knitting Lopi Sweaters", "Helga Jónsdóttir"), ("Moominvalley in November",
-                                                        "Tove Jansson"),
+        ("Pride and Prejudice", "Jane Austen"),
+        ("The Hobbit", "J. R. R. Tolkien"),
+        ("Frankenstein", "Mary Shelley"),
+        ("A Brief History of Time", "Stephen Hawking"),
+        ("The Old Man and the Sea", "Ernest Hemingway"),
+        ("Learning Swedish Step by Step", "Anna Berg"),
+        ("Birds of Scandinavia", "Peter Holm"),
+        ("The Long Nordic Winter", "Claire Dunn"),
+        ("Knitting Lopi Sweaters", "Helga Jónsdóttir"),
+        ("Moominvalley in November", "Tove Jansson"),
     ],
     "ara": [
-        ("ألف ليلة وليلة", "مجهول"), ("الخبز الحافي", "محمد شكري"),
-        ("موسم الهجرة إلى الشمال", "الطيب صالح"), ("تعلم السويدية بسهولة", "سارة يوسف"),
-        ("حكايات للأطفال", "ليلى حسن"), ("تاريخ الأندلس", "أحمد كمال"),
-        ("المطبخ السوري", "رنا خليل"), ("رحلة إلى الشمال", "عمر سعيد"),
+        ("ألف ليلة وليلة", "مجهول"),
+        ("الخبز الحافي", "محمد شكري"),
+        ("موسم الهجرة إلى الشمال", "الطيب صالح"),
+        ("تعلم السويدية بسهولة", "سارة يوسف"),
+        ("حكايات للأطفال", "ليلى حسن"),
+        ("تاريخ الأندلس", "أحمد كمال"),
+        ("المطبخ السوري", "رنا خليل"),
+        ("رحلة إلى الشمال", "عمر سعيد"),
     ],
     "som": [
-        ("Sheekooyin carruureed", "Maxamed Cali"), ("Taariikhda Soomaaliya", "Xasan Axmed"),
-        ("Barashada luqadda iswiidhishka", "Hodan Warsame"), ("Gabayadii Hadraawi",
-                                                              "Maxamed Ibraahim Warsame"),
-        ("Cunnooyinka Soomaaliyeed", "Faadumo Jaamac"), ("Caafimaadka qoyska", "Cabdi Nuur"),
-        ("Xikmadaha Soomaaliyeed", "Ayaan Maxamuud"), ("Dhulka iyo dadka", "Cumar Faarax"),
+        ("Sheekooyin carruureed", "Maxamed Cali"),
+        ("Taariikhda Soomaaliya", "Xasan Axmed"),
+        ("Barashada luqadda iswiidhishka", "Hodan Warsame"),
+        ("Gabayadii Hadraawi", "Maxamed Ibraahim Warsame"),
+        ("Cunnooyinka Soomaaliyeed", "Faadumo Jaamac"),
+        ("Caafimaadka qoyska", "Cabdi Nuur"),
+        ("Xikmadaha Soomaaliyeed", "Ayaan Maxamuud"),
+        ("Dhulka iyo dadka", "Cumar Faarax"),
     ],
     "sme": [
-        ("Beaivváš mánát", "Máret Ánne Sara"), ("Boazodoallu ja luondu", "Nils Ánde Somby"),
-        ("Sámi máidnasat", "Elle Márjá Eira"), ("Dálvi duoddariin", "Ánte Mihkkal Gaup"),
-        ("Juoigama girji", "Risten Sokki"), ("Mánáid sámegiella", "Inga Ravna"),
+        ("Beaivváš mánát", "Máret Ánne Sara"),
+        ("Boazodoallu ja luondu", "Nils Ánde Somby"),
+        ("Sámi máidnasat", "Elle Márjá Eira"),
+        ("Dálvi duoddariin", "Ánte Mihkkal Gaup"),
+        ("Juoigama girji", "Risten Sokki"),
+        ("Mánáid sámegiella", "Inga Ravna"),
     ],
 }
 
-COLLECTION = {"swe": "Vuxen", "nob": "Norska", "eng": "Engelska", "ara": "Modersmål arabiska",
-              "som": "Modersmål somaliska", "sme": "Samiska"}
-CALL_NUMBER = {"swe": "Hc", "nob": "Hda", "eng": "He", "ara": "Hy.ar", "som": "Hy.so",
-               "sme": "Hcm.sa"}
+COLLECTION = {
+    "swe": "Vuxen",
+    "nob": "Norska",
+    "eng": "Engelska",
+    "ara": "Modersmål arabiska",
+    "som": "Modersmål somaliska",
+    "sme": "Samiska",
+}
+CALL_NUMBER = {
+    "swe": "Hc",
+    "nob": "Hda",
+    "eng": "He",
+    "ara": "Hy.ar",
+    "som": "Hy.so",
+    "sme": "Hcm.sa",
+}
 
-FIRST = ["Åsa", "Björn", "Märta", "Östen", "Ängla", "Göran", "Kjærsti", "Øystein", "Søren",
-         "Åke", "Lærke", "Jørgen", "Maja", "Ingrid", "Hodan", "Ahmed", "Máret", "Nils", "Fatima",
-         "Sölve", "Britt-Marie", "Håkan", "Ylva", "Bjørg", "Lovisa"]
-LAST = ["Öberg", "Ängström", "Sæther", "Løvås", "Åkesson", "Hägglund", "Östlund", "Ærø",
-        "Bråten", "Nærø", "Warsame", "Al-Sayed", "Sara", "Sjöström", "Fröjd", "Lindqvist",
-        "Mæhle", "Ölund", "Jönsson", "Gaup"]
+FIRST = [
+    "Åsa",
+    "Björn",
+    "Märta",
+    "Östen",
+    "Ängla",
+    "Göran",
+    "Kjærsti",
+    "Øystein",
+    "Søren",
+    "Åke",
+    "Lærke",
+    "Jørgen",
+    "Maja",
+    "Ingrid",
+    "Hodan",
+    "Ahmed",
+    "Máret",
+    "Nils",
+    "Fatima",
+    "Sölve",
+    "Britt-Marie",
+    "Håkan",
+    "Ylva",
+    "Bjørg",
+    "Lovisa",
+]
+LAST = [
+    "Öberg",
+    "Ängström",
+    "Sæther",
+    "Løvås",
+    "Åkesson",
+    "Hägglund",
+    "Östlund",
+    "Ærø",
+    "Bråten",
+    "Nærø",
+    "Warsame",
+    "Al-Sayed",
+    "Sara",
+    "Sjöström",
+    "Fröjd",
+    "Lindqvist",
+    "Mæhle",
+    "Ölund",
+    "Jönsson",
+    "Gaup",
+]
 LANGUAGES = ["swe"] * 8 + ["nob", "nob", "eng", "ara", "som", "sme", "fin", "dan"]
 
 
@@ -130,45 +238,123 @@ def build() -> dict[str, Any]:
     rng = random.Random(2026)
     libraries = []
     for code, isil, name, branches in LIBRARIES:
-        libraries.append({"code": code, "isil": isil, "name": name, "branches": [
-            {"code": b, "name": bname, "kind": kind, "sort_bins": sort_bins(b)}
-            for b, bname, kind in branches]})
+        libraries.append(
+            {
+                "code": code,
+                "isil": isil,
+                "name": name,
+                "branches": [
+                    {"code": b, "name": bname, "kind": kind, "sort_bins": sort_bins(b)}
+                    for b, bname, kind in branches
+                ],
+            }
+        )
 
     patrons: list[dict[str, Any]] = [
-        {"barcode": "2150000001", "pin": "1234", "name": "Åsa Öberg", "home_branch": "BOL-HB",
-         "language": "swe", "email": "asa.oberg@example.se"},
-        {"barcode": "2150000002", "pin": "2345", "name": "Øystein Sæther",
-         "home_branch": "HUD-HB", "language": "nob"},
-        {"barcode": "2150000003", "pin": "3456", "name": "Märta Ängström",
-         "home_branch": "SOD-HB", "language": "swe", "blocked": "Kortet spärrat av personal"},
-        {"barcode": "2150000004", "pin": "4567", "name": "Björn Ståhlberg",
-         "home_branch": "BOL-ARB", "language": "swe",
-         "fees": [{"amount": "120.00", "type": "replacement", "description": "Ersatt bok"},
-                  {"amount": "35.00", "type": "overdue", "description": "Försenad"}]},
-        {"barcode": "2150000005", "pin": "5678", "name": "Hodan Warsame", "home_branch": "BOL-HB",
-         "language": "som", "fees": [{"amount": "20.00", "type": "overdue",
-                                      "description": "Försenad"}]},
-        {"barcode": "2150000006", "pin": "6789", "name": "Ahmed Al-Sayed",
-         "home_branch": "LJD-HB", "language": "ara", "card_lost": True},
-        {"barcode": "2150000007", "pin": "7890", "name": "Máret Ánne Sara",
-         "home_branch": "LJD-JAR", "language": "sme", "expires": "today-30"},
-        {"barcode": "2150000008", "pin": "8901", "name": "Søren Ærø", "home_branch": "OVA-HB",
-         "language": "dan"},
-        {"barcode": "2150000009", "pin": "9012", "name": "Kjærsti Løvås",
-         "home_branch": "BOL-HB", "language": "nob"},
-        {"barcode": "2150000010", "pin": "0123", "name": "Göran Hägglund",
-         "home_branch": "LJD-HB", "language": "swe"},
-        {"barcode": "2150000011", "pin": "1111", "name": "Lærke Åkesson", "home_branch": "BOL-HB",
-         "language": "eng"},
-        {"barcode": "2150000012", "pin": "2222", "name": "Östen Fröjd", "home_branch": "BOL-HB",
-         "language": "swe"},
+        {
+            "barcode": "2150000001",
+            "pin": "1234",
+            "name": "Åsa Öberg",
+            "home_branch": "BOL-HB",
+            "language": "swe",
+            "email": "asa.oberg@example.se",
+        },
+        {
+            "barcode": "2150000002",
+            "pin": "2345",
+            "name": "Øystein Sæther",
+            "home_branch": "HUD-HB",
+            "language": "nob",
+        },
+        {
+            "barcode": "2150000003",
+            "pin": "3456",
+            "name": "Märta Ängström",
+            "home_branch": "SOD-HB",
+            "language": "swe",
+            "blocked": "Kortet spärrat av personal",
+        },
+        {
+            "barcode": "2150000004",
+            "pin": "4567",
+            "name": "Björn Ståhlberg",
+            "home_branch": "BOL-ARB",
+            "language": "swe",
+            "fees": [
+                {"amount": "120.00", "type": "replacement", "description": "Ersatt bok"},
+                {"amount": "35.00", "type": "overdue", "description": "Försenad"},
+            ],
+        },
+        {
+            "barcode": "2150000005",
+            "pin": "5678",
+            "name": "Hodan Warsame",
+            "home_branch": "BOL-HB",
+            "language": "som",
+            "fees": [{"amount": "20.00", "type": "overdue", "description": "Försenad"}],
+        },
+        {
+            "barcode": "2150000006",
+            "pin": "6789",
+            "name": "Ahmed Al-Sayed",
+            "home_branch": "LJD-HB",
+            "language": "ara",
+            "card_lost": True,
+        },
+        {
+            "barcode": "2150000007",
+            "pin": "7890",
+            "name": "Máret Ánne Sara",
+            "home_branch": "LJD-JAR",
+            "language": "sme",
+            "expires": "today-30",
+        },
+        {
+            "barcode": "2150000008",
+            "pin": "8901",
+            "name": "Søren Ærø",
+            "home_branch": "OVA-HB",
+            "language": "dan",
+        },
+        {
+            "barcode": "2150000009",
+            "pin": "9012",
+            "name": "Kjærsti Løvås",
+            "home_branch": "BOL-HB",
+            "language": "nob",
+        },
+        {
+            "barcode": "2150000010",
+            "pin": "0123",
+            "name": "Göran Hägglund",
+            "home_branch": "LJD-HB",
+            "language": "swe",
+        },
+        {
+            "barcode": "2150000011",
+            "pin": "1111",
+            "name": "Lærke Åkesson",
+            "home_branch": "BOL-HB",
+            "language": "eng",
+        },
+        {
+            "barcode": "2150000012",
+            "pin": "2222",
+            "name": "Östen Fröjd",
+            "home_branch": "BOL-HB",
+            "language": "swe",
+        },
     ]
     for n in range(13, 53):
-        patrons.append({
-            "barcode": f"21500000{n:02d}", "pin": f"{rng.randrange(10000):04d}",
-            "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "home_branch": rng.choice(BRANCHES), "language": rng.choice(LANGUAGES),
-        })
+        patrons.append(
+            {
+                "barcode": f"21500000{n:02d}",
+                "pin": f"{rng.randrange(10000):04d}",
+                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                "home_branch": rng.choice(BRANCHES),
+                "language": rng.choice(LANGUAGES),
+            }
+        )
     for n, patron in enumerate(patrons, start=1):
         patron["card_uids"] = patron_uid(n)
 
@@ -176,13 +362,28 @@ def build() -> dict[str, Any]:
     loans: list[dict[str, Any]] = []
     holds: list[dict[str, Any]] = []
 
-    def item(barcode: str, title: str, author: str, lang: str, home: str, *,
-             media: str = "book", record: str | None = None, **extra: Any) -> dict[str, Any]:
+    def item(
+        barcode: str,
+        title: str,
+        author: str,
+        lang: str,
+        home: str,
+        *,
+        media: str = "book",
+        record: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         lib = LIBRARY_OF[home]
         entry: dict[str, Any] = {
-            "barcode": barcode, "record": record or f"R{barcode}", "title": title,
-            "author": author, "language": lang, "media_type": media, "owner": lib,
-            "home_branch": home, "collection": extra.pop("collection", COLLECTION[lang]),
+            "barcode": barcode,
+            "record": record or f"R{barcode}",
+            "title": title,
+            "author": author,
+            "language": lang,
+            "media_type": media,
+            "owner": lib,
+            "home_branch": home,
+            "collection": extra.pop("collection", COLLECTION[lang]),
             "call_number": extra.pop("call_number", CALL_NUMBER[lang]),
             "floating": lib in FLOATING_LIBRARIES,
         }
@@ -190,73 +391,153 @@ def build() -> dict[str, Any]:
         items.append(entry)
         return entry
 
-    def loan(barcode: str, patron: str, branch: str, *, loaned: int = -10, due: int = 18,
-             renewals: int = 0) -> None:
-        loans.append({"item": barcode, "patron": patron, "branch": branch,
-                      "loaned": f"today{loaned:+d}", "due": f"today{due:+d}",
-                      "renewals": renewals})
+    def loan(
+        barcode: str,
+        patron: str,
+        branch: str,
+        *,
+        loaned: int = -10,
+        due: int = 18,
+        renewals: int = 0,
+    ) -> None:
+        loans.append(
+            {
+                "item": barcode,
+                "patron": patron,
+                "branch": branch,
+                "loaned": f"today{loaned:+d}",
+                "due": f"today{due:+d}",
+                "renewals": renewals,
+            }
+        )
 
     # --- showcase: check-in routing at the Bollnäs main library kiosk (BOL-HB) ------------------
     item("3000000001", "Röda rummet", "August Strindberg", "swe", "BOL-HB")
     loan("3000000001", "2150000001", "BOL-HB")
-    item("3000000002", "Hälsingegårdar i vinterljus", "Märta Björk", "swe", "HUD-HB",
-         floating=True)
+    item("3000000002", "Hälsingegårdar i vinterljus", "Märta Björk", "swe", "HUD-HB", floating=True)
     loan("3000000002", "2150000001", "HUD-HB")
     item("3000000003", "Söderhamns historia", "Birgitta Ölund", "swe", "SOD-HB", floating=False)
     loan("3000000003", "2150000001", "SOD-HB")
     item("3000000004", "Sofies verden", "Jostein Gaarder", "nob", "BOL-ARB")
     loan("3000000004", "2150000005", "BOL-ARB")
-    holds.append({"patron": "2150000009", "record": "R3000000004", "pickup": "BOL-HB",
-                  "placed": "today-5"})
+    holds.append(
+        {"patron": "2150000009", "record": "R3000000004", "pickup": "BOL-HB", "placed": "today-5"}
+    )
     item("3000000005", "Utvandrarna", "Vilhelm Moberg", "swe", "BOL-HB")
     loan("3000000005", "2150000005", "BOL-HB")
-    holds.append({"patron": "2150000010", "record": "R3000000005", "pickup": "LJD-HB",
-                  "placed": "today-4"})
+    holds.append(
+        {"patron": "2150000010", "record": "R3000000005", "pickup": "LJD-HB", "placed": "today-4"}
+    )
     # --- showcase: borrowing ------------------------------------------------------------------
-    item("3000000006", "Fjällvandring med hund (film)", "Sven Ångström", "swe", "BOL-HB",
-         media="dvd", collection="Film", call_number="Film")
-    item("3000000007", "Utvandrarna (ljudbok)", "Vilhelm Moberg", "swe", "BOL-HB",
-         media="audiobook", parts=3, collection="Ljudbok")
-    item("3000000008", "Barashada luqadda iswiidhishka (språkkurs)", "Hodan Warsame", "som",
-         "BOL-HB", media="kit", parts=4, collection="Språkkurs",
-         tag={"model": "iso28560-2", "usage": 1, "offline_loan": True})
-    item("3000000009", "Birds of Scandinavia (new)", "Peter Holm", "eng", "BOL-HB",
-         tag={"model": "iso28560-3", "usage": 1, "offline_loan": False})
-    item("3000000010", "Hälsinglands ortnamn (referens)", "Per Östlund", "swe", "BOL-HB",
-         status="reference", tag={"model": "iso28560-3", "usage": 2, "offline_loan": False},
-         collection="Referens")
-    stack_titles = [t for lang in ("swe", "nob", "eng", "ara", "som", "sme")
-                    for t in TITLES[lang][:4]]
+    item(
+        "3000000006",
+        "Fjällvandring med hund (film)",
+        "Sven Ångström",
+        "swe",
+        "BOL-HB",
+        media="dvd",
+        collection="Film",
+        call_number="Film",
+    )
+    item(
+        "3000000007",
+        "Utvandrarna (ljudbok)",
+        "Vilhelm Moberg",
+        "swe",
+        "BOL-HB",
+        media="audiobook",
+        parts=3,
+        collection="Ljudbok",
+    )
+    item(
+        "3000000008",
+        "Barashada luqadda iswiidhishka (språkkurs)",
+        "Hodan Warsame",
+        "som",
+        "BOL-HB",
+        media="kit",
+        parts=4,
+        collection="Språkkurs",
+        tag={"model": "iso28560-2", "usage": 1, "offline_loan": True},
+    )
+    item(
+        "3000000009",
+        "Birds of Scandinavia (new)",
+        "Peter Holm",
+        "eng",
+        "BOL-HB",
+        tag={"model": "iso28560-3", "usage": 1, "offline_loan": False},
+    )
+    item(
+        "3000000010",
+        "Hälsinglands ortnamn (referens)",
+        "Per Östlund",
+        "swe",
+        "BOL-HB",
+        status="reference",
+        tag={"model": "iso28560-3", "usage": 2, "offline_loan": False},
+        collection="Referens",
+    )
+    stack_titles = [
+        t for lang in ("swe", "nob", "eng", "ara", "som", "sme") for t in TITLES[lang][:4]
+    ]
     for n in range(20):  # 3000000011 .. 3000000030: plain available items, a stack to borrow
         title, author = stack_titles[n % len(stack_titles)]
         lang = next(lg for lg, ts in TITLES.items() if (title, author) in ts)
-        item(f"30000000{11 + n:02d}", title, author, lang, "BOL-HB",
-             record=f"RSTACK{n + 1:02d}",
-             tag={"model": "iso28560-2" if n % 5 == 4 else "iso28560-3", "usage": 1,
-                  "offline_loan": True})
+        item(
+            f"30000000{11 + n:02d}",
+            title,
+            author,
+            lang,
+            "BOL-HB",
+            record=f"RSTACK{n + 1:02d}",
+            tag={
+                "model": "iso28560-2" if n % 5 == 4 else "iso28560-3",
+                "usage": 1,
+                "offline_loan": True,
+            },
+        )
     # --- showcase: renewals -------------------------------------------------------------------
     item("3000000031", "Gösta Berlings saga", "Selma Lagerlöf", "swe", "BOL-HB")
     loan("3000000031", "2150000001", "BOL-HB", loaned=-60, due=5, renewals=3)
     item("3000000032", "Pippi Långstrump", "Astrid Lindgren", "swe", "BOL-HB")
     loan("3000000032", "2150000001", "BOL-HB", loaned=-20, due=8)
-    holds.append({"patron": "2150000009", "record": "R3000000032", "pickup": "BOL-HB",
-                  "placed": "today-2"})
+    holds.append(
+        {"patron": "2150000009", "record": "R3000000032", "pickup": "BOL-HB", "placed": "today-2"}
+    )
     item("3000000033", "The Hobbit", "J. R. R. Tolkien", "eng", "BOL-HB")
     loan("3000000033", "2150000001", "BOL-HB", loaned=-14, due=14)
     # --- showcase: holds ready and in transit ---------------------------------------------------
     item("3000000034", "Kristin Lavransdatter", "Sigrid Undset", "nob", "HUD-HB", floating=False)
-    holds.append({"patron": "2150000002", "record": "R3000000034", "pickup": "BOL-HB",
-                  "placed": "today-9", "state": "ready", "item": "3000000034",
-                  "expires": "today+6"})
+    holds.append(
+        {
+            "patron": "2150000002",
+            "record": "R3000000034",
+            "pickup": "BOL-HB",
+            "placed": "today-9",
+            "state": "ready",
+            "item": "3000000034",
+            "expires": "today+6",
+        }
+    )
     item("3000000035", "Fjellet og fjorden", "Øyvind Sæther", "nob", "HUD-HB", floating=False)
-    holds.append({"patron": "2150000002", "record": "R3000000035", "pickup": "BOL-HB",
-                  "placed": "today-3", "state": "in_transit", "item": "3000000035"})
+    holds.append(
+        {
+            "patron": "2150000002",
+            "record": "R3000000035",
+            "pickup": "BOL-HB",
+            "placed": "today-3",
+            "state": "in_transit",
+            "item": "3000000035",
+        }
+    )
     item("3000000036", "Frankenstein", "Mary Shelley", "eng", "OVA-HB")
     loan("3000000036", "2150000008", "OVA-HB", loaned=-40, due=-12)
     item("3000000037", "Sult", "Knut Hamsun", "nob", "SOD-HB")
     loan("3000000037", "2150000012", "SOD-HB", loaned=-7, due=21)
-    holds.append({"patron": "2150000002", "record": "R3000000037", "pickup": "HUD-HB",
-                  "placed": "today-1"})
+    holds.append(
+        {"patron": "2150000002", "record": "R3000000037", "pickup": "HUD-HB", "placed": "today-1"}
+    )
 
     # --- filler: the rest of the county's catalogue ---------------------------------------------
     media_choices = ["book"] * 14 + ["audiobook", "audiobook", "dvd", "magazine", "cd", "game"]
@@ -276,26 +557,62 @@ def build() -> dict[str, Any]:
             barcode = f"3000{number:06d}"
             number += 1
             label = title if media == "book" else f"{title} ({media})"
-            item(barcode, label, author, lang, home, media=media, record=record, parts=parts,
-                 tag={"model": "iso28560-2" if rng.random() < 0.3 else "iso28560-3",
-                      "usage": 1, "offline_loan": rng.random() > 0.1})
+            item(
+                barcode,
+                label,
+                author,
+                lang,
+                home,
+                media=media,
+                record=record,
+                parts=parts,
+                tag={
+                    "model": "iso28560-2" if rng.random() < 0.3 else "iso28560-3",
+                    "usage": 1,
+                    "offline_loan": rng.random() > 0.1,
+                },
+            )
             if rng.random() < 0.15:
                 borrower = rng.choice(patrons[11:])["barcode"]
-                loan(barcode, borrower, rng.choice(BRANCHES), loaned=-rng.randint(1, 25),
-                     due=rng.randint(-3, 27), renewals=rng.randint(0, 2))
+                loan(
+                    barcode,
+                    borrower,
+                    rng.choice(BRANCHES),
+                    loaned=-rng.randint(1, 25),
+                    due=rng.randint(-3, 27),
+                    renewals=rng.randint(0, 2),
+                )
     loaned_records = {i["record"] for i in items if any(ln["item"] == i["barcode"] for ln in loans)}
     for record in sorted(loaned_records)[:25]:
         if not record.startswith("R0"):
             continue
-        holds.append({"patron": rng.choice(patrons[11:])["barcode"], "record": record,
-                      "pickup": rng.choice(BRANCHES), "placed": f"today-{rng.randint(1, 30)}"})
+        holds.append(
+            {
+                "patron": rng.choice(patrons[11:])["barcode"],
+                "record": record,
+                "pickup": rng.choice(BRANCHES),
+                "placed": f"today-{rng.randint(1, 30)}",
+            }
+        )
 
     accounts = []
     for code in BRANCHES:
-        accounts.append({"login": f"kiosk-{code.lower()}", "password": f"pw-{code.lower()}",
-                         "branch": code, "location_code": f"{code}-K1"})
-    accounts.append({"login": "return-bol-hb", "password": "pw-return-bol-hb", "branch": "BOL-HB",
-                     "location_code": "BOL-HB-RETUR"})
+        accounts.append(
+            {
+                "login": f"kiosk-{code.lower()}",
+                "password": f"pw-{code.lower()}",
+                "branch": code,
+                "location_code": f"{code}-K1",
+            }
+        )
+    accounts.append(
+        {
+            "login": "return-bol-hb",
+            "password": "pw-return-bol-hb",
+            "branch": "BOL-HB",
+            "location_code": "BOL-HB-RETUR",
+        }
+    )
     per_account = {
         "kiosk-sod-hb": {"charset": "cp850", "terminator": "CRLF"},
         "kiosk-ljd-hb": {"error_detection": False},
@@ -319,8 +636,12 @@ def build() -> dict[str, Any]:
         "return_floating_stays": {"item": "3000000002", "at": "BOL-HB"},
         "return_transit_home": {"item": "3000000003", "at": "BOL-HB", "to": "SOD-HB"},
         "return_hold_here": {"item": "3000000004", "at": "BOL-HB", "hold_patron": "2150000009"},
-        "return_hold_transit": {"item": "3000000005", "at": "BOL-HB", "to": "LJD-HB",
-                                "hold_patron": "2150000010"},
+        "return_hold_transit": {
+            "item": "3000000005",
+            "at": "BOL-HB",
+            "to": "LJD-HB",
+            "hold_patron": "2150000010",
+        },
         "return_unknown": {"item": "3999999999", "at": "BOL-HB"},
         "borrow_chargeable": {"item": "3000000006", "at": "BOL-HB", "fee": "15.00"},
         "borrow_multipart": {"item": "3000000007", "parts": "3"},
@@ -339,22 +660,56 @@ def build() -> dict[str, Any]:
     return {
         "format": "nordic-kiosk-consortium/1",
         "name": "Hälsingebiblioteken (demo)",
-        "policy": {"fee_limit": "100.00", "overdue_limit": 10, "hold_limit": 20,
-                   "hold_shelf_days": 7, "offline_replay_max_age_days": 14, "currency": "SEK"},
+        "policy": {
+            "fee_limit": "100.00",
+            "overdue_limit": 10,
+            "hold_limit": 20,
+            "hold_shelf_days": 7,
+            "offline_replay_max_age_days": 14,
+            "currency": "SEK",
+        },
         "libraries": libraries,
         "loan_rules": [
-            {"library": "*", "media_type": "*", "loan_days": 28, "renewals": 3,
-             "max_loans": 50},
-            {"library": "*", "media_type": "dvd", "loan_days": 7, "renewals": 1,
-             "max_loans": 10},
-            {"library": "BOL", "media_type": "dvd", "loan_days": 7, "renewals": 1,
-             "max_loans": 10, "loan_fee": "15.00"},
-            {"library": "*", "media_type": "magazine", "loan_days": 14, "renewals": 0,
-             "max_loans": 20},
-            {"library": "*", "media_type": "game", "loan_days": 14, "renewals": 1,
-             "max_loans": 5, "loan_fee": "10.00"},
-            {"library": "*", "media_type": "audiobook", "loan_days": 28, "renewals": 2,
-             "max_loans": 20},
+            {"library": "*", "media_type": "*", "loan_days": 28, "renewals": 3, "max_loans": 50},
+            {"library": "*", "media_type": "dvd", "loan_days": 7, "renewals": 1, "max_loans": 10},
+            {
+                "library": "BOL",
+                "media_type": "dvd",
+                "loan_days": 7,
+                "renewals": 1,
+                "max_loans": 10,
+                "loan_fee": "15.00",
+            },
+            {
+                "library": "OVA",
+                "media_type": "*",
+                "loan_days": 28,
+                "renewals": 3,
+                "max_loans": 50,
+                "overdue_fee_per_day": "2.00",
+            },
+            {
+                "library": "*",
+                "media_type": "magazine",
+                "loan_days": 14,
+                "renewals": 0,
+                "max_loans": 20,
+            },
+            {
+                "library": "*",
+                "media_type": "game",
+                "loan_days": 14,
+                "renewals": 1,
+                "max_loans": 5,
+                "loan_fee": "10.00",
+            },
+            {
+                "library": "*",
+                "media_type": "audiobook",
+                "loan_days": 28,
+                "renewals": 2,
+                "max_loans": 20,
+            },
         ],
         "patrons": patrons,
         "items": items,

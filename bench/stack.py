@@ -1,0 +1,140 @@
+"""Benchmark: a 10-item stack on the pad, from tags down to every item lent and disarmed.
+
+For each library-system latency (the embedded system's latency knob) and SIP2 pool size, one
+run: a patron logs in (not timed), borrowing starts, the ten tags are put on the simulated FEIG
+reader's pad at once, and the clock stops when the tenth ``ItemBorrowed`` event arrives (every
+loan made and every tag's security change verified by reading it back).
+
+Figures:
+- ``seconds``: tags on the pad -> all done (wall clock);
+- ``overhead_ms_per_item``: the kiosk's own work per item, measured as the CPU time of the
+  kiosk's event-loop thread during the run, divided by the items. The library system runs in
+  another thread (``ThreadedACS``) and the simulated reader in its own thread, so their work is
+  not counted; the kiosk core, the SIP2 client and codec, the FEIG driver's framing, the tag
+  decoder and the pad polling are. Journal fsyncs run in worker threads and count as waiting.
+
+Usage: ``python bench/stack.py [--json] [--latency 0 50 150] [--pool 1 4] [--reader-timing]``.
+By default the simulated reader answers at once; ``--reader-timing`` makes it take the time a
+real FEIG reader at 38400 baud needs (serial line + ISO 15693 air interface), which adds about
+0.1 s of reader time per item that no connection pool can overlap (one antenna, one command at
+a time).
+With ``--json`` each run prints one JSON object with the keys ``items``, ``latency_ms``,
+``pool``, ``seconds`` and ``overhead_ms_per_item``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from drivers.rfid import FeigReader, FeigSimulator
+from kiosk.acs import ThreadedACS
+from kiosk.assembly import demo_item_tags
+from kiosk.core import ItemBorrowed, Kiosk, KioskSettings, SessionStarted
+from kiosk.core.events import KioskEvent
+from kiosk.ils.journal import Journal
+from kiosk.ils.sip2 import SIP2LibrarySystem
+from kiosk.sip2.client import ClientSettings
+
+ITEMS = [f"30000000{n}" for n in range(11, 21)]
+PATRON, PIN = "2150000001", "1234"
+ACCOUNT = "kiosk-bol-hb"
+
+
+async def one_run(latency_ms: float, pool: int, *, timing: bool) -> dict[str, object]:
+    with ThreadedACS(latency_ms=latency_ms) as acs, FeigSimulator(timing=timing) as sim:
+        login = acs.account(ACCOUNT)
+        settings = KioskSettings(branch_code=login.branch)
+        tags = [tag for item in ITEMS for tag in demo_item_tags(acs.model, item)]
+        ils = SIP2LibrarySystem(
+            ClientSettings(
+                host=acs.host,
+                port=acs.port,
+                user=login.login,
+                password=login.password,
+                location_code=login.location_code,
+                pool_size=pool,
+            )
+        )
+        with tempfile.TemporaryDirectory() as state:
+            journal = Journal(Path(state) / "journal.db")
+            async with FeigReader(sim.port) as reader, ils:
+                kiosk = Kiosk(ils=ils, reader=reader, settings=settings, journal=journal)
+                done: set[str] = set()
+                finished = asyncio.Event()
+                started = asyncio.Event()
+
+                def on_event(event: KioskEvent) -> None:
+                    if isinstance(event, SessionStarted):
+                        started.set()
+                    elif isinstance(event, ItemBorrowed):
+                        done.add(event.item_id)
+                        if len(done) == len(ITEMS):
+                            finished.set()
+
+                kiosk.subscribe(on_event)
+                async with kiosk:
+                    await kiosk.identify(PATRON)
+                    await kiosk.enter_pin(PIN)
+                    await asyncio.wait_for(started.wait(), 30)
+                    await kiosk.start_borrow()
+                    cpu0, wall0 = time.thread_time(), time.perf_counter()
+                    sim.place(*tags)
+                    await asyncio.wait_for(finished.wait(), 120)
+                    wall = time.perf_counter() - wall0
+                    cpu = time.thread_time() - cpu0
+                    await kiosk.end_session()
+            journal.close()
+    return {
+        "items": len(ITEMS),
+        "latency_ms": latency_ms,
+        "pool": pool,
+        "seconds": round(wall, 3),
+        "overhead_ms_per_item": round(cpu * 1000 / len(ITEMS), 2),
+    }
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="one JSON object per run")
+    parser.add_argument("--latency", type=float, nargs="+", default=[0, 50, 150])
+    parser.add_argument("--pool", type=int, nargs="+", default=[1, 4])
+    parser.add_argument(
+        "--reader-timing",
+        action="store_true",
+        help="the simulated reader takes the time of a real one (38400 baud serial + ISO 15693"
+        " air interface); default: it answers at once, so the figures show the kiosk and the"
+        " library system",
+    )
+    args = parser.parse_args(argv)
+    results = []
+    for latency in args.latency:
+        for pool in args.pool:
+            result = await one_run(latency, pool, timing=args.reader_timing)
+            results.append(result)
+            if args.json:
+                print(json.dumps(result), flush=True)
+            else:
+                print(
+                    f"latency {latency:5.0f} ms  pool {pool}:  {result['seconds']:6.3f} s  "
+                    f"overhead {result['overhead_ms_per_item']:5.2f} ms/item",
+                    flush=True,
+                )
+    if not args.json:
+        for latency in args.latency:
+            by_pool = {r["pool"]: r["seconds"] for r in results if r["latency_ms"] == latency}
+            if 1 in by_pool and 4 in by_pool:
+                ratio = float(by_pool[1]) / float(by_pool[4])  # type: ignore[arg-type]
+                print(f"latency {latency:5.0f} ms: pool 4 is {ratio:.1f}x faster than pool 1")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

@@ -1,0 +1,195 @@
+"""``kiosk acs``: run the embedded consortium library system (a SIP2 server) standalone.
+
+    kiosk acs [--host 127.0.0.1] [--port 6001] [--data FILE] [--db FILE] [--reset]
+              [--latency-ms N] [--jitter-ms N] [--drop-after N] [--corrupt-checksum N]
+              [--answer-96 N] [--offline] [--refuse-logins] [--control-port 6002]
+    kiosk acs control [--control-host H] [--control-port 6002] COMMAND...
+    kiosk acs check FILE         validate a consortium data file and print a summary
+
+The server listens on loopback unless told otherwise; its log carries masked traces only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "acs",
+        help="run the embedded consortium library system (SIP2 server)",
+        description="Run the embedded consortium library system: a SIP2 server over the demo "
+        "consortium (or your own data file). Fault knobs make it slow, flaky or offline.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument("--port", type=int, default=6001, help="SIP2 port (default 6001)")
+    parser.add_argument("--data", help="consortium data file (JSON; default: the demo data)")
+    parser.add_argument(
+        "--db",
+        default=":memory:",
+        help="SQLite file keeping the state across restarts (default: memory)",
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="reload --data into --db even if it holds a consortium"
+    )
+    parser.add_argument(
+        "--charset", default="utf-8", help="character set before login (accounts set their own)"
+    )
+    parser.add_argument(
+        "--control-port", type=int, help="also listen for fault-knob commands on this loopback port"
+    )
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every response")
+    parser.add_argument(
+        "--jitter-ms", type=float, default=0.0, help="plus a random 0..N ms per response"
+    )
+    parser.add_argument(
+        "--drop-after",
+        type=int,
+        default=0,
+        help="drop the connection at the N-th request (0 = never)",
+    )
+    parser.add_argument(
+        "--drop-repeat", action="store_true", help="keep dropping every N-th request"
+    )
+    parser.add_argument(
+        "--drop-before-processing",
+        action="store_true",
+        help="drop before carrying out the request (default: after)",
+    )
+    parser.add_argument(
+        "--corrupt-checksum",
+        type=int,
+        default=0,
+        help="corrupt the checksum of the next N responses",
+    )
+    parser.add_argument(
+        "--answer-96",
+        type=int,
+        default=0,
+        help="answer the next N requests with 96 (request resend)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="start offline: 98 says on-line N, circulation is refused",
+    )
+    parser.add_argument("--refuse-logins", action="store_true", help="refuse every 93 login")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: connections and logins; -vv: masked wire traces",
+    )
+    parser.set_defaults(handler=run_server)
+    actions = parser.add_subparsers(title="actions", metavar="ACTION")
+    control = actions.add_parser(
+        "control",
+        help="send a command to a running 'kiosk acs --control-port N'",
+        description="Commands: get | set NAME=VALUE... | reset | drop | stats. "
+        "Example: kiosk acs control set latency_ms=150 offline=yes",
+    )
+    control.add_argument("--control-host", default="127.0.0.1")
+    control.add_argument("--control-port", dest="target_port", type=int, default=6002)
+    control.add_argument("words", nargs="+", metavar="COMMAND")
+    control.set_defaults(handler=run_control)
+    check = actions.add_parser("check", help="validate a consortium data file")
+    check.add_argument("file")
+    check.set_defaults(handler=run_check)
+
+
+def _fault_settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms,
+        "drop_after": args.drop_after, "drop_repeat": args.drop_repeat,
+        "drop_before_processing": args.drop_before_processing,
+        "corrupt_checksum": args.corrupt_checksum, "answer_96": args.answer_96,
+        "offline": args.offline, "refuse_logins": args.refuse_logins,
+    }  # fmt: skip
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+    import signal
+
+    from kiosk.acs import AcsError, EmbeddedACS
+
+    level = logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("kiosk.acs").setLevel(max(level, logging.INFO))
+    if args.verbose > 1:
+        logging.getLogger("kiosk.acs").setLevel(logging.DEBUG)
+
+    async def main() -> int:
+        acs = EmbeddedACS(
+            args.data,
+            args.db,
+            host=args.host,
+            port=args.port,
+            control_port=args.control_port,
+            reset=args.reset,
+            charset=args.charset,
+            **_fault_settings(args),
+        )
+        try:
+            await acs.start()
+        except (AcsError, OSError) as exc:
+            print(f"kiosk acs: {exc}", file=sys.stderr)
+            return 1
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        model = acs.model
+        print(
+            f"kiosk acs: {model.name}: {len(model.branches())} branches,"
+            f" {len(model.patrons())} patrons, {len(model.items())} items;"
+            f" SIP2 on {acs.host}:{acs.port}"
+            + (f", control on {acs.host}:{acs.control_port}" if acs.control_port else ""),
+            flush=True,
+        )
+        await stop.wait()
+        await acs.close()
+        return 0
+
+    return asyncio.run(main())
+
+
+def run_control(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from kiosk.acs import send_command
+
+    try:
+        answer = asyncio.run(
+            send_command(args.control_host, args.target_port, " ".join(args.words))
+        )
+    except OSError as exc:
+        print(
+            f"kiosk acs control: cannot reach {args.control_host}:{args.target_port}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    return 0 if answer.get("ok") else 1
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from kiosk.acs import DataFileError, read_data
+
+    try:
+        data = read_data(args.file)
+    except DataFileError as exc:
+        print(f"kiosk acs check: {exc}", file=sys.stderr)
+        return 1
+    branches = sum(len(lib.branches) for lib in data.libraries)
+    print(
+        f"{args.file}: {data.name}: {len(data.libraries)} libraries, {branches} branches,"
+        f" {len(data.patrons)} patrons, {len(data.items)} items, {len(data.loans)} loans,"
+        f" {len(data.holds)} holds, {len(data.accounts)} accounts: valid"
+    )
+    return 0

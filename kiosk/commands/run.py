@@ -1,0 +1,66 @@
+"""``kiosk run --config FILE``: the kiosk's touch screen on the configured hardware.
+
+This is what the systemd unit starts. The process exits 0 when stopped, and 3 when staff press
+"Restart" on the staff screen (the unit's ``Restart=always`` starts it again, fresh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RESTART_EXIT_STATUS", "register"]
+
+#: Exit status after a staff-requested restart (systemd restarts the unit).
+RESTART_EXIT_STATUS = 3
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the kiosk (touch screen) from a configuration file",
+        description="Run the kiosk's touch screen with the library system and hardware of "
+        "FILE. Exit status 3 means staff asked for a restart.",
+    )
+    parser.add_argument("--config", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "--windowed", action="store_true", help="a window instead of full screen (testing)"
+    )
+    parser.add_argument(
+        "--headless", action="store_true", help="render offscreen (no display; for checks)"
+    )
+    parser.add_argument(
+        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    from kiosk.ui.harness import configure_kivy
+
+    configure_kivy(headless=args.headless, fullscreen=not args.windowed)
+    return asyncio.run(_run(config, args.exit_after))
+
+
+async def _run(config: Any, exit_after: float | None) -> int:
+    from kiosk.assembly import open_kiosk
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.settings import ui_settings_from_config
+
+    settings = ui_settings_from_config(config)
+    async with open_kiosk(config) as running:
+        app = KioskApp(running.kiosk, settings)
+        if exit_after is not None:
+            asyncio.get_running_loop().call_later(exit_after, app.stop)
+        await app.async_run(async_lib="asyncio")
+    return RESTART_EXIT_STATUS if app.restart_requested else 0

@@ -1,0 +1,53 @@
+"""Operations: health and Prometheus metrics on localhost, and systemd's notify/watchdog.
+
+Public surface::
+
+    from kiosk.health import Metrics, HealthServer, ServiceRuntime, Watchdog, Notifier
+
+    metrics = Metrics("bollnas-main-1", library="SE-Bo", branch="bol")   # or metrics_for(config)
+    metrics.set_ils_state(up=True, latency_s=0.042)
+    metrics.set_reader_state("rfid", up=True)           # "rfid" | "card" | "scanner"
+    metrics.set_printer_state(up=True, paper="near_end")  # ok | near_end | out | unknown
+    metrics.set_offline_queue_depth(3)
+    metrics.transaction("checkout", "ok")               # kind, outcome (lower-case identifiers)
+    metrics.session_started(); metrics.session_ended("completed")
+    metrics.error("sip2", "timeout")
+    metrics.set_component("journal", "failing", "disk full")
+
+    async with ServiceRuntime(config, metrics):         # /healthz + /metrics, READY=1, WATCHDOG=1
+        async with open_kiosk(config) as running:
+            observe_kiosk(metrics, running.kiosk)       # sessions, loans, returns, refusals
+            await run_the_kiosk()
+
+Endpoints (``[health]`` in the config, default 127.0.0.1:9464): ``GET /healthz`` answers JSON
+``{"status": "ok"|"degraded"|"failing", "kiosk": id, "components": {...}}`` with 200, or 503 when
+failing; ``GET /metrics`` is the Prometheus text format. Metrics (all prefixed ``kiosk_``):
+``info``, ``start_time_seconds``, ``ils_up``, ``ils_latency_seconds``,
+``ils_request_duration_seconds`` (histogram), ``reader_up{reader}``, ``printer_up``,
+``printer_paper{state}``, ``sorter_up``, ``bin_items{bin}``, ``bin_capacity{bin}``,
+``offline_queue_depth``, ``transactions_total{kind,outcome}``, ``sessions_total{outcome}``,
+``sessions_active``, ``errors_total{component,kind}``. No personal data: label values must be
+short lower-case identifiers, anything else becomes ``other``.
+"""
+
+from __future__ import annotations
+
+from .kiosk_events import observe_kiosk, record_event
+from .metrics import ComponentHealth, HealthReport, Metrics
+from .runtime import ServiceRuntime, metrics_for
+from .server import HealthServer
+from .watchdog import Notifier, Watchdog, watchdog_interval
+
+__all__ = [
+    "ComponentHealth",
+    "HealthReport",
+    "HealthServer",
+    "Metrics",
+    "Notifier",
+    "ServiceRuntime",
+    "Watchdog",
+    "metrics_for",
+    "observe_kiosk",
+    "record_event",
+    "watchdog_interval",
+]

@@ -1,0 +1,110 @@
+"""``kiosk acs`` as a user runs it: a separate process serving real SIP2 clients."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk import sip2
+from kiosk.acs import DEMO_DATA, ThreadedACS
+from kiosk.cli import main
+from tests.acs.fixtures import DEMO
+
+
+def kiosk(*args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+async def test_kiosk_acs_serves_sip2_and_obeys_its_control_channel(tmp_path: Path) -> None:
+    db = tmp_path / "acs.sqlite"
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "kiosk",
+        "acs",
+        "--port",
+        "0",
+        "--control-port",
+        "0",
+        "--db",
+        str(db),
+        "--latency-ms",
+        "1",
+        "-v",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = (await asyncio.wait_for(server.stdout.readline(), 15)).decode()
+        match = re.search(r"SIP2 on 127\.0\.0\.1:(\d+), control on 127\.0\.0\.1:(\d+)", banner)
+        assert match, banner
+        port, control = int(match[1]), int(match[2])
+        settings = sip2.ClientSettings(
+            host="127.0.0.1", port=port, user="kiosk-bol-hb", password="pw-bol-hb", timeout=5
+        )
+        async with sip2.SIP2Client(settings) as client:
+            reply = await client.request(
+                sip2.Checkout(
+                    nb_due_date=None,
+                    fields={
+                        "AO": "",
+                        "AA": DEMO["patron"]["barcode"],
+                        "AB": "3000000011",
+                        "AC": "",
+                    },
+                )
+            )
+            assert reply.fixed["ok"]
+            told = await asyncio.to_thread(
+                kiosk, "acs", "control", "--control-port", str(control), "set", "offline=yes"
+            )
+            assert told.returncode == 0 and '"offline": true' in told.stdout
+            status = await client.request(sip2.SCStatus())
+            assert status.fixed["online_status"] is False
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(server.communicate(), 15)
+    assert server.returncode == 0
+    log = err.decode()
+    assert "kiosk-bol-hb logged in" in log
+    assert "pw-bol-hb" not in log and DEMO["patron"]["barcode"] not in log
+    # the state is in the database file: a restart keeps the loan
+    with ThreadedACS(db_path=db) as again:
+        assert again.model.loan("3000000011") is not None
+
+
+def test_kiosk_acs_check_validates_a_data_file(tmp_path: Path, capsys) -> None:
+    assert main(["acs", "check", str(DEMO_DATA)]) == 0
+    assert "500 items" in capsys.readouterr().out
+    broken = tmp_path / "broken.json"
+    broken.write_text(
+        Path(DEMO_DATA)
+        .read_text(encoding="utf-8")
+        .replace('"loan_days": 28', '"loan_days": "four weeks"', 1),
+        encoding="utf-8",
+    )
+    assert main(["acs", "check", str(broken)]) == 1
+    assert "loan_rules.0.loan_days" in capsys.readouterr().err
+
+
+def test_a_bad_data_file_stops_the_server_with_a_clear_message(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}", encoding="utf-8")
+    result = kiosk("acs", "--port", "0", "--data", str(broken))
+    assert result.returncode == 1
+    assert "broken.json" in result.stderr and "format" in result.stderr
+
+
+def test_control_without_a_server_says_so() -> None:
+    result = kiosk("acs", "control", "--control-port", "1", "get")
+    assert result.returncode == 1 and "cannot reach" in result.stderr

@@ -1,0 +1,152 @@
+"""Fault knobs, at start and at run time, and what the kiosk's client makes of them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from kiosk import sip2
+from kiosk.acs import EmbeddedACS, Faults, FaultSettingError, send_command
+from tests.acs.conftest import DEMO, kiosk_client
+
+ASA = DEMO["patron"]["barcode"]
+
+
+def checkout_message(item: str) -> sip2.Message:
+    return sip2.Checkout(nb_due_date=None, fields={"AO": "", "AA": ASA, "AB": item, "AC": ""})
+
+
+def successful(acs: EmbeddedACS, item: str) -> list[str]:
+    return [e.action for e in acs.model.circulation_log(item=item) if e.ok]
+
+
+def test_knobs_are_validated_and_read_from_strings() -> None:
+    faults = Faults()
+    faults.update(latency_ms="150", offline="yes", answer_96="2")
+    assert (faults.latency_ms, faults.offline, faults.answer_96) == (150.0, True, 2)
+    with pytest.raises(FaultSettingError, match="unknown fault knob 'latency'"):
+        faults.update(latency=3)
+    with pytest.raises(FaultSettingError, match="needs a number"):
+        faults.update(drop_after="soon")
+    with pytest.raises(FaultSettingError, match="cannot be negative"):
+        faults.update(jitter_ms=-1)
+    assert faults.reset().snapshot() == Faults().snapshot()
+
+
+def test_jitter_adds_up_to_its_value_to_the_latency() -> None:
+    faults = Faults(latency_ms=100, jitter_ms=50)
+    delays = [faults.delay_seconds() for _ in range(200)]
+    assert all(0.1 <= d <= 0.15 for d in delays) and len(set(delays)) > 1
+
+
+async def test_latency_delays_every_response() -> None:
+    async with EmbeddedACS(latency_ms=60) as acs, kiosk_client(acs) as client:
+        started = time.perf_counter()
+        await client.request(sip2.SCStatus())
+        assert time.perf_counter() - started >= 0.06
+        acs.faults.update(latency_ms=0)
+        assert acs.faults.delay_seconds() == 0
+
+
+async def test_a_reply_lost_in_a_drop_is_not_a_double_loan(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs) as client:
+        embedded_acs.faults.update(drop_after=1)  # carry out the checkout, then pull the cable
+        reply = await client.request(checkout_message("3000000011"))
+        assert reply.fixed["ok"] and not reply.fixed["renewal_ok"]
+    assert successful(embedded_acs, "3000000011") == ["checkout"]
+    assert embedded_acs.stats.dropped == 1 and embedded_acs.stats.replays == 1
+
+
+async def test_a_drop_before_processing_is_carried_out_once_on_resend(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs) as client:
+        embedded_acs.faults.update(drop_after=1, drop_before_processing=True)
+        reply = await client.request(checkout_message("3000000012"))
+        assert reply.fixed["ok"]
+    assert successful(embedded_acs, "3000000012") == ["checkout"]
+
+
+async def test_drop_after_counts_requests_and_can_repeat(embedded_acs) -> None:
+    embedded_acs.faults.update(drop_after=4, drop_repeat=True)
+    async with kiosk_client(embedded_acs) as client:  # the login and the 99 count too
+        for n in range(6):
+            await client.request(sip2.ItemInformation(fields={"AO": "", "AB": f"30000000{11 + n}"}))
+    assert embedded_acs.stats.dropped >= 2
+
+
+async def test_a_corrupted_checksum_is_recovered_with_97(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs) as client:
+        embedded_acs.faults.update(corrupt_checksum=1)
+        reply = await client.request(checkout_message("3000000013"))
+        assert reply.fixed["ok"]
+    assert successful(embedded_acs, "3000000013") == ["checkout"]
+    assert embedded_acs.faults.corrupt_checksum == 0
+
+
+async def test_answer_96_makes_the_client_resend(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs) as client:
+        embedded_acs.faults.update(answer_96=2)
+        reply = await client.request(checkout_message("3000000014"))
+        assert reply.fixed["ok"]
+    assert successful(embedded_acs, "3000000014") == ["checkout"]
+    assert embedded_acs.stats.resends_requested == 2
+
+
+async def test_offline_says_so_in_98_and_refuses_circulation(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs) as client:
+        embedded_acs.faults.update(offline=True)
+        status = await client.request(sip2.SCStatus())
+        assert (status.fixed["online_status"], status.fixed["checkout_ok"]) == (False, False)
+        loan = await client.request(checkout_message("3000000015"))
+        assert not loan.fixed["ok"] and loan.get("AF")
+        back = await client.request(
+            sip2.Checkin(
+                return_date=None,
+                fields={"AP": "", "AO": "", "AB": DEMO["return_reshelve"]["item"], "AC": ""},
+            )
+        )
+        assert not back.fixed["ok"]
+        embedded_acs.faults.update(offline=False)
+        assert (await client.request(checkout_message("3000000015"))).fixed["ok"]
+    assert embedded_acs.model.loan(DEMO["return_reshelve"]["item"]) is not None
+
+
+async def test_offline_at_start() -> None:
+    async with EmbeddedACS(offline=True) as acs, kiosk_client(acs) as client:
+        assert client.acs_status.fixed["online_status"] is False
+
+
+async def test_refused_logins() -> None:
+    async with EmbeddedACS(refuse_logins=True) as acs:
+        with pytest.raises(sip2.SIP2LoginError):
+            async with kiosk_client(acs):
+                pass
+        acs.faults.update(refuse_logins=False)
+        async with kiosk_client(acs) as client:
+            assert client.connected == 1
+
+
+async def test_drop_connections_pulls_every_cable_and_the_client_comes_back(embedded_acs) -> None:
+    async with kiosk_client(embedded_acs, pool_size=2) as client:
+        assert await embedded_acs.drop_connections() == 2
+        await asyncio.sleep(0.05)
+        reply = await client.request(sip2.SCStatus())
+        assert reply.code == "98"
+
+
+async def test_the_control_channel_changes_knobs_from_outside() -> None:
+    async with EmbeddedACS(control_port=0) as acs:
+        port = acs.control_port
+        answer = await send_command(acs.host, port, "set latency_ms=5 offline=yes")
+        assert answer["ok"] and answer["faults"]["offline"] is True
+        assert acs.faults.latency_ms == 5
+        assert (await send_command(acs.host, port, "get"))["faults"]["latency_ms"] == 5
+        assert (await send_command(acs.host, port, "reset"))["faults"]["offline"] is False
+        bad = await send_command(acs.host, port, "set nonsense=1")
+        assert not bad["ok"] and "unknown fault knob" in bad["error"]
+        assert not (await send_command(acs.host, port, "explode"))["ok"]
+        async with kiosk_client(acs):
+            stats = await send_command(acs.host, port, "stats")
+            assert stats["stats"]["open_connections"] == 1
+            assert (await send_command(acs.host, port, "drop"))["dropped"] == 1

@@ -1,0 +1,187 @@
+"""Test rig for the kiosk core: the embedded library system over real sockets, the simulated
+FEIG reader over a pty with the real driver, a real SQLite journal. Other areas may import it.
+
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login("2150000001", "1234")
+        rig.place("3000000011")                      # the item's tags on the pad
+        await rig.kiosk.start_borrow()
+        event = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from drivers.rfid import FeigReader, FeigSimulator, VirtualTag
+from kiosk.acs import EmbeddedACS
+from kiosk.assembly import branch_directory, demo_item_tags, demo_patron_card
+from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecuritySettings, Statistics, events
+from kiosk.ils.journal import Journal
+from kiosk.ils.offline import OfflineMode, OfflinePolicy
+from kiosk.ils.sip2 import SIP2LibrarySystem
+from kiosk.sip2.client import ClientSettings
+
+E = TypeVar("E", bound=events.KioskEvent)
+
+ACCOUNT = "kiosk-bol-hb"
+BRANCH = "BOL-HB"
+PATRON, PIN = "2150000001", "1234"
+
+
+class EventLog:
+    """Every event the kiosk emits, with a way to wait for one."""
+
+    def __init__(self, kiosk: Kiosk) -> None:
+        self.seen: list[events.KioskEvent] = []
+        self._changed = asyncio.Event()
+        kiosk.subscribe(self._on_event)
+
+    def _on_event(self, event: events.KioskEvent) -> None:
+        self.seen.append(event)
+        self._changed.set()
+
+    def of(self, kind: type[E], **match: Any) -> list[E]:
+        return [
+            e
+            for e in self.seen
+            if isinstance(e, kind) and all(getattr(e, k) == v for k, v in match.items())
+        ]
+
+    async def wait(self, kind: type[E], timeout: float = 10.0, **match: Any) -> E:
+        """The first event of ``kind`` matching ``match`` (already seen or still to come)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                found = self.of(kind, **match)
+                if found:
+                    return found[0]
+                self._changed.clear()
+                await self._changed.wait()
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+@dataclasses.dataclass
+class Rig:
+    kiosk: Kiosk
+    acs: EmbeddedACS
+    sim: FeigSimulator
+    journal: Journal
+    statistics: Statistics
+    events: EventLog
+    settings: KioskSettings
+
+    def tags(self, barcode: str, **kw: Any) -> list[VirtualTag]:
+        return demo_item_tags(self.acs.model, barcode, security=self.settings.security, **kw)
+
+    def place(self, barcode: str, *, parts: list[int] | None = None, **kw: Any) -> list[VirtualTag]:
+        """Put an item's tags (all parts, or the given part numbers) on the pad."""
+        tags = self.tags(barcode, **kw)
+        chosen = [tags[n - 1] for n in parts] if parts else tags
+        self.sim.place(*chosen)
+        return chosen
+
+    def take(self, barcode: str) -> None:
+        for tag in self.tags(barcode):
+            self.sim.remove(tag.uid)
+
+    def tag_state(self, barcode: str, part: int = 1) -> VirtualTag:
+        uid = self.tags(barcode)[part - 1].uid
+        tag = self.sim.tag(uid)
+        assert tag is not None, f"tag of {barcode} part {part} is not on the pad"
+        return tag
+
+    def secured(self, barcode: str, part: int = 1) -> bool:
+        tag = self.tag_state(barcode, part)
+        security = self.settings.security
+        if security.uses_afi:
+            return tag.afi == security.afi_secured
+        return tag.eas
+
+    def place_patron_card(self, barcode: str) -> VirtualTag:
+        card = demo_patron_card(self.acs.model, barcode)
+        self.sim.place(card)
+        return card
+
+    async def login(self, patron: str = PATRON, pin: str = PIN) -> events.SessionStarted:
+        await self.kiosk.identify(patron)
+        await self.kiosk.enter_pin(pin)
+        return await self.events.wait(events.SessionStarted)
+
+    async def settle(self, rounds: int = 3) -> None:
+        """Let the pad watcher see the pad a few times, then wait for the work it started."""
+        assert self.kiosk.pad is not None
+        await self.kiosk.pad.wait_rounds(rounds)
+        await self.kiosk.wait_idle()
+
+
+def rig_settings(**overrides: Any) -> KioskSettings:
+    base = KioskSettings(
+        library_name="Bollnäs bibliotek",
+        library_code="SE-BOL",
+        branch_code=BRANCH,
+        branch_name="Bollnäs huvudbibliotek",
+        pin=PinPolicy.ALWAYS,
+        inactivity_timeout_s=600,
+        inactivity_warning_s=15,
+        security=SecuritySettings(),
+        pad_interval_s=0.01,
+        staff_code="2468",
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+@contextlib.asynccontextmanager
+async def kiosk_rig(
+    state_dir: Path,
+    *,
+    account: str = ACCOUNT,
+    pool_size: int = 4,
+    offline: OfflineMode = OfflineMode.RETURNS_AND_LOANS,
+    acs_options: dict[str, Any] | None = None,
+    **settings: Any,
+) -> AsyncIterator[Rig]:
+    async with EmbeddedACS(**(acs_options or {})) as acs:
+        login = acs.account(account)
+        kiosk_settings = rig_settings(branch_code=login.branch, **settings)
+        kiosk_settings = dataclasses.replace(
+            kiosk_settings, branch_names=branch_directory(acs.model)
+        )
+        with FeigSimulator(timing=False) as sim:
+            async with FeigReader(sim.port) as reader:
+                ils = SIP2LibrarySystem(
+                    ClientSettings(
+                        host=acs.host,
+                        port=acs.port,
+                        user=login.login,
+                        password=login.password,
+                        location_code=login.location_code,
+                        pool_size=pool_size,
+                        timeout=2.0,
+                        retries=1,
+                    )
+                )
+                async with ils:
+                    journal = Journal(state_dir / "journal.db")
+                    statistics = Statistics(state_dir / "statistics.db")
+                    kiosk = Kiosk(
+                        ils=ils,
+                        reader=reader,
+                        settings=kiosk_settings,
+                        journal=journal,
+                        offline_policy=OfflinePolicy(mode=offline),
+                        statistics=statistics,
+                        replay_interval_s=0.2,
+                    )
+                    log = EventLog(kiosk)
+                    try:
+                        async with kiosk:
+                            yield Rig(kiosk, acs, sim, journal, statistics, log, kiosk_settings)
+                    finally:
+                        journal.close()
+                        statistics.close()

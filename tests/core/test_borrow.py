@@ -1,0 +1,182 @@
+"""Borrowing a whole stack: against the embedded library system and the simulated FEIG reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core import (
+    FeeAcknowledgementNeeded,
+    IncompleteSet,
+    ItemBorrowed,
+    ItemRefused,
+    ItemSeen,
+    Reason,
+    SecurityMethod,
+    SecurityNotCleared,
+    SecuritySettings,
+)
+from kiosk.ils.journal import Security, Status
+from tests.core.fixtures import PATRON, kiosk_rig
+
+STACK = [f"30000000{n}" for n in range(11, 21)]  # ten loanable books of the demo consortium
+
+
+async def test_a_ten_item_stack_is_lent_and_every_tag_disarmed(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        for barcode in STACK:
+            rig.place(barcode)
+        await rig.kiosk.start_borrow()
+        for barcode in STACK:
+            event = await rig.events.wait(ItemBorrowed, item_id=barcode)
+            assert event.due_date is not None and event.title
+            assert not rig.secured(barcode)
+        loans = {loan.item for loan in rig.acs.model.loans_of(PATRON)}
+        assert set(STACK) <= loans
+        entries = [e for e in rig.journal.entries() if e.item_id in STACK]
+        assert len(entries) == 10
+        assert all(e.status is Status.OK and e.security is Security.DONE for e in entries)
+
+
+async def test_items_placed_later_join_the_session(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        await rig.kiosk.start_borrow()
+        rig.place(STACK[0])
+        await rig.events.wait(ItemBorrowed, item_id=STACK[0])
+        rig.place(STACK[1])
+        await rig.events.wait(ItemBorrowed, item_id=STACK[1])
+        assert len(rig.events.of(ItemSeen)) == 2
+
+
+async def test_an_incomplete_set_is_refused_until_every_part_is_on_the_pad(tmp_path) -> None:
+    set_id = "3000000007"  # an audiobook in three parts
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place(set_id, parts=[1, 2])
+        await rig.kiosk.start_borrow()
+        incomplete = await rig.events.wait(IncompleteSet, item_id=set_id, present=(1, 2))
+        assert (incomplete.parts, incomplete.missing) == (3, (3,))
+        await rig.settle()
+        assert rig.acs.model.item(set_id).loan is None
+        assert rig.secured(set_id, 1) and rig.secured(set_id, 2)
+        rig.place(set_id, parts=[3])
+        await rig.events.wait(ItemBorrowed, item_id=set_id)
+        assert rig.acs.model.item(set_id).loan.patron == PATRON
+        assert not any(rig.secured(set_id, part) for part in (1, 2, 3))
+        entries = [e for e in rig.journal.entries() if e.item_id == set_id]
+        assert len(entries) == 1 and len(entries[0].tag_uids) == 3
+
+
+async def test_an_iso28560_2_set_is_decoded_and_lent(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place("3000000008")  # a four-part language course with ISO 28560-2 tags
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(ItemBorrowed, item_id="3000000008")
+        assert not any(rig.secured("3000000008", part) for part in (1, 2, 3, 4))
+
+
+async def test_an_item_the_patron_already_has_is_renewed(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        before = rig.acs.model.item("3000000033").loan  # on loan to the patron already
+        assert before is not None and before.patron == PATRON
+        await rig.login()
+        rig.place("3000000033")
+        await rig.kiosk.start_borrow()
+        event = await rig.events.wait(ItemBorrowed, item_id="3000000033")
+        assert event.renewed
+        assert not rig.events.of(ItemRefused)
+        assert rig.acs.model.item("3000000033").loan.due > before.due
+
+
+async def test_a_refused_loan_keeps_the_tag_secured_and_shows_the_library_text(tmp_path) -> None:
+    item = "3000000004"  # on loan to another patron
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place(item, secured=True)
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id=item)
+        assert refused.reason is Reason.REFUSED_BY_LIBRARY
+        assert refused.messages  # the library system's own words, shown as they are
+        assert rig.secured(item)
+        assert rig.acs.model.item(item).loan.patron != PATRON
+
+
+async def test_a_tag_marked_not_for_circulation_is_not_lent(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place("3000000010")  # reference copy: its tag says "not for circulation"
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id="3000000010")
+        assert refused.reason is Reason.NOT_FOR_LOAN
+        assert rig.secured("3000000010")
+        assert rig.acs.model.item("3000000010").loan is None
+
+
+@pytest.mark.parametrize("accept", [True, False])
+async def test_a_loan_with_a_fee_asks_the_patron(tmp_path, accept: bool) -> None:
+    item = "3000000006"  # a rental DVD
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place(item)
+        await rig.kiosk.start_borrow()
+        question = await rig.events.wait(FeeAcknowledgementNeeded, item_id=item)
+        assert question.amount == "15.00" and question.currency == "SEK"
+        assert rig.secured(item)
+        await rig.kiosk.acknowledge_fee(item, accept)
+        if accept:
+            await rig.events.wait(ItemBorrowed, item_id=item)
+            assert not rig.secured(item)
+            assert rig.acs.model.item(item).loan is not None
+        else:
+            refused = await rig.events.wait(ItemRefused, item_id=item)
+            assert refused.reason is Reason.FEE_DECLINED
+            assert rig.secured(item) and rig.acs.model.item(item).loan is None
+
+
+async def test_a_security_write_that_fails_asks_to_place_the_item_again(tmp_path) -> None:
+    item = STACK[0]
+    async with kiosk_rig(tmp_path) as rig:
+        uid = rig.tags(item)[0].uid
+        rig.sim.faults.fail_writes(uid, times=50)
+        await rig.login()
+        rig.place(item)
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(SecurityNotCleared, item_id=item)
+        assert rig.acs.model.item(item).loan is not None  # the loan stands
+        assert rig.secured(item)
+        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        assert entry.security is Security.FAILED
+        rig.sim.faults.clear()
+        rig.take(item)
+        await rig.settle()
+        rig.place(item, secured=True)
+        await rig.events.wait(ItemBorrowed, item_id=item)
+        assert not rig.secured(item)
+        assert rig.journal.get(entry.id).security is Security.DONE
+        assert len(rig.acs.model.loans_of(PATRON)) == len(
+            {loan.item for loan in rig.acs.model.loans_of(PATRON)}
+        )
+
+
+async def test_eas_consortia_get_the_eas_bit_cleared(tmp_path) -> None:
+    eas = SecuritySettings(method=SecurityMethod.EAS)
+    async with kiosk_rig(tmp_path, security=eas) as rig:
+        await rig.login()
+        rig.place(STACK[0])
+        assert rig.tag_state(STACK[0]).eas
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(ItemBorrowed, item_id=STACK[0])
+        assert not rig.tag_state(STACK[0]).eas
+
+
+async def test_a_blocked_patron_may_not_borrow(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        started = await rig.login("2150000004", "4567")  # excessive fees
+        assert not started.can_borrow and started.borrow_refusal is Reason.EXCESSIVE_FEES
+        rig.place(STACK[0])
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id=STACK[0])
+        assert refused.reason is Reason.EXCESSIVE_FEES
+        assert rig.acs.model.item(STACK[0]).loan is None and rig.secured(STACK[0])

@@ -1,0 +1,98 @@
+"""Returning anything from any member library: one routing outcome per item, tag re-armed."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.rfid import VirtualTag, make_uid, tag_for_item
+from kiosk.core import ItemReturned, ReturnKind, SecurityNotCleared, TransferKind
+from kiosk.ils.journal import Security, Status
+from tests.core.fixtures import kiosk_rig
+
+
+@pytest.mark.parametrize(
+    ("example", "kind", "transfer", "destination"),
+    [
+        ("return_reshelve", ReturnKind.RESHELVE, None, "BOL-HB"),
+        ("return_floating_stays", ReturnKind.RESHELVE, None, "BOL-HB"),
+        ("return_transit_home", ReturnKind.OTHER_LIBRARY, TransferKind.TRANSIT, "SOD-HB"),
+        ("return_hold_here", ReturnKind.HOLD_HERE, None, "BOL-HB"),
+        ("return_hold_transit", ReturnKind.OTHER_LIBRARY, TransferKind.HOLD, "LJD-HB"),
+    ],
+)
+async def test_every_routing_outcome_of_the_consortium(
+    tmp_path, example: str, kind: ReturnKind, transfer: TransferKind | None, destination: str
+) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        item = rig.acs.examples[example]["item"]
+        rig.place(item, secured=False)  # it comes back from a loan: unsecured
+        await rig.kiosk.start_return()  # no identification needed
+        returned = await rig.events.wait(ItemReturned, item_id=item)
+        outcome = returned.outcome
+        assert (outcome.kind, outcome.transfer, outcome.destination) == (
+            kind,
+            transfer,
+            destination,
+        )
+        assert outcome.destination_name == rig.settings.branch_names[destination]
+        assert outcome.security_ok and rig.secured(item)
+        assert rig.acs.model.item(item).loan is None
+        if kind is ReturnKind.HOLD_HERE or transfer is TransferKind.HOLD:
+            assert outcome.slip is not None and outcome.slip.item_id == item
+        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        assert entry.status is Status.OK and entry.security is Security.DONE
+
+
+async def test_an_unknown_item_is_taken_and_sent_to_the_exceptions(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        rig.sim.place(tag_for_item("3999999999", "SE-XYZ", secured=False))
+        await rig.kiosk.start_return()
+        returned = await rig.events.wait(ItemReturned, item_id="3999999999")
+        assert returned.outcome.kind is ReturnKind.EXCEPTION
+        assert returned.outcome.exception_reason == "checkin_refused"
+        assert returned.outcome.slip is not None and returned.outcome.slip.lines
+
+
+async def test_a_tag_that_cannot_be_decoded_is_still_taken_as_an_exception(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        blank = VirtualTag(uid=make_uid(0x04, 0xBADBAD))
+        rig.sim.place(blank)
+        await rig.kiosk.start_return()
+        returned = await rig.events.wait(ItemReturned, item_id=blank.uid.hex().upper())
+        assert returned.outcome.kind is ReturnKind.EXCEPTION
+        assert returned.outcome.exception_reason == "tag_unreadable"
+
+
+async def test_a_return_whose_tag_cannot_be_rearmed_is_reported(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        item = rig.acs.examples["return_reshelve"]["item"]
+        [tag] = rig.place(item, secured=False)
+        rig.sim.faults.fail_writes(tag.uid, times=50)
+        await rig.kiosk.start_return()
+        returned = await rig.events.wait(ItemReturned, item_id=item)
+        assert not returned.outcome.security_ok
+        await rig.events.wait(SecurityNotCleared, item_id=item)
+        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        assert entry.security is Security.FAILED
+        # placed again, the kiosk re-arms it without a second check-in
+        rig.sim.faults.clear()
+        rig.take(item)
+        await rig.settle()
+        rig.place(item, secured=False)
+        await rig.settle()
+        assert rig.secured(item)
+        assert rig.journal.get(entry.id).security is Security.DONE
+        checkins = [e for e in rig.acs.model.circulation_log(item=item) if e.action == "checkin"]
+        assert len(checkins) == 1
+
+
+async def test_a_stack_of_returns_is_checked_in_in_parallel(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        items = [loan.item for loan in rig.acs.model.all_loans()][:8]
+        for item in items:
+            rig.place(item)
+        await rig.kiosk.start_return()
+        for item in items:
+            await rig.events.wait(ItemReturned, item_id=item)
+            assert rig.secured(item)
+            assert rig.acs.model.item(item).loan is None

@@ -1,0 +1,157 @@
+"""The SIP2 adapter of the library-system port, against the embedded library system."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from kiosk.acs import EmbeddedACS
+from kiosk.ils import (
+    CheckinAlert,
+    ItemStatus,
+    LibrarySystemProtocolError,
+    LibrarySystemUnavailable,
+    OutcomeUnknown,
+    PatronBlock,
+)
+from kiosk.ils.sip2 import SIP2LibrarySystem, parse_due_date
+from kiosk.sip2.client import ClientSettings
+
+
+@contextlib.asynccontextmanager
+async def adapter(**client: Any) -> AsyncIterator[tuple[SIP2LibrarySystem, EmbeddedACS]]:
+    async with EmbeddedACS() as acs:
+        login = acs.account("kiosk-bol-hb")
+        settings = {
+            "host": acs.host,
+            "port": acs.port,
+            "user": login.login,
+            "password": login.password,
+            "location_code": login.location_code,
+            "timeout": 1.0,
+            "retries": 1,
+            **client,
+        }
+        async with SIP2LibrarySystem(ClientSettings(**settings)) as ils:
+            yield ils, acs
+
+
+async def test_patron_validity_pin_and_status_bits() -> None:
+    async with adapter() as (ils, _):
+        good = await ils.patron("2150000001", "1234")
+        assert good.valid and good.pin_valid is True and not good.blocks
+        assert (await ils.patron("2150000001", "0000")).pin_valid is False
+        assert not (await ils.patron("2159999999", "1234")).valid
+        fees = await ils.patron("2150000004", "4567")
+        assert {PatronBlock.EXCESSIVE_FEES, PatronBlock.CHARGE_DENIED} <= fees.blocks
+        assert fees.fee_amount is not None and fees.currency == "SEK"
+        assert PatronBlock.CARD_LOST in (await ils.patron("2150000006", "6789")).blocks
+
+
+async def test_checkout_checkin_and_the_routing_facts() -> None:
+    async with adapter() as (ils, _):
+        loan = await ils.checkout("2150000001", "3000000011", pin="1234")
+        assert loan.ok and loan.desensitize is True and loan.due_date is not None
+        again = await ils.checkout("2150000001", "3000000033", pin="1234")  # already hers
+        assert again.ok and again.renewal
+        back = await ils.checkin("3000000005")  # a hold waits for it in Ljusdal
+        assert back.ok and back.resensitize is True
+        assert back.alert is CheckinAlert.HOLD_ELSEWHERE and back.destination == "LJD-HB"
+        assert back.hold_for_patron
+        unknown = await ils.checkin("3999999999")
+        assert not unknown.ok and unknown.messages
+        assert (await ils.item("3999999999")).status is ItemStatus.UNKNOWN
+        assert (await ils.item("3000000011")).status is ItemStatus.ON_LOAN
+
+
+async def test_a_fee_to_acknowledge_is_a_result_not_an_error() -> None:
+    async with adapter() as (ils, _):
+        asked = await ils.checkout("2150000001", "3000000006", pin="1234")
+        assert not asked.ok and asked.fee_due is not None
+        assert str(asked.fee_due.amount) == "15.00"
+        accepted = await ils.checkout("2150000001", "3000000006", pin="1234", fee_acknowledged=True)
+        assert accepted.ok
+
+
+async def test_an_offline_library_system_is_unavailable_not_a_refusal() -> None:
+    async with adapter() as (ils, acs):
+        acs.faults.update(offline=True)
+        with pytest.raises(LibrarySystemUnavailable):
+            await ils.checkout("2150000001", "3000000011", pin="1234")
+        assert not ils.online and not await ils.check_online()
+        acs.faults.update(offline=False)
+        assert await ils.check_online() and ils.online
+
+
+async def test_refused_logins_make_the_library_system_unavailable() -> None:
+    async with EmbeddedACS(refuse_logins=True) as acs:
+        login = acs.account("kiosk-bol-hb")
+        ils = SIP2LibrarySystem(
+            ClientSettings(host=acs.host, port=acs.port, user=login.login, password="wrong")
+        )
+        async with ils:  # starting with the library system down is not fatal
+            assert not ils.online
+            with pytest.raises(LibrarySystemUnavailable, match="login"):
+                await ils.patron("2150000001", "1234")
+
+
+async def test_a_lost_reply_to_a_checkout_is_an_unknown_outcome() -> None:
+    async with adapter(timeout=0.2, retries=0) as (ils, acs):
+        await ils.patron("2150000001", "1234")  # connected
+        acs.faults.update(latency_ms=600)
+        with pytest.raises(OutcomeUnknown):
+            await ils.checkout("2150000001", "3000000011", pin="1234")
+        with pytest.raises(LibrarySystemUnavailable) as caught:
+            await ils.patron("2150000001", "1234")
+        assert not isinstance(caught.value, OutcomeUnknown)  # a question changes nothing
+
+
+async def test_a_dropped_connection_mid_checkout_does_not_double_the_loan() -> None:
+    async with adapter(retries=2) as (ils, acs):
+        await ils.patron("2150000001", "1234")
+        acs.faults.update(drop_after=1)  # the checkout is carried out, its reply lost
+        result = await ils.checkout("2150000001", "3000000011", pin="1234")
+        assert result.ok
+        loans = [
+            entry
+            for entry in acs.model.circulation_log(item="3000000011")
+            if entry.action in ("checkout", "renew") and entry.ok
+        ]
+        assert len([ln for ln in acs.model.loans_of("2150000001") if ln.item == "3000000011"]) == 1
+        assert loans
+
+
+async def test_a_library_system_that_never_answers_properly_is_a_protocol_error() -> None:
+    async with adapter(retries=1) as (ils, acs):
+        await ils.patron("2150000001", "1234")
+        acs.faults.update(answer_96=10)  # "please resend", again and again
+        with pytest.raises(LibrarySystemProtocolError):
+            await ils.item("3000000011")
+
+
+async def test_the_account_lists_loans_holds_and_fees() -> None:
+    async with adapter(pool_size=4) as (ils, _):
+        account = await ils.account("2150000002", "2345")
+        states = {hold.title: hold.state.value for hold in account.holds}
+        assert set(states.values()) == {"ready", "in_transit", "waiting"}
+        fees = await ils.account("2150000005", "5678")
+        assert fees.fees and all(fee.amount is not None for fee in fees.fees)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20261220    235900", datetime(2026, 12, 20, 23, 59)),
+        ("2026-12-20", datetime(2026, 12, 20)),
+        ("2026-12-20 23:59:00", datetime(2026, 12, 20, 23, 59)),
+        ("20.12.2026", datetime(2026, 12, 20)),
+        ("", None),
+        ("next tuesday", None),
+    ],
+)
+def test_due_dates_in_the_forms_servers_send(text: str, expected: datetime | None) -> None:
+    assert parse_due_date(text) == expected

@@ -1,0 +1,29 @@
+"""Shared pytest fixtures for anything that needs a FEIG reader with tags on its pad.
+
+Use from another test package::
+
+    from tests.drivers_rfid.fixtures import feig_sim, feig_reader  # noqa: F401  (fixtures)
+
+``feig_sim`` is a started :class:`~drivers.rfid.FeigSimulator` without timing (fast);
+``feig_reader`` is an open :class:`~drivers.rfid.FeigReader` on its pty, with a short timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from drivers.rfid import FeigReader, FeigSimulator
+
+
+@pytest.fixture
+def feig_sim() -> Iterator[FeigSimulator]:
+    with FeigSimulator(timing=False) as sim:
+        yield sim
+
+
+@pytest.fixture
+async def feig_reader(feig_sim: FeigSimulator) -> AsyncIterator[FeigReader]:
+    async with FeigReader(feig_sim.port, timeout=0.3, frame_gap=0.0) as reader:
+        yield reader  # type: ignore[misc]

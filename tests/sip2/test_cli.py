@@ -1,0 +1,190 @@
+"""``kiosk sip2``: the staff command, through ``kiosk.cli.main`` and as a real process."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.acs import EmbeddedACS, ThreadedACS
+from kiosk.cli import main
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(scope="module")
+def acs() -> Iterator[EmbeddedACS]:
+    with ThreadedACS() as server:
+        yield server
+
+
+def login_options(acs: EmbeddedACS, *extra: str) -> list[str]:
+    kiosk = acs.examples["kiosk"]
+    account = acs.account(kiosk["login"])
+    return [
+        "sip2", "--host", acs.host, "--port", str(acs.port), "--user", kiosk["login"],
+        "--password", kiosk["password"], "--location", account.location_code,
+        "--institution", "SE-BOL", "--timeout", "3", *extra,
+    ]  # fmt: skip
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[Any], str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, [json.loads(line) for line in out.splitlines()], err
+
+
+class TestDecode:
+    def decode(self, data: bytes, *options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", "sip2", "decode", *options],
+            input=data.decode("latin-1"),
+            encoding="latin-1",
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+
+    def test_prints_one_json_object_per_message(self) -> None:
+        lines = (
+            b"121NNY20261122    103005AOSE-BOL|AA2150000001|AB3000000001|AJMio|AH20261220|\r\n"
+            b"101YNY20261122    103005AOSE-BOL|AB3000000002|AQHUD|CV02|CTSOD|AFA|AFB|AY3AZE0C6\n"
+        )
+        result = self.decode(lines)
+        first, second = (json.loads(line) for line in result.stdout.splitlines())
+        assert result.returncode == 0
+        assert first["code"] == "12" and first["checksum_ok"] is None
+        assert first["fixed"]["ok"] is True and first["fixed"]["desensitize"] is True
+        assert first["fixed"]["renewal_ok"] is False and first["fields"]["AJ"] == "Mio"
+        assert second["fixed"]["resensitize"] is True and second["fixed"]["alert"] is True
+        assert second["fields"]["AF"] == ["A", "B"] and second["fields"]["CV"] == "02"
+        assert second["checksum_ok"] is False and second["sequence"] == 3
+
+    def test_a_bad_line_prints_an_error_and_the_exit_status_is_1(self) -> None:
+        result = self.decode(b"941\nthis is not sip2\n990 402.00AY1AZFCB4\n")
+        objects = [json.loads(line) for line in result.stdout.splitlines()]
+        assert result.returncode == 1
+        assert objects[0]["code"] == "94" and "error" in objects[1]
+        assert objects[2]["fixed"]["max_print_width"] == 40 and objects[2]["checksum_ok"] is True
+
+    def test_reads_the_charset_it_is_told(self) -> None:
+        frame = "24              00620261122    103005AOX|AA1|AEÅsa Öberg|".encode("cp850")
+        result = self.decode(frame + b"\r", "--charset", "cp850")
+        stdout = result.stdout.encode("latin-1").decode("utf-8")
+        assert json.loads(stdout)["fields"]["AE"] == "Åsa Öberg"
+
+    def test_mask_hides_pins_and_passwords(self) -> None:
+        result = self.decode(b"9300CNkiosk|COs3cret|CPX|\n", "--mask")
+        assert "s3cret" not in result.stdout and json.loads(result.stdout)["fields"]["CO"] == "****"
+
+
+class TestTransactions:
+    def test_patron_against_the_embedded_library_system(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        patron = acs.examples["patron"]
+        argv = login_options(acs, "patron", patron["barcode"], "--pin", patron["pin"])
+        status, (reply,), _ = run(argv, capsys)
+        assert status == 0
+        assert reply["code"] == "64" and reply["checksum_ok"] is True
+        assert reply["fields"]["AA"] == patron["barcode"]
+        assert reply["fields"]["BL"] == "Y" and reply["fields"]["CQ"] == "Y"
+        assert set(reply["fixed"]) >= {"patron_status", "language", "charged_items_count"}
+
+    def test_a_wrong_pin_is_reported_by_the_acs(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        patron = acs.examples["patron"]
+        argv = login_options(acs, "patron", patron["barcode"], "--pin", "0000")
+        status, (reply,), _ = run(argv, capsys)
+        assert status == 0 and reply["fields"]["CQ"] == "N"
+
+    def test_status_item_and_checkin(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        item = acs.examples["return_reshelve"]["item"]
+        for argv, code in (
+            (["status"], "98"),
+            (["item", item], "18"),
+            (["checkin", item], "10"),
+        ):
+            status, (reply,), _ = run(login_options(acs, *argv), capsys)
+            assert status == 0 and reply["code"] == code
+        assert reply["fields"]["AB"] == item
+
+    def test_trace_shows_the_wire_with_secrets_masked(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        patron = acs.examples["patron"]
+        kiosk = acs.examples["kiosk"]
+        argv = login_options(acs, "--trace", "patron", patron["barcode"], "--pin", patron["pin"])
+        status, _, err = run(argv, capsys)
+        assert status == 0
+        assert "-> 93" in err and "<- 64" in err and "AD****" in err and "CO****" in err
+        assert kiosk["password"] not in err and f"AD{patron['pin']}" not in err
+        assert patron["barcode"] not in err
+
+    def test_a_refused_login_says_so(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = login_options(acs, "--password", "wrong", "status")
+        status, out, err = run(argv, capsys)
+        assert status == 1 and out == []
+        assert err.startswith("kiosk sip2: login refused")
+
+    def test_a_closed_port_says_connection_refused(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        status, _, err = run(["sip2", "--port", str(port), "status"], capsys)
+        assert status == 1 and "connection refused" in err
+
+    def test_a_slow_acs_is_a_timeout(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        acs.faults.update(latency_ms=800)
+        try:
+            argv = login_options(acs, "--timeout", "0.2", "--retries", "0", "status")
+            status, _, err = run(argv, capsys)
+        finally:
+            acs.faults.update(latency_ms=0)
+        assert status == 1 and "timeout" in err
+
+    def test_tls_to_a_plain_port_is_a_tls_failure(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        status, _, err = run(login_options(acs, "--tls", "status"), capsys)
+        assert status == 1 and "TLS failure" in err
+
+    def test_a_charset_mismatch_is_suspected(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = login_options(acs, "--charset", "cp850", "status")  # the ACS speaks UTF-8
+        status, _, err = run(argv, capsys)
+        assert status == 0 and "wrong charset suspected" in err
+
+    def test_the_help_documents_every_option(self) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk", "sip2", "--help"],
+            capture_output=True, text=True, timeout=20, check=True,
+        )  # fmt: skip
+        for option in ("--host", "--port", "--tls", "--ca-file", "--client-cert", "--client-key",
+                       "--no-verify", "--server-name", "--user", "--password", "--location",
+                       "--institution", "--terminal-password", "--charset", "--error-detection",
+                       "--timeout", "--retries", "--trace"):  # fmt: skip
+            assert option in result.stdout
+        for action in ("decode", "status", "patron", "item", "checkout", "checkin", "renew",
+                       "renew-all", "hold", "end"):  # fmt: skip
+            assert f"    {action} " in result.stdout
+
+
+def test_no_action_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sip2"]) == 2
+    assert "ACTION" in capsys.readouterr().err

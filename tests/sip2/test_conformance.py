@@ -1,0 +1,205 @@
+"""Conformance: what we put on the wire is accepted by independent SIP2 implementations.
+
+``pysip2`` (PyPI) is a strict ACS-side codec written by others: anchored patterns on every fixed
+field, required tags, checksum verification, no duplicate tags. Every request our client emits in
+a real session must decode there to the same values; every response our codec builds (which the
+embedded ACS sends) must decode there too. The older ``sip2`` client library (PyPI) reads our
+responses by position, as simple self-check clients do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pysip2
+import pytest
+from Sip2.sip2 import Sip2
+
+from kiosk.sip2 import (
+    ACSStatus,
+    BlockPatron,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    ClientSettings,
+    EndPatronSession,
+    EndSessionResponse,
+    FeePaid,
+    FeePaidResponse,
+    Hold,
+    HoldResponse,
+    ItemInformation,
+    ItemInformationResponse,
+    ItemStatusUpdate,
+    ItemStatusUpdateResponse,
+    LoginResponse,
+    Message,
+    PatronEnable,
+    PatronEnableResponse,
+    PatronInformation,
+    PatronInformationResponse,
+    PatronStatusRequest,
+    PatronStatusResponse,
+    Renew,
+    RenewAll,
+    RenewAllResponse,
+    RenewResponse,
+    RequestACSResend,
+    RequestSCResend,
+    SIP2Client,
+    decode,
+    encode,
+)
+from tests.sip2.fake_acs import PASSWORD, PATRON, PIN, USER, FakeACS
+
+pytestmark = pytest.mark.timeout(20)
+WHEN = datetime(2026, 11, 22, 14, 5, 9)
+ITEM = "39000111"
+
+
+def session(client: SIP2Client) -> list[Message]:
+    """One of every request a kiosk sends, as the kiosk builds them."""
+    make = client.make
+    return [
+        make(PatronStatusRequest, patron_identifier=PATRON, patron_password=PIN),
+        make(PatronInformation, patron_identifier=PATRON, patron_password=PIN,
+             summary="  Y       ", start_item="1", end_item="10"),
+        make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, patron_password=PIN,
+             fee_acknowledged="N"),
+        make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, no_block=True,
+             transaction_date=WHEN, nb_due_date=WHEN),
+        make(Checkin, item_identifier=ITEM, item_properties="Hylla: Barn/Äventyr"),
+        make(Renew, patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio min Mio"),
+        make(RenewAll, patron_identifier=PATRON, patron_password=PIN),
+        make(ItemInformation, item_identifier=ITEM),
+        make(ItemStatusUpdate, item_identifier=ITEM, item_properties="Skadad"),
+        make(FeePaid, patron_identifier=PATRON, fee_amount="25.00", currency_type="SEK",
+             fee_type="01", payment_type="02", fee_identifier="F-17", transaction_id="T-1"),
+        make(Hold, hold_mode="+", patron_identifier=PATRON, item_identifier=ITEM,
+             pickup_location="Söderhamn", hold_type="2", expiration_date="20270101    000000"),
+        make(PatronEnable, patron_identifier=PATRON),
+        make(BlockPatron, patron_identifier=PATRON, blocked_card_msg="Kortet är spärrat",
+             card_retained=True),
+        make(EndPatronSession, patron_identifier=PATRON, patron_password=PIN),
+    ]  # fmt: skip
+
+
+@pytest.fixture(params=["utf-8", "cp850", "iso-8859-1"])
+async def acs(request: pytest.FixtureRequest) -> AsyncIterator[FakeACS]:
+    server = await FakeACS(charset=request.param).start()
+    yield server
+    await server.stop()
+
+
+@pytest.mark.parametrize("error_detection", [True, False])
+async def test_every_request_the_client_sends_is_accepted_by_pysip2(
+    acs: FakeACS, error_detection: bool
+) -> None:
+    settings = ClientSettings(
+        host="127.0.0.1", port=acs.port, user=USER, password=PASSWORD, location_code="SÖD-1",
+        institution_id="HÄLSINGE", charset=acs.charset, error_detection=error_detection,
+        timeout=0.5,
+    )  # fmt: skip
+    async with SIP2Client(settings) as client:
+        if error_detection:
+            acs.faults.append("corrupt")  # makes the client send a 97
+        for request in session(client):
+            await client.request(request)
+    frames = acs.received
+    codes = [frame[:2].decode() for frame in frames]
+    resend = ["97"] if error_detection else []
+    expected = ["93", "99", "23", *resend, "63", "11", "11", "09", "29", "65", "17", "19", "37",
+                "15", "25", "01", "35"]  # fmt: skip
+    assert codes == expected
+    for frame in frames:
+        theirs = pysip2.decode_message(frame + b"\r", encoding=acs.charset)
+        assert (theirs.checksum is not None) == error_detection
+        if frame.startswith(b"97"):
+            assert isinstance(theirs.message, pysip2.RequestACSResend)
+            continue
+        ours = decode(frame, charset=acs.charset).message
+        fields = pysip2.models.MESSAGE_SPECS_BY_ID[ours.code].fields
+        for spec in fields:
+            value = getattr(theirs.message, spec.name)
+            if spec.field_id is None:
+                expected_value = frame.decode(acs.charset)[2:][: ours.layout.fixed_width]
+                assert value in expected_value
+            elif spec.repeatable:
+                assert list(value) == ours.get_all(spec.field_id)
+            else:
+                assert value == ours.get(spec.field_id), (ours.code, spec.field_id)
+
+
+RESPONSES: list[Message] = [
+    LoginResponse(ok=True),
+    ACSStatus(timeout_period=600, retries_allowed=3, date_time_sync=WHEN, institution_id="HÄL",
+              supported_messages="YYYYYYYYYYYYYYYY", library_name="Hälsingebibliotek",
+              terminal_location="Söderhamn entré", screen_message=["Välkommen"]),
+    PatronInformationResponse(
+        patron_status="  Y           ", language="006", transaction_date=WHEN,
+        charged_items_count=2, overdue_items_count=1, institution_id="HÄL",
+        patron_identifier=PATRON, personal_name="Åsa Öberg", valid_patron="Y",
+        valid_patron_password="Y", currency_type="SEK", fee_amount="40.00",
+        charged_items=["39000111", "39000222"], overdue_items=["39000222"],
+        hold_items_limit="0010", e_mail_address="asa@example.org", screen_message=["Hej Åsa"],
+    ),
+    PatronStatusResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                         personal_name="Åsa Öberg", valid_patron="Y", valid_patron_password="N"),
+    PatronEnableResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                         personal_name="Åsa Öberg"),
+    CheckoutResponse(ok=True, renewal_ok=False, magnetic_media=False, desensitize=True,
+                     transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                     item_identifier=ITEM, title_identifier="Bröderna Lejonhjärta",
+                     due_date="20261220    235900", media_type="001", print_line=["Åter 20/12"]),
+    CheckinResponse(ok=True, resensitize=True, magnetic_media=False, alert=True,
+                    transaction_date=WHEN, institution_id="HÄL", item_identifier=ITEM,
+                    permanent_location="Hudiksvall", title_identifier="Ronja Rövardotter",
+                    sort_bin="T2", patron_identifier=PATRON),
+    RenewResponse(ok=True, renewal_ok=True, transaction_date=WHEN, institution_id="HÄL",
+                  patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio",
+                  due_date="20270110    235900"),
+    RenewAllResponse(ok=True, renewed_count=2, unrenewed_count=1, transaction_date=WHEN,
+                     institution_id="HÄL", renewed_items=["1", "2"], unrenewed_items=["3"]),
+    ItemInformationResponse(circulation_status="03", transaction_date=WHEN, item_identifier=ITEM,
+                            title_identifier="Mio", owner="SÖD", permanent_location="Söderhamn",
+                            hold_queue_length="0", due_date="20261220    235900"),
+    ItemStatusUpdateResponse(item_properties_ok=True, transaction_date=WHEN,
+                             item_identifier=ITEM, item_properties="Skadad"),
+    EndSessionResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON),
+    FeePaidResponse(payment_accepted=True, transaction_date=WHEN, institution_id="HÄL",
+                    patron_identifier=PATRON, transaction_id="T-1"),
+    HoldResponse(ok=True, available=False, transaction_date=WHEN, institution_id="HÄL",
+                 patron_identifier=PATRON, queue_position="3", pickup_location="Söderhamn"),
+    RequestSCResend(),
+    RequestACSResend(),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("message", RESPONSES, ids=lambda m: m.code)
+@pytest.mark.parametrize("charset", ["utf-8", "cp850"])
+@pytest.mark.parametrize("sequence", [None, 7])
+def test_every_response_we_encode_is_accepted_by_pysip2(
+    message: Message, charset: str, sequence: int | None
+) -> None:
+    frame = encode(message, charset=charset, sequence=sequence)
+    theirs = pysip2.decode_message(frame, encoding=charset)
+    assert type(theirs.message).__name__.startswith(type(message).__name__.removesuffix("Request"))
+    if message.code not in ("96", "97"):
+        assert theirs.sequence_number == sequence
+    for spec in pysip2.models.MESSAGE_SPECS_BY_ID[message.code].fields:
+        if spec.field_id is not None and not spec.repeatable:
+            assert getattr(theirs.message, spec.name) == message.get(spec.field_id)
+
+
+def test_the_sip2_client_library_reads_our_checkout_and_checkin_responses() -> None:
+    reader = Sip2()
+    checkout = encode(RESPONSES[5], charset="utf-8", sequence=3).decode("utf-8")
+    parsed = reader.sip_checkout_response(checkout)
+    assert parsed["fixed"]["Ok"] == "1" and parsed["fixed"]["Desensitize"] == "Y"
+    assert parsed["variable"]["AJ"] == ["Bröderna Lejonhjärta"]
+    assert reader._crc_verify(checkout)
+    checkin = encode(RESPONSES[6], charset="utf-8", sequence=4).decode("utf-8")
+    parsed = reader.sip_checkin_response(checkin)
+    assert parsed["fixed"]["Alert"] == "Y" and parsed["variable"]["CL"] == ["T2"]
