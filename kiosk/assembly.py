@@ -47,7 +47,7 @@ from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy
 from kiosk.ils.port import LibrarySystem
-from kiosk.ils.sip2 import SIP2LibrarySystem
+from kiosk.ils.sip2 import SIP2LibrarySystem, SIP2Options
 from kiosk.sip2.client import ClientSettings
 
 __all__ = [
@@ -81,7 +81,7 @@ class RunningKiosk:
     card_reader: CardReader | None = None
     scanner: BarcodeScanner | None = None
     printer: ReceiptPrinter | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    device_errors: dict[str, str] = field(default_factory=dict)  # device -> why it is missing
 
 
 def branch_directory(model: Any) -> dict[str, str]:
@@ -157,6 +157,7 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
             afi_secured=policy.afi_secured,
             afi_unsecured=policy.afi_unsecured,
         ),
+        ask_fees=policy.fee_acknowledgement == "ask",
         receipt_print="print" in policy.receipt.choices,
         receipt_email="email" in policy.receipt.choices and policy.receipt.email is not None,
         staff_code=staff_code,
@@ -298,9 +299,15 @@ async def open_kiosk(
         if acs is not None:
             names = {**branch_directory(acs.model), **settings.branch_names}
             settings = dataclasses.replace(settings, branch_names=names)
+        dialect = config.ils.sip2.dialect
         ils = SIP2LibrarySystem(
             sip2_client_settings(config, host=host, port=port),
             branch_names=settings.branch_names,
+            options=SIP2Options(
+                use_patron_information_for_status=dialect.use_patron_information_for_status,
+                send_end_session=dialect.send_end_session,
+                nb_due_date=dialect.nb_due_date,
+            ),
         )
         await stack.enter_async_context(ils)
 
@@ -320,13 +327,26 @@ async def open_kiosk(
             )
         await stack.enter_async_context(reader)
 
-        card_reader = _card_reader(config)
-        scanner = _scanner(config)
-        printer = _printer(config)
-        for device in (card_reader, scanner, printer):
-            if device is not None:
+        # A card reader, scanner or printer that cannot be opened is not fatal: the kiosk still
+        # lends and takes back (RFID library cards, typed card numbers, no paper receipt), and
+        # the failure is logged and reported in ``RunningKiosk.device_errors`` for staff.
+        device_errors: dict[str, str] = {}
+
+        async def opened(name: str, device: Any) -> Any:
+            if device is None:
+                return None
+            try:
                 await device.open()
-                stack.push_async_callback(device.close)
+            except Exception as error:  # each driver has its own error types
+                log.warning("%s not available: %s", name, error)
+                device_errors[name] = str(error)
+                return None
+            stack.push_async_callback(device.close)
+            return device
+
+        card_reader = await opened("card reader", _card_reader(config))
+        scanner = await opened("scanner", _scanner(config))
+        printer = await opened("printer", _printer(config))
 
         journal = Journal(_state_path(config, config.kiosk.journal_path, "journal.db"))
         stack.callback(journal.close)
@@ -369,4 +389,5 @@ async def open_kiosk(
             card_reader=card_reader,
             scanner=scanner,
             printer=printer,
+            device_errors=device_errors,
         )

@@ -9,7 +9,17 @@ import sys
 from collections.abc import Sequence
 
 # Each entry is a module in kiosk/commands with a ``register(subparsers)`` function.
-COMMANDS: tuple[str, ...] = ("config", "tag", "acs", "sip2", "demo", "run")
+COMMANDS: tuple[str, ...] = (
+    "config",
+    "tag",
+    "acs",
+    "sip2",
+    "demo",
+    "run",
+    "devices",
+    "stats",
+    "journal",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,7 @@ __all__ = [
     "KeyValueFormatter",
     "RedactingFilter",
     "configure_logging",
+    "connected_to_journal",
     "fields",
     "mask_card",
     "redact",
@@ -217,6 +218,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+def connected_to_journal(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
+    """Whether ``stream`` is the journal connection systemd gave us (``JOURNAL_STREAM=dev:ino``).
+
+    Compared with the stream's own device and inode, as systemd.exec(5) advises, so that output
+    redirected elsewhere by a shell in between gets ordinary timestamped lines.
+    """
+    value = (os.environ if env is None else env).get("JOURNAL_STREAM", "")
+    device, _, inode = value.partition(":")
+    if not (device.isdigit() and inode.isdigit()):
+        return False
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):  # io.StringIO has no file descriptor
+        return False
+    return (info.st_dev, info.st_ino) == (int(device), int(inode))
+
+
 class _KioskHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler this module installed, so configuring twice replaces it."""
 
@@ -230,13 +248,13 @@ def configure_logging(
 ) -> logging.Handler:
     """Send all log records (the kiosk's and libraries') through redaction to ``stream``.
 
-    ``journald`` defaults to whether systemd connected our output to the journal
-    (``JOURNAL_STREAM``). Safe to call again (e.g. after the config is loaded): the previous
-    handler installed here is replaced. Returns the handler (tests read from its stream).
+    ``journald`` defaults to whether systemd connected ``stream`` to the journal
+    (:func:`connected_to_journal`). Safe to call again (e.g. after the config is loaded): the
+    previous handler installed here is replaced. Returns the handler (tests read from it).
     """
     stream = stream if stream is not None else sys.stdout
     if journald is None:
-        journald = bool(os.environ.get("JOURNAL_STREAM")) and stream in (sys.stdout, sys.stderr)
+        journald = connected_to_journal(stream)
     handler = _KioskHandler(stream)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter(journald=journald))

@@ -10,6 +10,7 @@ so the asyncio queue is only ever touched by the loop's own thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
@@ -58,7 +59,9 @@ class EventChannel(Generic[T]):
             running = None
         if running is self._loop:
             self._queue.put_nowait(item)
-        else:
+            return
+        # RuntimeError: the loop closed meanwhile, so nobody is left to receive the item.
+        with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
     async def __aiter__(self) -> AsyncIterator[T]:

@@ -27,6 +27,12 @@ class CardEvent:
     # "card answered 6A81: GET DATA not supported": the kiosk can ask the patron to try again.
     error: str | None = None
 
+    def __repr__(self) -> str:
+        # Library cards often use the UID as the card number: keep it out of logged reprs.
+        uid = "None" if self.uid is None else f"'…{self.uid[-2:].hex().upper()}'"
+        error = "" if self.error is None else f", error={self.error!r}"
+        return f"CardEvent(kind={self.kind!r}, reader={self.reader!r}, uid={uid}{error})"
+
 
 class CardReader(abc.ABC):
     @abc.abstractmethod

@@ -142,6 +142,10 @@ class HidBarcodeScanner(BarcodeScanner):
         except OSError as error:
             channel.fail(DeviceError(f"scanner {self.description!r} disconnected: {error}"))
             return
+        except Exception as error:  # never leave the consumer waiting on a dead pump
+            log.exception("scanner %r failed", self.description)
+            channel.fail(DeviceError(f"scanner {self.description!r} failed: {error}"))
+            return
         if self._source is None:  # a real device never ends its stream by itself
             channel.fail(DeviceError(f"scanner {self.description!r} stopped sending events"))
         else:

@@ -118,8 +118,13 @@ KEYBOARD_LAYOUTS: dict[str, KeyboardLayout] = {
     "da": DANISH,
     "no": NORWEGIAN,
 }
+_ENTER = frozenset({KEY_ENTER, KEY_KPENTER})
+# A wedge scanner types its CR / LF / CR LF suffix as the Enter key, so those names mean Enter.
 TERMINATOR_KEYS: dict[str, frozenset[int]] = {
-    "ENTER": frozenset({KEY_ENTER, KEY_KPENTER}),
+    "ENTER": _ENTER,
+    "CR": _ENTER,
+    "LF": _ENTER,
+    "CRLF": _ENTER,
     "TAB": frozenset({KEY_TAB}),
 }
 
@@ -138,9 +143,10 @@ class KeyDecoder:
 
     def __init__(self, layout: str = "us", terminator: str = "ENTER") -> None:
         self.layout = get_layout(layout)
-        if terminator not in TERMINATOR_KEYS:
-            raise ValueError(f"terminator key {terminator!r} unknown; use ENTER or TAB")
-        self._terminators = TERMINATOR_KEYS[terminator]
+        if terminator.upper() not in TERMINATOR_KEYS:
+            choices = ", ".join(TERMINATOR_KEYS)
+            raise ValueError(f"terminator key {terminator!r} unknown; use one of {choices}")
+        self._terminators = TERMINATOR_KEYS[terminator.upper()]
         self._shift: set[int] = set()
         self._altgr = False
         self._capslock = False

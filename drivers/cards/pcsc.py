@@ -107,16 +107,34 @@ def select_reader(names: list[str], pattern: str) -> str:
     raise ReaderNotFoundError(f"no reader matching {pattern!r}; pcscd sees: {seen}")
 
 
+class _ReaderLost(Exception):
+    """Inside the monitor thread: the reader or pcscd went away (and whether a card was on)."""
+
+    def __init__(self, error: DeviceError, card_was_present: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.card_was_present = card_was_present
+
+
 class PcscCardReader(CardReader):
     """A contactless (or contact) card reader through pcscd, reporting cards with their UID.
 
     ``reader_pattern`` selects the reader, e.g. ``"ACR122"`` or ``"^Virtual PCD 00 00$"``.
+
+    By default a lost reader or pcscd ends the event stream with the error. With
+    ``reconnect_interval`` set, the driver instead logs the error once, reports a card that was
+    present as removed, keeps :attr:`problem` set to the message, and tries again every that many
+    seconds, so an unattended kiosk recovers by itself once staff replug the reader or pcscd is
+    back.
     """
 
-    def __init__(self, reader_pattern: str) -> None:
+    def __init__(self, reader_pattern: str, *, reconnect_interval: float | None = None) -> None:
         self.reader_pattern = reader_pattern
+        self.reconnect_interval = reconnect_interval
         self.reader_name: str | None = None
+        self.problem: str | None = None  # what is wrong right now, while reconnecting
         self._context: int | None = None
+        self._context_lock = threading.Lock()
         self._channel: EventChannel[CardEvent] | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -125,14 +143,7 @@ class PcscCardReader(CardReader):
         if self._thread is not None:
             return
         loop = asyncio.get_running_loop()
-        context = await asyncio.to_thread(_establish_context)
-        try:
-            names = await asyncio.to_thread(_list_readers, context)
-            self.reader_name = select_reader(names, self.reader_pattern)
-        except BaseException:
-            scard.SCardReleaseContext(context)
-            raise
-        self._context = context
+        self._context, self.reader_name = await asyncio.to_thread(self._connect)
         self._channel = EventChannel(loop)
         self._stopping.clear()
         self._thread = threading.Thread(
@@ -141,15 +152,28 @@ class PcscCardReader(CardReader):
         self._thread.start()
         log.info("card reader %r open (pattern %r)", self.reader_name, self.reader_pattern)
 
+    def _connect(self) -> tuple[int, str]:
+        context = _establish_context()
+        try:
+            return context, select_reader(_list_readers(context), self.reader_pattern)
+        except BaseException:
+            scard.SCardReleaseContext(context)
+            raise
+
     async def close(self) -> None:
-        thread, context = self._thread, self._context
-        if thread is None or context is None:
+        thread = self._thread
+        if thread is None:
             return
         self._stopping.set()
-        scard.SCardCancel(context)
+        with self._context_lock:
+            if self._context is not None:
+                scard.SCardCancel(self._context)
         await asyncio.to_thread(thread.join, 5.0)
-        scard.SCardReleaseContext(context)
-        self._thread = self._context = None
+        with self._context_lock:
+            if self._context is not None:
+                scard.SCardReleaseContext(self._context)
+            self._context = None
+        self._thread = None
         if self._channel is not None:
             self._channel.close()
 
@@ -161,8 +185,56 @@ class PcscCardReader(CardReader):
     # -- the monitor thread ---------------------------------------------------------------
 
     def _monitor(self) -> None:
-        assert self._context is not None and self._channel is not None and self.reader_name
-        context, channel, name = self._context, self._channel, self.reader_name
+        assert self._channel is not None
+        channel = self._channel
+        while not self._stopping.is_set():
+            try:
+                self._watch(channel)
+                return
+            except _ReaderLost as lost:
+                error = lost.error
+                if self.reconnect_interval is None or self._stopping.is_set():
+                    log.error("%s", error)
+                    channel.fail(error)
+                    return
+                self.problem = str(error)
+                log.error("%s; trying again every %g s", error, self.reconnect_interval)
+                if lost.card_was_present and self.reader_name:
+                    # The patron's card is lost to us along with the reader.
+                    channel.put(CardEvent("removed", self.reader_name, None))
+                if not self._reconnect():
+                    return
+                self.problem = None
+                log.info("card reader %r is back", self.reader_name)
+            except Exception as error:  # never let the thread die silently
+                log.exception("card reader %r monitor failed", self.reader_name)
+                channel.fail(DeviceError(f"card reader {self.reader_name!r} failed: {error}"))
+                return
+
+    def _reconnect(self) -> bool:
+        """Wait for pcscd and the reader to come back; False when closed meanwhile."""
+        assert self.reconnect_interval is not None
+        with self._context_lock:
+            old, self._context = self._context, None
+        if old is not None:
+            scard.SCardReleaseContext(old)  # its pcscd may be gone: the result does not matter
+        while not self._stopping.wait(self.reconnect_interval):
+            try:
+                context, name = self._connect()
+            except DeviceError:
+                continue
+            with self._context_lock:
+                if self._stopping.is_set():
+                    scard.SCardReleaseContext(context)
+                    return False
+                self._context, self.reader_name = context, name
+            return True
+        return False
+
+    def _watch(self, channel: EventChannel[CardEvent]) -> None:
+        """Report cards on the reader until closed; raises DeviceError when reader or pcscd go."""
+        context, name = self._context, self.reader_name
+        assert context is not None and name is not None
         known_state = scard.SCARD_STATE_UNAWARE
         card_present = False
         try:
@@ -192,11 +264,7 @@ class PcscCardReader(CardReader):
                     log.debug("card removed from %r", name)
                     channel.put(CardEvent("removed", name, None))
         except DeviceError as error:
-            log.error("%s", error)
-            channel.fail(error)
-        except Exception as error:  # never let the thread die silently
-            log.exception("card reader %r monitor failed", name)
-            channel.fail(DeviceError(f"card reader {name!r} failed: {error}"))
+            raise _ReaderLost(error, card_present) from error
 
     def _inserted(self, context: int, name: str, event_state: int) -> CardEvent:
         if event_state & scard.SCARD_STATE_MUTE:

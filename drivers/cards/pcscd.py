@@ -77,6 +77,7 @@ class PcscDaemon:
     def __init__(self) -> None:
         self._workdir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._command: list[str] | None = None
         self.port = 0
         self.socket_path = SYSTEM_SOCKET
         self.log_path: Path | None = None
@@ -90,11 +91,29 @@ class PcscDaemon:
         return VirtualCard(uid, port=self.port + slot, **options)  # type: ignore[arg-type]
 
     def start(self, timeout: float = 15.0) -> None:
+        if self._command is None:
+            self._command = self._prepare()
+        self._launch(timeout)
+        os.environ["PCSCLITE_CSOCK_NAME"] = str(self.socket_path)
+
+    def restart(self, timeout: float = 15.0) -> None:
+        """Stop pcscd and start it again on the same socket and ports, as after a crash or a
+        ``systemctl restart pcscd``: clients must reconnect."""
+        self._terminate()
+        self._launch(timeout)
+
+    def _prepare(self) -> list[str]:
         pcscd = shutil.which("pcscd", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
         if pcscd is None:
             raise PcscdUnavailable("pcscd is not installed (Debian package 'pcscd')")
         if not VPCD_DRIVER.exists():
             raise PcscdUnavailable(f"vpcd driver missing: {VPCD_DRIVER} ('vsmartcard-vpcd')")
+        namespaces = _namespaces_work()
+        if not namespaces and _system_pcscd_running():
+            raise PcscdUnavailable(
+                "another pcscd owns /run/pcscd/pcscd.comm and mount namespaces are not allowed"
+                " here (unshare -m failed), so a private pcscd cannot be started"
+            )
         self._workdir = Path(tempfile.mkdtemp(prefix="kiosk-pcscd-"))
         self.port = _free_port_pair()
         config = self._workdir / "reader.conf.d"
@@ -105,26 +124,24 @@ class PcscDaemon:
             f"LIBPATH      {VPCD_DRIVER}\n"
             f"CHANNELID    0x{self.port:04X}\n"
         )
-        command = [pcscd, "--foreground", "--config", str(config), "--info"]
-        if _namespaces_work():
-            run_dir = self._workdir / "run"
-            run_dir.mkdir()
-            script = 'mount --bind "$1" /run/pcscd && shift && exec "$@"'
-            command = ["unshare", "-m", "sh", "-c", script, "sh", str(run_dir), *command]
-            os.makedirs("/run/pcscd", exist_ok=True)
-            self.socket_path = run_dir / "pcscd.comm"
-        elif _system_pcscd_running():
-            raise PcscdUnavailable(
-                "another pcscd owns /run/pcscd/pcscd.comm and mount namespaces are not allowed"
-                " here (unshare -m failed), so a private pcscd cannot be started"
-            )
         self.log_path = self._workdir / "pcscd.log"
+        command = [pcscd, "--foreground", "--config", str(config), "--info"]
+        if not namespaces:
+            return command
+        run_dir = self._workdir / "run"
+        run_dir.mkdir()
+        os.makedirs("/run/pcscd", exist_ok=True)
+        self.socket_path = run_dir / "pcscd.comm"
+        script = 'mount --bind "$1" /run/pcscd && shift && exec "$@"'
+        return ["unshare", "-m", "sh", "-c", script, "sh", str(run_dir), *command]
+
+    def _launch(self, timeout: float) -> None:
+        assert self._command is not None and self.log_path is not None
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                self._command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
         self._wait_ready(timeout)
-        os.environ["PCSCLITE_CSOCK_NAME"] = str(self.socket_path)
 
     def _wait_ready(self, timeout: float) -> None:
         assert self._process is not None and self.log_path is not None
@@ -141,6 +158,13 @@ class PcscDaemon:
         raise PcscdUnavailable(f"pcscd did not become ready within {timeout} s")
 
     def stop(self) -> None:
+        self._terminate()
+        self._command = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _terminate(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()
@@ -149,9 +173,6 @@ class PcscDaemon:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
     def __enter__(self) -> PcscDaemon:
         self.start()

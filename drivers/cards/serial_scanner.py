@@ -131,6 +131,14 @@ class SerialBarcodeScanner(BarcodeScanner):
         return aiter(self._channel)
 
     def _read(self) -> None:
+        assert self._channel is not None
+        try:
+            self._read_until_stopped()
+        except Exception as error:  # never leave the consumer waiting on a dead thread
+            log.exception("barcode scanner on %r failed", self.url)
+            self._channel.fail(DeviceError(f"barcode scanner on {self.url!r} failed: {error}"))
+
+    def _read_until_stopped(self) -> None:
         assert self._port is not None and self._channel is not None
         port, channel = self._port, self._channel
         while not self._stopping.is_set():

@@ -350,12 +350,14 @@ class TcpPrinter:
         self.host = host
         self.port = port
         self._server: asyncio.Server | None = None
+        self._clients: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._client, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._clients.add(writer)
         try:
             while data := await reader.read(4096):
                 answer = self.device.feed(data)
@@ -365,9 +367,13 @@ class TcpPrinter:
         except OSError:
             pass
         finally:
+            self._clients.discard(writer)
             writer.close()
 
     async def stop(self) -> None:
+        """Switch the printer off: the listening port and every connection close."""
+        for writer in list(self._clients):
+            writer.close()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

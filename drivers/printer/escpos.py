@@ -174,7 +174,7 @@ def wrap(text: str, columns: int) -> list[str]:
     rows: list[str] = []
     for paragraph in text.split("\n"):
         if len(paragraph) <= columns:
-            rows.append(paragraph.strip())
+            rows.append(paragraph.rstrip())
             continue
         rows.extend(
             textwrap.wrap(paragraph, columns, break_long_words=True, drop_whitespace=True) or [""]

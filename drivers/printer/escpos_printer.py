@@ -86,6 +86,21 @@ class EscPosPrinter(ReceiptPrinter):
         return answer[0] if answer else None
 
     async def _condition(self) -> PrinterCondition:
+        """The printer's state; a printer that stopped answering gets its link reopened once,
+        so a network printer that rebooted or a USB printer that was replugged works again."""
+        if not self._open:
+            raise PrinterOfflineError(f"{self.transport.description} is not open")
+        try:
+            condition = await self._ask_condition()
+        except PrinterOfflineError:
+            condition = None
+        if condition is not None and condition.answered:
+            return condition
+        await self.transport.close()
+        await self.transport.open()  # raises PrinterOfflineError when it is really gone
+        return await self._ask_condition()
+
+    async def _ask_condition(self) -> PrinterCondition:
         if not self._open:
             raise PrinterOfflineError(f"{self.transport.description} is not open")
         if not self.transport.bidirectional:

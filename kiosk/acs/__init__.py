@@ -25,6 +25,7 @@ Running it
     (``DEMO_DATA``). ``db_path``: ``":memory:"`` or a SQLite file; a file that already holds a
     consortium keeps its state across restarts unless ``reset=True``.
     ``ThreadedACS(...)``: the same on its own thread and loop (``with ThreadedACS() as acs``).
+    ``tls=server_tls_context(cert, key, client_ca)`` serves SIP2 over TLS.
 
 Fault knobs (``Faults``; also ``kiosk acs --latency-ms ...`` and the control channel)
     ``latency_ms``, ``jitter_ms``, ``drop_after`` (N-th request from now closes its
@@ -50,7 +51,7 @@ from __future__ import annotations
 from kiosk.acs.circulation import Circulation, Reason, Terminal
 from kiosk.acs.control import send_command
 from kiosk.acs.dataformat import ConsortiumData, parse_data, read_data
-from kiosk.acs.embedded import EmbeddedACS, ThreadedACS
+from kiosk.acs.embedded import EmbeddedACS, ThreadedACS, server_tls_context
 from kiosk.acs.errors import AcsError, DataFileError, FaultSettingError
 from kiosk.acs.faults import Faults
 from kiosk.acs.model import DEMO_DATA, ConsortiumModel
@@ -103,4 +104,5 @@ __all__ = [
     "parse_data",
     "read_data",
     "send_command",
+    "server_tls_context",
 ]

@@ -13,12 +13,11 @@ Screen messages are in Swedish, the consortium's language; the kiosk translates 
 from __future__ import annotations
 
 import enum
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from kiosk.acs import rules
-from kiosk.acs.model import ConsortiumModel, iso
+from kiosk.acs.model import ConsortiumModel, LockedConnection, iso
 from kiosk.acs.records import HoldRecord, ItemRecord, PatronRecord
 
 
@@ -131,6 +130,7 @@ class LoanResult:
     fee: int = 0  # cents: charged (ok) or asked to acknowledge (refused)
     fee_type: str = "rental"
     message: str = ""
+    unchanged: bool = False  # an offline replay of a loan that already existed
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +214,7 @@ class Circulation:
 
     def _log(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         t: Terminal,
         action: str,
         *,
@@ -249,13 +249,10 @@ class Circulation:
         fees = self.model.fees_of(patron.barcode)
         fees_total = sum(f.outstanding for f in fees)
         fines_total = sum(f.outstanding for f in fees if f.type == "overdue")
-        overdue = self.model.conn.execute(
-            "SELECT COUNT(*) FROM loan WHERE patron = ? AND due < ?",
-            (patron.barcode, iso(self.model.now())),
-        ).fetchone()[0]
-        loans = self.model.conn.execute(
-            "SELECT COUNT(*) FROM loan WHERE patron = ?", (patron.barcode,)
-        ).fetchone()[0]
+        loans, overdue = self.model.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(due < ?), 0) FROM loan WHERE patron = ?",
+            (iso(self.model.now()), patron.barcode),
+        ).fetchone()
         default_max = self.model.loan_rule(patron.home_library, "*").max_loans
         if patron.blocked:
             reasons.append(Reason.PATRON_BLOCKED)
@@ -302,8 +299,14 @@ class Circulation:
         no_block: bool = False,
         transaction_date: datetime | None = None,
         nb_due_date: datetime | None = None,
+        renewal_allowed: bool = True,
     ) -> LoanResult:
         """Lend an item; an item the patron already has is renewed instead.
+
+        ``renewal_allowed`` is the kiosk's "SC renewal policy": when False, borrowing what one
+        already has is refused instead of renewed. An offline replay (``no_block``) of a loan
+        that already exists for the same patron is answered yes and changes nothing, so a
+        replay whose first attempt did reach the library system is never doubled.
 
         With ``no_block`` (an offline transaction the kiosk already carried out) the patron's
         blocks, limits and fee acknowledgement are not checked, but the replay is still refused
@@ -321,11 +324,16 @@ class Circulation:
                 no_block=no_block,
                 transaction_date=transaction_date,
                 nb_due_date=nb_due_date,
+                renewal_allowed=renewal_allowed,
             )
             self._log(
                 db,
                 t,
-                "renew" if result.renewal else "checkout",
+                "renew"
+                if result.renewal
+                else "checkout_replayed"
+                if result.unchanged
+                else "checkout",
                 item=item_id,
                 patron=result.patron,
                 ok=result.ok,
@@ -337,7 +345,7 @@ class Circulation:
 
     def _checkout(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         t: Terminal,
         patron_id: str,
         item_id: str,
@@ -347,6 +355,7 @@ class Circulation:
         no_block: bool,
         transaction_date: datetime | None,
         nb_due_date: datetime | None,
+        renewal_allowed: bool,
     ) -> LoanResult:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
@@ -357,6 +366,10 @@ class Circulation:
         item = self.model.item(item_id)
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=patron)
+        if no_block and item.loan is not None and item.loan.patron == patron:
+            # An offline loan replayed after it already reached us (the reply was lost):
+            # the loan exists, so the answer is yes and nothing changes.
+            return LoanResult(ok=True, patron=patron, item=item, due=item.loan.due, unchanged=True)
         if no_block:
             if self._offline_too_old(transaction_date):
                 return self._refuse_loan(Reason.STALE_OFFLINE, patron=patron, item=item)
@@ -364,6 +377,10 @@ class Circulation:
                 return self._refuse_loan(Reason.NOT_FOR_OFFLINE_LOAN, patron=patron, item=item)
         if item.loan is not None:
             if item.loan.patron == patron:
+                if not renewal_allowed:
+                    return self._refuse_loan(
+                        Reason.ALREADY_BORROWED, patron=patron, item=item, renewal=True
+                    )
                 return self._renew(
                     db, t, standing, item, fee_acknowledged=fee_acknowledged, no_block=no_block
                 )
@@ -425,7 +442,7 @@ class Circulation:
 
     def _charge(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         patron: str,
         amount: int,
         kind: str,
@@ -471,7 +488,7 @@ class Circulation:
 
     def _renew_checked(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         t: Terminal,
         patron_id: str,
         item_id: str,
@@ -496,7 +513,7 @@ class Circulation:
 
     def _renew(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         t: Terminal,
         standing: PatronStanding,
         item: ItemRecord,
@@ -585,7 +602,7 @@ class Circulation:
         return result
 
     def _checkin(
-        self, db: sqlite3.Connection, t: Terminal, item_id: str, *, return_date: datetime | None
+        self, db: LockedConnection, t: Terminal, item_id: str, *, return_date: datetime | None
     ) -> ReturnResult:
         sort_rules = self.model.sort_rules(t.branch)
         item = self.model.item(item_id)
@@ -730,7 +747,7 @@ class Circulation:
 
     def _hold(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         t: Terminal,
         mode: str,
         patron_id: str,
@@ -756,8 +773,9 @@ class Circulation:
                 record, title = item.record, item.title
         elif title_id:
             row = db.execute(
-                "SELECT record, title FROM item WHERE record = ? OR title = ? LIMIT 1",
-                (title_id, title_id),
+                "SELECT record, title FROM item WHERE record = ? OR title = ?"
+                " ORDER BY record = ? DESC, record LIMIT 1",  # a record id beats a title match
+                (title_id, title_id, title_id),
             ).fetchone()
             if row:
                 record, title = row[0], row[1]
@@ -850,7 +868,7 @@ class Circulation:
 
     def _pay(
         self,
-        db: sqlite3.Connection,
+        db: LockedConnection,
         patron_id: str,
         amount: int,
         *,

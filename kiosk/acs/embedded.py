@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +23,8 @@ class EmbeddedACS:
     """A running SIP2 library system over a consortium model.
 
     ``async with EmbeddedACS() as acs:`` loads the demo consortium into memory and listens on
-    127.0.0.1 with a free port (``acs.host``, ``acs.port``). Keyword arguments named like fault
+    127.0.0.1 with a free port (``acs.host``, ``acs.port``); with ``tls`` (a server
+    :class:`ssl.SSLContext`) it speaks SIP2 over TLS. Keyword arguments named like fault
     knobs (``latency_ms=150``, ``offline=True`` ...) set them at start; ``acs.faults`` changes
     them at run time.
     """
@@ -40,6 +42,7 @@ class EmbeddedACS:
         login_timeout_seconds: float = 60.0,
         clock: Clock | None = None,
         faults: Faults | None = None,
+        tls: ssl.SSLContext | None = None,
         **fault_settings: Any,
     ) -> None:
         self._data = data
@@ -50,6 +53,7 @@ class EmbeddedACS:
         self._control_bind = control_port
         self._charset = charset
         self._login_timeout = login_timeout_seconds
+        self._tls = tls
         self.faults = faults or Faults()
         if fault_settings:
             self.faults.update(**fault_settings)
@@ -70,10 +74,14 @@ class EmbeddedACS:
         self._server = SIP2Server(
             responder, self.faults, charset=self._charset, login_timeout_seconds=self._login_timeout
         )
-        self.host, self.port = await self._server.start(*self._bind)
-        if self._control_bind is not None:
-            self._control = ControlServer(self.faults, self._server)
-            self.control_port = await self._control.start(self.host, self._control_bind)
+        try:
+            self.host, self.port = await self._server.start(*self._bind, tls=self._tls)
+            if self._control_bind is not None:
+                self._control = ControlServer(self.faults, self._server)
+                self.control_port = await self._control.start(self.host, self._control_bind)
+        except BaseException:  # e.g. the port is taken: leave nothing half-open behind
+            await self.close()
+            raise
         return self
 
     async def close(self) -> None:
@@ -195,3 +203,16 @@ class ThreadedACS:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def server_tls_context(
+    cert_file: str, key_file: str | None = None, client_ca_file: str | None = None
+) -> ssl.SSLContext:
+    """A TLS server context from PEM files; ``client_ca_file`` makes client certificates
+    mandatory (kiosks must present one signed by that CA)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    if client_ca_file:
+        context.load_verify_locations(client_ca_file)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from kiosk.acs.dataformat import ConsortiumData, LoanRule, Policy, SortRule, read_data
 from kiosk.acs.records import (
@@ -70,6 +71,56 @@ def _local_now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
+class Rows:
+    """The rows of one statement, fetched while the lock was held (a cursor's reading API)."""
+
+    __slots__ = ("_index", "_rows", "lastrowid", "rowcount")
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._rows = cursor.fetchall()
+        self._index = 0
+        self.lastrowid = cursor.lastrowid
+        self.rowcount = cursor.rowcount
+
+    def fetchone(self) -> Any:
+        if self._index >= len(self._rows):
+            return None
+        self._index += 1
+        return self._rows[self._index - 1]
+
+    def fetchall(self) -> list[Any]:
+        rest, self._index = self._rows[self._index :], len(self._rows)
+        return rest
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class LockedConnection:
+    """An SQLite connection whose every statement runs under the model's lock.
+
+    The server's loop thread writes while a test or the demo panel may read from another thread
+    (:class:`kiosk.acs.ThreadedACS`); holding the same re-entrant lock as
+    :meth:`ConsortiumModel.transaction` means a reader never sees half a transaction.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._conn = conn
+        self._lock = lock
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Rows:
+        with self._lock:
+            return Rows(self._conn.execute(sql, args))
+
+    def executescript(self, script: str) -> None:
+        with self._lock:
+            self._conn.executescript(script)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
 class ConsortiumModel:
     """The consortium's state in SQLite (``":memory:"`` or a file), with read helpers.
 
@@ -81,8 +132,9 @@ class ConsortiumModel:
         self.db_path = str(db_path)
         self.clock: Clock = clock or _local_now
         self._lock = threading.RLock()
-        self.conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
+        raw = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        raw.row_factory = sqlite3.Row
+        self.conn = LockedConnection(raw, self._lock)
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.db_path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -124,7 +176,7 @@ class ConsortiumModel:
         return row is not None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[LockedConnection]:
         """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -408,14 +460,42 @@ class ConsortiumModel:
         return [r[0] for r in self.conn.execute("SELECT barcode FROM patron ORDER BY barcode")]
 
     def item(self, barcode: str) -> ItemRecord | None:
+        """The item with its loan and the hold it is trapped for (one query: a hot path)."""
         row = self.conn.execute(
-            "SELECT i.*, l.isil AS owner_isil FROM item i JOIN library l ON l.code = i.owner"
+            "SELECT i.*, l.isil AS owner_isil,"
+            " n.patron AS n_patron, n.branch AS n_branch, n.loaned AS n_loaned, n.due AS n_due,"
+            " n.renewals AS n_renewals,"
+            " h.id AS h_id, h.patron AS h_patron, h.record AS h_record, h.pickup AS h_pickup,"
+            " h.placed AS h_placed, h.state AS h_state, h.expires AS h_expires"
+            " FROM item i JOIN library l ON l.code = i.owner"
+            " LEFT JOIN loan n ON n.item = i.barcode LEFT JOIN hold h ON h.item = i.barcode"
             " WHERE i.barcode = ?",
             (barcode,),
         ).fetchone()
         if row is None:
             return None
-        hold_row = self.conn.execute("SELECT * FROM hold WHERE item = ?", (barcode,)).fetchone()
+        loan = hold = None
+        if row["n_patron"] is not None:
+            loan = LoanRecord(
+                item=barcode,
+                patron=row["n_patron"],
+                branch=row["n_branch"],
+                loaned=_dt(row["n_loaned"]),
+                due=_dt(row["n_due"]),
+                renewals=row["n_renewals"],
+            )
+        if row["h_id"] is not None:  # a trapped hold: no place in the queue any more
+            hold = HoldRecord(
+                id=row["h_id"],
+                patron=row["h_patron"],
+                record=row["h_record"],
+                pickup=row["h_pickup"],
+                placed=_dt(row["h_placed"]),
+                state=row["h_state"],
+                item=barcode,
+                expires=_d(row["h_expires"]),
+                position=0,
+            )
         return ItemRecord(
             barcode=row["barcode"],
             record=row["record"],
@@ -437,8 +517,8 @@ class ConsortiumModel:
             tag_model=row["tag_model"],
             tag_usage=row["tag_usage"],
             offline_loan=bool(row["offline_loan"]),
-            loan=self.loan(barcode),
-            hold=self._hold(hold_row) if hold_row else None,
+            loan=loan,
+            hold=hold,
         )
 
     def items(self) -> list[str]:

@@ -1,7 +1,7 @@
 """SIP2 requests in, SIP2 responses out: the embedded library system's message handlers.
 
 Sans-I/O like the codec: :class:`Responder` takes a decoded request message and the connection's
-:class:`Session` and returns the response message (or raises :class:`NotLoggedIn`). Sockets,
+:class:`Session` and returns the response message (or raises :class:`CloseConnection`). Sockets,
 framing, checksums, retries and fault knobs are the server's business (:mod:`kiosk.acs.server`);
 loans, returns and holds are :mod:`kiosk.acs.circulation`'s. This module only translates, using
 the project's one SIP2 codec (``kiosk.sip2``) for every message class.
@@ -9,6 +9,7 @@ the project's one SIP2 codec (``kiosk.sip2``) for every message class.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,8 +93,9 @@ OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
 ALL_SUPPORTED = "Y" * 16
 
 
-class NotLoggedIn(Exception):
-    """A request other than 93/99 arrived before a successful login."""
+class CloseConnection(Exception):
+    """A frame the server answers by closing the connection, as real ACSs do: a request
+    other than 93/99 before a successful login, or a message that is not a request."""
 
 
 @dataclass
@@ -120,6 +122,16 @@ def parse_money(text: str | None) -> int | None:
     if amount < 0:
         return None
     return int((amount * 100).to_integral_value())
+
+
+def field_text(value: str) -> str:
+    """Library data for a field the codec treats as a code (CD, AV, CR, CL): no delimiters.
+
+    Titles and descriptions come from a library's own data file and may hold ``|`` or line
+    breaks, which the codec rightly refuses in those fields; one bad title must not cost a
+    patron's whole account view.
+    """
+    return " ".join(value.replace("|", "/").split())[:255]
 
 
 def _yes(value: str | None) -> bool:
@@ -163,9 +175,9 @@ class Responder:
     def respond(self, request: sip2.Message, session: Session) -> sip2.Message:
         handler = self._handlers.get(request.code)
         if handler is None:  # a response code sent to us, or 96: nothing sensible to answer
-            raise NotLoggedIn(f"message {request.code} is not a request this server answers")
+            raise CloseConnection(f"message {request.code} is not a request this server answers")
         if request.code not in ("93", "99") and session.terminal is None:
-            raise NotLoggedIn(f"message {request.code} before a successful login (93)")
+            raise CloseConnection(f"message {request.code} before a successful login (93)")
         if self.faults.offline and request.code in CIRCULATION_CODES:
             return self.offline_refusal(request, session)
         return handler(request, session)
@@ -180,9 +192,8 @@ class Responder:
             return self.model.isil(session.terminal.library)
         return ""
 
-    @staticmethod
-    def _now() -> datetime:
-        return sip2.sip_now()
+    def _now(self) -> datetime:
+        return self.model.now()
 
     def _language(self, standing: PatronStanding) -> str:
         if standing.patron is None:
@@ -202,7 +213,7 @@ class Responder:
         account = self.model.account(request.get("CN") or "")
         ok = (
             account is not None
-            and account.password == (request.get("CO") or "")
+            and hmac.compare_digest(account.password.encode(), (request.get("CO") or "").encode())
             and not self.faults.refuse_logins
         )
         if ok and account is not None:
@@ -361,11 +372,11 @@ class Responder:
                 elif h.state == "waiting":
                     copies = self.model.copies(h.record)
                     item = self.model.item(copies[0]) if copies else None
-                    unavailable.append(item.title if item else h.record)
+                    unavailable.append(field_text(item.title) if item else h.record)
             overdue = [ln.item for ln in loans if ln.due < now]
             charged = [ln.item for ln in loans]
             fine_items = [
-                f"{f.id} {money(f.outstanding)} {policy.currency} {f.description}".strip()
+                field_text(f"{f.id} {money(f.outstanding)} {policy.currency} {f.description}")
                 for f in fees
             ]
             counts.update(
@@ -471,6 +482,7 @@ class Responder:
             no_block=bool(fixed.get("no_block")),
             transaction_date=_naive(fixed.get("transaction_date")),
             nb_due_date=_naive(fixed.get("nb_due_date")),
+            renewal_allowed=fixed.get("sc_renewal_policy") is not False,
         )
         return self._loan_response(sip2.CheckoutResponse, request, session, result)
 
@@ -546,12 +558,12 @@ class Responder:
                 AJ=item.title,
                 CK=MEDIA_TYPE_CODES.get(item.media_type, "000"),
                 CS=item.call_number,
-                CR=item.collection,
+                CR=field_text(item.collection),
             )
             if item.properties:
                 fields["CH"] = item.properties
         if result.sort_bin:
-            fields["CL"] = result.sort_bin
+            fields["CL"] = field_text(result.sort_bin)
         if result.destination:
             fields["CT"] = result.destination
         if result.alert_type:
@@ -600,7 +612,7 @@ class Responder:
             "AQ": item.home_branch,
             "AP": item.location,
             "CS": item.call_number,
-            "CR": item.collection,
+            "CR": field_text(item.collection),
             "AO": self._institution(request, session),
         }
         if item.loan is not None:

@@ -22,13 +22,14 @@ import asyncio
 import contextlib
 import logging
 import re
+import ssl
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from kiosk import sip2
 from kiosk.acs.faults import Faults
-from kiosk.acs.protocol import CIRCULATION_CODES, NotLoggedIn, Responder, Session
+from kiosk.acs.protocol import CIRCULATION_CODES, CloseConnection, Responder, Session
 
 log = logging.getLogger("kiosk.acs")
 
@@ -110,21 +111,22 @@ class SIP2Server:
         *,
         charset: str = "utf-8",
         login_timeout_seconds: float = 60.0,
-        require_login: bool = True,
     ) -> None:
         self.responder = responder
         self.faults = faults
         self.charset = charset
         self.login_timeout = login_timeout_seconds
-        self.require_login = require_login
         self.stats = ServerStats()
         self.replays = ReplayCache()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
-        self._server = await asyncio.start_server(self._serve, host, port)
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> tuple[str, int]:
+        """Listen; with ``tls`` every connection is TLS (as FOLIO edge-sip2 or stunnel offer)."""
+        self._server = await asyncio.start_server(self._serve, host, port, ssl=tls)
         sock = self._server.sockets[0]
         bound = sock.getsockname()
         log.info("embedded ACS listening on %s:%s", bound[0], bound[1])
@@ -183,7 +185,7 @@ class SIP2Server:
                 for frame in frames:
                     if not await self._handle(frame, conn, writer):
                         return
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             return
         finally:
             self.stats.open_connections -= 1
@@ -280,11 +282,14 @@ class SIP2Server:
                 return True
         try:
             response = self.responder.respond(request, conn.session)
-        except NotLoggedIn as exc:
-            if self.require_login:
-                log.warning("%s: %s; closing", conn.session.peer, exc)
-                return False
-            raise
+        except CloseConnection as exc:
+            log.warning("%s: %s; closing", conn.session.peer, exc)
+            return False
+        except Exception:  # a bug must cost one connection, not the server
+            log.exception(
+                "%s: internal error on a %s request; closing", conn.session.peer, request.code
+            )
+            return False
         conn.repeats = 0
         if request.code == "93" and conn.session.account is not None:
             acc = conn.session.account

@@ -38,6 +38,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--charset", default="utf-8", help="character set before login (accounts set their own)"
     )
+    parser.add_argument("--tls-cert", help="serve SIP2 over TLS with this PEM certificate")
+    parser.add_argument("--tls-key", help="its private key (if not in the certificate file)")
+    parser.add_argument(
+        "--tls-client-ca", help="require client certificates signed by this CA (PEM)"
+    )
     parser.add_argument(
         "--control-port", type=int, help="also listen for fault-knob commands on this loopback port"
     )
@@ -115,19 +120,26 @@ def run_server(args: argparse.Namespace) -> int:
     import asyncio
     import logging
     import signal
+    import ssl
 
-    from kiosk.acs import AcsError, EmbeddedACS
+    from kiosk.acs import AcsError, EmbeddedACS, server_tls_context
 
+    tls = None
+    if args.tls_cert:
+        try:
+            tls = server_tls_context(args.tls_cert, args.tls_key, args.tls_client_ca)
+        except (OSError, ssl.SSLError) as exc:
+            print(f"kiosk acs: cannot load the TLS certificate: {exc}", file=sys.stderr)
+            return 1
     level = logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("kiosk.acs").setLevel(max(level, logging.INFO))
-    if args.verbose > 1:
-        logging.getLogger("kiosk.acs").setLevel(logging.DEBUG)
+    logging.getLogger("kiosk.acs").setLevel(level)
 
     async def main() -> int:
         acs = EmbeddedACS(
             args.data,
             args.db,
+            tls=tls,
             host=args.host,
             port=args.port,
             control_port=args.control_port,
@@ -148,7 +160,7 @@ def run_server(args: argparse.Namespace) -> int:
         print(
             f"kiosk acs: {model.name}: {len(model.branches())} branches,"
             f" {len(model.patrons())} patrons, {len(model.items())} items;"
-            f" SIP2 on {acs.host}:{acs.port}"
+            f" SIP2{' over TLS' if tls else ''} on {acs.host}:{acs.port}"
             + (f", control on {acs.host}:{acs.control_port}" if acs.control_port else ""),
             flush=True,
         )

@@ -1,4 +1,4 @@
-"""``kiosk config check FILE`` and ``kiosk config show [FILE]``: configuration for staff.
+"""``kiosk config check FILE``, ``kiosk config show [FILE]``, ``kiosk config schema``.
 
 ``check`` prints every problem (file and line or environment variable, dotted key, the value
 given, what was expected) and exits 1, so a person fixes a file in one round rather than one
@@ -57,6 +57,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _common(show)
     show.set_defaults(handler=_show)
 
+    schema = actions.add_parser(
+        "schema",
+        help="print the JSON Schema of the config (for editors' completion and checks)",
+        description="Print the JSON Schema of the kiosk configuration. TOML editors that read "
+        "JSON Schema (e.g. taplo / Even Better TOML) then complete keys and flag wrong values.",
+    )
+    schema.set_defaults(handler=_schema)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -88,7 +96,11 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
+    from kiosk.config import config_warnings
+
     print(f"{path}: ok ({config.kiosk.mode} kiosk {config.kiosk.id}, backend {_backend(config)})")
+    for warning in config_warnings(config):
+        print(f"{path}: warning: {warning}")
     return 0
 
 
@@ -101,6 +113,15 @@ def _show(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     sys.stdout.write(render_config(config, args.format))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.config import KioskConfig
+
+    print(json.dumps(KioskConfig.model_json_schema(), indent=2, ensure_ascii=False))
     return 0
 
 

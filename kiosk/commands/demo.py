@@ -36,7 +36,10 @@ def register(subparsers: Any) -> None:
         "--headless", action="store_true", help="render offscreen (no display needed)"
     )
     parser.add_argument(
-        "--size", default="1024x600", help="screen size WIDTHxHEIGHT (default 1024x600)"
+        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
+    )
+    parser.add_argument(
+        "--size", default="800x480", help="screen size WIDTHxHEIGHT (default 800x480, the Pi's)"
     )
     parser.set_defaults(handler=run)
 
@@ -45,7 +48,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
-        raise SystemExit(f"kiosk demo: --size {text!r} is not WIDTHxHEIGHT, e.g. 1024x600") from None
+        raise SystemExit(
+            f"kiosk demo: --size {text!r} is not WIDTHxHEIGHT, e.g. 1024x600"
+        ) from None
     return width, height
 
 
@@ -60,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.ui.i18n import LANGUAGES
 
         if args.language not in LANGUAGES:
-            print(f"kiosk demo: unknown language {args.language!r}; known: {', '.join(LANGUAGES)}",
-                  file=sys.stderr)
+            print(
+                f"kiosk demo: unknown language {args.language!r}; known: {', '.join(LANGUAGES)}",
+                file=sys.stderr,
+            )
             return 2
     width, height = _size(args.size)
     if args.scenario:
@@ -92,11 +99,14 @@ async def _play(names: list[str], screenshots: Path | None, language: str | None
 async def _interactive(args: argparse.Namespace, width: int, height: int) -> int:
     import tempfile
 
-    from kiosk.ui.demo_panel import PANEL_WIDTH
     from kiosk.ui.harness import configure_kivy
+    from kiosk.ui.settings import DEMO_PANEL_WIDTH
 
     configure_kivy(
-        headless=args.headless, width=width + PANEL_WIDTH, height=height, fullscreen=args.fullscreen
+        headless=args.headless,
+        width=width + DEMO_PANEL_WIDTH,
+        height=height,
+        fullscreen=args.fullscreen,
     )
     from dataclasses import replace
 
@@ -119,5 +129,7 @@ async def _interactive(args: argparse.Namespace, width: int, height: int) -> int
         async with open_kiosk(config) as running:
             panel = demo_panel(running) if running.simulator is not None and running.acs else None
             app = KioskApp(running.kiosk, settings, side_panel=panel)
+            if args.exit_after is not None:
+                asyncio.get_running_loop().call_later(args.exit_after, app.stop)
             await app.async_run(async_lib="asyncio")
     return 0

@@ -33,22 +33,33 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(_ENV + name, default)
 
 
+def _env_port() -> int:
+    try:
+        return int(_env("PORT", "6001"))
+    except ValueError:
+        return 6001  # a broken variable must not break every kiosk command; --port still works
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sip2",
         help="talk SIP2 to a library system, or decode SIP2 messages",
-        description="SIP2 diagnostics: run one transaction against a library system (ACS) and "
-        "print its decoded answer as JSON, or decode raw messages from standard input. "
-        f"Connection options can also come from environment variables {_ENV}HOST, "
-        f"{_ENV}PORT, {_ENV}USER, {_ENV}PASSWORD, {_ENV}LOCATION, {_ENV}INSTITUTION, "
-        f"{_ENV}CHARSET; the password is better given that way than on the command line.",
+        description=(
+            "SIP2 diagnostics for staff: run one transaction against a library system (ACS)\n"
+            "and print its decoded answer as one JSON object, or decode raw messages from\n"
+            "standard input. Connection options go before the action, e.g.\n\n"
+            "  kiosk sip2 --host acs.example.org --user kiosk1 --location HB patron 2150000001\n\n"
+            "They can also come from the environment: "
+            f"{_ENV}HOST, {_ENV}PORT, {_ENV}USER,\n{_ENV}PASSWORD, {_ENV}LOCATION, "
+            f"{_ENV}INSTITUTION, {_ENV}TERMINAL_PASSWORD,\n{_ENV}CHARSET "
+            "(better than --password on a shared machine: the command line is visible\n"
+            "to other users). Exit status: 0 done, 1 SIP2 or connection error, 2 usage error."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     conn = parser.add_argument_group("connection options (before the action)")
     conn.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="ACS host name or address")
-    conn.add_argument(
-        "--port", type=int, default=int(_env("PORT", "6001")), help="ACS port (default 6001)"
-    )
+    conn.add_argument("--port", type=int, default=_env_port(), help="ACS port (default 6001)")
     conn.add_argument("--tls", action="store_true", help="connect with TLS (verified by default)")
     conn.add_argument("--ca-file", help="PEM file of the CAs to trust instead of the system's")
     conn.add_argument(

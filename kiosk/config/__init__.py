@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .advice import config_warnings
 from .loader import ENV_PREFIX, env_overrides, load_config, validate_config
 from .model import (
     Bin,
@@ -71,6 +72,7 @@ __all__ = [
     "Sip2Settings",
     "SortingRule",
     "UiSettings",
+    "config_warnings",
     "env_overrides",
     "load_config",
     "read_secret_file",

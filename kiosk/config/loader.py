@@ -116,7 +116,7 @@ def env_overrides(env: Mapping[str, str]) -> dict[Loc, tuple[str, Any]]:
         parts = name[len(ENV_PREFIX) :].lower().split(_ENV_DELIMITER)
         if not all(parts):
             continue
-        loc: Loc = tuple(int(p) if p.isdigit() else p for p in parts)
+        loc: Loc = tuple(int(p) if re.fullmatch(r"[0-9]+", p) else p for p in parts)
         raw = env[name]
         value: Any = raw
         if raw[:1] in ("[", "{"):
@@ -172,7 +172,8 @@ def _expand(error: Any) -> list[Any]:
         expanded.append(
             {
                 "type": "problem",
-                "loc": tuple(error["loc"]) + sub,
+                "loc": tuple(error["loc"]),
+                "sub": sub,
                 "msg": problem.expected,
                 "input": problem.value,
                 "problem": True,
@@ -207,7 +208,7 @@ def _issue(
     lines: Mapping[Loc, int],
     data: Any,
 ) -> ConfigIssue:
-    loc: Loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
+    loc = _real_loc(error["loc"], data, missing=error["type"] == "missing") + error.get("sub", ())
     key = dotted(loc)
     kind = error["type"]
     secret = any(isinstance(p, str) and p in SecretFields for p in loc)
@@ -229,9 +230,24 @@ def _issue(
     return ConfigIssue(source, key, value, expected, _line_of(loc, lines))
 
 
-def _is_union_tag(part: str | int) -> bool:
-    # pydantic adds the union member to the location ("function-after[...]", "list[...]").
-    return isinstance(part, str) and ("[" in part or part in ("str", "int", "bool", "float"))
+def _real_loc(loc: Loc, data: Any, *, missing: bool) -> Loc:
+    """The keys of ``loc`` a person wrote, without the union members pydantic adds to it.
+
+    pydantic puts the union member it tried into the location ("function-after[...]",
+    "list[str]"); only the data tells those from keys a person wrote (which may look the same),
+    so the location is walked through the data. A missing key is the last part and not in it.
+    """
+    real: list[str | int] = []
+    node = data
+    for n, part in enumerate(loc):
+        in_table = isinstance(node, dict) and part in node
+        in_array = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_table or in_array:
+            real.append(part)
+            node = node[part]
+        elif missing and n == len(loc) - 1:
+            real.append(part)
+    return tuple(real)
 
 
 def _show(value: Any, *, secret: bool) -> str:
@@ -250,6 +266,8 @@ def _expected(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if error["type"] == "literal_error" and "expected" in ctx:
         return f"one of {ctx['expected']}"
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        return "a table (a [section] with keys below it)"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]

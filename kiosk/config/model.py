@@ -104,7 +104,7 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:/_.-]{0,31}$")
 
 def _code(value: str) -> str:
     if not _CODE.match(value):
-        raise ValueError("a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-Hd'")
+        raise ValueError("a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-BOL'")
     return value
 
 
@@ -116,7 +116,7 @@ class KioskIdentity(Section):
     """Who this kiosk is: the member library and branch it stands in, and where it keeps state."""
 
     id: Code = Field(description="Unique name of this kiosk in the fleet (metrics label).")
-    library: Code = Field(description="Member library: ISIL (e.g. 'SE-Hd') or library code.")
+    library: Code = Field(description="Member library: ISIL (e.g. 'SE-BOL') or library code.")
     library_name: str = ""
     branch: Code = Field(description="Branch code as the library system names it.")
     branch_name: str = ""

@@ -1,8 +1,9 @@
 """The kiosk core: patron sessions, whole-stack borrowing, returns and routing, the account,
 receipts and statistics. Plain Python + asyncio; no Kivy, no hardware libraries.
 
-The UI drives one :class:`Kiosk` (built by ``kiosk.assembly.build_kiosk(config)``) and renders
-its events. Everything the UI needs is importable from here::
+The UI drives one :class:`Kiosk` (built by ``kiosk.assembly.open_kiosk(config)``, an async
+context manager yielding ``RunningKiosk.kiosk``) and renders its events. Everything the UI
+needs is importable from here::
 
     from kiosk.core import Kiosk, Mode, Reason, ReceiptChoice, events
 
@@ -26,6 +27,7 @@ Commands (all ``async`` unless marked; they return quickly, results arrive as ev
     choose_receipt(ReceiptChoice.PRINT | EMAIL | NONE, email=None)  then the session ends
     end_session(EndReason.PATRON)
     staff_enter(code) -> bool / staff_exit() / staff_status() -> StaffStatus
+    staff_resolve(entry_id, note) / staff_print_test() -> bool   (staff mode only)
     touch()                   (sync) the patron touched the screen: restart the inactivity timer
     set_language(code)        (sync) the UI language, for statistics and receipts
     pad_contents()            (sync) what lies on the pad, decoded (staff reader test)
@@ -34,18 +36,25 @@ State: ``kiosk.mode`` (:class:`Mode`), ``kiosk.library_system_online``.
 
 Events (``kiosk.core.events``; all frozen dataclasses with an ``at`` timestamp):
     ModeChanged, SessionStarted, SessionEnded, PinRequired, PinRefused, IdentifyRefused,
+    ActionRefused (a command refused, the session goes on: account while offline...),
     InactivityWarning, LibrarySystemStatus, ScreenMessages, StaffModeEntered, StaffModeRefused,
     ItemSeen, ItemChecking, ItemBorrowed, ItemRenewed, ItemRefused, SecurityNotCleared,
     IncompleteSet, FeeAcknowledgementNeeded, ItemReturned, AccountShown,
     ReceiptReady, ReceiptDelivered, ReceiptFailed.
 Every refusal carries a :class:`Reason` (translate it) and the library system's own texts
 (``messages``, show them as they are).
+
+The return station reuses the one check-in path: :class:`ReturnService` (``check_in(item_id,
+tags)`` -> :class:`ReturnDone` with the :class:`ReturnOutcome` and the check-in facts; journal,
+offline policy, re-arming and routing included). A :class:`Kiosk` has one as ``kiosk.returns``,
+and its loans go through :class:`LoanService` (``kiosk.loans``) the same way.
 """
 
 from kiosk.core import events
 from kiosk.core.events import (
     AccountShown,
     Action,
+    ActionRefused,
     EndReason,
     FeeAcknowledgementNeeded,
     IdentifyRefused,
@@ -74,7 +83,8 @@ from kiosk.core.events import (
     StaffModeEntered,
     StaffModeRefused,
 )
-from kiosk.core.kiosk import Kiosk, StaffStatus
+from kiosk.core.kiosk import EventStream, Kiosk, StaffStatus
+from kiosk.core.loans import LoanDone, LoanOutcome, LoanService
 from kiosk.core.model import (
     AccountView,
     FeeView,
@@ -97,6 +107,7 @@ from kiosk.core.receipts import (
     receipt_document,
     receipt_text,
 )
+from kiosk.core.returns import ReturnDone, ReturnService
 from kiosk.core.routing import decide_return
 from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.statistics import Statistics
@@ -105,7 +116,9 @@ __all__ = [
     "AccountShown",
     "AccountView",
     "Action",
+    "ActionRefused",
     "EndReason",
+    "EventStream",
     "FeeAcknowledgementNeeded",
     "FeeView",
     "HoldPlace",
@@ -124,6 +137,9 @@ __all__ = [
     "KioskEvent",
     "KioskSettings",
     "LibrarySystemStatus",
+    "LoanDone",
+    "LoanOutcome",
+    "LoanService",
     "LoanView",
     "Mode",
     "ModeChanged",
@@ -139,8 +155,10 @@ __all__ = [
     "ReceiptFailed",
     "ReceiptReady",
     "ReceiptSender",
+    "ReturnDone",
     "ReturnKind",
     "ReturnOutcome",
+    "ReturnService",
     "ScreenMessages",
     "SecurityMethod",
     "SecurityNotCleared",

@@ -21,6 +21,7 @@ from kiosk.core.receipts import Receipt
 __all__ = [
     "AccountShown",
     "Action",
+    "ActionRefused",
     "EndReason",
     "FeeAcknowledgementNeeded",
     "IdentifyRefused",
@@ -69,6 +70,7 @@ class Action(enum.Enum):
     RETURN = "return"
     RENEW = "renew"
     IDENTIFY = "identify"
+    ACCOUNT = "account"
 
 
 class Reason(enum.Enum):
@@ -98,7 +100,8 @@ class Reason(enum.Enum):
     RENEWAL_REFUSED = "renewal_refused"
     SECURITY_NOT_CHANGED = "security_not_changed"  # place the item on the pad again
     LIBRARY_SYSTEM_UNAVAILABLE = "library_system_unavailable"
-    NOT_ALLOWED_NOW = "not_allowed_now"  # e.g. borrowing with nobody identified
+    NOT_ALLOWED_NOW = "not_allowed_now"  # e.g. borrowing with nobody identified; also when
+    # the kiosk itself fails (journal disk): nothing was changed, staff see the log
 
 
 class EndReason(enum.Enum):
@@ -157,6 +160,17 @@ class PinRefused(KioskEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IdentifyRefused(KioskEvent):
+    reason: Reason
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionRefused(KioskEvent):
+    """A command could not be carried out (not an item, not the identification): e.g. the
+    account while the library system is unavailable, or borrowing with nobody identified.
+    The session goes on."""
+
+    action: Action
     reason: Reason
     messages: tuple[str, ...] = ()
 

@@ -5,14 +5,17 @@ events (:mod:`kiosk.core.events`) through :meth:`Kiosk.subscribe` or :meth:`Kios
 Everything runs on one asyncio loop; commands return quickly and the work they start (checkouts
 through the pooled port, security writes) reports through events.
 
-Order of a transaction (the journal's rule: written before any security change)::
+The transactions themselves are made by :class:`~kiosk.core.loans.LoanService` and
+:class:`~kiosk.core.returns.ReturnService` in the journal's order (written before any security
+change)::
 
     journal.begin -> port.checkout/checkin -> journal.record_result(security target)
         -> change the tag, read it back -> journal.security_done / security_failed
 
 When the library system is unavailable (or offline transactions still wait for replay) the
 offline policy decides; an accepted transaction goes to the journal as OFFLINE first and the
-replayer sends it later.
+replayer sends it later. This module decides *when* (pad arrivals, sets, modes, the patron's
+answers) and tells the screen what happened.
 """
 
 from __future__ import annotations
@@ -22,24 +25,22 @@ import contextlib
 import hmac
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from typing import Any
 
 from drivers.cards.contract import BarcodeScanner, CardReader
 from drivers.printer.contract import PrinterError, PrinterStatus, ReceiptPrinter
-from drivers.rfid.contract import ReaderError, RfidReader
+from drivers.rfid.contract import RfidReader
 from drivers.tags import Usage
 from kiosk.core import events as ev
+from kiosk.core.account import account_view, money
+from kiosk.core.bus import EventStream
 from kiosk.core.events import Action, EndReason, Mode, Reason
+from kiosk.core.loans import LoanOutcome, LoanService
 from kiosk.core.model import (
     AccountView,
-    FeeView,
-    HoldPlace,
-    HoldView,
-    LoanView,
-    ReturnOutcome,
 )
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
 from kiosk.core.receipts import (
@@ -50,15 +51,15 @@ from kiosk.core.receipts import (
     mask_card,
     receipt_document,
 )
-from kiosk.core.routing import decide_return, exception_outcome
+from kiosk.core.returns import ReturnService
+from kiosk.core.routing import exception_outcome
 from kiosk.core.security import SecurityWriter
 from kiosk.core.session import ItemState, Session, TrackedItem
 from kiosk.core.settings import KioskSettings, PinPolicy
 from kiosk.core.statistics import Statistics
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
-from kiosk.ils.offline import OfflineDecision, OfflinePolicy, Replayer, must_work_offline
+from kiosk.ils.journal import Entry, EntryKind, Journal, ReconciliationItem
+from kiosk.ils.offline import OfflinePolicy, Replayer
 from kiosk.ils.port import (
-    HoldState,
     LibrarySystem,
     LibrarySystemError,
     LibrarySystemUnavailable,
@@ -68,7 +69,7 @@ from kiosk.ils.port import (
     PatronBlock,
 )
 
-__all__ = ["Kiosk", "StaffStatus"]
+__all__ = ["EventStream", "Kiosk", "StaffStatus"]
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,6 @@ _BLOCK_REASONS: tuple[tuple[PatronBlock, Reason], ...] = (
     (PatronBlock.CHARGE_DENIED, Reason.PATRON_BLOCKED),
 )
 
-_OFFLINE_REASONS = {
-    "library_system_unavailable": Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-    "not_allowed_now": Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-    "not_for_loan_offline": Reason.NOT_FOR_LOAN_OFFLINE,
-    "offline_limit_reached": Reason.OFFLINE_LIMIT_REACHED,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class StaffStatus:
@@ -106,17 +100,13 @@ class StaffStatus:
     reader_ok: bool
     printer: PrinterStatus | None
     offline_queue: int
-    reconciliation: tuple[object, ...]  # kiosk.ils.journal.ReconciliationItem
-
-
-def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
+    reconciliation: tuple[ReconciliationItem, ...]  # masked patron numbers only
 
 
 class Kiosk:
     """One self-service kiosk: a session at a time, a pad, a library system.
 
-    Build it with :func:`kiosk.assembly.build_kiosk` from a config, or directly in tests. Use as
+    Build it with :func:`kiosk.assembly.open_kiosk` from a config, or directly in tests. Use as
     ``async with kiosk:`` (or ``await start()`` / ``await stop()``); it does not open or close
     the devices and the port passed in, their owner does.
     """
@@ -160,6 +150,23 @@ class Kiosk:
                 on_leave=self._tag_left,
             )
         self.replayer = Replayer(self.journal, ils)
+        self.loans = LoanService(
+            ils=ils,
+            journal=self.journal,
+            offline_policy=self.offline_policy,
+            ask_fees=self.settings.ask_fees,
+            on_online=self._ils_state,
+        )
+        self.returns = ReturnService(
+            ils=ils,
+            journal=self.journal,
+            security=self.security,
+            settings=self.settings,
+            offline_policy=self.offline_policy,
+            statistics=statistics,
+            on_online=self._ils_state,
+            branch_name=self._branch_name,
+        )
         self.language = self.settings.default_language
         self._mode = Mode.IDLE
         self._session = Session()
@@ -216,15 +223,10 @@ class Kiosk:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
-    async def events(self) -> AsyncIterator[ev.KioskEvent]:
-        """Every event from now on, as an async iterator (ends when the consumer stops)."""
-        queue: asyncio.Queue[ev.KioskEvent] = asyncio.Queue()
-        self._queues.append(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._queues.remove(queue)
+    def events(self) -> EventStream:
+        """Every event from now on (from this call, not from the first ``await``), as an async
+        iterator; ``await stream.aclose()`` (or leaving ``async with``) stops it."""
+        return EventStream(self._queues)
 
     def _emit(self, event: ev.KioskEvent) -> None:
         for callback in list(self._subscribers):
@@ -294,14 +296,12 @@ class Kiosk:
             log.info("identification ignored: a session is active")
             return
         await self._drain()
-        returned = self._session.returned if self._mode is Mode.RETURN else {}
-        entries = list(self._session.receipt_entries) if self._mode is Mode.RETURN else []
-        self._session = Session(
-            patron_id=card,
-            pin_attempts_left=self.settings.pin_attempts,
-            returned=dict(returned),
-            receipt_entries=entries,
-        )
+        if self._mode is not Mode.RETURN:
+            self._session = Session()
+        # else: an anonymous return visit becomes the patron's (returns, receipt lines, the
+        # tags still on the pad all carry over)
+        self._session.patron_id = card
+        self._session.pin_attempts_left = self.settings.pin_attempts
         policy = self.settings.pin
         if policy is PinPolicy.ALWAYS:
             self._set_mode(Mode.PIN)
@@ -313,7 +313,7 @@ class Kiosk:
         """A card on the PC/SC reader: a staff card opens staff mode, any other identifies."""
         uid_hex = uid.hex().upper()
         if uid_hex in self.settings.staff_card_uids:
-            self._enter_staff()
+            await self._enter_staff()
             return
         await self.identify(uid_hex)
 
@@ -327,7 +327,7 @@ class Kiosk:
         self._touch()
         session = self._session
         if not session.verified:
-            self._emit(ev.IdentifyRefused(reason=Reason.NOT_ALLOWED_NOW))
+            self._emit(ev.ActionRefused(action=Action.BORROW, reason=Reason.NOT_ALLOWED_NOW))
             return
         self._set_mode(Mode.BORROW)
         self._process_pad()
@@ -344,18 +344,25 @@ class Kiosk:
         self._touch()
         session = self._session
         if not session.verified or session.patron_id is None:
-            self._emit(ev.IdentifyRefused(reason=Reason.NOT_ALLOWED_NOW))
+            self._emit(ev.ActionRefused(action=Action.ACCOUNT, reason=Reason.NOT_ALLOWED_NOW))
             return None
-        self._set_mode(Mode.ACCOUNT)
         try:
             account = await self.ils.account(session.patron_id, session.pin)
-        except LibrarySystemUnavailable:
-            self._ils_state(False)
-            self._emit(ev.IdentifyRefused(reason=Reason.LIBRARY_SYSTEM_UNAVAILABLE))
+        except LibrarySystemError as error:
+            if isinstance(error, LibrarySystemUnavailable):
+                self._ils_state(False)
+            else:
+                log.warning("account could not be read: %s", error)
+            self._emit(
+                ev.ActionRefused(action=Action.ACCOUNT, reason=Reason.LIBRARY_SYSTEM_UNAVAILABLE)
+            )
             return None
         view = self._account_view(account)
         if self._session is session:
+            self._set_mode(Mode.ACCOUNT)
             self._emit(ev.AccountShown(account=view))
+            if account.patron.messages:  # the library system's word on the account
+                self._emit(ev.ScreenMessages(messages=account.patron.messages))
         return view
 
     async def renew(self, item_ids: Iterable[str]) -> None:
@@ -374,9 +381,12 @@ class Kiosk:
             return
         try:
             account = await self.ils.account(session.patron_id, session.pin)
-        except LibrarySystemUnavailable:
-            self._ils_state(False)
-            self._emit(ev.IdentifyRefused(reason=Reason.LIBRARY_SYSTEM_UNAVAILABLE))
+        except LibrarySystemError as error:
+            if isinstance(error, LibrarySystemUnavailable):
+                self._ils_state(False)
+            self._emit(
+                ev.ActionRefused(action=Action.RENEW, reason=Reason.LIBRARY_SYSTEM_UNAVAILABLE)
+            )
             return
         await self.renew(loan.item_id for loan in account.loans)
 
@@ -391,7 +401,7 @@ class Kiosk:
             self._refuse(item, Action.BORROW, Reason.FEE_DECLINED, item.messages)
             return
         item.state = ItemState.CHECKING
-        self._spawn(self._checkout(session, item, fee_acknowledged=True))
+        self._spawn(self._checkout(session, item, fee_acknowledged=True), item, Action.BORROW)
 
     async def retry(self) -> None:
         """Try again every item on the retry list (library system was unavailable)."""
@@ -402,11 +412,11 @@ class Kiosk:
         for item in list(session.borrowed.values()):
             if item.state is ItemState.RETRY and item.complete:
                 item.state = ItemState.CHECKING
-                self._spawn(self._checkout(session, item))
+                self._spawn(self._checkout(session, item), item, Action.BORROW)
         for item in list(session.returned.values()):
             if item.state is ItemState.RETRY and item.tags:
                 item.state = ItemState.CHECKING
-                self._spawn(self._checkin(session, item))
+                self._spawn(self._checkin(session, item), item, Action.RETURN)
 
     async def finish(self) -> None:
         """The patron is done: offer a receipt when there is something on it, else end."""
@@ -438,6 +448,10 @@ class Kiosk:
                 self._emit(ev.ReceiptFailed(how="print", detail=str(error)))
         elif choice is ReceiptChoice.EMAIL and self.receipt_sender is not None:
             address = email or (session.patron.email if session.patron else None)
+            if not address and session.patron_id is not None and not session.offline:
+                with contextlib.suppress(LibrarySystemError):
+                    details = await self.ils.patron(session.patron_id, session.pin, details=True)
+                    address = details.email
             if not address:
                 self._emit(ev.ReceiptFailed(how="email", detail="no e-mail address"))
             else:
@@ -463,9 +477,11 @@ class Kiosk:
         self._emit(ev.SessionEnded(reason=reason))
 
     async def staff_enter(self, code: str) -> bool:
+        """Staff mode behind the staff code (or a staff card, see ``identify_card_uid``).
+        A patron's session still open is ended first."""
         expected = self.settings.staff_code
         if expected and hmac.compare_digest(code.encode(), expected.encode()):
-            self._enter_staff()
+            await self._enter_staff()
             return True
         self._emit(ev.StaffModeRefused())
         return False
@@ -473,6 +489,31 @@ class Kiosk:
     async def staff_exit(self) -> None:
         if self._mode is Mode.STAFF:
             self._set_mode(Mode.IDLE)
+
+    async def staff_resolve(self, entry_id: str, note: str | None = None) -> bool:
+        """Staff dealt with a reconciliation item (staff mode only)."""
+        if self._mode is not Mode.STAFF:
+            return False
+        await self._journal_call(self.journal.resolve, entry_id, note)
+        return True
+
+    async def staff_print_test(self) -> bool:
+        """Print a test receipt (staff mode only); False when no printer or it failed."""
+        if self._mode is not Mode.STAFF or self.printer is None:
+            return False
+        receipt = Receipt(
+            library_name=self.settings.library_name,
+            branch_name=self.settings.branch_name,
+            masked_card=None,
+            created=datetime.now(),
+            footer=("Test: ÅÄÖ åäö ÆØ æø", "printer test"),
+        )
+        try:
+            await self.printer.print_document(receipt_document(receipt))
+        except PrinterError as error:
+            log.warning("printer test failed: %s", error)
+            return False
+        return True
 
     # ============================================================================ identification
 
@@ -566,7 +607,9 @@ class Kiosk:
         self._set_mode(Mode.IDLE)
         self._emit(ev.SessionEnded(reason=EndReason.REFUSED))
 
-    def _enter_staff(self) -> None:
+    async def _enter_staff(self) -> None:
+        if self._session.patron_id is not None or self._mode not in (Mode.IDLE, Mode.STAFF):
+            await self.end_session(EndReason.STAFF)
         self._set_mode(Mode.STAFF)
         self._emit(ev.StaffModeEntered())
 
@@ -587,14 +630,19 @@ class Kiosk:
 
     async def _tag_left(self, tag: PadTag) -> None:
         session = self._session
+        session.lent_on_pad.discard(tag.uid)
+        session.returned_on_pad.discard(tag.uid)
         for items in (session.borrowed, session.returned):
             item = items.get(tag.item_id)
-            if (
-                item is not None
-                and item.state is ItemState.INCOMPLETE
-                and item.tags.get(tag.part_number) == tag
-            ):
+            if item is None or item.tags.get(tag.part_number) != tag:
+                continue
+            if item.state is ItemState.INCOMPLETE:
                 del item.tags[tag.part_number]
+            elif item.state is ItemState.REFUSED and items is session.borrowed:
+                # Taken away after a refusal: placed again, it is tried again (the patron may
+                # have changed their mind about a fee, or paid at the desk meanwhile).
+                del item.tags[tag.part_number]
+                item.state = ItemState.INCOMPLETE
 
     def _process_pad(self) -> None:
         """Items already on the pad when borrowing or returning starts join in."""
@@ -629,6 +677,8 @@ class Kiosk:
         if tag.is_patron_card or self._unreadable(tag):
             return
         session = self._session
+        if tag.uid in session.returned_on_pad:
+            return  # just returned in this session and still on the pad: not a loan
         item = session.borrowed.get(tag.item_id)
         first = item is None
         if item is None:
@@ -646,7 +696,9 @@ class Kiosk:
             )
         if item.state in (ItemState.SECURITY, ItemState.DONE):
             if item.wants_security and tag.uid not in item.secured_uids:
-                self._spawn(self._finish_security(session, item, Action.BORROW))
+                self._spawn(
+                    self._finish_security(session, item, Action.BORROW), item, Action.BORROW
+                )
             return
         if item.state is not ItemState.INCOMPLETE:
             return  # being checked, waiting for a fee answer, refused, or on the retry list
@@ -672,7 +724,7 @@ class Kiosk:
             )
             return
         item.state = ItemState.CHECKING
-        self._spawn(self._checkout(session, item))
+        self._spawn(self._checkout(session, item), item, Action.BORROW)
 
     async def _checkout(
         self, session: Session, item: TrackedItem, *, fee_acknowledged: bool = False
@@ -680,61 +732,46 @@ class Kiosk:
         patron_id = session.patron_id
         assert patron_id is not None
         self._emit(ev.ItemChecking(item_id=item.item_id, action=Action.BORROW))
-        if self._must_work_offline():
-            await self._offline_checkout(session, item, patron_id, [], unknown=False)
-            return
-        entry_ids = await self._journal_begin(EntryKind.CHECKOUT, item, patron_id, session)
-        try:
-            result = await self.ils.checkout(
-                patron_id, item.item_id, pin=session.pin, fee_acknowledged=fee_acknowledged
-            )
-        except LibrarySystemUnavailable as error:
-            self._ils_state(False)
-            await self._offline_checkout(
-                session, item, patron_id, entry_ids, unknown=isinstance(error, OutcomeUnknown)
-            )
-            return
-        except LibrarySystemError as error:
-            log.warning("checkout of %s failed: %s", item.item_id, error)
-            await self._journal_unsent(entry_ids, "protocol_error", unknown=True)
-            self._refuse(item, Action.BORROW, Reason.REFUSED_BY_LIBRARY, retry=True)
-            return
-        self._ils_state(True)
-        item.title = result.title or item.title
-        item.messages = result.messages
-        item.media_type = result.media_type
-        if not result.ok:
-            if result.fee_due is not None and not fee_acknowledged:
-                await self._journal_result(
-                    entry_ids, ok=False, reason="fee_required", messages=result.messages
-                )
-                item.state = ItemState.FEE
-                item.fee = result.fee_due
-                self._emit(
-                    ev.FeeAcknowledgementNeeded(
-                        item_id=item.item_id,
-                        title=item.title,
-                        amount=_money(result.fee_due.amount),
-                        currency=result.fee_due.currency,
-                        messages=result.messages,
-                    )
-                )
-                return
-            await self._journal_result(
-                entry_ids, ok=False, reason="refused", messages=result.messages
-            )
-            self._refuse(item, Action.BORROW, Reason.REFUSED_BY_LIBRARY, result.messages)
-            return
-        item.due_date = result.due_date
-        item.renewed = result.renewal
-        item.wants_security = bool(result.desensitize)
-        await self._journal_result(
-            entry_ids,
-            ok=True,
-            messages=result.messages,
-            due_date=result.due_date,
-            target=SecurityTarget.UNSECURED if item.wants_security else None,
+        tags = list(item.tags.values())
+        done = await self.loans.check_out(
+            patron_id,
+            item.item_id,
+            tags,
+            pin=session.pin,
+            session_id=session.id,
+            fee_acknowledged=fee_acknowledged,
         )
+        item.title = done.title or item.title
+        item.messages = done.messages
+        item.media_type = done.media_type or item.media_type
+        if done.entry_id is not None:
+            item.entry_ids = {tag.uid: done.entry_id for tag in tags}
+        if done.outcome is LoanOutcome.FEE_NEEDED:
+            assert done.fee_due is not None
+            item.state = ItemState.FEE
+            item.fee = done.fee_due
+            self._emit(
+                ev.FeeAcknowledgementNeeded(
+                    item_id=item.item_id,
+                    title=item.title,
+                    amount=money(done.fee_due.amount),
+                    currency=done.fee_due.currency,
+                    messages=done.messages,
+                )
+            )
+            return
+        if done.outcome is LoanOutcome.REFUSED:
+            reason = done.reason or Reason.REFUSED_BY_LIBRARY
+            self._refuse(item, Action.BORROW, reason, done.messages, retry=done.retry)
+            return
+        session.lent_on_pad.update(tag.uid for tag in tags)
+        item.due_date = done.due_date
+        item.renewed = done.renewal
+        item.offline = done.offline
+        item.wants_security = done.disarm
+        session.receipt_entries[:] = [  # a refusal earlier in the visit is outdated now
+            e for e in session.receipt_entries if (e.action, e.item_id) != ("refused", item.item_id)
+        ]
         session.receipt_entries.append(
             ReceiptEntry(
                 action="renewed" if item.renewed else "borrowed",
@@ -743,71 +780,29 @@ class Kiosk:
                 due_date=item.due_date,
             )
         )
-        self._stat("renew" if item.renewed else "borrow", "ok", item, item.media_type)
-        item.state = ItemState.SECURITY
-        await self._finish_security(session, item, Action.BORROW)
-
-    async def _offline_checkout(
-        self,
-        session: Session,
-        item: TrackedItem,
-        patron_id: str,
-        entry_ids: list[str],
-        *,
-        unknown: bool,
-    ) -> None:
-        """The library system is unavailable: the offline policy decides about this loan.
-
-        ``entry_ids`` is the journal entry already begun for an online attempt (empty when the
-        kiosk knew it was offline); ``unknown`` says the attempt may have reached the library.
-        """
-        not_for_loan = any(tag.data.not_for_loan_offline for tag in item.tags.values())
-        decision: OfflineDecision = self.offline_policy.may_lend(
-            self.journal,
-            patron_id=patron_id,
-            session_id=session.id,
-            not_for_loan_offline=not_for_loan,
+        self._stat(
+            "renew" if item.renewed else "borrow",
+            "offline" if item.offline else "ok",
+            item,
+            item.media_type,
         )
-        if not decision:
-            await self._journal_unsent(entry_ids, "library_system_unavailable", unknown=unknown)
-            reason = _OFFLINE_REASONS.get(
-                decision.reason.value if decision.reason else "", Reason.LIBRARY_SYSTEM_UNAVAILABLE
-            )
-            retry = reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE
-            self._refuse(item, Action.BORROW, reason, retry=retry)
-            return
-        await self._journal_offline(EntryKind.CHECKOUT, item, patron_id, session, entry_ids)
-        item.offline = True
-        item.wants_security = True
-        session.receipt_entries.append(
-            ReceiptEntry(action="borrowed", item_id=item.item_id, title=item.title)
-        )
-        self._stat("borrow", "offline", item, None)
         item.state = ItemState.SECURITY
         await self._finish_security(session, item, Action.BORROW)
 
     async def _finish_security(self, session: Session, item: TrackedItem, action: Action) -> None:
-        """Change every tag of the item still pending; emit the item's final event."""
+        """Disarm every tag of a lent item still pending; emit the item's final event.
+
+        (Returns arm their tags in :class:`~kiosk.core.returns.ReturnService`.)
+        """
         if item.wants_security and self.security is not None:
-            secure = action is Action.RETURN
             for uid in item.pending_uids:
-                ok = await (self.security.secure(uid) if secure else self.security.unsecure(uid))
-                if ok:
+                if await self.security.unsecure(uid):
                     item.secured_uids.add(uid)
-            all_done = not item.pending_uids and (
-                action is Action.RETURN or len(item.secured_uids) >= item.parts
-            )
+            all_done = not item.pending_uids and len(item.secured_uids) >= item.parts
             for entry_id in dict.fromkeys(item.entry_ids.values()):
-                if all_done:
-                    await self._journal_call(self.journal.security_done, entry_id)
-                else:
-                    await self._journal_call(
-                        self.journal.security_failed, entry_id, "tag not changed or not verified"
-                    )
+                await self.loans.security(entry_id, done=all_done)
         else:
-            all_done = True
-        if action is Action.RETURN:
-            return  # the return pipeline emits its own outcome
+            all_done = not item.wants_security
         if all_done:
             first_time = item.state is not ItemState.DONE
             item.state = ItemState.DONE
@@ -832,8 +827,7 @@ class Kiosk:
         if tag.is_patron_card or self._unreadable(tag):
             return
         session = self._session
-        lent = session.borrowed.get(tag.item_id)
-        if lent is not None and lent.state in (ItemState.DONE, ItemState.SECURITY):
+        if tag.uid in session.lent_on_pad:
             return  # just lent in this session and still on the pad: not a return
         item = session.returned.get(tag.item_id)
         if item is None:
@@ -849,7 +843,7 @@ class Kiosk:
                 )
             )
             item.state = ItemState.CHECKING
-            self._spawn(self._checkin(session, item))
+            self._spawn(self._checkin(session, item), item, Action.RETURN)
             return
         item.tags[tag.part_number] = tag
         if (
@@ -861,90 +855,81 @@ class Kiosk:
 
     async def _checkin(self, session: Session, item: TrackedItem) -> None:
         self._emit(ev.ItemChecking(item_id=item.item_id, action=Action.RETURN))
-        if self._must_work_offline():
-            await self._offline_checkin(session, item, [], unknown=False)
-            return
-        entry_ids = await self._journal_begin(EntryKind.CHECKIN, item, None, session)
-        try:
-            result = await self.ils.checkin(item.item_id)
-        except LibrarySystemUnavailable as error:
-            self._ils_state(False)
-            await self._offline_checkin(
-                session, item, entry_ids, unknown=isinstance(error, OutcomeUnknown)
+        tags = list(item.tags.values())
+        done = await self.returns.check_in(
+            item.item_id, tags, session_id=session.id, language=self.language
+        )
+        if done.refused is not None or done.outcome is None:
+            self._refuse(
+                item, Action.RETURN, done.refused or Reason.LIBRARY_SYSTEM_UNAVAILABLE, retry=True
             )
             return
-        except LibrarySystemError as error:
-            log.warning("check-in of %s failed: %s", item.item_id, error)
-            await self._journal_unsent(entry_ids, "protocol_error", unknown=True)
-            self._refuse(item, Action.RETURN, Reason.LIBRARY_SYSTEM_UNAVAILABLE, retry=True)
-            return
-        self._ils_state(True)
-        item.title = result.title
-        item.media_type = result.media_type
-        item.owner = result.owner
-        outcome = decide_return(result, here=self.settings.branch_code, name_of=self._branch_name)
-        # Re-arm when the library system says so; an exception stays in the building, armed.
-        item.wants_security = result.resensitize is not False or not result.ok
-        await self._journal_result(
-            entry_ids,
-            ok=result.ok,
-            messages=result.messages,
-            reason=None if result.ok else "checkin_refused",
-            target=SecurityTarget.SECURED if item.wants_security else None,
-        )
-        await self._complete_return(session, item, outcome, offline=False)
-
-    async def _offline_checkin(
-        self, session: Session, item: TrackedItem, entry_ids: list[str], *, unknown: bool
-    ) -> None:
-        decision = self.offline_policy.may_return()
-        if not decision:
-            await self._journal_unsent(entry_ids, "library_system_unavailable", unknown=unknown)
-            self._refuse(item, Action.RETURN, Reason.LIBRARY_SYSTEM_UNAVAILABLE, retry=True)
-            return
-        await self._journal_offline(EntryKind.CHECKIN, item, None, session, entry_ids)
-        item.wants_security = True
-        item.offline = True
-        outcome = exception_outcome(item.item_id, "returned_offline", title=item.title)
-        await self._complete_return(session, item, outcome, offline=True)
-
-    async def _complete_return(
-        self, session: Session, item: TrackedItem, outcome: ReturnOutcome, *, offline: bool
-    ) -> None:
-        item.state = ItemState.SECURITY
-        security_ok = True
-        if item.wants_security:
-            await self._finish_security(session, item, Action.RETURN)
-            security_ok = not item.pending_uids
+        session.returned_on_pad.update(tag.uid for tag in tags)
+        item.title = done.title or item.title
+        item.media_type = done.media_type
+        item.offline = done.offline
+        item.wants_security = done.armed
+        if done.entry_id is not None:
+            item.entry_ids = {tag.uid: done.entry_id for tag in tags}
+        if done.armed:
+            item.secured_uids = {tag.uid for tag in tags if tag.uid not in done.unverified}
         item.state = ItemState.DONE
-        if not security_ok:
-            outcome = replace(outcome, security_ok=False)
-        note = outcome.destination_name or ""
+        outcome = done.outcome
         session.receipt_entries.append(
-            ReceiptEntry(action="returned", item_id=item.item_id, title=item.title, note=note)
+            ReceiptEntry(
+                action="returned",
+                item_id=item.item_id,
+                title=item.title,
+                note=outcome.destination_name or "",
+            )
         )
-        self._stat("return", "offline" if offline else outcome.kind.value, item, item.media_type)
         self._emit(
             ev.ItemReturned(
-                item_id=item.item_id, title=item.title, outcome=outcome, offline=offline
+                item_id=item.item_id, title=item.title, outcome=outcome, offline=done.offline
             )
         )
-        if not security_ok:
+        if not outcome.security_ok:
             self._emit(
                 ev.SecurityNotCleared(item_id=item.item_id, action=Action.RETURN, title=item.title)
             )
+        checked = {tag.uid for tag in tags}
+        if item.wants_security and any(uid not in checked for uid in item.pending_uids):
+            self._spawn(self._rearm(session, item))  # parts placed while it was checked in
 
     async def _rearm(self, session: Session, item: TrackedItem) -> None:
-        await self._finish_security(session, item, Action.RETURN)
+        """Arm the tags of a returned item that are not verified yet (placed again, late parts)."""
+        entry_id = next(iter(item.entry_ids.values()), None)
+        pending = item.pending_uids
+        if entry_id is None or not pending:
+            return
+        unverified = await self.returns.rearm(entry_id, pending)
+        item.secured_uids |= set(pending) - unverified
+        if unverified:
+            self._emit(
+                ev.SecurityNotCleared(item_id=item.item_id, action=Action.RETURN, title=item.title)
+            )
 
     # ------------------------------------------------------------------------------- renewals
 
     async def _renew_one(self, session: Session, item_id: str) -> None:
         assert session.patron_id is not None
         self._emit(ev.ItemChecking(item_id=item_id, action=Action.RENEW))
+        # Journalled like every transaction (no tag changes, but staff see it and recovery
+        # settles a renewal whose answer was lost).
+        entry = await self._journal_call(
+            self.journal.begin,
+            EntryKind.RENEW,
+            item_id,
+            patron_id=session.patron_id,
+            session_id=session.id,
+        )
         try:
             result = await self.ils.renew(session.patron_id, item_id, pin=session.pin)
-        except LibrarySystemUnavailable:
+        except LibrarySystemUnavailable as error:
+            if not isinstance(error, OutcomeUnknown):
+                await self._journal_call(
+                    self.journal.abandon, entry.id, reason="library_system_unavailable"
+                )
             self._ils_state(False)
             self._emit(
                 ev.ItemRefused(
@@ -963,6 +948,14 @@ class Kiosk:
                 )
             )
             return
+        await self._journal_call(
+            self.journal.record_result,
+            entry.id,
+            ok=result.ok,
+            reason=None if result.ok else "renewal_refused",
+            messages=result.messages,
+            due_date=result.due_date,
+        )
         if result.ok:
             session.receipt_entries.append(
                 ReceiptEntry(
@@ -993,59 +986,7 @@ class Kiosk:
     # ------------------------------------------------------------------------------- account
 
     def _account_view(self, account: PatronAccount) -> AccountView:
-        here = self.settings.branch_code
-        holds = []
-        for hold in account.holds:
-            if hold.state is HoldState.READY:
-                place = (
-                    HoldPlace.READY_HERE
-                    if hold.pickup_location in (None, here)
-                    else HoldPlace.READY_ELSEWHERE
-                )
-            elif hold.state is HoldState.IN_TRANSIT:
-                place = HoldPlace.IN_TRANSIT
-            else:
-                place = HoldPlace.WAITING
-            holds.append(
-                HoldView(
-                    title=hold.title,
-                    place=place,
-                    pickup_location=hold.pickup_location,
-                    pickup_name=self._branch_name(hold.pickup_location),
-                    pickup_by=hold.pickup_by,
-                    item_id=hold.item_id,
-                )
-            )
-        fees = tuple(
-            FeeView(
-                amount=_money(fee.amount),
-                currency=fee.currency,
-                description=fee.description,
-                item_id=fee.item_id,
-            )
-            for fee in account.fees
-        )
-        total = account.patron.fee_amount
-        if total is None and account.fees:
-            total = sum((fee.amount or Decimal(0) for fee in account.fees), Decimal(0))
-        currency = account.patron.currency or next(
-            (fee.currency for fee in account.fees if fee.currency), None
-        )
-        return AccountView(
-            loans=tuple(
-                LoanView(
-                    item_id=loan.item_id,
-                    title=loan.title,
-                    due_date=loan.due_date,
-                    overdue=loan.overdue,
-                )
-                for loan in account.loans
-            ),
-            holds=tuple(holds),
-            fees=fees,
-            total_fees=_money(total),
-            currency=currency,
-        )
+        return account_view(account, here=self.settings.branch_code, name_of=self._branch_name)
 
     # =============================================================================== plumbing
 
@@ -1080,9 +1021,6 @@ class Kiosk:
             )
         )
 
-    def _must_work_offline(self) -> bool:
-        return must_work_offline(self.ils, self.journal)
-
     def _branch_name(self, code: str | None) -> str | None:
         if code is None:
             return None
@@ -1108,10 +1046,39 @@ class Kiosk:
             self._last_activity = asyncio.get_running_loop().time()
         self._warned_at = None
 
-    def _spawn(self, coroutine: object) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)  # type: ignore[arg-type]
+    def _spawn(
+        self,
+        coroutine: Coroutine[Any, Any, None],
+        item: TrackedItem | None = None,
+        action: Action | None = None,
+    ) -> None:
+        task = asyncio.get_running_loop().create_task(self._guarded(coroutine, item, action))
         self._work.add(task)
         task.add_done_callback(self._work_done)
+
+    async def _guarded(
+        self,
+        coroutine: Coroutine[Any, Any, None],
+        item: TrackedItem | None,
+        action: Action | None,
+    ) -> None:
+        """Run one item's work; if the kiosk itself fails (journal disk, a bug), the item is
+        refused (NOT_ALLOWED_NOW) instead of hanging in "checking". What reached the journal
+        stays there for recovery."""
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("work on item %s failed", item.item_id if item else "?")
+            if item is None or action is None:
+                return
+            if item.state is ItemState.SECURITY:  # the transaction stands; the tag is unsure
+                self._emit(
+                    ev.SecurityNotCleared(item_id=item.item_id, action=action, title=item.title)
+                )
+            elif item.state in (ItemState.CHECKING, ItemState.INCOMPLETE, ItemState.FEE):
+                self._refuse(item, action, Reason.NOT_ALLOWED_NOW, retry=True)
 
     def _work_done(self, task: asyncio.Task[None]) -> None:
         self._work.discard(task)
@@ -1166,94 +1133,9 @@ class Kiosk:
 
     # ---------------------------------------------------------------------- journal helpers
 
-    async def _journal_call(
-        self, method: Callable[..., object], *args: object, **kw: object
-    ) -> object:
+    async def _journal_call(self, method: Callable[..., Entry], *args: Any, **kw: Any) -> Entry:
         """Journal writes fsync; run them off the loop so other items keep moving."""
         return await asyncio.to_thread(method, *args, **kw)
-
-    async def _journal_begin(
-        self, kind: EntryKind, item: TrackedItem, patron_id: str | None, session: Session
-    ) -> list[str]:
-        item.entry_ids.clear()
-        ids = []
-        tags = list(item.tags.values()) or [None]
-        # One entry per item: the transaction happens once. The first tag's UID lets recovery
-        # find the item on the pad; a multi-part set lists every part's UID.
-        uid = ",".join(tag.uid_hex for tag in tags if tag is not None) or None
-        entry = await self._journal_call(
-            self.journal.begin,
-            kind,
-            item.item_id,
-            patron_id=patron_id,
-            tag_uid=uid,
-            session_id=session.id,
-        )
-        ids.append(entry.id)  # type: ignore[attr-defined]
-        for tag in tags:
-            if tag is not None:
-                item.entry_ids[tag.uid] = entry.id  # type: ignore[attr-defined]
-        return ids
-
-    async def _journal_result(
-        self,
-        entry_ids: list[str],
-        *,
-        ok: bool,
-        messages: tuple[str, ...] = (),
-        reason: str | None = None,
-        due_date: datetime | None = None,
-        target: SecurityTarget | None = None,
-    ) -> None:
-        for entry_id in entry_ids:
-            await self._journal_call(
-                self.journal.record_result,
-                entry_id,
-                ok=ok,
-                security_target=target,
-                reason=reason,
-                messages=messages,
-                due_date=due_date,
-            )
-
-    async def _journal_unsent(self, entry_ids: list[str], reason: str, *, unknown: bool) -> None:
-        """An online attempt failed and will not be taken offline.
-
-        When the port knows the request never went out, the entry is abandoned. When the outcome
-        is unknown it stays PENDING: recovery settles it with the library system later.
-        """
-        if unknown:
-            return
-        for entry_id in entry_ids:
-            await self._journal_call(self.journal.abandon, entry_id, reason=reason)
-
-    async def _journal_offline(
-        self,
-        kind: EntryKind,
-        item: TrackedItem,
-        patron_id: str | None,
-        session: Session,
-        entry_ids: list[str],
-    ) -> None:
-        """Record an offline-accepted transaction (durable) before the tag is touched."""
-        target = SecurityTarget.UNSECURED if kind is EntryKind.CHECKOUT else SecurityTarget.SECURED
-        if entry_ids:
-            for entry_id in entry_ids:
-                await self._journal_call(
-                    self.journal.accept_offline, entry_id, security_target=target
-                )
-            return
-        uid = ",".join(tag.uid_hex for tag in item.tags.values()) or None
-        entry = await self._journal_call(
-            self.journal.begin_offline,
-            kind,
-            item.item_id,
-            patron_id=patron_id,
-            tag_uid=uid,
-            session_id=session.id,
-            security_target=target,
-        )
-        item.entry_ids = {tag.uid: entry.id for tag in item.tags.values()}  # type: ignore[attr-defined]
 
     # --------------------------------------------------------------------- background loops
 
@@ -1291,8 +1173,13 @@ class Kiosk:
     async def _card_loop(self, reader: CardReader) -> None:
         try:
             async for event in reader.events():
-                if event.kind == "inserted" and event.uid is not None:
-                    await self.identify_card_uid(event.uid)
+                if event.kind != "inserted":
+                    continue
+                if event.uid is None:  # a card whose number cannot be read (foreign card)
+                    if self._mode is Mode.IDLE:
+                        self._emit(ev.IdentifyRefused(reason=Reason.TAG_UNREADABLE))
+                    continue
+                await self.identify_card_uid(event.uid)
         except Exception as error:
             log.warning("card reader stopped: %s", error)
 
@@ -1302,7 +1189,3 @@ class Kiosk:
                 await self.identify(barcode)
         except Exception as error:
             log.warning("scanner stopped: %s", error)
-
-
-# Keep ReaderError importable for callers that catch pad failures through the facade module.
-_ = ReaderError

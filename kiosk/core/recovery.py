@@ -11,10 +11,14 @@ PENDING checkout/renew                      settle it (the item on the patron's 
                                             record OK or ABANDONED
 PENDING checkin, applied                    record OK; re-arm the tag
 PENDING checkin, not applied, tag on pad    finish the return the patron made (check in once,
-                                            original date) and re-arm the tag
+                                            original date; offline policy allowing, as an
+                                            offline return if the library system refuses
+                                            circulation now) and re-arm the tag
 PENDING checkin, not applied, tag gone      ABANDONED: the item left, still on loan, unarmed
 OFFLINE checkout, tag not yet verified      the patron never walked off with it when it still
-  and the tag is still on the pad           lies on the pad: ABANDONED, tag re-armed
+  and the tag is still on the pad           lies on the pad: ABANDONED, tag re-armed; but if
+                                            its request may have arrived (``maybe_sent``) and
+                                            the library system has the loan: REPLAYED, disarmed
 security REQUIRED/FAILED, tag on the pad    write the target state and verify it
 security REQUIRED/FAILED, tag not on pad    the staff's reconciliation list (the item left
                                             with a security state nobody verified)
@@ -47,7 +51,7 @@ from kiosk.ils.journal import (
     SecurityTarget,
     Status,
 )
-from kiosk.ils.offline import settle_outcome
+from kiosk.ils.offline import OfflinePolicy, settle_outcome
 from kiosk.ils.port import (
     ItemStatus,
     LibrarySystem,
@@ -69,6 +73,7 @@ class RecoveryAction(enum.Enum):
     SETTLED_APPLIED = "settled_applied"  # the library system had it: recorded as OK
     SETTLED_NOT_APPLIED = "settled_not_applied"  # it never took effect: ABANDONED
     RETURN_COMPLETED = "return_completed"  # a half-done return checked in now
+    RETURN_QUEUED_OFFLINE = "return_queued_offline"  # ... or kept as an offline return
     RETURN_ABANDONED = "return_abandoned"  # a half-done return whose item left the pad
     OFFLINE_LOAN_WITHDRAWN = "offline_loan_withdrawn"  # offline loan whose item stayed here
     SECURED = "secured"  # tag re-armed and verified
@@ -114,10 +119,18 @@ class RecoveryReport:
 
 
 async def recover(
-    journal: Journal, port: LibrarySystem, security: SecurityWriter
+    journal: Journal,
+    port: LibrarySystem,
+    security: SecurityWriter,
+    *,
+    policy: OfflinePolicy | None = None,
 ) -> RecoveryReport:
     """Resolve every half-done journal entry. Safe to run again at any time, also after a crash
-    in the middle of recovery itself: every step is recorded in the journal before the next."""
+    in the middle of recovery itself: every step is recorded in the journal before the next.
+
+    ``policy``: the kiosk's offline policy; when it takes returns, a return the patron left on
+    the pad is queued as an offline return if the library system does not take check-ins now.
+    """
     report = RecoveryReport()
     half_done = journal.half_done()
     if not half_done:
@@ -126,7 +139,7 @@ async def recover(
     report.pad_readable = on_pad is not None
     for entry in half_done:
         try:
-            await _recover_one(entry, journal, port, security, on_pad, report)
+            await _recover_one(entry, journal, port, security, on_pad, report, policy)
         except LibrarySystemUnavailable as exc:
             report.add(entry, RecoveryAction.DEFERRED, f"library system unavailable: {exc}")
         except LibrarySystemProtocolError as exc:
@@ -153,28 +166,53 @@ async def _recover_one(
     security: SecurityWriter,
     on_pad: set[bytes] | None,
     report: RecoveryReport,
+    policy: OfflinePolicy | None = None,
 ) -> None:
     # "Still here" when any part of the item lies on the pad: the patron did not take it.
     present = on_pad is not None and any(uid in on_pad for uid in entry.tag_uids)
     if entry.status is Status.PENDING:
-        entry = await _settle(entry, journal, port, present, report)
+        entry = await _settle(entry, journal, port, present, report, policy)
     elif (
         entry.status is Status.OFFLINE
         and entry.kind is EntryKind.CHECKOUT
         and entry.security is not Security.DONE
         and present
     ):
-        # Offline loan interrupted before the patron saw it done; the item is still here.
-        entry = journal.abandon(
-            entry.id, reason="interrupted offline loan", security_target=SecurityTarget.SECURED
-        )
-        report.add(entry, RecoveryAction.OFFLINE_LOAN_WITHDRAWN)
+        entry = await _withdraw_offline_loan(entry, journal, port, report)
     if entry.security in (Security.REQUIRED, Security.FAILED):
         await _fix_security(entry, journal, security, on_pad, report)
 
 
+async def _withdraw_offline_loan(
+    entry: Entry, journal: Journal, port: LibrarySystem, report: RecoveryReport
+) -> Entry:
+    """An offline loan interrupted before the patron saw it done, its item still on the pad.
+
+    Withdrawn and re-armed, unless its request may have reached the library system (an answer
+    lost on the way back is kept as an offline loan): then the library system is asked first,
+    because a loan it already has cannot be withdrawn by the kiosk alone. One it has stands, like
+    a settled pending checkout, and the tag is disarmed to match.
+    """
+    if entry.maybe_sent and await settle_outcome(port, entry):
+        entry = journal.record_result(
+            entry.id, ok=True, reason="settled", security_target=SecurityTarget.UNSECURED
+        )
+        report.add(entry, RecoveryAction.SETTLED_APPLIED)
+        return entry
+    entry = journal.abandon(
+        entry.id, reason="interrupted offline loan", security_target=SecurityTarget.SECURED
+    )
+    report.add(entry, RecoveryAction.OFFLINE_LOAN_WITHDRAWN)
+    return entry
+
+
 async def _settle(
-    entry: Entry, journal: Journal, port: LibrarySystem, present: bool, report: RecoveryReport
+    entry: Entry,
+    journal: Journal,
+    port: LibrarySystem,
+    present: bool,
+    report: RecoveryReport,
+    policy: OfflinePolicy | None,
 ) -> Entry:
     if await settle_outcome(port, entry):
         target = {
@@ -190,7 +228,14 @@ async def _settle(
             report.add(entry, RecoveryAction.RETURN_ABANDONED)
             return entry
         # The patron left the item with us: finish the return they made, once.
-        result = await port.checkin(entry.item_id, transaction_date=entry.created_at)
+        try:
+            result = await port.checkin(entry.item_id, transaction_date=entry.created_at)
+        except LibrarySystemUnavailable:
+            if policy is None or not policy.may_return():
+                raise
+            entry = journal.accept_offline(entry.id, security_target=SecurityTarget.SECURED)
+            report.add(entry, RecoveryAction.RETURN_QUEUED_OFFLINE)
+            return entry
         entry = journal.record_result(
             entry.id,
             ok=result.ok,

@@ -82,6 +82,10 @@ class Session:
     returned: dict[str, TrackedItem] = field(default_factory=dict)
     receipt_entries: list[ReceiptEntry] = field(default_factory=list)
     unreadable_reported: set[bytes] = field(default_factory=set)
+    # Tags lent (or returned) in this session that have not left the pad since: switching
+    # from borrowing to returning (or back) must not undo what just happened.
+    lent_on_pad: set[bytes] = field(default_factory=set)
+    returned_on_pad: set[bytes] = field(default_factory=set)
 
     def wipe(self) -> None:
         """Forget the patron (the object may still be referenced by a finishing task)."""
@@ -91,3 +95,5 @@ class Session:
         self.borrowed.clear()
         self.returned.clear()
         self.receipt_entries.clear()
+        self.lent_on_pad.clear()
+        self.returned_on_pad.clear()

@@ -59,6 +59,7 @@ class KioskSettings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     pad_interval_s: float = 0.05  # pause between two inventories of the pad
     pad_absent_rounds: int = 2  # inventories a tag must miss before it counts as taken away
+    ask_fees: bool = True  # False: loans that cost money are refused at the kiosk
     receipt_print: bool = True
     receipt_email: bool = False
     staff_code: str | None = None

@@ -42,6 +42,9 @@ class Statistics:
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # Counters, not transactions: WAL + NORMAL does not fsync each commit (a power cut
+            # may lose the last few counts), so recording never stalls the kiosk's event loop.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
 
     def close(self) -> None:

@@ -14,10 +14,17 @@ Public surface::
     metrics.error("sip2", "timeout")
     metrics.set_component("journal", "failing", "disk full")
 
-    async with ServiceRuntime(config, metrics):         # /healthz + /metrics, READY=1, WATCHDOG=1
-        async with open_kiosk(config) as running:
-            observe_kiosk(metrics, running.kiosk)       # sessions, loans, returns, refusals
-            await run_the_kiosk()
+    # In a command the systemd unit runs (``kiosk run``, ``kiosk return-station``), all of it:
+    configure_logging(config.logging.level, config.logging.format)      # kiosk.logs
+    async with open_kiosk(config) as running, operate(running) as runtime:
+        await run_the_kiosk()   # /healthz + /metrics, READY=1, WATCHDOG=1 from this loop,
+                                # core events counted, ILS/queue/paper sampled every 10 s
+
+    # or piece by piece:
+    async with ServiceRuntime(config, metrics, ready_on_enter=False) as runtime:
+        observe_kiosk(metrics, running.kiosk)       # sessions, loans, returns, refusals
+        KioskSampler(metrics, running).start()      # latency, offline queue, paper
+        runtime.ready()                             # once the first screen is up
 
 Endpoints (``[health]`` in the config, default 127.0.0.1:9464): ``GET /healthz`` answers JSON
 ``{"status": "ok"|"degraded"|"failing", "kiosk": id, "components": {...}}`` with 200, or 503 when
@@ -34,7 +41,8 @@ from __future__ import annotations
 
 from .kiosk_events import observe_kiosk, record_event
 from .metrics import ComponentHealth, HealthReport, Metrics
-from .runtime import ServiceRuntime, metrics_for
+from .runtime import ServiceRuntime, metrics_for, operate
+from .sampler import KioskSampler
 from .server import HealthServer
 from .watchdog import Notifier, Watchdog, watchdog_interval
 
@@ -42,12 +50,14 @@ __all__ = [
     "ComponentHealth",
     "HealthReport",
     "HealthServer",
+    "KioskSampler",
     "Metrics",
     "Notifier",
     "ServiceRuntime",
     "Watchdog",
     "metrics_for",
     "observe_kiosk",
+    "operate",
     "record_event",
     "watchdog_interval",
 ]

@@ -151,8 +151,13 @@ class Metrics:
         )
 
     def observe_ils_request(self, latency_s: float) -> None:
+        """One library-system request took ``latency_s`` (gauge and histogram)."""
         self._ils_latency.set(latency_s)
         self._ils_requests.observe(latency_s)
+
+    def set_ils_latency(self, latency_s: float) -> None:
+        """The latest known latency (gauge only: a sampled value is not a new request)."""
+        self._ils_latency.set(latency_s)
 
     def set_reader_state(self, reader: str, up: bool, detail: str = "") -> None:
         """An RFID pad, card reader or scanner works (``up``) or not. Without one, no kiosk."""

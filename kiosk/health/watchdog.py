@@ -103,9 +103,10 @@ class Watchdog:
         self.beats = 0
         self._task: asyncio.Task[None] | None = None
 
-    async def run(self, status: str = "") -> None:
-        """Send READY=1, then beat until cancelled (then send STOPPING=1)."""
-        self.notifier.ready(status)
+    async def run(self, status: str = "", *, ready: bool = True) -> None:
+        """Send READY=1 (unless ``ready=False``), then beat until cancelled, then STOPPING=1."""
+        if ready:
+            self.notifier.ready(status)
         try:
             while True:
                 self.beat()
@@ -120,9 +121,10 @@ class Watchdog:
         if self.on_beat is not None:
             self.on_beat(self.interval_s * 3)
 
-    def start(self, status: str = "") -> asyncio.Task[None]:
+    def start(self, status: str = "", *, ready: bool = True) -> asyncio.Task[None]:
         """Start :meth:`run` as a task on the running loop."""
-        self._task = asyncio.get_running_loop().create_task(self.run(status), name="watchdog")
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self.run(status, ready=ready), name="watchdog")
         return self._task
 
     async def stop(self) -> None:

@@ -53,7 +53,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -387,8 +387,13 @@ class Journal:
                 raise JournalError(f"journal {self.path}: {exc}") from exc
             try:
                 yield self._db
+            except sqlite3.DatabaseError as exc:  # disk full, I/O error, corrupted page ...
+                with suppress(sqlite3.DatabaseError):
+                    self._db.execute("ROLLBACK")
+                raise JournalError(f"journal {self.path}: {exc}") from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with suppress(sqlite3.DatabaseError):
+                    self._db.execute("ROLLBACK")
                 raise
             try:
                 self._db.execute("COMMIT")

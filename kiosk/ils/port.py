@@ -321,8 +321,13 @@ class LibrarySystem(abc.ABC):
         """Ask the library system now whether it accepts circulation (never raises)."""
 
     @abc.abstractmethod
-    async def patron(self, patron_id: str, pin: str | None = None) -> Patron:
-        """Validate a patron (and their PIN, when given) and return their blocks."""
+    async def patron(
+        self, patron_id: str, pin: str | None = None, *, details: bool = False
+    ) -> Patron:
+        """Validate a patron (and their PIN, when given) and return their blocks.
+
+        ``details``: also fetch contact details (``email``), which may cost a fuller request.
+        """
 
     @abc.abstractmethod
     async def account(self, patron_id: str, pin: str | None = None) -> PatronAccount:

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -53,6 +54,7 @@ from kiosk.sip2 import (
     ItemInformation,
     Message,
     PatronInformation,
+    PatronStatusRequest,
     Renew,
     RenewAll,
     SCStatus,
@@ -66,7 +68,7 @@ from kiosk.sip2 import (
 )
 from kiosk.sip2.client import ClientSettings, SIP2Client
 
-__all__ = ["SIP2LibrarySystem", "parse_due_date"]
+__all__ = ["SIP2LibrarySystem", "SIP2Options", "parse_due_date"]
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,21 @@ def _language(code: Any) -> str | None:
     }.get(str(code or ""))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SIP2Options:
+    """How this library system wants the port's questions asked (the config's SIP2 dialect).
+
+    ``use_patron_information_for_status``: validate patrons with 63 instead of 23 (some servers
+    answer 23 poorly). ``send_end_session``: send 35 when a patron leaves. ``nb_due_date``:
+    the checkout's no-block due date as 18 blanks (``"blank"``) or the transaction date
+    (``"now"``, for servers that refuse blanks).
+    """
+
+    use_patron_information_for_status: bool = False
+    send_end_session: bool = True
+    nb_due_date: str = "blank"
+
+
 class SIP2LibrarySystem(LibrarySystem):
     """The port over a pool of SIP2 connections (``settings.pool_size`` checkouts in parallel).
 
@@ -181,9 +198,11 @@ class SIP2LibrarySystem(LibrarySystem):
         settings: ClientSettings,
         *,
         branch_names: dict[str, str] | None = None,
+        options: SIP2Options | None = None,
         client_factory: Callable[[ClientSettings], SIP2Client] = SIP2Client,
     ) -> None:
         self.settings = settings
+        self.options = options or SIP2Options()
         self._client_factory = client_factory
         self._client: SIP2Client | None = None
         self._open_lock = asyncio.Lock()
@@ -296,15 +315,26 @@ class SIP2LibrarySystem(LibrarySystem):
 
         return build
 
-    async def patron(self, patron_id: str, pin: str | None = None) -> Patron:
-        reply = await self._request(
-            self._patron_information(patron_id, pin, " " * 10), changes=False
-        )
+    async def patron(
+        self, patron_id: str, pin: str | None = None, *, details: bool = False
+    ) -> Patron:
+        """23/24 Patron Status (or 63/64 when the dialect says so, or for ``details``): BL valid
+        patron, CQ valid PIN and the 14 status flags; 64 adds the e-mail address."""
+        if details or self.options.use_patron_information_for_status:
+            build = self._patron_information(patron_id, pin, " " * 10)
+        else:
+
+            def build(client: SIP2Client) -> Message:
+                values: dict[str, Any] = {"patron_identifier": patron_id}
+                values["patron_password"] = pin if pin is not None else ""
+                return client.make(PatronStatusRequest, **values)
+
+        reply = await self._request(build, changes=False)
         return self._patron_from(reply, patron_id, pin)
 
     def _patron_from(self, reply: Message, patron_id: str, pin: str | None) -> Patron:
-        if reply.code != "64":
-            raise LibrarySystemProtocolError(f"patron information answered with {reply.code}")
+        if reply.code not in ("64", "24"):
+            raise LibrarySystemProtocolError(f"patron status answered with {reply.code}")
         valid_text = reply.get("BL")
         valid = _yes(valid_text) if valid_text is not None else bool(reply.get("AE"))
         pin_text = reply.get("CQ")
@@ -325,25 +355,44 @@ class SIP2LibrarySystem(LibrarySystem):
         )
 
     async def account(self, patron_id: str, pin: str | None = None) -> PatronAccount:
-        requests = {
-            position: self._request(
-                self._patron_information(patron_id, pin, _summary(position)), changes=False
-            )
-            for position in (
-                _SUMMARY_CHARGED,
-                _SUMMARY_OVERDUE,
-                _SUMMARY_HOLDS,
-                _SUMMARY_UNAVAILABLE_HOLDS,
-                _SUMMARY_FINES,
-            )
+        """63/64 with one summary list per request (the specification allows one "Y"): the
+        charged items first, whose reply also counts the other lists, then only the lists
+        that are not empty, in parallel; then 17/18 for titles, due dates and hold places."""
+        first = await self._request(
+            self._patron_information(patron_id, pin, _summary(_SUMMARY_CHARGED)), changes=False
+        )
+        patron = self._patron_from(first, patron_id, pin)
+        counts = {
+            _SUMMARY_OVERDUE: "overdue_items_count",
+            _SUMMARY_HOLDS: "hold_items_count",
+            _SUMMARY_UNAVAILABLE_HOLDS: "unavailable_holds_count",
+            _SUMMARY_FINES: "fine_items_count",
         }
-        replies = dict(zip(requests, await asyncio.gather(*requests.values()), strict=True))
-        patron = self._patron_from(replies[_SUMMARY_CHARGED], patron_id, pin)
-        charged = replies[_SUMMARY_CHARGED].get_all("AU")
-        overdue = set(replies[_SUMMARY_OVERDUE].get_all("AT"))
-        ready_ids = replies[_SUMMARY_HOLDS].get_all("AS")
-        waiting_ids = replies[_SUMMARY_UNAVAILABLE_HOLDS].get_all("CD")
-        fine_lines = replies[_SUMMARY_FINES].get_all("AV")
+        wanted = [
+            position
+            for position, count in counts.items()
+            if first.fixed.get(count) is None or int(first.fixed.get(count) or 0) > 0
+        ]
+        replies: dict[int, Message] = {_SUMMARY_CHARGED: first}
+        answers = await asyncio.gather(
+            *(
+                self._request(
+                    self._patron_information(patron_id, pin, _summary(position)), changes=False
+                )
+                for position in wanted
+            )
+        )
+        replies.update(zip(wanted, answers, strict=True))
+
+        def listed(position: int, tag: str) -> list[str]:
+            reply = replies.get(position)
+            return reply.get_all(tag) if reply is not None else []
+
+        charged = listed(_SUMMARY_CHARGED, "AU")
+        overdue = set(listed(_SUMMARY_OVERDUE, "AT"))
+        ready_ids = listed(_SUMMARY_HOLDS, "AS")
+        waiting_ids = listed(_SUMMARY_UNAVAILABLE_HOLDS, "CD")
+        fine_lines = listed(_SUMMARY_FINES, "AV")
 
         infos = await _gather_items(self.item, [*charged, *ready_ids, *waiting_ids])
         loans = tuple(
@@ -363,6 +412,8 @@ class SIP2LibrarySystem(LibrarySystem):
         return PatronAccount(patron=patron, loans=loans, holds=holds, fees=fees)
 
     async def end_patron_session(self, patron_id: str) -> None:
+        if not self.options.send_end_session:
+            return
         with contextlib.suppress(LibrarySystemUnavailable):
             await self._request(
                 lambda c: c.make(EndPatronSession, patron_identifier=patron_id), changes=False
@@ -391,6 +442,8 @@ class SIP2LibrarySystem(LibrarySystem):
             }
             if transaction_date is not None:
                 values["transaction_date"] = transaction_date
+            if self.options.nb_due_date == "now":
+                values["nb_due_date"] = transaction_date or datetime.now()
             if pin is not None:
                 values["patron_password"] = pin
             return client.make(Checkout, **values)

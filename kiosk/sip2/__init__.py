@@ -4,10 +4,12 @@ The public surface (everything else in this package is private):
 
 Codec (pure functions, no I/O)
     ``encode(message, *, charset, sequence=None, terminator=b"\\r") -> bytes``
-    ``decode(frame, *, charset) -> Decoded`` (``.message``, ``.sequence``, ``.checksum_ok``)
+    ``decode(frame, *, charset) -> Decoded`` (a named tuple: ``.message``, ``.sequence``,
+    ``.checksum_ok``, ``.charset_suspect``; ``.to_json()`` is the ``kiosk sip2`` JSON form)
     ``Framer`` (feed bytes, get complete frames), ``checksum(bytes) -> str``
     ``LAYOUTS`` (the declarative table), ``TAGS`` (variable-field tags and names)
-Messages (one class per row of the table; fixed fields and known tags as attributes)
+Messages (one class per row of the table; fixed fields and known tags as attributes;
+``msg.get(tag)``, ``msg.get_all(tag)``, ``msg.fields``, ``msg.fixed``, ``msg.replace(...)``)
     ``Login``/``LoginResponse`` (93/94), ``SCStatus``/``ACSStatus`` (99/98),
     ``PatronInformation``/``...Response`` (63/64), ``PatronStatusRequest``/``...Response``
     (23/24), ``Checkout``/``CheckoutResponse`` (11/12), ``Checkin``/``CheckinResponse`` (09/10),
@@ -23,7 +25,8 @@ Traces
     ``format_trace(direction, frame, *, charset)``, ``mask_frame(frame, *, charset)``
 Client (asyncio)
     ``SIP2Client(ClientSettings(host=..., port=..., user=..., password=..., ...))``:
-    ``async with SIP2Client(settings) as client: reply = await client.request(message)``;
+    ``async with SIP2Client(settings) as client: reply = await client.request(message)``
+    (``await client.exchange(message)`` gives the whole ``Decoded`` reply);
     ``client.make(Checkout, patron_identifier=..., item_identifier=...)`` fills AO/AC/AP from
     the settings; health: ``client.state``, ``client.connected``, ``client.last_latency``,
     ``client.acs_status`` (last 98), ``client.supports(code)``, ``client.charset_suspect``.

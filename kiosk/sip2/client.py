@@ -129,11 +129,19 @@ class _Connection:
         self._sequence = -1
         self._last_used = time.monotonic()
         self._keepalive_task: asyncio.Task[None] | None = None
+        s = self.settings
+        self._resend_request = (
+            encode(RequestACSResend(), charset=s.charset, sequence=0, terminator=s.terminator)
+            if s.error_detection
+            else None
+        )  # the 97 (always the same bytes: `97AZFEF5`)
 
     # --- connecting -------------------------------------------------------------------------
     async def connect(self) -> None:
         """Open the socket, log in (93) and ask the ACS status (99), in that order."""
         s = self.settings
+        if self.state == "closed":
+            raise SIP2ConnectionError("the SIP2 client has been closed")
         self.state = "connecting"
         target = f"{s.host}:{s.port}"
         context = _tls_context(s) if s.tls else None
@@ -179,6 +187,7 @@ class _Connection:
                         "(check user, password and location code)"
                     )
             status = await self._exchange(SCStatus())
+            self.client._note_status(status.message)
         except _Dropped:
             self._close_socket()
             raise SIP2ConnectionError(
@@ -188,7 +197,6 @@ class _Connection:
         except SIP2Error:
             self._close_socket()
             raise
-        self.client._note_status(status.message)
         self.state = "connected"
         self._last_used = time.monotonic()
         if self._keepalive_task is None:
@@ -224,6 +232,11 @@ class _Connection:
                     await self.connect()
                 try:
                     return await self._exchange(message)
+                except (SIP2Error, asyncio.CancelledError):
+                    # a reply may still be under way: it must not be read as the answer to
+                    # the next request, so this connection starts afresh
+                    self._close_socket()
+                    raise
                 except _Dropped:
                     self._close_socket()
                     drops += 1
@@ -271,9 +284,7 @@ class _Connection:
             self._sequence = (self._sequence + 1) % 10
             sequence = self._sequence
         wire = encode(message, charset=s.charset, sequence=sequence, terminator=s.terminator)
-        resend_request = encode(
-            RequestACSResend(), charset=s.charset, sequence=0, terminator=s.terminator
-        ) if s.error_detection else None  # fmt: skip
+        resend_request = self._resend_request
         retries = self.client.retries
         self._frames.clear()
         started = time.perf_counter()
@@ -395,6 +406,7 @@ class SIP2Client:
         self._connections = [_Connection(self, n) for n in range(settings.pool_size)]
         self._idle: asyncio.Queue[_Connection] | None = None
         self._closed = False
+        self._defaults: dict[type[Message], dict[str, str]] = {}  # make()'s, per message class
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -439,15 +451,19 @@ class SIP2Client:
 
     def make(self, cls: type[Message], **values: Any) -> Message:
         """Build a request of ``cls`` with AO, AC (and AP for check-ins) from the settings."""
-        s = self.settings
-        tags = cls.layout.tags
-        defaults = {"institution_id": ("AO", s.institution_id),
-                    "terminal_password": ("AC", s.terminal_password),
-                    "current_location": ("AP", s.location_code)}  # fmt: skip
-        for name, (tag, value) in defaults.items():
-            if tag in tags and name not in values and (value or tag in cls.layout.required):
-                values[name] = value
-        return cls(**values)
+        defaults = self._defaults.get(cls)
+        if defaults is None:
+            s = self.settings
+            layout = cls.layout
+            candidates = (("institution_id", "AO", s.institution_id),
+                          ("terminal_password", "AC", s.terminal_password),
+                          ("current_location", "AP", s.location_code))  # fmt: skip
+            defaults = self._defaults[cls] = {
+                name: value
+                for name, tag, value in candidates
+                if tag in layout.tags and (value or tag in layout.required)
+            }
+        return cls(**{**defaults, **values})
 
     # --- health ------------------------------------------------------------------------------
     @property

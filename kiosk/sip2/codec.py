@@ -31,11 +31,12 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
+from kiosk.sip2.dates import _formatted as _FORMATTED_DATES
 from kiosk.sip2.dates import format_sip_date, parse_sip_date
 from kiosk.sip2.errors import SIP2DecodeError, SIP2EncodeError
 from kiosk.sip2.fields import FIELD_WIDTHS, FREE_TEXT_TAGS
@@ -52,8 +53,7 @@ _NUMERIC_TAGS = frozenset({"BZ", "CA", "CB", "BT", "CV", "CK", "BY"})
 _NO_CHECKSUM_CODES = frozenset({"96", "97"})  # error detection is AZ only: `97AZFEF5`
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """A decoded frame: the message, its AY sequence number and whether its AZ checksum held.
 
     ``checksum_ok`` is ``None`` when the frame had no checksum. ``charset_suspect`` is true when
@@ -171,10 +171,49 @@ _FIXED_ENCODERS: dict[str, Callable[[FixedField, Any], str]] = {
     "int": _encode_int,
     "text": _encode_text,
 }
+_FLAG_TABLES = {"yn": _FLAG_TEXT, "01": _OK_TEXT, "ynu": _YNU_TEXT}
 _ENCODE_PLANS = {
-    code: tuple((spec.name, _FIXED_ENCODERS[spec.kind], spec) for spec in layout.fixed)
+    code: tuple(
+        (spec.name, _FLAG_TABLES.get(spec.kind), _FIXED_ENCODERS[spec.kind], spec)
+        for spec in layout.fixed
+    )
     for code, layout in LAYOUTS.items()
 }
+
+
+def _compile_fixed_encoder(layout: Layout) -> Callable[[dict[str, Any]], str | None]:
+    """One generated function per layout writing all fixed fields in one expression.
+
+    Generated from the table (as dataclasses generates ``__init__``) because this is the hot
+    path: no loop, no per-field call for flags. It returns ``None`` for any value it cannot
+    write, and :func:`encode` then takes the field-by-field path, which names the bad field.
+    """
+    namespace: dict[str, Any] = {}
+    terms = []
+    for i, spec in enumerate(layout.fixed):
+        value = f"values[{spec.name!r}]"
+        if spec.kind in _FLAG_TABLES:
+            namespace[f"t{i}"] = _FLAG_TABLES[spec.kind]
+            terms.append(f"t{i}[{value}]")
+        elif spec.kind == "date":
+            terms.append(f"(dates.get({value}) or format_date({value}))")
+        else:
+            namespace[f"e{i}"] = partial(_FIXED_ENCODERS[spec.kind], spec)
+            terms.append(f"e{i}({value})")
+    body = " + ".join(terms) or '""'
+    source = (
+        f"def encode_fixed_{layout.code}(values):\n"
+        f"    try:\n        return {body}\n"
+        f"    except (KeyError, TypeError, SIP2EncodeError):\n        return None\n"
+    )
+    namespace.update(
+        dates=_FORMATTED_DATES, format_date=format_sip_date, SIP2EncodeError=SIP2EncodeError
+    )
+    exec(source, namespace)  # the source is built above from the layout table only
+    return namespace[f"encode_fixed_{layout.code}"]
+
+
+_FIXED_ENCODERS_BY_CODE = {code: _compile_fixed_encoder(layout) for code, layout in LAYOUTS.items()}
 _NEEDS_CARE = re.compile(r"[|\r\n]")
 _FIELD_WIDTH_TAGS = frozenset(FIELD_WIDTHS)
 
@@ -200,12 +239,37 @@ def _clean_value(tag: str, value: str) -> str:
     return value
 
 
-def _careful_variable(pairs: list[tuple[str, str]]) -> str:
+def _careful_variable(fields: Mapping[str, list[str]]) -> str:
     """The variable part, value by value, escaping or refusing what needs it (the rare path)."""
-    for tag, _ in pairs:
+    for tag in fields:
         if len(tag) != 2 or not tag.isascii() or not tag.isprintable() or "|" in tag:
             raise SIP2EncodeError("a variable-field tag is two printable ASCII characters")
-    return "|".join([tag + _clean_value(tag, value) for tag, value in pairs])
+    return "|".join(
+        [tag + _clean_value(tag, value) for tag, values in fields.items() for value in values]
+    )
+
+
+def _password_not_last(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Reorder so that a PIN or password does not end the message (servers strip its end)."""
+    last = next(reversed(fields))
+    public = [tag for tag, values in fields.items() if tag not in _PASSWORD_TAGS and values]
+    if not public or not any(fields[last]):
+        return fields
+    moved = dict(fields)
+    moved[public[-1]] = moved.pop(public[-1])
+    return moved
+
+
+def _too_long(fields: Mapping[str, list[str]]) -> bool:
+    return any(len(value) > MAX_FIELD_LENGTH for values in fields.values() for value in values)
+
+
+def _wrong_width(fields: Mapping[str, list[str]]) -> bool:
+    return any(
+        len(value) != FIELD_WIDTHS[tag]
+        for tag in _FIELD_WIDTH_TAGS.intersection(fields)
+        for value in fields[tag]
+    )
 
 
 def encode(
@@ -224,42 +288,39 @@ def encode(
     layout = message.layout
     fixed_values = message._fixed
     parts = [layout.code]
-    for name, encoder, spec in _ENCODE_PLANS[layout.code]:
-        parts.append(encoder(spec, fixed_values[name]))
+    head = _FIXED_ENCODERS_BY_CODE[layout.code](fixed_values)
+    if head is None:  # something is wrong: the field-by-field path names it
+        for name, _, encoder, spec in _ENCODE_PLANS[layout.code]:
+            parts.append(encoder(spec, fixed_values[name]))
+    else:
+        parts.append(head)
     fields = message._fields
     if fields:
-        tags = layout.tags
-        ordered = [tag for tag in tags if tag in fields]
-        if len(ordered) != len(fields):
-            ordered += [tag for tag in fields if tag not in tags]
-        last = ordered[-1]
-        if last in _PASSWORD_TAGS and any(fields[last]):
-            public = [tag for tag in ordered if tag not in _PASSWORD_TAGS]
-            if public:  # move the last non-secret field to the end
-                ordered.remove(public[-1])
-                ordered.append(public[-1])
-        pairs = [(tag, value) for tag in ordered for value in fields[tag]]
+        # Fields go out in the message's own order (required ones first for built messages,
+        # wire order for decoded ones); the spec leaves the order of variable fields free.
+        if next(reversed(fields)) in _PASSWORD_TAGS:
+            fields = _password_not_last(fields)
+        count = sum(map(len, fields.values()))
         try:
-            variable = "|".join([tag + value for tag, value in pairs])
+            variable = "|".join(
+                [
+                    tag + values[0] if len(values) == 1 else "|".join([tag + v for v in values])
+                    for tag, values in fields.items()
+                    if values
+                ]
+            )
         except TypeError:
             variable = None  # a value that is not text: the careful path names it
         if (
             variable is None
-            or variable.count("|") != len(pairs) - 1
+            or variable.count("|") != count - 1
             or "\r" in variable
             or "\n" in variable
-            or (
-                len(variable) > MAX_FIELD_LENGTH
-                and max(len(value) for _, value in pairs) > MAX_FIELD_LENGTH
-            )
-            or any(
-                len(value) != FIELD_WIDTHS[tag]
-                for tag in _FIELD_WIDTH_TAGS.intersection(ordered)
-                for value in fields[tag]
-            )
+            or (len(variable) > MAX_FIELD_LENGTH and _too_long(fields))
+            or (not _FIELD_WIDTH_TAGS.isdisjoint(fields) and _wrong_width(fields))
         ):
-            variable = _careful_variable(pairs)
-        if pairs:
+            variable = _careful_variable(fields)
+        if count:
             parts.append(variable)
             parts.append("|")
     text = "".join(parts)
@@ -282,53 +343,69 @@ def encode(
 _FLAGS = {"Y": True, "y": True, "1": True, "N": False, "n": False, "0": False}
 
 
-def _decode_flag(spec: FixedField, raw: str) -> bool | None:
-    return _FLAGS.get(raw)  # 'U', blank or unknown: "not known"
+def _decoder(spec: FixedField) -> Callable[[str], Any]:
+    """A one-argument reader for a fixed field (C-level where possible: this is the hot path)."""
+    if spec.kind in ("yn", "01", "ynu"):
+        return _FLAGS.get  # 'U', blank or unknown: None, "not known"
+    if spec.kind == "text":
+        return str
+
+    if spec.kind == "date":
+
+        def read_date(raw: str) -> datetime | None:
+            try:
+                return parse_sip_date(raw)
+            except SIP2DecodeError as exc:
+                raise SIP2DecodeError(f"fixed field {spec.name}: {exc}") from None
+
+        return read_date
+
+    def read_int(raw: str) -> int | None:
+        if raw.isdigit() and raw.isascii():
+            return int(raw)
+        stripped = raw.strip()
+        if not stripped:
+            return None
+        if not (stripped.isdigit() and stripped.isascii()):
+            raise SIP2DecodeError(f"fixed field {spec.name} should be {spec.width} digits")
+        return int(stripped)
+
+    return read_int
 
 
-def _decode_date(spec: FixedField, raw: str) -> datetime | None:
-    try:
-        return parse_sip_date(raw)
-    except SIP2DecodeError as exc:
-        raise SIP2DecodeError(f"fixed field {spec.name}: {exc}") from None
-
-
-def _decode_int(spec: FixedField, raw: str) -> int | None:
-    if raw.isdigit() and raw.isascii():
-        return int(raw)
-    stripped = raw.strip()
-    if not stripped:
-        return None
-    if not (stripped.isdigit() and stripped.isascii()):
-        raise SIP2DecodeError(f"fixed field {spec.name} should be {spec.width} digits")
-    return int(stripped)
-
-
-def _decode_text(spec: FixedField, raw: str) -> str:
-    return raw
-
-
-_FIXED_DECODERS: dict[str, Callable[[FixedField, str], Any]] = {
-    "yn": _decode_flag,
-    "01": _decode_flag,
-    "ynu": _decode_flag,
-    "date": _decode_date,
-    "int": _decode_int,
-    "text": _decode_text,
-}
-
-
-def _decode_plan(layout: Layout) -> tuple[tuple[str, int, int, Any, FixedField], ...]:
+def _decode_plan(layout: Layout) -> tuple[tuple[str, int, int, Callable[[str], Any]], ...]:
     plan = []
     position = 2
     for spec in layout.fixed:
-        plan.append((spec.name, position, position + spec.width, _FIXED_DECODERS[spec.kind], spec))
+        plan.append((spec.name, position, position + spec.width, _decoder(spec)))
         position += spec.width
     return tuple(plan)
 
 
-_DECODE_PLANS = {code: (_decode_plan(layout), 2 + layout.fixed_width, MESSAGE_CLASSES[code])
-                 for code, layout in LAYOUTS.items()}  # fmt: skip
+def _compile_fixed_decoder(layout: Layout) -> Callable[[str], dict[str, Any]]:
+    """One generated function per layout reading all fixed fields into a dict in one display
+    (the hot path of :func:`decode`; see :func:`_compile_fixed_encoder` for why)."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for i, (name, start, end, read) in enumerate(_decode_plan(layout)):
+        namespace[f"r{i}"] = read
+        items.append(f"{name!r}: r{i}(text[{start}:{end}])")
+    source = f"def decode_fixed_{layout.code}(text):\n    return {{{', '.join(items)}}}\n"
+    exec(source, namespace)  # the source is built above from the layout table only
+    return namespace[f"decode_fixed_{layout.code}"]
+
+
+_DECODE_PLANS = {
+    code: (
+        _decode_plan(layout),
+        2 + layout.fixed_width,
+        MESSAGE_CLASSES[code],
+        _compile_fixed_decoder(layout),
+    )
+    for code, layout in LAYOUTS.items()
+}
+_new = object.__new__
+_new_tuple = tuple.__new__
 _SINGLE_BYTE = frozenset({"cp850", "iso8859-1", "latin-1", "ascii", "cp1252", "iso8859-15"})
 _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
 _CODEC_NAMES: dict[str, str | None] = {}
@@ -389,27 +466,32 @@ def decode(frame: bytes, *, charset: str = "utf-8") -> Decoded:
             if code.isascii() and code.isprintable()
             else "unknown message code (not printable)"
         )
-    steps, fixed_end, cls = plan
+    steps, fixed_end, cls, read_fixed = plan
     if len(text) < fixed_end:
         code = text[:2]
-        missing = next(name for name, _, end, _, _ in steps if end > len(text))
+        missing = next(name for name, _, end, _ in steps if end > len(text))
         raise SIP2DecodeError(f"message {code} ends inside its fixed field {missing}")
-    fixed = {name: reader(spec, text[start:end]) for name, start, end, reader, spec in steps}
+    fixed = read_fixed(text)
     fields: dict[str, list[str]] = {}
     if len(text) > fixed_end:
-        pieces = [piece for piece in text[fixed_end:].split("|") if piece]
-        if pieces:
-            if min(map(len, pieces)) < 2:
+        rest = text[fixed_end:]
+        pieces = (rest[:-1] if rest[-1] == "|" else rest).split("|")
+        if min(map(len, pieces)) < 2:  # empty fields ("||") or garbage
+            pieces = [piece for piece in pieces if piece]
+            if pieces and min(map(len, pieces)) < 2:
                 raise SIP2DecodeError(
                     f"message {text[:2]}: a variable field is shorter than its two-letter tag"
                 )
-            fields = {piece[:2]: [piece[2:]] for piece in pieces}
-            if len(fields) != len(pieces):  # repeated tags: collect every value, in order
-                fields = {}
-                for piece in pieces:
-                    values = fields.get(piece[:2])
-                    if values is None:
-                        fields[piece[:2]] = [piece[2:]]
-                    else:
-                        values.append(piece[2:])
-    return Decoded(cls._from_parts(fixed, fields), sequence, checksum_ok, suspect)
+        fields = {piece[:2]: [piece[2:]] for piece in pieces}
+        if len(fields) != len(pieces):  # repeated tags: collect every value, in order
+            fields = {}
+            for piece in pieces:
+                values = fields.get(piece[:2])
+                if values is None:
+                    fields[piece[:2]] = [piece[2:]]
+                else:
+                    values.append(piece[2:])
+    message = _new(cls)
+    message._fixed = fixed
+    message._fields = fields
+    return _new_tuple(Decoded, (message, sequence, checksum_ok, suspect))

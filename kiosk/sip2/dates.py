@@ -17,11 +17,31 @@ BLANK_DATE = " " * SIP2_DATE_WIDTH
 _UTC_ZONES = frozenset({"Z", "UTC", "GMT"})
 
 
+# Dates recently read and written: the messages of one burst (a stack of check-outs) carry the
+# same few seconds and due dates, so remembering them spares most of the work. Datetimes are
+# immutable; the memories are emptied when they reach _MEMORY entries.
+_MEMORY = 256
+_parsed: dict[str, datetime | None] = {BLANK_DATE: None}
+_formatted: dict[datetime, str] = {}
+
+
 def parse_sip_date(text: str) -> datetime | None:
     """Read an 18-character SIP2 date; blanks give ``None``.
 
     Raises :class:`SIP2DecodeError` for anything else that is not a valid date.
     """
+    try:
+        return _parsed[text]
+    except (KeyError, TypeError):
+        pass
+    value = _parse(text)
+    if len(_parsed) >= _MEMORY:
+        _parsed.clear()
+    _parsed[text] = value
+    return value
+
+
+def _parse(text: str) -> datetime | None:
     if len(text) != SIP2_DATE_WIDTH:
         raise SIP2DecodeError(f"a SIP2 date has 18 characters, got {len(text)}")
     day, clock = text[:8], text[12:]
@@ -51,14 +71,22 @@ def format_sip_date(value: datetime | None) -> str:
         return BLANK_DATE
     if not isinstance(value, datetime):
         raise SIP2EncodeError(f"a SIP2 date needs a datetime, got {type(value).__name__}")
+    text = _formatted.get(value)
+    if text is not None:  # (a naive and an aware datetime are never equal: no mix-up)
+        return text
+    original = value
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
         zone = "   Z"
     else:
         zone = "    "
-    return "%04d%02d%02d%s%02d%02d%02d" % (  # noqa: UP031 (the fastest way, measured)
+    text = "%04d%02d%02d%s%02d%02d%02d" % (  # noqa: UP031 (the fastest way, measured)
         value.year, value.month, value.day, zone, value.hour, value.minute, value.second,
     )  # fmt: skip
+    if len(_formatted) >= _MEMORY:
+        _formatted.clear()
+    _formatted[original] = text
+    return text
 
 
 _now_cache: tuple[int, datetime] = (0, datetime(1970, 1, 1))

@@ -181,7 +181,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
     ),
     Layout(
         "10", "CheckinResponse", "acs",
-        (_ok(), _ynu("resensitize"), _ynu("magnetic_media"), _yn("alert"), _date()),
+        (_ok(), _yn("resensitize", True), _ynu("magnetic_media"), _yn("alert"), _date()),
         ("AO", "AB", "AQ"),
         ("AJ", "CL", "AA", "CK", "CH", "CT", "CV", "CS", "CR", "CY", "DA", *_SCREEN),
     ),

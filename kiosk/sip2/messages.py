@@ -23,7 +23,7 @@ from kiosk.sip2.dates import format_sip_date, sip_now
 from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_BY_NAME, TAGS
 from kiosk.sip2.layouts import LAYOUTS_LIST, NOW, Layout
 
-FieldValue = str | Iterable[str] | None
+FieldValue = str | bool | int | float | Iterable[str] | None
 _MISSING: Any = object()  # a required fixed field nobody gave a value
 
 
@@ -68,8 +68,8 @@ class Message:
                 raise TypeError(f"{cls.__name__} needs a value for {name!r}")
         if fields:
             for tag, value in fields.items():
-                if len(tag) != 2:
-                    raise TypeError(f"a SIP2 tag has two characters, got {tag!r}")
+                if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
+                    raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
                 _set_field(var, tag, value, tag in cls._required_tags)
         self._fixed = fixed
         self._fields = var
@@ -123,6 +123,8 @@ class Message:
                 raise TypeError(f"{type(self).__name__} has no field named {name!r}")
             _set_field(var, tag, value, tag in required)
         for tag, value in (fields or {}).items():
+            if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
+                raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
             _set_field(var, tag, value, tag in required)
         return type(self)._from_parts(fixed, var)
 
@@ -188,6 +190,8 @@ def _set_field(var: dict[str, list[str]], tag: str, value: FieldValue, required:
             var.pop(tag, None)
     elif isinstance(value, str):
         var[tag] = [value]
+    elif isinstance(value, bool):
+        var[tag] = ["Y" if value else "N"]  # BL, CQ, BO, BI...: SIP2 writes flags as Y/N
     elif isinstance(value, int | float):
         var[tag] = [str(value)]
     else:

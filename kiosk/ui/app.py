@@ -28,7 +28,8 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
-from drivers.printer.contract import Document, Line, PrinterError
+from drivers.printer.contract import PrinterError
+from drivers.printer.testpage import build_test_page
 from kiosk.core import Action, KioskEvent, ReceiptChoice
 from kiosk.ui import events_feedback
 from kiosk.ui.feedback import SoundCues, Speaker
@@ -136,8 +137,8 @@ class KioskApp(App):
     def home_screen(self) -> Screen:
         return Screen.RETURN_STATION if self.settings.mode == "return-station" else Screen.WELCOME
 
-    def header(self) -> Widget:
-        """Library name (and logo), plus a banner while the library system is offline."""
+    def header(self, extra: Widget | None = None) -> Widget:
+        """Library name (and logo), ``extra`` at the end, and a banner while offline."""
         tr = self.tr
         box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(4))
         box.bind(minimum_height=box.setter("height"))
@@ -147,19 +148,21 @@ class KioskApp(App):
             parts.append(Image(source=logo, size_hint=(None, None), size=(dp(120), dp(48))))
         name = self.settings.branding.library_name
         parts.append(KLabel(logical=name, role="item", tone="muted_text"))
+        if extra is not None:
+            parts.append(extra)
         row = hrow(parts, rtl=self.rtl, size_hint_y=None, height=dp(48))
         box.add_widget(row)
         if not self.presenter.online:
             text = (
                 tr(
                     N_(
-                        "The library system is offline. You can still borrow and return; the library confirms it later."
+                        "The library system is offline. You can still borrow and return; the library confirms it later."  # noqa: E501 - one catalog message
                     )
                 )
                 if self.presenter.offline_mode
                 else tr(
                     N_(
-                        "The library system does not answer right now. Please try again later or ask the staff."
+                        "The library system does not answer right now. Please try again later or ask the staff."  # noqa: E501 - one catalog message
                     )
                 )
             )
@@ -196,7 +199,7 @@ class KioskApp(App):
             )
         if self.settings.speech_available and self.speaker.available:
             buttons.append(switch(tr(N_("Read aloud")), self.speaker.enabled, self.toggle_speech))
-        return hrow(buttons, rtl=self.rtl, size_hint_y=None, height=dp(64), spacing=dp(12))
+        return hrow(buttons, rtl=self.rtl, size_hint_y=None, height=dp(52), spacing=dp(12))
 
     # ---------------------------------------------------------------------- navigation
 
@@ -368,6 +371,10 @@ class KioskApp(App):
     def finish(self) -> None:
         self.run_command(self.kiosk.finish())
 
+    def retry(self) -> None:
+        """Try the items again that failed only because the library system did not answer."""
+        self.run_command(self.kiosk.retry())
+
     def choose_receipt(self, how: str) -> None:
         self.run_command(self.kiosk.choose_receipt(ReceiptChoice(how)))
 
@@ -427,7 +434,7 @@ class KioskApp(App):
                 offline_queue=status.offline_queue,
                 reconciliation=[_reconciliation_line(item) for item in status.reconciliation],
             )
-            self.presenter._changed("staff_status")
+            self.presenter.notify("staff_status")
 
         self.run_command(refresh())
 
@@ -440,7 +447,7 @@ class KioskApp(App):
                 self._stop_reader_test()
                 return
             self.staff_status["reader_test"] = [_tag_line(tag) for tag in self.kiosk.pad_contents()]
-            self.presenter._changed("staff_status")
+            self.presenter.notify("staff_status")
 
         sample()
         self._reader_test = Clock.schedule_interval(sample, 0.5)
@@ -457,13 +464,9 @@ class KioskApp(App):
             if printer is None:
                 self.staff_status["message"] = tr(N_("No receipt printer is configured."))
             else:
-                document = Document(
-                    lines=[
-                        Line("Printer test", bold=True, size="large", align="center"),
-                        Line(self.settings.branding.library_name, align="center"),
-                        Line("ÅÄÖ åäö ÆØ æø Čč Šš Žž"),
-                    ]
-                )
+                # The printer driver's own test page: every Nordic letter, to check the code page.
+                code_pages = list(getattr(printer, "code_pages", None) or ["default"])
+                document = build_test_page(type(printer).__name__, code_pages)
                 try:
                     await printer.print_document(document)
                     self.staff_status["message"] = tr(N_("Test page printed."))
@@ -471,7 +474,7 @@ class KioskApp(App):
                     self.staff_status["message"] = tr(
                         N_("The printer failed: {error}"), error=str(error)
                     )
-            self.presenter._changed("staff_status")
+            self.presenter.notify("staff_status")
 
         self.run_command(test())
 

@@ -119,10 +119,7 @@ def untranslated(code: str, template: Catalog | None = None) -> list[str]:
             continue
         found = catalog.get(message.id)
         strings = found.string if found is not None else None
-        if isinstance(strings, tuple):
-            empty = not all(strings)
-        else:
-            empty = not strings
+        empty = not all(strings) if isinstance(strings, tuple) else not strings
         if found is None or empty or found.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

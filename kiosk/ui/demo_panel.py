@@ -17,11 +17,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.ui.settings import DEMO_PANEL_WIDTH
 from kiosk.ui.widgets import KButton, KLabel
 
-__all__ = ["PANEL_WIDTH", "demo_items", "demo_panel"]
-
-PANEL_WIDTH = 280
+__all__ = ["demo_items", "demo_panel"]
 
 
 def demo_items(examples: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
@@ -100,7 +99,7 @@ def demo_panel(running: Any) -> Any:
 
         offline.bind(on_release=flip_offline)
         box.add_widget(offline)
-        view = ScrollView(size_hint_x=None, width=dp(PANEL_WIDTH), do_scroll_x=False)
+        view = ScrollView(size_hint_x=None, width=dp(DEMO_PANEL_WIDTH), do_scroll_x=False)
         view.add_widget(box)
         return view
 

@@ -85,7 +85,11 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
             ),
             ev.SecurityNotCleared(item_id="3000000012", action=Action.BORROW, title="Utvandrarna"),
             ev.IncompleteSet(
-                item_id="3000000007", parts=3, present=(1,), missing=(2, 3), title="Finska för nybörjare"
+                item_id="3000000007",
+                parts=3,
+                present=(1,),
+                missing=(2, 3),
+                title="Finska för nybörjare",
             ),
             ev.ItemChecking(item_id="3000000013", action=Action.BORROW),
         ]
@@ -125,17 +129,36 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
         account = AccountView(
             loans=(
                 LoanView(item_id="3000000033", title="Pippi Långstrump", due_date=_due(5)),
-                LoanView(item_id="3000000032", title="Sagan om ringen", due_date=_due(-3), overdue=True),
+                LoanView(
+                    item_id="3000000032", title="Sagan om ringen", due_date=_due(-3), overdue=True
+                ),
             ),
             holds=(
-                HoldView(title="Stormen", place=HoldPlace.READY_HERE, pickup_location="BOL-HB",
-                         pickup_name="Bollnäs", pickup_by=_due(7)),
-                HoldView(title="Liftarens guide", place=HoldPlace.IN_TRANSIT,
-                         pickup_location="BOL-HB", pickup_name="Bollnäs"),
-                HoldView(title="Bröderna Lejonhjärta", place=HoldPlace.READY_ELSEWHERE,
-                         pickup_location="HUD-HB", pickup_name="Hudiksvall"),
-                HoldView(title="Ronja Rövardotter", place=HoldPlace.WAITING,
-                         pickup_location=None, pickup_name=None),
+                HoldView(
+                    title="Stormen",
+                    place=HoldPlace.READY_HERE,
+                    pickup_location="BOL-HB",
+                    pickup_name="Bollnäs",
+                    pickup_by=_due(7),
+                ),
+                HoldView(
+                    title="Liftarens guide",
+                    place=HoldPlace.IN_TRANSIT,
+                    pickup_location="BOL-HB",
+                    pickup_name="Bollnäs",
+                ),
+                HoldView(
+                    title="Bröderna Lejonhjärta",
+                    place=HoldPlace.READY_ELSEWHERE,
+                    pickup_location="HUD-HB",
+                    pickup_name="Hudiksvall",
+                ),
+                HoldView(
+                    title="Ronja Rövardotter",
+                    place=HoldPlace.WAITING,
+                    pickup_location=None,
+                    pickup_name=None,
+                ),
             ),
             fees=(FeeView(amount="15.00", currency="SEK", description="DVD"),),
             total_fees="15.00",
@@ -153,7 +176,9 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
             masked_card="••••••0001",
             created=datetime(2026, 11, 22, 14, 5),
             entries=(
-                ReceiptEntry(action="borrowed", item_id="3000000011", title="Röda rummet", due_date=_due(19)),
+                ReceiptEntry(
+                    action="borrowed", item_id="3000000011", title="Röda rummet", due_date=_due(19)
+                ),
                 ReceiptEntry(action="returned", item_id="3000000001", title="Gösta Berlings saga"),
             ),
         )
@@ -219,7 +244,9 @@ async def render_gallery(
         for code in languages or LANGUAGES:
             app.set_language(code)
             for screen in screens:
-                shots[(code, screen)] = await _render_one(ui, screen, out_dir / code / f"{screen.value}.png")
+                shots[(code, screen)] = await _render_one(
+                    ui, screen, out_dir / code / f"{screen.value}.png"
+                )
     finally:
         ui.close()
     return shots
@@ -231,11 +258,13 @@ def _gallery_branding() -> Any:
     return Branding(library_name="Bollnäs bibliotek")
 
 
-def contact_sheet(images: Sequence[tuple[str, Path]], target: Path, columns: int = 4, thumb: int = 380) -> Path:
+def contact_sheet(
+    images: Sequence[tuple[str, Path]], target: Path, columns: int = 4, thumb: int = 380
+) -> Path:
     """A grid of captioned thumbnails (Pillow), e.g. the README's picture of the kiosk."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from kiosk.ui.widgets import FONTS_DIR
+    from kiosk.ui.theme import FONTS_DIR
 
     font = ImageFont.truetype(str(FONTS_DIR / "DejaVuSans.ttf"), 15)
     opened = [(caption, Image.open(path).convert("RGB")) for caption, path in images]
@@ -287,8 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sheet:
         from kiosk.ui.i18n import LANGUAGES
 
+        # Pillow lays out right-to-left text itself (libraqm), so captions stay in logical order.
         chosen = [
-            (f"{LANGUAGES[code].native_name} · {screen.value}", shots[(code, screen)])
+            (f"{screen.value} · {LANGUAGES[code].native_name}", shots[(code, screen)])
             for code, screen in SHEET_SELECTION
         ]
         contact_sheet(chosen, args.sheet)

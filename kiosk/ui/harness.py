@@ -38,7 +38,7 @@ __all__ = ["HeadlessUI", "configure_kivy"]
 
 
 def configure_kivy(
-    *, headless: bool = True, width: int = 1024, height: int = 600, fullscreen: bool = False
+    *, headless: bool = True, width: int = 800, height: int = 480, fullscreen: bool = False
 ) -> None:
     """Set Kivy's environment and window size. Must run before the first ``import kivy``.
 

@@ -78,6 +78,7 @@ class ItemRow:
     missing: tuple[int, ...] = ()
     fee_amount: str | None = None
     fee_currency: str | None = None
+    retry_possible: bool = False  # refused only because the library system did not answer
 
 
 @dataclass(slots=True)
@@ -128,6 +129,10 @@ class Presenter:
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def notify(self, topic: str) -> None:
+        """Tell listeners that ``topic`` changed outside the core's events (e.g. staff status)."""
+        self._changed(topic)
 
     def _changed(self, *topics: str) -> None:
         for topic in topics:
@@ -262,6 +267,7 @@ class Presenter:
                         reason=refused.reason,
                         title=refused.title,
                         messages=refused.messages,
+                        retry_possible=refused.retry_possible,
                     )
             case ev.SecurityNotCleared(item_id=item_id, action=action, title=title):
                 self._update(item_id, action, state=ItemState.SECURITY, title=title)
@@ -329,6 +335,13 @@ class Presenter:
     def pending_fee(self) -> ItemRow | None:
         """The first item waiting for the patron to accept or decline a fee."""
         return next((r for r in self.state.items.values() if r.state is ItemState.FEE), None)
+
+    @property
+    def can_retry(self) -> bool:
+        """Some items wait on the retry list (the library system did not answer)."""
+        return any(
+            r.retry_possible and r.state is ItemState.REFUSED for r in self.state.items.values()
+        )
 
     def counts(self) -> dict[ItemState, int]:
         found: dict[ItemState, int] = {}

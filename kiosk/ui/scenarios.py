@@ -16,7 +16,6 @@ scenarios follow the demo data rather than hard-coding numbers where it can be h
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -41,21 +40,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The demo kiosk stands in Bollnäs main library: the consortium's showcase routing examples
-#: (hold here, transit home, hold elsewhere, floating) are all seen from there.
-DEMO_BRANCH = {
-    "kiosk": {"branch": "BOL-HB", "branch_name": "Bollnäs bibliotek", "library": "SE-Bol"},
-    "ils": {
-        "sip2": {
-            "user": "kiosk-bol-hb",
-            "password": "pw-bol-hb",
-            "location_code": "BOL-HB",
-            "institution_id": "SE-Bol",
-        }
-    },
-}
-
-
 class ScenarioFailed(AssertionError):
     """An expectation of the scenario did not hold; the message says which."""
 
@@ -71,11 +55,11 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def demo_config(state_dir: Path, overrides: dict[str, Any] | None = None) -> Any:
-    """``config/demo.toml`` placed at the demo branch, state in ``state_dir``, plus overrides."""
+    """``config/demo.toml`` (the kiosk in Bollnäs, where the demo consortium's showcase routing
+    examples are seen), state in ``state_dir``, plus a scenario's overrides."""
     from kiosk.config import DEMO_CONFIG, validate_config
 
     data = tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
-    data = _merge(data, DEMO_BRANCH)
     data = _merge(data, {"kiosk": {"state_dir": str(state_dir)}})
     data = _merge(data, overrides or {})
     return validate_config(data, source="scenario", base_dir=DEMO_CONFIG.parent, env={})
@@ -92,7 +76,8 @@ class ScenarioResult:
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else f"FAIL: {self.failure}"
-        return f"{self.name} [{self.language}] {len(self.steps)} steps, {self.seconds:.1f} s: {verdict}"
+        steps = f"{len(self.steps)} steps, {self.seconds:.1f} s"
+        return f"{self.name} [{self.language}] {steps}: {verdict}"
 
 
 class ScenarioRun:
@@ -119,7 +104,9 @@ class ScenarioRun:
         path = None
         if self.screenshots is not None:
             slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            path = await self.ui.screenshot(self.screenshots / f"{len(self.steps) + 1:02d}-{slug}.png")
+            path = await self.ui.screenshot(
+                self.screenshots / f"{len(self.steps) + 1:02d}-{slug}.png"
+            )
         self.steps.append((name, path))
         return path
 
@@ -137,7 +124,9 @@ class ScenarioRun:
         await self.ui.tap(self.t(N_("OK")))
         await self.step(name)
 
-    async def place(self, *barcodes: str, secured: bool | None = None, name: str | None = None) -> None:
+    async def place(
+        self, *barcodes: str, secured: bool | None = None, name: str | None = None
+    ) -> None:
         """Put items (every part of each) on the simulated pad."""
         from kiosk.assembly import demo_item_tags
 
@@ -480,21 +469,39 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("borrow-stack", "Sign in, borrow a stack of five, print a receipt.", borrow_stack),
-        Scenario("incomplete-set", "A three-part set with parts missing, then complete.", incomplete_set),
-        Scenario("refused-loan", "A reference book is refused, the other book is lent.", refused_loan),
-        Scenario("blocked-patron", "A blocked patron may not borrow; the reason is shown.", blocked_patron),
+        Scenario(
+            "incomplete-set", "A three-part set with parts missing, then complete.", incomplete_set
+        ),
+        Scenario(
+            "refused-loan", "A reference book is refused, the other book is lent.", refused_loan
+        ),
+        Scenario(
+            "blocked-patron",
+            "A blocked patron may not borrow; the reason is shown.",
+            blocked_patron,
+        ),
         Scenario("fee-loan", "A loan that costs money: the patron accepts the fee.", fee_loan),
-        Scenario("returns", "Returns with every routing outcome: shelf, holds, transit.", returns_routing),
-        Scenario("return-exception", "An unknown item is never refused: staff bin with slip.", return_exception),
-        Scenario("renew", "Renew two loans: one renewed, one refused (someone waits).", renew_loans),
+        Scenario(
+            "returns", "Returns with every routing outcome: shelf, holds, transit.", returns_routing
+        ),
+        Scenario(
+            "return-exception",
+            "An unknown item is never refused: staff bin with slip.",
+            return_exception,
+        ),
+        Scenario(
+            "renew", "Renew two loans: one renewed, one refused (someone waits).", renew_loans
+        ),
         Scenario("account", "Loans, holds ready here and elsewhere, fees.", account_view),
         Scenario(
             "timeout",
             "The patron walks away: warning with countdown, then the session ends.",
             timeout,
-            {"policy": {"inactivity_timeout_s": 4.0, "inactivity_warning_s": 3.0}},
+            {"policy": {"inactivity_timeout_s": 10.0, "inactivity_warning_s": 6.0}},
         ),
-        Scenario("offline", "Returns while the library system is down; replay afterwards.", offline_mode),
+        Scenario(
+            "offline", "Returns while the library system is down; replay afterwards.", offline_mode
+        ),
         Scenario("staff", "Staff mode: code, status, reader test, printer test.", staff_mode),
     )
 }
@@ -561,4 +568,3 @@ async def run_scenario(
 
 def list_scenarios() -> list[tuple[str, str]]:
     return [(s.name, s.description) for s in SCENARIOS.values()]
-

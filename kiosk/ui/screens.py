@@ -59,7 +59,7 @@ def describe_item(row: ItemRow, app: KioskApp) -> ItemLine:
     if state is ItemState.INCOMPLETE:
         text = tr(
             N_(
-                "Part {present} of {parts} is here; parts {missing} are missing. Place all parts on the pad."
+                "Part {present} of {parts} is here; parts {missing} are missing. Place all parts on the pad."  # noqa: E501 - one catalog message
             ),
             present=", ".join(str(p) for p in row.present) or "0",
             parts=row.parts,
@@ -104,7 +104,7 @@ class ItemRowWidget(Card):
 
     def update(self, row: ItemRow) -> None:
         described = describe_item(row, self.app)
-        self.symbol.logical = described.symbol
+        self.symbol.logical = "←" if self.app.rtl and described.symbol == "→" else described.symbol
         self.symbol.tone = described.tone
         self.title_label.logical = row.title or row.item_id
         self.detail.logical = described.detail
@@ -145,6 +145,8 @@ class KioskScreen(KivyScreen):
         )
 
     def scroll(self, content: Widget) -> ScrollView:
+        if isinstance(content, BoxLayout):
+            content.padding = [dp(2), 0, dp(12), 0]  # keep text clear of the scroll bar
         view = ScrollView(do_scroll_x=False, bar_width=dp(8))
         view.add_widget(content)
         return view
@@ -202,48 +204,49 @@ class WelcomeScreen(KioskScreen):
         )
 
     def build(self) -> Widget:
+        """Fits the Pi's 800x480 touch screen without scrolling: the language choice is always
+        visible, as are borrow / return / my account and the accessibility switches."""
         app, tr = self.app, self.app.tr
-        body = self.column(12)
-        body.add_widget(self.label(self.welcome_text(), "display", align="center"))
-        body.add_widget(
+        staff = self.button(
+            tr(N_("Staff")),
+            app.open_staff_login,
+            size_hint=(None, None),
+            width=dp(150),
+            height=dp(48),
+        )
+        root = BoxLayout(orientation="vertical", padding=dp(10), spacing=dp(6))
+        root.add_widget(app.header(extra=staff))
+        root.add_widget(self.label(self.welcome_text(), "display", align="center"))
+        root.add_widget(
             self.label(
                 tr(N_("Place your library card on the reader, or choose what you want to do.")),
                 align="center",
             )
         )
-        actions = hrow(
-            [
-                self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),
-                self.button(tr(N_("Return")), lambda: app.choose(Action.RETURN), "primary"),
-                self.button(tr(N_("My account")), lambda: app.choose(None), "primary"),
-            ],
-            rtl=app.rtl,
-            size_hint_y=None,
-            height=dp(96),
-            spacing=dp(16),
-        )
-        body.add_widget(actions)
-        body.add_widget(app.accessibility_row())
+        actions = [
+            self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),
+            self.button(tr(N_("Return")), lambda: app.choose(Action.RETURN), "primary"),
+            self.button(tr(N_("My account")), lambda: app.choose(None), "primary"),
+        ]
+        for button in actions:
+            button.min_size = dp(76)
+        root.add_widget(hrow(actions, rtl=app.rtl, size_hint_y=None, height=dp(76), spacing=dp(12)))
+        root.add_widget(app.accessibility_row())
         languages = GridLayout(cols=5, spacing=dp(6), size_hint_y=None)
         languages.bind(minimum_height=languages.setter("height"))
         for code in app.settings.languages:
             button = KButton(
                 logical=LANGUAGES[code].native_name,
                 kind="secondary",
-                role="body",
+                role="small",
                 selected=code == app.tr.code,
                 rtl=LANGUAGES[code].rtl,
             )
             button.code = code
             button.bind(on_release=lambda b: app.set_language(b.code))
             languages.add_widget(button)
-        body.add_widget(languages)
-        staff = self.button(tr(N_("Staff")), app.open_staff_login, size_hint_x=None, width=dp(120))
-        footer = hrow([Widget(), staff], rtl=app.rtl, size_hint_y=None, height=dp(56))
-        root = BoxLayout(orientation="vertical", padding=dp(12), spacing=dp(8))
-        root.add_widget(app.header())
-        root.add_widget(self.scroll(body))
-        root.add_widget(footer)
+        root.add_widget(languages)
+        root.add_widget(Widget())
         return root
 
 
@@ -258,7 +261,7 @@ class IdentifyScreen(KioskScreen):
     def prompt(self) -> str:
         return self.app.tr(
             N_(
-                "Place your library card on the reader or scan its barcode. You can also type the number."
+                "Place your library card on the reader or scan its barcode. You can also type the number."  # noqa: E501 - one catalog message
             )
         )
 
@@ -471,7 +474,17 @@ class BorrowScreen(_ItemListScreen):
         )
 
     def extra_buttons(self) -> list[KButton]:
-        return [self.button(self.app.tr(N_("My account")), self.app.show_account)]
+        buttons = [self.button(self.app.tr(N_("My account")), self.app.show_account)]
+        if self.app.presenter.can_retry:
+            buttons.append(self.button(self.app.tr(N_("Try again")), self.app.retry, "primary"))
+        return buttons
+
+    def refresh_items(self) -> None:
+        had_retry = getattr(self, "_had_retry", False)
+        super().refresh_items()
+        self._had_retry = self.app.presenter.can_retry
+        if self._had_retry != had_retry and self.list_box is not None:
+            self.rebuild()  # show or hide the "Try again" button
 
 
 class ReturnScreen(_ItemListScreen):

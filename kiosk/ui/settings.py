@@ -16,7 +16,10 @@ from kiosk.ui.theme import Branding
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
 
-__all__ = ["UiSettings", "ui_settings_from_config"]
+__all__ = ["DEMO_PANEL_WIDTH", "UiSettings", "ui_settings_from_config"]
+
+#: Width (dp) of the demo control panel beside the kiosk screen in ``kiosk demo``.
+DEMO_PANEL_WIDTH = 280
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,8 +40,6 @@ class UiSettings:
     sounds_on: bool = True
     goodbye_s: float = 5.0
     mode: str = "checkout"
-    width: int = 1024
-    height: int = 600
 
     def __post_init__(self) -> None:
         unknown = [code for code in self.languages if code not in LANGUAGES]

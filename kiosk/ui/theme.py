@@ -12,8 +12,10 @@ States are never told by colour alone: every item state also has a symbol and a 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 __all__ = [
+    "FONTS_DIR",
     "HIGH_CONTRAST",
     "MIN_TOUCH_DP",
     "NORMAL",
@@ -23,6 +25,9 @@ __all__ = [
     "contrast_ratio",
     "parse_hex",
 ]
+
+#: The bundled fonts (DejaVu Sans: Latin with the Sami letters, Cyrillic, Arabic) and licence.
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 
 #: The smallest touch target, in density-independent pixels (WCAG 2.5.5 / Android guidance).
 MIN_TOUCH_DP = 48
@@ -185,8 +190,7 @@ class Theme:
         large_text: bool = False,
         high_contrast: bool = False,
     ) -> Theme:
+        palette = NORMAL if branding is None else branding.apply(NORMAL)
         if high_contrast:
             palette = HIGH_CONTRAST
-        else:
-            palette = branding.apply(NORMAL) if branding else NORMAL
         return cls(palette=palette, large_text=large_text, high_contrast=high_contrast)

@@ -24,7 +24,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
 from kiosk.ui.i18n import visual
-from kiosk.ui.theme import MIN_TOUCH_DP
+from kiosk.ui.theme import FONTS_DIR, MIN_TOUCH_DP
 
 __all__ = [
     "FONT_NAME",
@@ -36,7 +36,6 @@ __all__ = [
     "register_fonts",
 ]
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_NAME = "KioskSans"
 _KV = Path(__file__).resolve().parent / "kiosk.kv"
 

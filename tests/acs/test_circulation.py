@@ -351,3 +351,24 @@ def test_patron_standing_reports_the_status_bits(circ) -> None:
     fees = circ.standing(DEMO["patron_excessive_fees"]["barcode"])
     assert fees.status[0] and fees.status[11] and fees.fees_total == 15500
     assert not circ.standing("nobody").valid
+
+
+def test_an_offline_replay_of_a_loan_that_already_arrived_changes_nothing(circ, bollnas) -> None:
+    when = circ.model.now() - timedelta(minutes=5)
+    first = circ.checkout(bollnas, ASA, "3000000023", no_block=True, transaction_date=when)
+    again = circ.checkout(bollnas, ASA, "3000000023", no_block=True, transaction_date=when)
+    assert first.ok and again.ok and again.unchanged and not again.renewal
+    assert circ.model.loan("3000000023").renewals == 0
+    actions = [e.action for e in circ.model.circulation_log(item="3000000023")]
+    assert actions == ["checkout", "checkout_replayed"]
+
+
+def test_without_the_kiosks_renewal_policy_a_second_checkout_is_refused(circ, bollnas) -> None:
+    result = circ.checkout(bollnas, ASA, DEMO["renew_ok"]["item"], renewal_allowed=False)
+    assert (result.ok, result.reason) == (False, Reason.ALREADY_BORROWED)
+    assert circ.model.loan(DEMO["renew_ok"]["item"]).renewals == 0
+
+
+def test_a_hold_can_be_placed_by_record_identifier_in_the_title_field(circ, bollnas) -> None:
+    result = circ.hold(bollnas, "+", "2150000011", title_id="R3000000034")
+    assert result.ok and result.title == "Kristin Lavransdatter"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kiosk import sip2
-from kiosk.acs import DEMO_DATA, ThreadedACS
+from kiosk.acs import DEMO_DATA, EmbeddedACS, ThreadedACS
 from kiosk.cli import main
 from tests.acs.fixtures import DEMO
 
@@ -108,3 +108,14 @@ def test_a_bad_data_file_stops_the_server_with_a_clear_message(tmp_path: Path) -
 def test_control_without_a_server_says_so() -> None:
     result = kiosk("acs", "control", "--control-port", "1", "get")
     assert result.returncode == 1 and "cannot reach" in result.stderr
+
+
+async def test_a_taken_port_is_a_clear_error() -> None:
+    async with EmbeddedACS() as first:
+        result = await asyncio.to_thread(kiosk, "acs", "--port", str(first.port))
+    assert result.returncode == 1 and "kiosk acs:" in result.stderr
+
+
+def test_a_missing_tls_certificate_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert main(["acs", "--port", "0", "--tls-cert", str(tmp_path / "none.pem")]) == 1
+    assert "cannot load the TLS certificate" in capsys.readouterr().err

@@ -118,3 +118,40 @@ async def test_two_servers_on_one_database_file_share_the_consortium(tmp_path: P
             )
         said = [s for r in results for s in r]
         check_consistency(first, said)
+
+
+async def test_flaky_links_still_land_every_update_exactly_once(embedded_acs) -> None:
+    """Before each request a random fault: reply lost, request lost, checksum broken, 96."""
+    rng = random.Random(7)
+    faults = [
+        {"drop_after": 1},  # carried out, reply lost: the resend must be answered, not redone
+        {"drop_after": 1, "drop_before_processing": True},  # lost before it was carried out
+        {"corrupt_checksum": 1},
+        {"answer_96": 1},
+        {},
+    ]
+    said: list[tuple] = []
+    async with kiosk_client(embedded_acs) as client:
+        for _ in range(60):
+            embedded_acs.faults.reset().update(**rng.choice(faults))
+            item = rng.choice(ITEMS)
+            if rng.random() < 0.6:
+                reply = await client.request(
+                    sip2.Checkout(
+                        nb_due_date=None,
+                        transaction_date=stamp(),
+                        fields={"AO": "", "AA": rng.choice(PATRONS), "AB": item, "AC": ""},
+                    )
+                )
+                said.append(("checkout", item, reply.fixed["ok"], reply.fixed["renewal_ok"]))
+            else:
+                reply = await client.request(
+                    sip2.Checkin(
+                        return_date=None,
+                        transaction_date=stamp(),
+                        fields={"AP": "", "AO": "", "AB": item, "AC": ""},
+                    )
+                )
+                said.append(("checkin", item, reply.fixed["ok"], False))
+    check_consistency(embedded_acs, said)
+    assert embedded_acs.stats.dropped >= 10 and embedded_acs.stats.replays >= 5

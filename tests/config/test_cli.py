@@ -56,3 +56,12 @@ def test_the_installed_command_reads_the_environment(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "environment variable KIOSK__HEALTH__PORT: health.port: got '99999'" in result.stderr
+
+
+def test_schema_describes_every_section_with_ranges(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert set(schema["properties"]) >= {"kiosk", "ils", "hardware", "policy", "ui", "health"}
+    afi = schema["$defs"]["PolicySettings"]["properties"]["afi_secured"]
+    assert (afi["minimum"], afi["maximum"], afi["default"]) == (0, 255, 7)
+    assert schema["$defs"]["Sip2Settings"]["additionalProperties"] is False

@@ -144,6 +144,8 @@ async def kiosk_rig(
     pool_size: int = 4,
     offline: OfflineMode = OfflineMode.RETURNS_AND_LOANS,
     acs_options: dict[str, Any] | None = None,
+    card_reader: Any = None,
+    scanner: Any = None,
     **settings: Any,
 ) -> AsyncIterator[Rig]:
     async with EmbeddedACS(**(acs_options or {})) as acs:
@@ -176,6 +178,8 @@ async def kiosk_rig(
                         journal=journal,
                         offline_policy=OfflinePolicy(mode=offline),
                         statistics=statistics,
+                        card_reader=card_reader,
+                        scanner=scanner,
                         replay_interval_s=0.2,
                     )
                     log = EventLog(kiosk)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kiosk.core import AccountShown, HoldPlace, ItemRefused, ItemRenewed, Reason
+from kiosk.core import (
+    AccountShown,
+    HoldPlace,
+    ItemRefused,
+    ItemRenewed,
+    Reason,
+    ScreenMessages,
+)
 from tests.core.fixtures import PATRON, PIN, kiosk_rig
 
 
@@ -63,6 +70,8 @@ async def test_renewing_selected_loans_reports_each_one(tmp_path) -> None:
         for item in (limit_item, held_item):
             refused = await rig.events.wait(ItemRefused, item_id=item)
             assert refused.reason is Reason.RENEWAL_REFUSED and refused.messages
+        journalled = {e.item_id: e.status.value for e in rig.journal.entries()}
+        assert journalled == {ok_item: "ok", limit_item: "refused", held_item: "refused"}
 
 
 async def test_renew_all_renews_what_may_be_renewed(tmp_path) -> None:
@@ -75,3 +84,12 @@ async def test_renew_all_renews_what_may_be_renewed(tmp_path) -> None:
         }
         assert outcomes == loans
         assert rig.events.of(ItemRenewed)
+
+
+async def test_the_library_systems_words_on_the_account_are_shown(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        started = await rig.login("2150000004", "4567")  # fees too high to borrow
+        assert started.messages == ("Du har för höga avgifter för att låna.",)
+        await rig.kiosk.show_account()
+        shown = await rig.events.wait(ScreenMessages)
+        assert shown.messages == started.messages

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from drivers.cards import PcscDaemon
 from kiosk.assembly import demo_item_tags, open_kiosk
 from kiosk.config import load_config
 from kiosk.core import ItemBorrowed, ItemReturned, ReturnKind, SessionStarted
@@ -84,3 +85,43 @@ async def test_items_just_lent_are_not_returned_when_the_patron_switches_to_retu
         await kiosk.wait_idle()
         assert not log.of(ItemReturned)
         assert model.item("3000000012").loan is not None
+
+
+async def test_items_just_returned_are_not_lent_again_when_the_patron_switches_to_borrowing(
+    tmp_path,
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(CONFIG.format(state=tmp_path / "state"), encoding="utf-8")
+    async with open_kiosk(load_config(path, env={}), simulator_timing=False) as running:
+        kiosk, model = running.kiosk, running.acs.model
+        log = EventLog(kiosk)
+        await kiosk.identify("2150000001")
+        await kiosk.enter_pin("1234")
+        await log.wait(SessionStarted)
+        running.simulator.place(*demo_item_tags(model, "3000000001"))  # on loan to her
+        await kiosk.start_return()
+        await log.wait(ItemReturned, item_id="3000000001")
+        await kiosk.start_borrow()  # the returned book still lies on the pad
+        await asyncio.sleep(0.3)
+        await kiosk.wait_idle()
+        assert not log.of(ItemBorrowed)
+        assert model.item("3000000001").loan is None
+
+
+async def test_a_missing_card_reader_or_printer_does_not_stop_the_kiosk(
+    tmp_path, pcscd: PcscDaemon
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    broken = CONFIG.replace(
+        '[hardware.printer]\ntype = "none"',
+        '[hardware.printer]\ntype = "escpos-network"\naddress = "127.0.0.1:9"\n\n'
+        '[hardware.card_reader]\ntype = "pcsc"\nreader_pattern = "No such reader"',
+    )
+    path.write_text(broken.format(state=tmp_path / "state"), encoding="utf-8")
+    async with open_kiosk(load_config(path, env={}), simulator_timing=False) as running:
+        assert running.card_reader is None
+        assert "card reader" in running.device_errors
+        log = EventLog(running.kiosk)
+        await running.kiosk.identify("2150000001")
+        await running.kiosk.enter_pin("1234")
+        await log.wait(SessionStarted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from drivers.rfid import tag_for_item
 from kiosk.core import (
     FeeAcknowledgementNeeded,
     IncompleteSet,
@@ -180,3 +181,85 @@ async def test_a_blocked_patron_may_not_borrow(tmp_path) -> None:
         refused = await rig.events.wait(ItemRefused, item_id=STACK[0])
         assert refused.reason is Reason.EXCESSIVE_FEES
         assert rig.acs.model.item(STACK[0]).loan is None and rig.secured(STACK[0])
+
+
+async def test_consortia_using_afi_and_eas_get_both_cleared(tmp_path) -> None:
+    both = SecuritySettings(method=SecurityMethod.BOTH, afi_secured=0xD7, afi_unsecured=0xDA)
+    async with kiosk_rig(tmp_path, security=both) as rig:
+        await rig.login()
+        rig.place(STACK[0])
+        state = rig.tag_state(STACK[0])
+        assert state.eas and state.afi == 0xD7
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(ItemBorrowed, item_id=STACK[0])
+        state = rig.tag_state(STACK[0])
+        assert not state.eas and state.afi == 0xDA
+
+
+async def test_a_journal_that_cannot_write_stops_the_loan_before_anything_changes(
+    tmp_path,
+) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.journal._db.close()  # the disk is gone
+        rig.place(STACK[0])
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id=STACK[0])
+        assert refused.reason is Reason.NOT_ALLOWED_NOW
+        assert rig.acs.model.item(STACK[0]).loan is None  # never sent
+        assert rig.secured(STACK[0])
+
+
+async def test_statistics_count_loans_by_library_media_type_and_ui_language(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.kiosk.set_language("ar")
+        for barcode in STACK[:3]:
+            rig.place(barcode)
+        await rig.kiosk.start_borrow()
+        for barcode in STACK[:3]:
+            await rig.events.wait(ItemBorrowed, item_id=barcode)
+        rows = rig.statistics.summary(("action", "outcome", "library", "branch", "language"))
+        assert rows == [("borrow", "ok", "SE-BOL", "BOL-HB", "ar", 3)]
+        assert rig.statistics.summary(("media_type",)) == [("001", 3)]
+
+
+async def test_a_declined_fee_can_be_accepted_when_the_item_is_placed_again(tmp_path) -> None:
+    item = "3000000006"
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.place(item)
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(FeeAcknowledgementNeeded, item_id=item)
+        await rig.kiosk.acknowledge_fee(item, False)
+        await rig.events.wait(ItemRefused, item_id=item)
+        rig.take(item)
+        await rig.settle()
+        rig.events.clear()
+        rig.place(item)
+        await rig.events.wait(FeeAcknowledgementNeeded, item_id=item)
+        await rig.kiosk.acknowledge_fee(item, True)
+        await rig.events.wait(ItemBorrowed, item_id=item)
+        assert not rig.secured(item)
+        receipt = [(e.action, e.item_id) for e in rig.kiosk._session.receipt_entries]
+        assert receipt == [("borrowed", item)]
+
+
+async def test_kiosks_set_to_refuse_fees_do_not_ask(tmp_path) -> None:
+    async with kiosk_rig(tmp_path, ask_fees=False) as rig:
+        await rig.login()
+        rig.place("3000000006")
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id="3000000006")
+        assert refused.reason is Reason.REFUSED_BY_LIBRARY and refused.messages
+        assert not rig.events.of(FeeAcknowledgementNeeded)
+        assert rig.secured("3000000006")
+
+
+async def test_an_item_the_library_does_not_know_is_refused_as_unknown(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        await rig.login()
+        rig.sim.place(tag_for_item("3999999999", "SE-XYZ"))
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id="3999999999")
+        assert refused.reason is Reason.ITEM_UNKNOWN and refused.messages

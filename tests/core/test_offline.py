@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from kiosk.core import ItemBorrowed, ItemRefused, ItemReturned, LibrarySystemStatus, Reason
+from kiosk.core import (
+    Action,
+    ActionRefused,
+    ItemBorrowed,
+    ItemRefused,
+    ItemReturned,
+    LibrarySystemStatus,
+    Mode,
+    Reason,
+)
 from kiosk.ils.journal import Status
 from kiosk.ils.offline import OfflineMode
 from tests.core.fixtures import PATRON, kiosk_rig
@@ -67,4 +76,25 @@ async def test_the_retry_list_is_sent_again_when_the_patron_asks(tmp_path) -> No
         rig.acs.faults.update(offline=False)
         await rig.kiosk.retry()
         await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        assert rig.acs.model.item("3000000011").loan.patron == PATRON
+
+
+async def test_an_unreachable_library_system_still_lets_patrons_borrow_offline(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        rig.acs.faults.update(refuse_logins=True)
+        await rig.acs.drop_connections()
+        started = await rig.login()  # the PIN cannot be checked: the offline policy decides
+        assert started.can_borrow and started.display_name == ""
+        rig.place("3000000011")
+        await rig.kiosk.start_borrow()
+        borrowed = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        assert borrowed.offline and not rig.secured("3000000011")
+        view = await rig.kiosk.show_account()
+        assert view is None
+        refused = await rig.events.wait(ActionRefused)
+        assert refused.action is Action.ACCOUNT
+        assert refused.reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE
+        assert rig.kiosk.mode is Mode.BORROW  # the session goes on
+        rig.acs.faults.update(refuse_logins=False)
+        await rig.events.wait(LibrarySystemStatus, online=True)
         assert rig.acs.model.item("3000000011").loan.patron == PATRON

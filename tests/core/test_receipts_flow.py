@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from drivers.printer import SimulatedPrinter
 from kiosk.core import (
     EndReason,
@@ -12,8 +14,10 @@ from kiosk.core import (
     ReceiptDelivered,
     ReceiptReady,
     SessionEnded,
+    SmtpReceiptSender,
 )
 from tests.core.fixtures import kiosk_rig
+from tests.core.test_receipts import SmtpSink
 
 
 async def test_a_printed_receipt_lists_the_visit_with_a_masked_card(tmp_path) -> None:
@@ -48,3 +52,36 @@ async def test_no_receipt_ends_the_visit_at_once(tmp_path) -> None:
         await rig.kiosk.finish()  # nothing happened: nothing to print
         assert (await rig.events.wait(SessionEnded)).reason is EndReason.PATRON
         assert rig.kiosk.mode is Mode.IDLE
+
+
+async def test_an_emailed_receipt_goes_to_the_patrons_address(tmp_path) -> None:
+    sink = SmtpSink()
+    server = await asyncio.start_server(sink.handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server, kiosk_rig(tmp_path, receipt_email=True) as rig:
+        rig.kiosk.receipt_sender = SmtpReceiptSender(host="127.0.0.1", port=port)
+        await rig.login()
+        rig.place("3000000011")
+        await rig.kiosk.start_borrow()
+        await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        await rig.kiosk.finish()
+        ready = await rig.events.wait(ReceiptReady)
+        assert ready.email_available
+        await rig.kiosk.choose_receipt(ReceiptChoice.EMAIL)  # to the address on file
+        await rig.events.wait(ReceiptDelivered, how="email")
+    assert len(sink.messages) == 1 and "To: asa.oberg@example.se" in sink.messages[0]
+
+
+async def test_staff_can_print_a_test_receipt(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        printer = SimulatedPrinter(tmp_path / "receipts", png=False)
+        await printer.open()
+        rig.kiosk.printer = printer
+        assert not await rig.kiosk.staff_print_test()  # not in staff mode
+        assert await rig.kiosk.staff_enter("2468")
+        assert await rig.kiosk.staff_print_test()
+        printed = "\n".join(p.read_text() for p in (tmp_path / "receipts").glob("*.txt"))
+        assert "ÅÄÖ" in printed
+        status = await rig.kiosk.staff_status()
+        assert status.printer is not None and status.printer.online
+        await printer.close()

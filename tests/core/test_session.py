@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from drivers.cards import SimulatedCardReader
+from drivers.cards import SimulatedBarcodeScanner, SimulatedCardReader
 from kiosk.core import (
     EndReason,
     IdentifyRefused,
@@ -19,6 +19,7 @@ from kiosk.core import (
     StaffModeEntered,
     StaffModeRefused,
 )
+from kiosk.ils.offline import OfflineMode
 from tests.core.fixtures import PATRON, PIN, kiosk_rig
 
 
@@ -69,18 +70,29 @@ async def test_an_rfid_library_card_on_the_pad_identifies_the_patron(tmp_path) -
 
 
 async def test_a_card_on_the_pcsc_reader_identifies_the_patron(tmp_path) -> None:
-    async with kiosk_rig(tmp_path, pin=PinPolicy.NEVER) as rig:
-        reader = SimulatedCardReader()
-        await reader.open()
-        task = asyncio.create_task(rig.kiosk._card_loop(reader))
-        try:
-            reader.present(bytes.fromhex("E004015000000001"))  # Åsa's card UID
-            started = await rig.events.wait(SessionStarted)
-            assert started.display_name == "Åsa Öberg"
-            assert started.masked_card.endswith("0001") and "E00401" not in started.masked_card
-        finally:
-            task.cancel()
-            await reader.close()
+    reader = SimulatedCardReader()
+    await reader.open()
+    async with kiosk_rig(tmp_path, pin=PinPolicy.NEVER, card_reader=reader) as rig:
+        reader.present(bytes.fromhex("E004015000000001"))  # Åsa's card UID
+        started = await rig.events.wait(SessionStarted)
+        assert started.display_name == "Åsa Öberg"
+        assert started.masked_card.endswith("0001") and "E00401" not in started.masked_card
+        await rig.kiosk.end_session()
+        reader.present_unreadable()  # a foreign card: its number cannot be read
+        refused = await rig.events.wait(IdentifyRefused)
+        assert refused.reason is Reason.TAG_UNREADABLE
+    await reader.close()
+
+
+async def test_a_scanned_card_barcode_identifies_the_patron(tmp_path) -> None:
+    scanner = SimulatedBarcodeScanner()
+    await scanner.open()
+    async with kiosk_rig(tmp_path, scanner=scanner) as rig:
+        scanner.scan(PATRON)
+        await rig.events.wait(PinRequired)
+        await rig.kiosk.enter_pin(PIN)
+        await rig.events.wait(SessionStarted)
+    await scanner.close()
 
 
 async def test_pin_policy_never_needs_no_pin(tmp_path) -> None:
@@ -121,6 +133,53 @@ async def test_staff_mode_needs_the_staff_code(tmp_path) -> None:
         await rig.events.wait(StaffModeEntered)
         status = await rig.kiosk.staff_status()
         assert status.library_system_online and status.reader_ok
-        assert status.offline_queue == 0
+        assert status.offline_queue == 0 and status.reconciliation == ()
+        rig.place("3000000011")
+        await rig.settle()
+        assert [tag.item_id for tag in rig.kiosk.pad_contents()] == ["3000000011"]
         await rig.kiosk.staff_exit()
+        assert rig.kiosk.mode is Mode.IDLE
+
+
+async def test_a_staff_card_ends_a_patron_session_and_opens_staff_mode(tmp_path) -> None:
+    async with kiosk_rig(tmp_path, staff_card_uids=frozenset({"04A1B2C3"})) as rig:
+        await rig.login()
+        await rig.kiosk.identify_card_uid(bytes.fromhex("04a1b2c3"))
+        assert (await rig.events.wait(SessionEnded)).reason is EndReason.STAFF
+        await rig.events.wait(StaffModeEntered)
+        assert rig.kiosk.mode is Mode.STAFF and rig.kiosk._session.patron_id is None
+
+
+async def test_per_patron_pin_asks_only_when_the_library_wants_one(tmp_path) -> None:
+    async with kiosk_rig(tmp_path, pin=PinPolicy.PER_PATRON) as rig:
+        await rig.kiosk.identify(PATRON)  # the demo patrons all have a PIN
+        await rig.events.wait(PinRequired)
+        await rig.kiosk.enter_pin(PIN)
+        await rig.events.wait(SessionStarted)
+
+
+async def test_events_are_also_an_async_iterator(tmp_path) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        stream = rig.kiosk.events()
+        await rig.kiosk.identify(PATRON)
+        kinds = []
+        async with asyncio.timeout(5):
+            async for event in stream:
+                kinds.append(type(event))
+                if isinstance(event, PinRequired):
+                    break
+        await stream.aclose()
+        assert PinRequired in kinds
+
+
+async def test_without_the_library_system_and_without_offline_mode_nobody_is_let_in(
+    tmp_path,
+) -> None:
+    async with kiosk_rig(tmp_path, offline=OfflineMode.OFF) as rig:
+        rig.acs.faults.update(refuse_logins=True)
+        await rig.acs.drop_connections()
+        await rig.kiosk.identify(PATRON)
+        await rig.kiosk.enter_pin(PIN)
+        refused = await rig.events.wait(IdentifyRefused)
+        assert refused.reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE
         assert rig.kiosk.mode is Mode.IDLE

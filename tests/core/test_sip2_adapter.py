@@ -18,7 +18,7 @@ from kiosk.ils import (
     OutcomeUnknown,
     PatronBlock,
 )
-from kiosk.ils.sip2 import SIP2LibrarySystem, parse_due_date
+from kiosk.ils.sip2 import SIP2LibrarySystem, SIP2Options, parse_due_date
 from kiosk.sip2.client import ClientSettings
 
 
@@ -155,3 +155,27 @@ async def test_the_account_lists_loans_holds_and_fees() -> None:
 )
 def test_due_dates_in_the_forms_servers_send(text: str, expected: datetime | None) -> None:
     assert parse_due_date(text) == expected
+
+
+@pytest.mark.parametrize("use_63", [False, True])
+async def test_patrons_are_checked_with_23_or_63_as_the_dialect_says(use_63: bool) -> None:
+    async with EmbeddedACS() as acs:
+        login = acs.account("kiosk-bol-hb")
+        settings = ClientSettings(
+            host=acs.host, port=acs.port, user=login.login, password=login.password
+        )
+        options = SIP2Options(use_patron_information_for_status=use_63)
+        async with SIP2LibrarySystem(settings, options=options) as ils:
+            patron = await ils.patron("2150000004", "4567")
+            assert patron.valid and patron.pin_valid is True
+            assert PatronBlock.EXCESSIVE_FEES in patron.blocks
+            detailed = await ils.patron("2150000001", "1234", details=True)
+            assert detailed.email == "asa.oberg@example.se"
+
+
+async def test_renew_all_reports_what_was_renewed() -> None:
+    async with adapter() as (ils, acs):
+        result = await ils.renew_all("2150000001", pin="1234")
+        loans = {loan.item for loan in acs.model.loans_of("2150000001")}
+        assert set(result.renewed) | set(result.not_renewed) == loans
+        assert "3000000031" in result.not_renewed  # renewal limit reached

@@ -308,3 +308,17 @@ def test_entries_can_be_listed_per_session(journal: Journal) -> None:
     assert [e.item_id for e in journal.entries(session_id="s1")] == ["1", "3"]
     assert [e.seq for e in journal.entries()] == sorted(e.seq for e in journal.entries())
     assert os.path.exists(journal.path)
+
+
+def test_a_full_disk_is_a_journal_error_and_leaves_earlier_entries_intact(
+    journal: Journal,
+) -> None:
+    kept = journal.begin(EntryKind.CHECKIN, "37018")
+    pages = journal._db.execute("PRAGMA page_count").fetchone()[0]  # simulate a full disk:
+    journal._db.execute(f"PRAGMA max_page_count={pages}")  # no page may be added any more
+    with pytest.raises(JournalError, match="full"):
+        for n in range(200):  # fill the pages that are left
+            journal.begin(EntryKind.CHECKIN, f"filler-{n}", session_id="x" * 400)
+    journal._db.execute("PRAGMA max_page_count=1073741823")
+    assert journal.get(kept.id).status is Status.PENDING
+    assert journal.begin(EntryKind.CHECKIN, "37019").status is Status.PENDING

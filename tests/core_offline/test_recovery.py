@@ -10,6 +10,7 @@ from __future__ import annotations
 from kiosk.acs import EmbeddedACS
 from kiosk.core.recovery import RecoveryAction, recover
 from kiosk.ils.journal import Attention, EntryKind, Journal, Security, SecurityTarget, Status
+from kiosk.ils.offline import OfflineMode, OfflinePolicy, Replayer
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from tests.core_offline.fixtures import AFI_SECURED, AFI_UNSECURED, PATRON, Pad
 
@@ -165,6 +166,42 @@ async def test_an_interrupted_offline_loan_whose_item_stayed_is_withdrawn(
     assert acs.model.loan(ITEM) is None
 
 
+async def test_an_interrupted_offline_loan_the_library_system_got_after_all_stands(
+    journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
+) -> None:
+    uid = pad.place(ITEM, secured=True)
+    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    await port.checkout(PATRON, ITEM)  # carried out, but the answer was lost on the way back,
+    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # so: offline
+
+    report = await recover(journal, port, pad.security)
+
+    assert report.actions(entry.id) == [RecoveryAction.SETTLED_APPLIED, RecoveryAction.UNSECURED]
+    assert pad.afi(uid) == AFI_UNSECURED  # the tag matches the loan the library system has
+    after = journal.get(entry.id)
+    assert (after.status, after.security) == (Status.REPLAYED, Security.DONE)
+    assert journal.offline_queue_depth() == 0
+    assert log_of(acs, ITEM) == [("checkout", True)]  # asked, never resent
+
+
+async def test_an_interrupted_offline_loan_whose_request_may_have_been_lost_is_withdrawn(
+    journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
+) -> None:
+    uid = pad.place(ITEM, secured=True)
+    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # never arrived
+
+    report = await recover(journal, port, pad.security)
+
+    assert report.actions(entry.id) == [
+        RecoveryAction.OFFLINE_LOAN_WITHDRAWN,
+        RecoveryAction.SECURED,
+    ]
+    assert journal.get(entry.id).status is Status.ABANDONED
+    assert pad.afi(uid) == AFI_SECURED
+    assert log_of(acs, ITEM) == []
+
+
 async def test_an_interrupted_offline_return_is_re_armed_and_still_replayed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
@@ -261,3 +298,31 @@ async def test_recovery_of_other_items_is_independent(
     assert report.actions(a.id)[0] is RecoveryAction.SETTLED_NOT_APPLIED
     assert report.actions(b.id)[0] is RecoveryAction.SETTLED_APPLIED
     assert (pad.afi(first), pad.afi(second)) == (AFI_SECURED, AFI_UNSECURED)
+
+
+async def test_a_half_done_return_becomes_an_offline_return_when_circulation_is_refused(
+    journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
+) -> None:
+    await port.checkout(PATRON, ITEM)
+    uid = pad.place(ITEM, secured=False)
+    entry = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
+    acs.faults.update(offline=True)
+
+    strict = await recover(journal, port, pad.security)  # no offline policy: wait
+    assert strict.deferred == [entry.id]
+    assert pad.afi(uid) == AFI_UNSECURED
+
+    report = await recover(
+        journal, port, pad.security, policy=OfflinePolicy(mode=OfflineMode.RETURNS)
+    )
+
+    assert report.actions(entry.id) == [
+        RecoveryAction.RETURN_QUEUED_OFFLINE,
+        RecoveryAction.SECURED,
+    ]
+    assert pad.afi(uid) == AFI_SECURED
+    assert [e.id for e in journal.replay_queue()] == [entry.id]
+    acs.faults.update(offline=False)
+    assert (await Replayer(journal, port).replay()).replayed == [entry.id]
+    assert acs.model.loan(ITEM) is None
+    assert [a for a, _ in log_of(acs, ITEM)] == ["checkout", "checkin"]

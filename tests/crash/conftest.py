@@ -35,6 +35,7 @@ class CrashWorld:
     items: dict[str, list[str]] = field(default_factory=dict)  # barcode -> tag UIDs (hex)
     afi_secured: int = AFI_SECURED
     afi_unsecured: int = AFI_UNSECURED
+    engine: str = "pieces"  # kiosk_worker.py --engine
 
     @property
     def worker_args(self) -> list[str]:
@@ -52,6 +53,8 @@ class CrashWorld:
             self.reader_port,
             "--patron",
             PATRON,
+            "--engine",
+            self.engine,
         ]
 
     @property

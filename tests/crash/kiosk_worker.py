@@ -15,14 +15,23 @@ offline policy decides and the journal queues the transactions; they are replaye
 back.
 
 Output, one line per event on stdout (the harness reads them): ``started PID``,
-``recovered PID JSON``, ``ready PID``, ``cycle PID N``, ``settled PID JSON``.
+``deferred PID`` (recovery waits for the library system), ``recovered PID JSON``, ``ready PID``,
+``cycle PID N``, ``settled PID JSON``.
 
 Restarting fast: ``--zygote`` imports everything once and then forks one fresh kiosk process per
 ``spawn`` line on stdin (``spawned PID`` / ``exited PID STATUS`` lines tell the harness). The
 child opens the journal, the SIP2 connections and the serial port itself, exactly as a newly
 started process would; only the imported code is shared. The harness SIGKILLs the child.
 
-Why this is not ``kiosk.core.Kiosk``: see the crash test's module docstring.
+Two engines (``--engine``):
+
+- ``pieces`` (default): the loop below drives the journal, the port, the pad watcher and the
+  security writer itself, in the kiosk's order; the stack flips as a whole, so every library
+  system transaction changes a loan.
+- ``kiosk``: the real facade, :class:`kiosk.core.Kiosk`, driven like a patron would: identify,
+  "borrow" with the stack on the pad, finish; then "return" the stack. A stack left half lent
+  by a kill is returned as a whole (the kiosk then also checks in items that were not on loan,
+  which changes nothing in the library system).
 """
 
 from __future__ import annotations
@@ -40,10 +49,11 @@ from pathlib import Path
 # Imported at module level on purpose: the zygote pays for imports once.
 from drivers.rfid.contract import ReaderError
 from drivers.rfid.feig import FeigReader
+from kiosk.core.kiosk import Kiosk
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
 from kiosk.core.recovery import recover
 from kiosk.core.security import SecurityWriter
-from kiosk.core.settings import SecurityMethod, SecuritySettings
+from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
 from kiosk.ils.offline import OfflinePolicy, Replayer, must_work_offline
 from kiosk.ils.port import (
@@ -87,12 +97,16 @@ class Worker:
     async def recover_fully(self) -> dict[str, int]:
         """Recovery until nothing is deferred, then replay if the library system is there."""
         counts: dict[str, int] = {}
+        waiting = False
         while True:
-            report = await recover(self.journal, self.port, self.security)
+            report = await recover(self.journal, self.port, self.security, policy=self.policy)
             for step in report.steps:
                 counts[step.action.value] = counts.get(step.action.value, 0) + 1
             if report.complete:
                 break
+            if not waiting:  # e.g. a loan's outcome while the library system is unreachable
+                say("deferred", os.getpid())
+                waiting = True
             await asyncio.sleep(0.05)
         await self.replay_if_online()
         return counts
@@ -242,6 +256,28 @@ class Worker:
             self.journal.security_failed(entry.id, "not verified")
 
 
+class FacadeWorker:
+    """Drives :class:`kiosk.core.Kiosk` as a patron would, one session per cycle."""
+
+    def __init__(self, kiosk: Kiosk, patron_id: str) -> None:
+        self.kiosk = kiosk
+        self.patron_id = patron_id
+
+    async def cycle(self) -> None:
+        kiosk = self.kiosk
+        assert kiosk.pad is not None and kiosk.security is not None
+        await kiosk.pad.wait_rounds(3)  # every tag on the pad read and decoded
+        tags = [tag for tag in kiosk.pad_contents() if tag.data.ok]
+        states = [await kiosk.security.is_secured(tag.uid) for tag in tags]
+        if tags and all(state is True for state in states):
+            await kiosk.identify(self.patron_id)
+            await kiosk.start_borrow()
+        else:
+            await kiosk.start_return()
+        await kiosk.wait_idle()
+        await kiosk.end_session()
+
+
 # ------------------------------------------------------------------------------ the process
 
 
@@ -260,6 +296,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cycles", type=int, default=0, help="stop after N cycles (0: never)")
     parser.add_argument("--settle", action="store_true", help="recover, replay, exit 0")
     parser.add_argument("--zygote", action="store_true", help="fork a kiosk per stdin 'spawn'")
+    parser.add_argument("--engine", choices=("pieces", "kiosk"), default="pieces")
     return parser.parse_args(argv)
 
 
@@ -305,12 +342,34 @@ async def run(args: argparse.Namespace) -> int:
             say("settled", os.getpid(), json.dumps(summary, sort_keys=True))
             return 0
         say("ready", os.getpid())
-        done = 0
-        while not args.cycles or done < args.cycles:
-            await worker.cycle()
-            done += 1
-            say("cycle", os.getpid(), done)
+        if args.engine == "kiosk":
+            kiosk = Kiosk(
+                ils=port,
+                reader=reader,
+                settings=KioskSettings(
+                    branch_code="BOL-HB",
+                    pin=PinPolicy.NEVER,
+                    security=security_settings,
+                    pad_interval_s=0.0,
+                    inactivity_timeout_s=3600.0,
+                ),
+                journal=journal,
+                offline_policy=policy,
+                replay_interval_s=0.1,
+            )
+            async with kiosk:
+                await cycles(FacadeWorker(kiosk, args.patron), args.cycles)
+        else:
+            await cycles(worker, args.cycles)
     return 0
+
+
+async def cycles(worker: Worker | FacadeWorker, count: int) -> None:
+    done = 0
+    while not count or done < count:
+        await worker.cycle()
+        done += 1
+        say("cycle", os.getpid(), done)
 
 
 def zygote(args: argparse.Namespace) -> int:

@@ -164,3 +164,18 @@ def test_two_kiosks_in_one_process_do_not_share_series() -> None:
         "kiosk_info",
         (("branch", ""), ("kiosk", "b"), ("library", ""), ("mode", "checkout")),
     ) in (samples(second.exposition().decode()))
+
+
+def test_ipv6_loopback(metrics: Metrics) -> None:
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        server = HealthServer(metrics, "::1", 0).start()
+    except OSError:
+        pytest.skip("IPv6 loopback not configured here")
+    try:
+        assert get(server, "/healthz")[0] == 200
+    finally:
+        server.stop()

@@ -147,3 +147,23 @@ def test_installer_passes_shellcheck() -> None:
         [shellcheck, "-x", str(INSTALLER)], capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def installer_packages() -> list[str]:
+    script = f'source <(sed -n "/^APT_PACKAGES=(/,/^)/p" {INSTALLER}); echo "${{APT_PACKAGES[@]}}"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    return result.stdout.split()
+
+
+def test_the_debian_packages_exist_and_install_together_on_bookworm() -> None:
+    """Raspberry Pi OS 64-bit is Debian 12 with the same package names: simulate the install."""
+    apt_get = shutil.which("apt-get")
+    lists = Path("/var/lib/apt/lists")
+    if apt_get is None or not any(lists.glob("*_Packages*")):
+        pytest.skip("no apt package lists on this machine")
+    packages = installer_packages()
+    assert {"python3-venv", "pcscd", "libgbm1", "espeak-ng"} <= set(packages)
+    result = subprocess.run(
+        [apt_get, "-s", "-qq", "install", *packages], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr

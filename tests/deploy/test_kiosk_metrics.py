@@ -90,3 +90,74 @@ async def test_a_demo_kiosk_session_is_counted(tmp_path: Path) -> None:
     found = counts(metrics)
     assert found[("kiosk_sessions_total", (("outcome", "patron"),))] == 1
     assert found[("kiosk_sessions_active", ())] == 0
+
+
+async def test_sampler_reads_library_system_queue_and_printer_of_a_demo_kiosk(
+    tmp_path: Path,
+) -> None:
+    from kiosk.assembly import open_kiosk
+    from kiosk.health import KioskSampler
+
+    config = load_config(DEMO_CONFIG, env={"KIOSK__KIOSK__STATE_DIR": str(tmp_path)})
+    metrics = Metrics(config.kiosk.id)
+    async with open_kiosk(config) as running:
+        await running.ils.check_online()
+        await KioskSampler(metrics, running).sample_once()
+    found = counts(metrics)
+    assert found[("kiosk_ils_up", ())] == 1
+    assert found[("kiosk_offline_queue_depth", ())] == 0
+    assert found[("kiosk_printer_up", ())] == 1
+    assert found[("kiosk_printer_paper", (("state", "ok"),))] == 1
+    assert metrics.health().components["ils"].state == "ok"
+
+
+async def test_operate_wraps_a_running_demo_kiosk_for_systemd_and_prometheus(
+    tmp_path: Path,
+) -> None:
+    import json
+    import socket
+    import urllib.request
+
+    from kiosk.assembly import open_kiosk
+    from kiosk.health import operate
+
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify"))
+    notify.setblocking(False)
+    loop = asyncio.get_running_loop()
+
+    async def received() -> bytes:
+        return await asyncio.wait_for(loop.sock_recv(notify, 200), timeout=5)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"KIOSK__KIOSK__STATE_DIR": str(tmp_path), "KIOSK__HEALTH__PORT": str(port)}
+    config = load_config(DEMO_CONFIG, env=env)
+    systemd = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "2000000"}
+    try:
+        async with open_kiosk(config) as running, operate(running, env=systemd) as runtime:
+            assert (await received()).startswith(b"READY=1")
+            assert await received() == b"WATCHDOG=1"
+            await running.kiosk.identify("2150000001")
+            await running.kiosk.end_session(ev.EndReason.PATRON)
+            await asyncio.sleep(0.05)
+
+            def fetch(path: str) -> str:
+                url = f"http://127.0.0.1:{port}{path}"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    return response.read().decode()
+
+            health = json.loads(await asyncio.to_thread(fetch, "/healthz"))
+            metrics_text = await asyncio.to_thread(fetch, "/metrics")
+            assert runtime.metrics.kiosk_id == "demo-bollnas-1"
+        assert health["status"] == "ok", health
+        assert {"ils", "printer", "event_loop"} <= set(health["components"])
+        assert 'kiosk_sessions_total{outcome="patron"} 1.0' in metrics_text
+        assert "kiosk_ils_up 1.0" in metrics_text
+        later = [await received()]
+        while later[-1] == b"WATCHDOG=1":  # beats that came while the test ran
+            later.append(await received())
+        assert later[-1] == b"STOPPING=1"
+    finally:
+        notify.close()

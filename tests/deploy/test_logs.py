@@ -5,11 +5,23 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from kiosk.logs import configure_logging, fields, mask_card, redact
+from kiosk.logs import configure_logging, connected_to_journal, fields, mask_card, redact
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[None]:
+    """configure_logging changes the process's root logger; give other tests theirs back."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 @pytest.fixture
@@ -133,3 +145,12 @@ def test_mask_card_keeps_the_last_four() -> None:
 def test_ordinary_numbers_and_words_survive() -> None:
     text = "CONNECTION to 10.0.0.5:6001 took 150 ms; 20261122 queue=12; ADDRESS book"
     assert redact(text) == text
+
+
+def test_journal_detection_compares_the_streams_device_and_inode(tmp_path: Path) -> None:
+    with (tmp_path / "out.log").open("w") as stream:
+        info = os.fstat(stream.fileno())
+        assert connected_to_journal(stream, {"JOURNAL_STREAM": f"{info.st_dev}:{info.st_ino}"})
+        assert not connected_to_journal(stream, {"JOURNAL_STREAM": f"{info.st_dev}:1"})
+        assert not connected_to_journal(stream, {})
+    assert not connected_to_journal(io.StringIO(), {"JOURNAL_STREAM": "1:2"})

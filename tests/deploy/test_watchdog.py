@@ -132,3 +132,31 @@ async def test_service_runtime_serves_health_and_tells_systemd(
         writer.close()
         assert b"200 OK" in answer and b'"event_loop"' in answer
     assert fake.messages()[-1] == "STOPPING=1"
+
+
+async def test_ready_can_wait_until_the_kiosk_is_up(
+    systemd: tuple[FakeSystemd, dict[str, str]],
+) -> None:
+    fake, env = systemd
+    config = validate_config(minimal_config(health={"enabled": False}))
+    async with ServiceRuntime(config, env=env, ready_on_enter=False) as runtime:
+        before = await fake.wait_for(2)
+        assert before and all(message == "WATCHDOG=1" for message in before)
+        runtime.ready("first screen drawn")
+        assert "READY=1\nSTATUS=first screen drawn" in await fake.wait_for(1)
+        assert runtime.server is None
+
+
+async def test_a_taken_health_port_does_not_stop_the_kiosk(
+    systemd: tuple[FakeSystemd, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, env = systemd
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = validate_config(minimal_config(health={"port": port}))
+        async with ServiceRuntime(config, env=env) as runtime:
+            assert runtime.server is None
+            assert (await fake.wait_for(1))[0].startswith("READY=1")
+    assert "health endpoint not started" in caplog.text

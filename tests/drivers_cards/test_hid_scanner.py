@@ -9,7 +9,7 @@ import evdev
 import pytest
 from evdev import ecodes
 
-from drivers.cards import HidBarcodeScanner, ReaderNotFoundError, keymap
+from drivers.cards import DeviceError, HidBarcodeScanner, ReaderNotFoundError, keymap
 from drivers.cards.keymap import KeyDecoder
 
 SHIFT, ALTGR = ecodes.KEY_LEFTSHIFT, ecodes.KEY_RIGHTALT
@@ -100,6 +100,10 @@ async def test_a_tab_terminator_can_be_chosen_and_several_barcodes_follow() -> N
     assert await scan(events, 2, terminator="TAB") == ["111", "222"]
 
 
+async def test_a_cr_suffix_setting_means_the_enter_key_for_a_keyboard_scanner() -> None:
+    assert await scan(typed(*word("42")), 1, terminator="cr") == ["42"]
+
+
 async def test_key_releases_and_autorepeat_type_nothing_extra() -> None:
     events = [key(ecodes.KEY_7, 1), key(ecodes.KEY_7, 2), key(ecodes.KEY_7, 0)]
     events += typed(ecodes.KEY_8)
@@ -140,3 +144,15 @@ async def test_a_device_name_that_matches_nothing_says_what_to_check() -> None:
     scanner = HidBarcodeScanner(name_pattern="Honeywell")
     with pytest.raises(ReaderNotFoundError, match=r"^no input device matching 'Honeywell': no"):
         await scanner.open()
+
+
+async def test_a_broken_event_source_ends_the_stream_with_an_error_not_a_hang() -> None:
+    async def broken() -> AsyncIterator[evdev.InputEvent]:
+        yield key(ecodes.KEY_1, 1)
+        raise ValueError("bad event")
+
+    scanner = HidBarcodeScanner(event_source=broken())
+    await scanner.open()
+    with pytest.raises(DeviceError, match="scanner 'injected events' failed: bad event"):
+        await asyncio.wait_for(anext(scanner.barcodes()), 5)
+    await scanner.close()

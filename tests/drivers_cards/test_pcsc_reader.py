@@ -198,3 +198,67 @@ async def test_staff_can_list_readers_and_hold_a_virtual_card_from_the_shell(
     assert (await next_event(events)).kind == "removed"
     output, _ = await asyncio.wait_for(holder.communicate(), WAIT)
     assert output.decode() == "card held 1 s; 1 APDU(s) answered\n"
+
+
+async def test_kiosk_devices_lists_readers_and_shows_a_card_without_its_full_uid(
+    pcscd: PcscDaemon,
+) -> None:
+    listing = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kiosk", "devices", "readers", stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await asyncio.wait_for(listing.communicate(), WAIT)
+    assert output.decode().splitlines() == list(pcscd.reader_names)
+    waiter = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kiosk", "devices", "card", "--reader", "00 01", "--timeout", "10",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert waiter.stdout is not None
+    assert await asyncio.wait_for(waiter.stdout.readline(), WAIT) == (
+        b"present a card to 'Virtual PCD 00 01' ...\n"
+    )
+    with pcscd.card(UID, slot=1):
+        output, _ = await asyncio.wait_for(waiter.communicate(), WAIT)
+    assert output.decode() == "card on 'Virtual PCD 00 01': UID …E5F6\n"
+    assert waiter.returncode == 0
+
+
+def test_with_reconnect_a_reader_recovers_after_pcscd_restarts() -> None:
+    # Own process and own daemon: the session's pcscd must keep running for the other tests.
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from drivers.cards import PcscCardReader, PcscDaemon
+
+        async def main():
+            with PcscDaemon() as daemon:
+                reader = PcscCardReader("Virtual PCD 00 00", reconnect_interval=0.2)
+                await reader.open()
+                events = reader.events()
+                card = daemon.card(bytes.fromhex("04A1B2C3"))
+                await asyncio.to_thread(card.insert)
+                print((await asyncio.wait_for(anext(events), 10)).kind)
+                await asyncio.to_thread(daemon.restart)   # the card goes with the old pcscd
+                print((await asyncio.wait_for(anext(events), 10)).kind)
+                print("problem:", reader.problem is not None)
+                card.remove()
+                card = daemon.card(bytes.fromhex("04D5E6F7"))
+                await asyncio.to_thread(card.insert)
+                event = await asyncio.wait_for(anext(events), 10)
+                print(event.kind, event.uid.hex(), "problem:", reader.problem)
+                card.remove()
+                await reader.close()
+
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    if "PcscdUnavailable" in result.stderr:
+        pytest.skip(result.stderr.strip().splitlines()[-1])
+    assert result.stdout.splitlines() == [
+        "inserted",
+        "removed",
+        "problem: True",
+        "inserted 04d5e6f7 problem: None",
+    ], result.stderr

@@ -78,3 +78,9 @@ async def test_devices_must_be_opened_first() -> None:
 def test_card_numbers_are_masked_for_logs() -> None:
     assert mask_uid(bytes.fromhex("04A1B2C3D4E5F6")) == "…E5F6"
     assert mask_uid(None) == "<none>"
+
+
+def test_a_card_event_printed_in_a_log_shows_no_full_card_number() -> None:
+    event = CardEvent("inserted", "Desk reader", bytes.fromhex("04A1B2C3D4E5F6"))
+    assert repr(event) == "CardEvent(kind='inserted', reader='Desk reader', uid='…E5F6')"
+    assert f"{event}" == repr(event)

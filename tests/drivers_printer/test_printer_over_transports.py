@@ -202,3 +202,20 @@ def test_usb_printer_urls_take_ids_or_a_device_path() -> None:
     by_ids = printer_from_url("usb://04b8:0202").transport
     assert isinstance(by_ids, UsbPrinterTransport) and by_ids.description == "USB printer 04b8:0202"
     assert isinstance(printer_from_url("file:///tmp/x").transport, FileTransport)
+
+
+async def test_a_network_printer_that_was_switched_off_and_on_prints_again(
+    device: EscPosDevice,
+) -> None:
+    server = TcpPrinter(device)
+    await server.start()
+    async with EscPosPrinter(TcpTransport("127.0.0.1", server.port)) as printer:
+        await printer.print_document(Document([Line("före")]))
+        await server.stop()  # power off: the kiosk's connection is gone
+        with pytest.raises(PrinterOfflineError, match="cannot reach network printer"):
+            await printer.print_document(Document([Line("under")]))
+        server = TcpPrinter(device, port=server.port)
+        await server.start()  # power on, same address
+        await printer.print_document(Document([Line("efter")]))
+    await server.stop()
+    assert [receipt.text for receipt in device.receipts] == ["före", "efter"]

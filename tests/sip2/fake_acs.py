@@ -13,6 +13,7 @@ and taken one per request, in order:
 ``stale``    first send a reply with the wrong AY, then the right one
 ``crlf``     end the answer with CR LF
 ``garbage``  answer with bytes that are no SIP2 message
+``noterm``   answer without the CR at the end (a server that forgets its terminator)
 
 Every received frame is kept in ``acs.received`` (raw bytes) for assertions.
 """
@@ -152,6 +153,8 @@ class FakeACS:
             reply = b"\x00\xffnot sip\r"
         elif fault == "crlf":
             reply = reply[:-1] + b"\r\n"
+        elif fault == "noterm":
+            reply = reply[:-1]
         elif fault == "stale" and b"AY" in reply[-10:]:
             decoded = decode(reply, charset=self.charset)
             wrong = ((decoded.sequence or 0) + 5) % 10

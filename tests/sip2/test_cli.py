@@ -117,6 +117,32 @@ class TestTransactions:
             assert status == 0 and reply["code"] == code
         assert reply["fields"]["AB"] == item
 
+    def test_a_borrowing_session_from_the_command_line(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        patron = acs.examples["patron"]
+        item = acs.examples["borrow_stack"]["first"]
+        renewable = acs.examples["renew_ok"]["item"]
+        pin = ["--pin", patron["pin"]]
+        steps = [
+            (["checkout", patron["barcode"], item, *pin], "12"),
+            (["renew", patron["barcode"], renewable, *pin], "30"),
+            (["renew-all", patron["barcode"], *pin], "66"),
+            (["hold", patron["barcode"], acs.examples["hold_waiting"]["item"], *pin], "16"),
+            (["end", patron["barcode"], *pin], "36"),
+        ]
+        replies = []
+        for argv, code in steps:
+            status, (reply,), _ = run(login_options(acs, *argv), capsys)
+            assert status == 0 and reply["code"] == code, argv
+            replies.append(reply)
+        checkout, renew = replies[0], replies[1]
+        assert checkout["fixed"]["ok"] is True and checkout["fixed"]["desensitize"] is True
+        assert checkout["fields"]["AB"] == item and checkout["fields"]["AH"]
+        assert renew["fixed"]["ok"] is True and renew["fields"]["AB"] == renewable
+        loans = acs.model.loans_of(patron["barcode"])
+        assert item in {loan.item for loan in loans}
+
     def test_trace_shows_the_wire_with_secrets_masked(
         self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
     ) -> None:

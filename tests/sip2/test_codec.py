@@ -267,6 +267,10 @@ class TestMessageObjects:
         assert changed.no_block is True and changed.get("BO") == "Y"
         assert request.no_block is False and request.get("BO") is None
 
+    def test_variable_flags_may_be_given_as_booleans(self) -> None:
+        reply = PatronInformationResponse(valid_patron=True, valid_patron_password=False)
+        assert (reply.valid_patron, reply.valid_patron_password) == ("Y", "N")
+
     def test_unknown_names_are_refused(self) -> None:
         with pytest.raises(TypeError, match="pin"):
             Checkout(pin="1234")
@@ -279,3 +283,16 @@ class TestMessageObjects:
     def test_acs_status_supported_messages(self) -> None:
         status = ACSStatus(supported_messages="YYYYYYYYYNYYYYYY")
         assert status.supports("11") and not status.supports("37")
+
+
+class TestTags:
+    @pytest.mark.parametrize("tag", ["A|", "Å1", "A\r", "ABC", "A"])
+    def test_a_vendor_tag_is_two_ascii_letters_or_digits(self, tag: str) -> None:
+        with pytest.raises(TypeError, match="tag"):
+            CheckinResponse(fields={tag: "x"})
+
+    def test_vendor_tags_are_encoded_after_the_known_ones(self) -> None:
+        reply = CheckinResponse(permanent_location="HB", fields={"XI": ["1", "2"]})
+        frame = encode(reply, charset="utf-8")
+        assert frame.endswith(b"|AQHB|XI1|XI2|\r")
+        assert decode(frame).message == reply

@@ -357,6 +357,13 @@ def build() -> dict[str, Any]:
         )
     for n, patron in enumerate(patrons, start=1):
         patron["card_uids"] = patron_uid(n)
+    # a few more blocks and fees among the generated patrons, as in any real patron register
+    patrons[39]["blocked"] = "Obetald ersättning för förlorad bok"
+    patrons[46]["blocked"] = "Adress saknas"
+    patrons[29]["fees"] = [{"amount": "60.00", "type": "damage", "description": "Skadad omslag"}]
+    patrons[34]["fees"] = [
+        {"amount": "10.00", "type": "hold", "description": "Ej hämtad reservation"}
+    ]
 
     items: list[dict[str, Any]] = []
     loans: list[dict[str, Any]] = []

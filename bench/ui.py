@@ -1,0 +1,256 @@
+"""Benchmark of the touch screen: cold start, frame times while a stack is lent, memory.
+
+    python bench/ui.py            # prints the figures
+    python bench/ui.py --json     # one JSON object
+
+What is measured (targets from issue 5: <= 2 s, no frame > 50 ms, <= 150 MB):
+
+- ``cold_start_s``: a fresh Python process runs the demo kiosk (embedded library system on a real
+  socket, simulated FEIG reader on a pty, the Kivy window) until the welcome screen's first frame
+  is drawn; wall time seen by the parent, interpreter start-up included. ``cold_start_ui_s`` is
+  the same for the screen alone (no library system, no devices).
+- ``frame_*``: intervals between frames of the Kivy loop while a patron's 10-item stack is lent
+  (tags placed on the simulated pad, checkouts over SIP2, security writes, the list updating).
+  A long interval is what a patron sees as a stutter. The window renders offscreen through Mesa
+  llvmpipe (software); on a Pi the GPU draws instead.
+- ``rss_mb`` / ``peak_rss_mb``: resident memory of that process after the stack (it also holds
+  the embedded library system and the simulator, which a production kiosk does not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = 10
+
+
+def _mapped_mb(names: tuple[str, ...]) -> float:
+    """Resident MB of the shared libraries whose path contains one of ``names``."""
+    total = 0
+    current = ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        parts = line.split()
+        if parts and "-" in parts[0] and not parts[0].endswith(":"):
+            current = parts[5] if len(parts) > 5 else ""
+        elif parts and parts[0] == "Rss:" and any(n in current for n in names):
+            total += int(parts[1])
+    return total / 1024
+
+
+def _rss_mb() -> tuple[float, float]:
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+async def _welcome(full: bool) -> None:
+    """Child process: start, draw the welcome screen, print READY, exit."""
+    import tempfile
+
+    from kiosk.ui.harness import HeadlessUI, configure_kivy
+
+    configure_kivy(headless=True)
+    from kivy.graphics.opengl import glFinish
+
+    from kiosk.ui.app import KioskApp
+
+    if not full:
+        ui = HeadlessUI(KioskApp(None))
+        await ui.start()
+        glFinish()
+        rss, _ = _rss_mb()
+        print(
+            f"READY {rss:.1f} {_mapped_mb(('libLLVM', 'swrast_dri', 'kms_swrast')):.1f}", flush=True
+        )
+        return
+    from kiosk.ui.scenarios import demo_config, open_demo
+    from kiosk.ui.settings import ui_settings_from_config
+
+    with tempfile.TemporaryDirectory() as state:
+        config = demo_config(Path(state))
+        async with open_demo(config) as running:
+            ui = HeadlessUI(KioskApp(running.kiosk, ui_settings_from_config(config)))
+            await ui.start()
+            glFinish()
+            print("READY 0 0", flush=True)
+            ui.close()
+
+
+def cold_start(full: bool, runs: int = 3) -> tuple[float, float, float, float]:
+    """Median wall time from spawning the process to the welcome screen drawn, and the median
+    CPU seconds the process used for it (less sensitive to other load on the machine)."""
+    import resource
+
+    times = []
+    cpu = []
+    memory = (0.0, 0.0)
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--child-welcome", "full" if full else "ui"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+        )
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith("READY"):
+                times.append(time.perf_counter() - started)
+                _, rss, gl = line.split()
+                memory = (float(rss), float(gl))
+                break
+        child.wait(timeout=60)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    if not times:
+        raise RuntimeError("the kiosk never reached its welcome screen")
+    return statistics.median(times), statistics.median(cpu), *memory
+
+
+async def stack_frames() -> dict[str, float]:
+    """Lend a 10-item stack on the demo kiosk and record every frame interval meanwhile."""
+    import tempfile
+
+    from kiosk.ui.harness import HeadlessUI, configure_kivy
+
+    configure_kivy(headless=True)
+    from kivy.base import EventLoop
+
+    from kiosk.assembly import demo_item_tags
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.presenter import ItemState, Screen
+    from kiosk.ui.scenarios import demo_config, open_demo
+    from kiosk.ui.settings import ui_settings_from_config
+
+    with tempfile.TemporaryDirectory() as state:
+        config = demo_config(Path(state))
+        async with open_demo(config) as running:
+            app = KioskApp(running.kiosk, ui_settings_from_config(config))
+            ui = HeadlessUI(app)
+            await ui.start()
+            patron = running.acs.examples["patron"]
+            await running.kiosk.identify(patron["barcode"])
+            await running.kiosk.enter_pin(patron["pin"])
+            await running.kiosk.start_borrow()
+            await ui.wait_for(lambda: app.presenter.state.screen is Screen.BORROW, what="borrow")
+            await ui.pump(seconds=0.5)
+            first = int(running.acs.examples["borrow_stack"]["first"])
+            barcodes = [str(first + i) for i in range(STACK)]
+            tags = [t for b in barcodes for t in demo_item_tags(running.acs.model, b)]
+
+            def done() -> bool:
+                items = app.presenter.state.items
+                return all(b in items and items[b].state is ItemState.BORROWED for b in barcodes)
+
+            intervals: list[float] = []
+            draws: list[float] = []
+            window = EventLoop.window
+            draw = window.on_draw
+
+            def timed_draw(*args: object) -> None:
+                began = time.perf_counter()
+                draw(*args)
+                draws.append(time.perf_counter() - began)
+
+            window.on_draw = timed_draw
+            started = time.perf_counter()
+            running.simulator.place(*tags)
+            last = time.perf_counter()
+            while not done():
+                await EventLoop.async_idle()
+                now = time.perf_counter()
+                intervals.append(now - last)
+                last = now
+                if now - started > 60:
+                    raise RuntimeError("the stack was not lent within 60 s")
+            elapsed = time.perf_counter() - started
+            window.on_draw = draw
+            rss, peak = _rss_mb()
+            rasterizer = _mapped_mb(("libLLVM", "swrast_dri", "kms_swrast"))
+            ui.close()
+    intervals.sort()
+    return {
+        "stack_items": STACK,
+        "stack_seconds": round(elapsed, 3),
+        "frames": len(intervals),
+        "frame_mean_ms": round(1000 * statistics.fmean(intervals), 1),
+        "frame_p95_ms": round(1000 * intervals[int(0.95 * (len(intervals) - 1))], 1),
+        "frame_max_ms": round(1000 * intervals[-1], 1),
+        "draw_total_s": round(sum(draws), 3),
+        "draw_max_ms": round(1000 * max(draws, default=0.0), 1),
+        "rss_mb": round(rss, 1),
+        "rss_software_gl_mb": round(rasterizer, 1),
+        "peak_rss_mb": round(peak, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--child-welcome", choices=["ui", "full"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("LP_NUM_THREADS", "1")
+    if args.child_welcome:
+        asyncio.run(_welcome(args.child_welcome == "full"))
+        return 0
+    full_wall, full_cpu, _, _ = cold_start(full=True)
+    ui_wall, ui_cpu, ui_rss, ui_gl = cold_start(full=False)
+    figures: dict[str, float] = {
+        "cold_start_s": round(full_wall, 3),
+        "cold_start_cpu_s": round(full_cpu, 3),
+        "cold_start_ui_s": round(ui_wall, 3),
+        "cold_start_ui_cpu_s": round(ui_cpu, 3),
+        "ui_only_rss_mb": ui_rss,
+        "ui_only_rss_software_gl_mb": ui_gl,
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+    figures.update(asyncio.run(stack_frames()))
+    if args.json:
+        print(json.dumps(figures))
+        return 0
+    print(f"machine load average (1 min) at start: {figures['load_average']}")
+    print(
+        f"cold start to the welcome screen (demo kiosk): {figures['cold_start_s']:.2f} s wall, "
+        f"{figures['cold_start_cpu_s']:.2f} s CPU   (target <= 2 s)"
+    )
+    print(
+        f"cold start to the welcome screen (screen only): {figures['cold_start_ui_s']:.2f} s "
+        f"wall, {figures['cold_start_ui_cpu_s']:.2f} s CPU"
+    )
+    print(
+        f"{STACK}-item stack lent in {figures['stack_seconds']:.2f} s over "
+        f"{figures['frames']} frames: mean {figures['frame_mean_ms']} ms, "
+        f"p95 {figures['frame_p95_ms']} ms, max {figures['frame_max_ms']} ms"
+        f"   (target: no frame > 50 ms)"
+    )
+    print(
+        f"  of which drawing (software GL, llvmpipe): {figures['draw_total_s']:.2f} s in total, "
+        f"longest draw {figures['draw_max_ms']} ms"
+    )
+    print(
+        f"resident memory: {figures['rss_mb']} MB (peak {figures['peak_rss_mb']} MB), of which "
+        f"{figures['rss_software_gl_mb']} MB is Mesa's software rasterizer   (target <= 150 MB)"
+    )
+    print(
+        f"  the screen alone (no library system, no simulators): {figures['ui_only_rss_mb']} MB,"
+        f" of which {figures['ui_only_rss_software_gl_mb']} MB is the software rasterizer"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
