@@ -382,8 +382,14 @@ def zygote(args: argparse.Namespace) -> int:
         if command not in ("spawn", "settle"):
             say("error", "unknown command", command)
             continue
+        # The child waits until "spawned" is out: its own first line ("started") must not
+        # overtake it, or the harness, waiting for "spawned", would skip past "started".
+        go_r, go_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: a fresh kiosk process from here on
+            os.close(go_w)
+            os.read(go_r, 1)
+            os.close(go_r)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             child_args = argparse.Namespace(**vars(args))
             child_args.zygote = False
@@ -394,7 +400,10 @@ def zygote(args: argparse.Namespace) -> int:
                 say("crashed", os.getpid(), type(exc).__name__, str(exc).replace("\n", " "))
                 code = 3
             os._exit(code)
+        os.close(go_r)
         say("spawned", pid)
+        os.write(go_w, b"!")
+        os.close(go_w)
         _, status = os.waitpid(pid, 0)
         if os.WIFSIGNALED(status):
             say("exited", pid, f"signal{os.WTERMSIG(status)}")

@@ -82,13 +82,14 @@ class Zygote:
         self.stderr = stderr  # the workers' log output, drained to a file so it never blocks
         self.child: int | None = None  # the kiosk process now running, if any
 
-    async def line(self) -> list[str]:
+    async def line(self, timeout: float = LINE_TIMEOUT) -> list[str]:
         assert self.process.stdout is not None
         try:
-            raw = await asyncio.wait_for(self.process.stdout.readline(), LINE_TIMEOUT)
+            raw = await asyncio.wait_for(self.process.stdout.readline(), max(timeout, 0.01))
         except TimeoutError:
             raise AssertionError(
-                f"no word from the kiosk for {LINE_TIMEOUT} s; its log ends:\n{self.log_tail()}"
+                f"no awaited word from the kiosk for {LINE_TIMEOUT} s;"
+                f" its log ends:\n{self.log_tail()}"
             ) from None
         if not raw:
             raise AssertionError(f"the worker zygote died; its log ends:\n{self.log_tail()}")
@@ -97,8 +98,11 @@ class Zygote:
         return raw.decode().rstrip("\n").split(" ", 2)
 
     async def expect(self, *kinds: str) -> list[str]:
+        """The next line of one of ``kinds``, skipping others, within LINE_TIMEOUT in all (a
+        busy kiosk writes lines all the time: waiting for one it never writes must fail)."""
+        deadline = time.monotonic() + LINE_TIMEOUT
         while True:
-            words = await self.line()
+            words = await self.line(deadline - time.monotonic())
             if words[0] == "crashed":
                 raise AssertionError(f"the kiosk crashed by itself: {' '.join(words)}")
             if words[0] == "exited" and "exited" not in kinds:
