@@ -3,6 +3,7 @@
     kiosk acs [--host 127.0.0.1] [--port 6001] [--data FILE] [--db FILE] [--reset]
               [--latency-ms N] [--jitter-ms N] [--drop-after N] [--corrupt-checksum N]
               [--answer-96 N] [--offline] [--refuse-logins] [--control-port 6002]
+              [--folio-port 9130]
     kiosk acs control [--control-host H] [--control-port 6002] COMMAND...
     kiosk acs check FILE         validate a consortium data file and print a summary
 
@@ -45,6 +46,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--control-port", type=int, help="also listen for fault-knob commands on this loopback port"
+    )
+    parser.add_argument(
+        "--folio-port",
+        type=int,
+        help="also serve FOLIO's REST API on this port (tenant 'demo'; same model and faults)",
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every response")
     parser.add_argument(
@@ -152,6 +158,17 @@ def run_server(args: argparse.Namespace) -> int:
         except (AcsError, OSError) as exc:
             print(f"kiosk acs: {exc}", file=sys.stderr)
             return 1
+        folio = None
+        if args.folio_port is not None:
+            from kiosk.acs.folio_api import FolioServer
+
+            folio = FolioServer(acs.model, host=args.host, port=args.folio_port, faults=acs.faults)
+            try:
+                folio.start()
+            except OSError as exc:
+                print(f"kiosk acs: FOLIO port {args.folio_port}: {exc}", file=sys.stderr)
+                await acs.close()
+                return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -164,7 +181,21 @@ def run_server(args: argparse.Namespace) -> int:
             + (f", control on {acs.host}:{acs.control_port}" if acs.control_port else ""),
             flush=True,
         )
+        if folio is not None:
+            accounts = model.accounts()
+            example = (
+                f", e.g. {accounts[0].branch} = {folio.service_point_id(accounts[0].branch)}"
+                if accounts
+                else ""
+            )
+            print(
+                f"kiosk acs: FOLIO on {folio.url} (tenant {folio.tenant}; the service points"
+                f" of the branches: GET /service-points{example})",
+                flush=True,
+            )
         await stop.wait()
+        if folio is not None:
+            folio.stop()
         await acs.close()
         return 0
 
