@@ -26,6 +26,9 @@ Running it
     consortium keeps its state across restarts unless ``reset=True``.
     ``ThreadedACS(...)``: the same on its own thread and loop (``with ThreadedACS() as acs``).
     ``tls=server_tls_context(cert, key, client_ca)`` serves SIP2 over TLS.
+    ``FolioServer(model, port=0, faults=acs.faults)`` serves FOLIO's REST API over the same model
+    (``with FolioServer(acs.model) as folio: folio.url, folio.service_point_id(branch)``), as
+    ``kiosk acs --folio-port N`` does.
 
 Fault knobs (``Faults``; also ``kiosk acs --latency-ms ...`` and the control channel)
     ``latency_ms``, ``jitter_ms``, ``drop_after`` (N-th request from now closes its
@@ -54,6 +57,7 @@ from kiosk.acs.dataformat import ConsortiumData, parse_data, read_data
 from kiosk.acs.embedded import EmbeddedACS, ThreadedACS, server_tls_context
 from kiosk.acs.errors import AcsError, DataFileError, FaultSettingError
 from kiosk.acs.faults import Faults
+from kiosk.acs.folio_api import FolioServer
 from kiosk.acs.model import DEMO_DATA, ConsortiumModel
 from kiosk.acs.records import (
     AccountRecord,
@@ -93,6 +97,7 @@ __all__ = [
     "FaultSettingError",
     "Faults",
     "FeeRecord",
+    "FolioServer",
     "HoldRecord",
     "ItemRecord",
     "LoanRecord",

@@ -160,7 +160,7 @@ def run_server(args: argparse.Namespace) -> int:
             return 1
         folio = None
         if args.folio_port is not None:
-            from kiosk.acs.folio_api import FolioServer
+            from kiosk.acs import FolioServer
 
             folio = FolioServer(acs.model, host=args.host, port=args.folio_port, faults=acs.faults)
             try:

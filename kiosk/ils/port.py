@@ -1,9 +1,9 @@
 """The library-system port: one interface the kiosk core talks to, whatever the back end.
 
 Why a port: the core must not know whether loans go over SIP2 to a Koha server, over REST to
-FOLIO, or to the embedded demo system. Every adapter (``kiosk.ils.sip2`` today, a FOLIO adapter
-later) returns the typed results below and raises the typed errors below; nothing here mentions
-SIP2 field tags or FOLIO JSON.
+FOLIO, or to the embedded demo system. Every adapter (``kiosk.ils.sip2``, ``kiosk.ils.folio``)
+returns the typed results below and raises the typed errors below; nothing here mentions SIP2
+field tags or FOLIO JSON.
 
 Conventions:
 - Identifiers (patron and item) are the library's barcodes as plain strings.

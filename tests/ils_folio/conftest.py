@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.acs import ConsortiumModel
-from kiosk.acs.folio_api import FolioServer
+from kiosk.acs import ConsortiumModel, FolioServer
 from tests.ils_folio.prism import Prism, run_prism
 from tests.ils_folio.rig import FolioBackend, Gateway, folio_backend
 

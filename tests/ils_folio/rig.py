@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.rfid import FeigReader, FeigSimulator
-from kiosk.acs import EmbeddedACS
-from kiosk.acs.folio_api import FolioServer
+from kiosk.acs import EmbeddedACS, FolioServer
 from kiosk.assembly import branch_directory
 from kiosk.core import Kiosk, Statistics
 from kiosk.ils.folio import FolioLibrarySystem, FolioOptions

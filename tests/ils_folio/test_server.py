@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kiosk.acs import ConsortiumModel, EmbeddedACS
-from kiosk.acs.folio_api import FolioServer
+from kiosk.acs import ConsortiumModel, EmbeddedACS, FolioServer
 from kiosk.acs.folio_cql import CqlError, parse_cql, required_value
 from kiosk.ils import ItemStatus
 from kiosk.ils.sip2 import SIP2LibrarySystem
