@@ -15,6 +15,7 @@
 #   --dry-run          change nothing on this machine: print every command instead of running it,
 #                      and write the files into --root (required with --dry-run)
 #   --root DIR         file-system root to write into (only with --dry-run; used by the tests)
+#   --force            install on a machine that is not a 64-bit Raspberry Pi (aarch64) anyway
 #
 # What it does: installs the Debian packages; creates the system user "kiosk" in the groups
 # video render input audio dialout lp plugdev (GPU, touch screen, serial readers, printers);
@@ -31,6 +32,7 @@ PREFIX=/opt/kiosk
 START=1
 DRY_RUN=0
 ROOT=""
+FORCE=0
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 die() { echo "install-pi: $*" >&2; exit 2; }
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
         --no-start) START=0; shift ;;
         --dry-run) DRY_RUN=1; shift ;;
         --root) ROOT="${2:-}"; shift 2 ;;
+        --force) FORCE=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
     esac
@@ -90,7 +93,11 @@ put() {  # put MODE SOURCE DEST  (DEST without ROOT)
 step "checking the machine"
 if [ "$DRY_RUN" -eq 0 ]; then
     arch="$(uname -m)"
-    [ "$arch" = aarch64 ] || echo "warning: $arch: Kivy ships wheels for 64-bit (aarch64) Raspberry Pi OS only" >&2
+    # A real install takes over tty1, the default target and a system user: never by accident
+    # on a workstation or a build machine (try --dry-run --root DIR there).
+    if [ "$arch" != aarch64 ] && [ "$FORCE" -eq 0 ]; then
+        die "$arch is not a 64-bit Raspberry Pi (Kivy ships wheels for aarch64 Raspberry Pi OS); use --dry-run --root DIR to try the installer, or --force to install anyway"
+    fi
     command -v apt-get >/dev/null || die "this installer is for Raspberry Pi OS / Debian (apt-get not found)"
 fi
 
@@ -150,9 +157,9 @@ done
 if [ "$WITH_ACS" -eq 1 ]; then
     data="$(find "$SRC/kiosk/acs/data" -maxdepth 1 -name '*.json' 2>/dev/null | sort | head -n 1 || true)"
     if [ -n "$data" ]; then
-        put 0644 "$data" "$ETC/acs/consortium.json"
+        put 0644 "$data" "/etc/kiosk-acs/consortium.json"
     else
-        echo "warning: no demo data found in kiosk/acs/data; put a data file at $ETC/acs/consortium.json" >&2
+        echo "warning: no demo data found in kiosk/acs/data; put a data file at /etc/kiosk-acs/consortium.json" >&2
     fi
 fi
 
@@ -177,7 +184,9 @@ fi
 step "enabling ${units[*]}"
 run systemctl daemon-reload
 for unit in "${units[@]}"; do
-    if [ "$START" -eq 1 ]; then run systemctl enable --now "$unit"; else run systemctl enable "$unit"; fi
+    run systemctl enable "$unit"
+    # restart, not start: after an upgrade (running again) the new code must take over.
+    if [ "$START" -eq 1 ]; then run systemctl restart "$unit"; fi
 done
 
 cat <<EOF

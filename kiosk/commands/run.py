@@ -1,7 +1,11 @@
 """``kiosk run --config FILE``: the kiosk's touch screen on the configured hardware.
 
-This is what the systemd unit starts. The process exits 0 when stopped, and 3 when staff press
-"Restart" on the staff screen (the unit's ``Restart=always`` starts it again, fresh).
+This is what the systemd unit starts, so it runs inside the operations runtime
+(``kiosk.health.runtime.operate``): structured, redacted logs; ``/healthz`` and ``/metrics``;
+READY=1 to systemd once the first screen is drawn (``Type=notify``: ``systemctl start`` returns
+when patrons can use the kiosk) and watchdog beats from the running event loop, so a hung UI is
+restarted. The process exits 0 when stopped, and 3 when staff press "Restart" on the staff
+screen (the unit's ``Restart=always`` starts it again, fresh).
 """
 
 from __future__ import annotations
@@ -46,20 +50,29 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 1
+    from kiosk.logs import configure_logging
     from kiosk.ui.harness import configure_kivy
 
+    configure_logging(config.logging.level, config.logging.format)
     configure_kivy(headless=args.headless, fullscreen=not args.windowed)
     return asyncio.run(_run(config, args.exit_after))
 
 
 async def _run(config: Any, exit_after: float | None) -> int:
+    from kivy.clock import Clock
+
     from kiosk.assembly import open_kiosk
+    from kiosk.health.runtime import operate
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import ui_settings_from_config
 
     settings = ui_settings_from_config(config)
-    async with open_kiosk(config) as running:
+    async with open_kiosk(config) as running, operate(running, ready_on_enter=False) as runtime:
+        for name, detail in running.device_errors.items():
+            runtime.metrics.set_component(name, "failing", detail)
         app = KioskApp(running.kiosk, settings)
+        # on_start comes before the first frame; the next clock tick comes after it.
+        app.bind(on_start=lambda _app: Clock.schedule_once(lambda _dt: runtime.ready(), 0))
         if exit_after is not None:
             asyncio.get_running_loop().call_later(exit_after, app.stop)
         await app.async_run(async_lib="asyncio")

@@ -82,7 +82,8 @@ def test_demo_install_plans_packages_user_groups_venv_and_service(pi_root: Path)
     assert "python3 -m venv /opt/kiosk/venv" in commands
     assert "/opt/kiosk/venv/bin/python -m pip install -q -e /opt/kiosk/app" in commands
     assert "systemctl disable getty@tty1.service" in commands
-    assert commands[-1] == "systemctl enable --now kiosk.service"
+    # restart, not start: running the installer again upgrades a running kiosk too
+    assert commands[-2:] == ["systemctl enable kiosk.service", "systemctl restart kiosk.service"]
     check = next(c for c in commands if " config check " in c)
     assert check.startswith("runuser -u kiosk -- /opt/kiosk/venv/bin/kiosk config check")
 
@@ -92,6 +93,11 @@ def test_installed_units_still_verify(pi_root: Path) -> None:
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
     assert install(pi_root, "--with-acs", "--prefix", "/srv/kiosk").returncode == 0
+    data = pi_root / "etc/kiosk-acs/consortium.json"  # the library system's own, not /etc/kiosk
+    assert data.is_file() and data.stat().st_mode & 0o777 == 0o644
+    acs_unit = (pi_root / "etc/systemd/system/kiosk-acs.service").read_text(encoding="utf-8")
+    assert "--data /etc/kiosk-acs/consortium.json" in acs_unit
+    assert "ConfigurationDirectory=kiosk-acs" in acs_unit
     for unit in ("kiosk.service", "kiosk-acs.service"):
         text = (pi_root / "etc/systemd/system" / unit).read_text(encoding="utf-8")
         assert "/srv/kiosk/venv/bin/kiosk" in text and "/opt/kiosk" not in text
