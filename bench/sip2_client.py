@@ -10,7 +10,7 @@ Measured, interleaved and best of several rounds (this machine is shared):
   frame, decode, check AY/AZ, latency bookkeeping) on one connection, and on a pool of 4.
 
 The client's overhead per transaction is the difference between the two on one connection.
-Prints figures only. Run: ``.venv/bin/python bench/sip2_client.py [--seconds 3]``
+Prints figures only. Run: ``.venv/bin/python bench/sip2_client.py [--count 2000] [--rounds 5]``
 """
 
 from __future__ import annotations

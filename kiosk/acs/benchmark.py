@@ -8,7 +8,7 @@ figures mean something only if the server itself costs next to nothing. This pri
 * round trips per second over loopback with the kiosk's own client (pool 1 and pool 4);
 * what a request costs with the 150 ms latency knob on (knob fidelity).
 
-Figures only, never assertions (see COMMON.md): run it on the target machine.
+Figures only, never assertions: run it on the target machine.
 """
 
 from __future__ import annotations

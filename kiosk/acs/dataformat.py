@@ -1,7 +1,7 @@
 """The consortium data file: its documented shape, validated before anything is loaded.
 
 A library that wants to try a kiosk against its own collection writes one JSON file in this shape
-(see ``/work/notes/readme-acs.md`` / the README, "Data format"). Validation happens here, in one
+(documented for libraries in ``docs/data-format.md``). Validation happens here, in one
 place, so that a wrong value is reported with the file, the path of the key and what was expected
 instead of surfacing later as an SQLite constraint error in the middle of a loan.
 
