@@ -286,8 +286,17 @@ class PcscCardReader(CardReader):
         return CardEvent("inserted", name, uid)
 
 
+def _atr_of(card: int) -> bytes:
+    """The connected card's ATR (empty when the reader cannot say: the UID is then left as is)."""
+    hresult, _reader, _state, _protocol, atr = scard.SCardStatus(card)
+    return bytes(atr) if hresult == scard.SCARD_S_SUCCESS else b""
+
+
 def read_uid(context: int, reader_name: str) -> bytes:
-    """Connect to the card in ``reader_name`` and ask for its UID with GET DATA (blocking)."""
+    """Connect to the card in ``reader_name`` and ask for its UID with GET DATA (blocking).
+
+    The UID comes back as library systems write it (:func:`apdu.uid_as_written`).
+    """
     hresult, card, protocol = scard.SCardConnect(
         context,
         reader_name,
@@ -305,12 +314,13 @@ def read_uid(context: int, reader_name: str) -> bytes:
                     f"card was taken away or did not answer GET DATA: {_pcsc_message(hresult)}"
                 )
             try:
-                return apdu.parse_uid_response(bytes(response))
+                uid = apdu.parse_uid_response(bytes(response))
             except CardCommandError as error:
                 if error.sw is not None and error.sw >> 8 == 0x6C:
                     command = apdu.get_uid_command(error.sw & 0xFF)  # retry with exact Le
                     continue
                 raise
+            return apdu.uid_as_written(uid, _atr_of(card))
         raise CardCommandError("card kept asking for a different GET DATA length")
     finally:
         scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)

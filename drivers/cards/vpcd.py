@@ -22,6 +22,8 @@ import struct
 import threading
 import time
 
+from . import apdu
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 35963
@@ -32,7 +34,10 @@ CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
 
 
 class VirtualCard:
-    """One virtual card; ``insert()`` places it on the vpcd reader, ``remove()`` takes it away."""
+    """One virtual card; ``insert()`` places it on the vpcd reader, ``remove()`` takes it away.
+
+    ``uid`` is written as on the card's label and in the library system (ISO 15693: ``E0 ...``).
+    """
 
     def __init__(
         self,
@@ -105,7 +110,9 @@ class VirtualCard:
             le = command[4] if len(command) > 4 else 0
             if le not in (0, len(self.uid)):
                 return bytes([0x6C, len(self.uid)])
-            return self.uid + b"\x90\x00"
+            # As a real reader does: the UID in air-interface order (ISO 15693: least significant
+            # byte first). Reversing is its own inverse, so the driver's reading restores it.
+            return apdu.uid_as_written(self.uid, self.atr) + b"\x90\x00"
         if command[:1] == b"\xff":
             return b"\x6a\x81"  # other reader pseudo-APDUs: function not supported
         return b"\x6e\x00"  # this card has no ISO 7816-4 applications
