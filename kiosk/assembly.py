@@ -51,13 +51,19 @@ from kiosk.ils.sip2 import SIP2LibrarySystem, SIP2Options
 from kiosk.sip2.client import ClientSettings
 
 __all__ = [
+    "Basics",
     "RunningKiosk",
     "branch_directory",
     "demo_item_tags",
     "demo_patron_card",
     "kiosk_settings",
+    "library_system",
+    "open_basics",
     "open_kiosk",
+    "printer_for",
+    "scanner_for",
     "sip2_client_settings",
+    "state_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -198,7 +204,66 @@ def sip2_client_settings(
     )
 
 
-def _state_path(config: KioskConfig, explicit: Path | None, name: str) -> Path:
+def library_system(
+    config: KioskConfig,
+    *,
+    branch_names: dict[str, str] | None = None,
+    host: str | None = None,
+    port: int | None = None,
+) -> LibrarySystem:
+    """The library-system port the config names (not yet opened): SIP2, or FOLIO's REST API.
+
+    ``host``/``port`` point SIP2 at the embedded library system in demo mode. The FOLIO
+    adapter is imported only when configured, so SIP2 kiosks never load its HTTP client.
+    """
+    if config.ils.backend == "folio":
+        from kiosk.ils.folio import FolioLibrarySystem, FolioOptions
+        from kiosk.ils.folio_http import FolioConnectionSettings
+
+        folio = config.ils.folio
+        assert folio is not None  # the config model requires [ils.folio] for this backend
+        password = folio.password.get_secret_value() if folio.password is not None else ""
+        if folio.password is None and folio.password_file is not None:
+            password = Path(folio.password_file).read_text(encoding="utf-8").strip()
+        verify: bool | str = folio.verify and (str(folio.ca_file) if folio.ca_file else True)
+        cert: str | tuple[str, str] | None = None
+        if folio.cert_file is not None and folio.key_file is not None:
+            cert = (str(folio.cert_file), str(folio.key_file))
+        elif folio.cert_file is not None:
+            cert = str(folio.cert_file)
+        return FolioLibrarySystem(
+            FolioConnectionSettings(
+                base_url=folio.base_url,
+                tenant=folio.tenant,
+                username=folio.username,
+                password=password,
+                timeout_s=folio.timeout_s,
+                connect_timeout_s=folio.connect_timeout_s,
+                retries=folio.retries,
+                verify=verify,
+                client_cert=cert,
+            ),
+            FolioOptions(
+                service_point_id=str(folio.service_point_id),
+                lost_card_block_codes=frozenset(folio.lost_card_block_codes),
+                currency=folio.currency,
+            ),
+            branch_names=branch_names,
+        )
+    dialect = config.ils.sip2.dialect
+    return SIP2LibrarySystem(
+        sip2_client_settings(config, host=host, port=port),
+        branch_names=branch_names,
+        options=SIP2Options(
+            use_patron_information_for_status=dialect.use_patron_information_for_status,
+            send_end_session=dialect.send_end_session,
+            nb_due_date=dialect.nb_due_date,
+        ),
+    )
+
+
+def state_path(config: KioskConfig, explicit: Path | None, name: str) -> Path:
+    """``explicit``, or the file ``name`` in the kiosk's state directory (created if missing)."""
     if explicit is not None:
         return Path(explicit).expanduser()
     folder = Path(config.kiosk.state_dir).expanduser()
@@ -228,7 +293,8 @@ def _card_reader(config: KioskConfig) -> CardReader | None:
     return None
 
 
-def _scanner(config: KioskConfig) -> BarcodeScanner | None:
+def scanner_for(config: KioskConfig) -> BarcodeScanner | None:
+    """The configured barcode scanner (not yet opened), or None."""
     settings = config.hardware.scanner
     terminator = settings.terminator.upper()
     if settings.type == "serial" and settings.port:
@@ -244,14 +310,15 @@ def _scanner(config: KioskConfig) -> BarcodeScanner | None:
     return None
 
 
-def _printer(config: KioskConfig) -> ReceiptPrinter | None:
+def printer_for(config: KioskConfig) -> ReceiptPrinter | None:
+    """The configured receipt/slip printer (not yet opened), or None."""
     settings = config.hardware.printer
     address = settings.address or ""
     url = {
         "escpos-network": f"tcp://{address}",
         "escpos-usb": f"usb://{address}",
         "escpos-serial": f"serial://{address}?baudrate={settings.baudrate}",
-        "file": f"usb://{address}",
+        "file": f"file://{address}",
         "simulated": f"sim:{address}" if address else "sim:",
     }.get(settings.type)
     if url is None:
@@ -276,6 +343,99 @@ def _receipt_sender(config: KioskConfig) -> ReceiptSender | None:
     )
 
 
+@dataclass(slots=True)
+class Basics:
+    """What every kind of kiosk stands on, opened by :func:`open_basics`: the library system
+    (the embedded one in demo mode), the RFID reader (the FEIG simulator when configured), the
+    journal, the statistics and the offline policy. ``settings`` carry the branch names the
+    library system knows. :meth:`open_device` opens the optional devices around them."""
+
+    settings: KioskSettings
+    ils: LibrarySystem
+    reader: RfidReader
+    journal: Journal
+    statistics: Statistics
+    offline: OfflinePolicy
+    stack: AsyncExitStack
+    acs: Any = None  # kiosk.acs.EmbeddedACS in demo mode
+    simulator: FeigSimulator | None = None
+    device_errors: dict[str, str] = field(default_factory=dict)  # device -> why it is missing
+
+    async def open_device(self, name: str, device: Any) -> Any:
+        """Open an optional device (card reader, scanner, printer), closed with the stack.
+
+        One that cannot be opened is not fatal: the kiosk still lends and takes back (RFID
+        library cards, typed card numbers, no paper receipt); the failure is logged and kept in
+        ``device_errors`` for staff and the health endpoint. Returns the device, or None.
+        """
+        if device is None:
+            return None
+        try:
+            await device.open()
+        except Exception as error:  # each driver has its own error types
+            log.warning("%s not available: %s", name, error)
+            self.device_errors[name] = str(error)
+            return None
+        self.stack.push_async_callback(device.close)
+        return device
+
+
+async def open_basics(
+    config: KioskConfig,
+    stack: AsyncExitStack,
+    *,
+    settings: KioskSettings,
+    simulator_timing: bool = True,
+) -> Basics:
+    """Open the :class:`Basics` the config describes; everything closes with ``stack``."""
+    acs = None
+    host = port = None
+    if config.ils.embedded.enabled:
+        acs = await _start_embedded_acs(config, stack)
+        host, port = acs.host, acs.port
+        names = {**branch_directory(acs.model), **settings.branch_names}
+        settings = dataclasses.replace(settings, branch_names=names)
+    ils = library_system(config, branch_names=settings.branch_names, host=host, port=port)
+    await stack.enter_async_context(ils)
+
+    simulator = None
+    rfid = config.hardware.rfid
+    if rfid.type == "simulated":
+        simulator = stack.enter_context(FeigSimulator(timing=simulator_timing))
+        reader: RfidReader = FeigReader(simulator.port)
+    else:
+        if not rfid.port:
+            raise ValueError("hardware.rfid.port is required for a FEIG reader")
+        reader = FeigReader(
+            rfid.port,
+            baudrate=rfid.baudrate,
+            parity=_PARITY[rfid.parity],
+            com_adr=rfid.bus_address,
+        )
+    await stack.enter_async_context(reader)
+
+    journal = Journal(state_path(config, config.kiosk.journal_path, "journal.db"))
+    stack.callback(journal.close)
+    statistics = Statistics(state_path(config, config.kiosk.statistics_path, "statistics.db"))
+    stack.callback(statistics.close)
+    offline = OfflinePolicy.from_values(
+        config.policy.offline.mode,
+        config.policy.offline.max_loans_per_patron,
+        config.policy.offline.max_loans_per_session,
+    )
+    return Basics(
+        settings=settings,
+        ils=ils,
+        reader=reader,
+        journal=journal,
+        statistics=statistics,
+        offline=offline,
+        stack=stack,
+        acs=acs,
+        simulator=simulator,
+    )
+
+
 @contextlib.asynccontextmanager
 async def open_kiosk(
     config: KioskConfig,
@@ -286,84 +446,19 @@ async def open_kiosk(
 ) -> AsyncIterator[RunningKiosk]:
     """Build, open and start everything the config describes; close it all on exit."""
     async with AsyncExitStack() as stack:
-        acs = None
-        host = port = None
-        if config.ils.embedded.enabled:
-            acs = await _start_embedded_acs(config, stack)
-            host, port = acs.host, acs.port
-        if config.ils.backend != "sip2":
-            raise NotImplementedError(
-                f"library-system backend {config.ils.backend!r} has no adapter yet; use sip2"
-            )
-        settings = kiosk_settings(config)
-        if acs is not None:
-            names = {**branch_directory(acs.model), **settings.branch_names}
-            settings = dataclasses.replace(settings, branch_names=names)
-        dialect = config.ils.sip2.dialect
-        ils = SIP2LibrarySystem(
-            sip2_client_settings(config, host=host, port=port),
-            branch_names=settings.branch_names,
-            options=SIP2Options(
-                use_patron_information_for_status=dialect.use_patron_information_for_status,
-                send_end_session=dialect.send_end_session,
-                nb_due_date=dialect.nb_due_date,
-            ),
+        basics = await open_basics(
+            config, stack, settings=kiosk_settings(config), simulator_timing=simulator_timing
         )
-        await stack.enter_async_context(ils)
-
-        simulator = None
-        rfid = config.hardware.rfid
-        if rfid.type == "simulated":
-            simulator = stack.enter_context(FeigSimulator(timing=simulator_timing))
-            reader: RfidReader = FeigReader(simulator.port)
-        else:
-            if not rfid.port:
-                raise ValueError("hardware.rfid.port is required for a FEIG reader")
-            reader = FeigReader(
-                rfid.port,
-                baudrate=rfid.baudrate,
-                parity=_PARITY[rfid.parity],
-                com_adr=rfid.bus_address,
-            )
-        await stack.enter_async_context(reader)
-
-        # A card reader, scanner or printer that cannot be opened is not fatal: the kiosk still
-        # lends and takes back (RFID library cards, typed card numbers, no paper receipt), and
-        # the failure is logged and reported in ``RunningKiosk.device_errors`` for staff.
-        device_errors: dict[str, str] = {}
-
-        async def opened(name: str, device: Any) -> Any:
-            if device is None:
-                return None
-            try:
-                await device.open()
-            except Exception as error:  # each driver has its own error types
-                log.warning("%s not available: %s", name, error)
-                device_errors[name] = str(error)
-                return None
-            stack.push_async_callback(device.close)
-            return device
-
-        card_reader = await opened("card reader", _card_reader(config))
-        scanner = await opened("scanner", _scanner(config))
-        printer = await opened("printer", _printer(config))
-
-        journal = Journal(_state_path(config, config.kiosk.journal_path, "journal.db"))
-        stack.callback(journal.close)
-        statistics = Statistics(_state_path(config, config.kiosk.statistics_path, "statistics.db"))
-        stack.callback(statistics.close)
-        offline = OfflinePolicy.from_values(
-            config.policy.offline.mode,
-            config.policy.offline.max_loans_per_patron,
-            config.policy.offline.max_loans_per_session,
-        )
+        card_reader = await basics.open_device("card reader", _card_reader(config))
+        scanner = await basics.open_device("scanner", scanner_for(config))
+        printer = await basics.open_device("printer", printer_for(config))
         kiosk = Kiosk(
-            ils=ils,
-            reader=reader,
-            settings=settings,
-            journal=journal,
-            offline_policy=offline,
-            statistics=statistics,
+            ils=basics.ils,
+            reader=basics.reader,
+            settings=basics.settings,
+            journal=basics.journal,
+            offline_policy=basics.offline,
+            statistics=basics.statistics,
             card_reader=card_reader,
             scanner=scanner,
             printer=printer,
@@ -372,22 +467,22 @@ async def open_kiosk(
         )
         report = None
         if run_recovery and kiosk.security is not None:
-            report = await recover(journal, ils, kiosk.security)
+            report = await recover(basics.journal, basics.ils, kiosk.security)
             if not report.complete:
                 log.warning("start-up recovery left work for later: %s", report)
         await stack.enter_async_context(kiosk)
         yield RunningKiosk(
             config=config,
             kiosk=kiosk,
-            ils=ils,
-            reader=reader,
-            journal=journal,
-            statistics=statistics,
+            ils=basics.ils,
+            reader=basics.reader,
+            journal=basics.journal,
+            statistics=basics.statistics,
             recovery=report,
-            acs=acs,
-            simulator=simulator,
+            acs=basics.acs,
+            simulator=basics.simulator,
             card_reader=card_reader,
             scanner=scanner,
             printer=printer,
-            device_errors=device_errors,
+            device_errors=basics.device_errors,
         )

@@ -14,11 +14,14 @@ COMMANDS: tuple[str, ...] = (
     "tag",
     "acs",
     "sip2",
+    "ils",
     "demo",
     "run",
     "devices",
     "stats",
     "journal",
+    "return_station",
+    "sort",
 )
 
 

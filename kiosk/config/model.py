@@ -63,6 +63,7 @@ __all__ = [
     "Sip2Settings",
     "SmtpSettings",
     "SorterSettings",
+    "SorterSimulatorSettings",
     "SortingRule",
     "ThemeSettings",
     "TlsSettings",
@@ -225,7 +226,12 @@ class Sip2Settings(Section):
 
 
 class FolioSettings(Section):
-    """FOLIO's REST API (mod-circulation through Okapi or the API gateway)."""
+    """FOLIO's REST API (mod-circulation and friends through Okapi or the API gateway).
+
+    The kiosk logs in as ``username`` (a FOLIO user with the circulation permissions a
+    self-check needs) and lends and takes back at ``service_point_id``, whose code should be the
+    kiosk's ``[kiosk] branch`` (check-in destinations are reported by service point code).
+    """
 
     base_url: str
     tenant: str = Field(min_length=1, max_length=64)
@@ -233,7 +239,19 @@ class FolioSettings(Section):
     password: SecretStr | None = None
     password_file: ConfigPath | None = None
     service_point_id: UUID
-    timeout_s: float = Field(10.0, gt=0, le=300)
+    timeout_s: float = Field(10.0, gt=0, le=300, description="Per request, waiting for FOLIO.")
+    connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    retries: int = Field(
+        2, ge=0, le=9, description="Re-sends of reads; a check-out is never re-sent blindly."
+    )
+    ca_file: ExistingFile | None = Field(None, description="CA bundle; default: system CAs.")
+    cert_file: ExistingFile | None = Field(None, description="Client certificate (PEM).")
+    key_file: ExistingFile | None = Field(None, description="Client key; default: in cert_file.")
+    verify: bool = True
+    #: Manual patron block template codes that mean "card reported lost" (refused at once).
+    lost_card_block_codes: list[str] = ["LOST-CARD"]
+    #: The currency of fees; default: the tenant's locale settings.
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
 
     @field_validator("base_url")
     @classmethod
@@ -248,6 +266,12 @@ class FolioSettings(Section):
         problems = _load_secret(self, info, "password", "password_file")
         if self.password is None and self.password_file is None:
             problems.append(Problem("password", None, "a password or a password_file"))
+        if self.key_file is not None and self.cert_file is None:
+            problems.append(Problem("cert_file", None, "a client certificate when key_file is set"))
+        if (self.ca_file or self.cert_file) and not self.base_url.startswith("https://"):
+            problems.append(
+                Problem("base_url", self.base_url, "an https:// URL when TLS files are set")
+            )
         Problems.raise_if_any(problems)
         return self
 
@@ -398,13 +422,27 @@ class PrinterSettings(Section):
         return self
 
 
+class SorterSimulatorSettings(Section):
+    """The simulated sorter's mechanics (``type = "simulated"``: demo, tests, benchmarks)."""
+
+    time_per_item_s: float = Field(
+        1.5, ge=0, le=60, description="The diverter takes one item per this long (1.5 s: 2,400/h)."
+    )
+    feed_s: float = Field(0.3, ge=0, le=60, description="Slot to read position.")
+    travel_s: float = Field(2.0, ge=0, le=600, description="Read position to bin.")
+    bin_capacity: int = Field(200, ge=1, le=10_000, description="The full sensor trips here.")
+
+
 class SorterSettings(Section):
-    """The return station's bin sorter."""
+    """The return station's bin sorter: a PLC speaking Modbus TCP, or the simulated machine."""
 
     type: Literal["simulated", "modbus-tcp", "none"] = "none"
     host: str | None = None
     port: Port = 502
     unit: int = Field(1, ge=0, le=247)
+    poll_interval_s: float = Field(0.02, gt=0, le=5, description="How often the PLC is read.")
+    timeout_s: float = Field(2.0, gt=0, le=60, description="Per Modbus request.")
+    simulator: SorterSimulatorSettings = SorterSimulatorSettings()
 
     @model_validator(mode="after")
     def _host(self) -> Self:
@@ -576,6 +614,9 @@ class Bin(Section):
 
     id: Code
     label: str = ""
+    #: The sorter's output this bin stands at (1..16); default: its position in the list.
+    number: int | None = Field(None, ge=1, le=16)
+    #: Items staff want in it before they empty it; the station counts and stops at this.
     capacity: int = Field(100, ge=1, le=10_000)
     #: Where items go when this bin is full (another bin's id).
     overflow: str | None = None
@@ -592,9 +633,11 @@ class SortingRule(Section):
     """One sorting rule: every condition given must match (AND); within a list, any value (OR).
 
     Conditions read the check-in response: ``alert_type`` (CV: 01 hold here, 02 hold elsewhere,
-    03 ILL, 04 transit, 99 other), ``destination`` (CT), ``sort_bin`` (CL), ``permanent_location``
-    (AQ), ``collection`` (CR), ``call_number_prefix`` (CS starts with), plus ``media_type``,
-    ``owner_library`` (tag owner ISIL), ``hold_here`` and ``offline`` (the check-in was journaled).
+    03 ILL, 04 transit), ``destination`` (CT), ``sort_bin`` (CL), ``permanent_location``
+    (AQ), ``collection`` (CR), ``call_number_prefix`` (CS starts with), plus ``media_type`` (CK
+    code or SIP2 name), ``owner_library`` (tag owner ISIL), ``hold_here`` and ``offline`` (the
+    check-in was journaled). How they match, and what goes to the exception bin before any rule
+    is asked (CV 99 among them): :mod:`kiosk.core.sorting`; try them with ``kiosk sort explain``.
     """
 
     name: str = ""
@@ -650,8 +693,17 @@ class ReturnStationSettings(Section):
     rules: list[SortingRule] = []
     exception_bin: str
     #: Print a slip for items that go to a hold shelf / transit, to lay on the item.
+    #: Exceptions always get one (it says why staff must look at the item).
     slip_for_holds: bool = True
     slip_for_transits: bool = True
+    #: A full bin (count at capacity, or its full sensor on): "overflow" sends items on to the
+    #: bin's overflow (the inlet pauses only when no bin down the chain has room); "pause"
+    #: stops the inlet until staff empty the bin.
+    when_full: Literal["overflow", "pause"] = "overflow"
+    #: How long an item may sit at the read position before it counts as "no tag, no barcode".
+    identify_timeout_s: float = Field(1.5, gt=0, le=30)
+    #: Where each item went and the bin counts (SQLite); default STATE_DIR/return-station.db.
+    ledger_path: ConfigPath | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -688,12 +740,24 @@ class ReturnStationSettings(Section):
                 problems.append(Problem(f"rules[{n}].bin", rule.bin, known))
         if self.exception_bin not in ids:
             problems.append(Problem("exception_bin", self.exception_bin, known))
+        outputs: set[int] = set()
+        for n, bin_ in enumerate(self.bins):
+            number = bin_.number or n + 1
+            if number in outputs:
+                problems.append(
+                    Problem(f"bins[{n}].number", number, "a sorter output used by one bin only")
+                )
+            outputs.add(number)
         Problems.raise_if_any(problems)
         return self
 
     def bin(self, bin_id: str) -> Bin:
         """The bin with this id (ids are checked at load time)."""
         return next(b for b in self.bins if b.id == bin_id)
+
+    def bin_numbers(self) -> dict[str, int]:
+        """Bin id -> the sorter output it stands at (its ``number``, or its position)."""
+        return {b.id: b.number or n + 1 for n, b in enumerate(self.bins)}
 
 
 # --------------------------------------------------------------------------------------------

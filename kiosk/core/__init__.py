@@ -48,9 +48,15 @@ The return station reuses the one check-in path: :class:`ReturnService` (``check
 tags)`` -> :class:`ReturnDone` with the :class:`ReturnOutcome` and the check-in facts; journal,
 offline policy, re-arming and routing included). A :class:`Kiosk` has one as ``kiosk.returns``,
 and its loans go through :class:`LoanService` (``kiosk.loans``) the same way.
+
+The unattended return station is :class:`ReturnStation` (built by
+``kiosk.station_assembly.open_return_station(config)``): chute -> identify -> the same
+``ReturnService.check_in`` -> :func:`sort_item` (the configured rules over :class:`SortFacts`,
+giving a :class:`SortDecision`) -> a bin of the sorter, with a :class:`StationLedger` of every
+item; it emits the item events above plus ``kiosk.core.station_events``.
 """
 
-from kiosk.core import events
+from kiosk.core import events, station_events
 from kiosk.core.events import (
     AccountShown,
     Action,
@@ -110,6 +116,10 @@ from kiosk.core.receipts import (
 from kiosk.core.returns import ReturnDone, ReturnService
 from kiosk.core.routing import decide_return
 from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
+from kiosk.core.sorting import SortDecision, SortFacts, sort_item
+from kiosk.core.station import ReturnStation, StationSettings
+from kiosk.core.station_bins import StationBin
+from kiosk.core.station_ledger import StationLedger
 from kiosk.core.statistics import Statistics
 
 __all__ = [
@@ -159,6 +169,7 @@ __all__ = [
     "ReturnKind",
     "ReturnOutcome",
     "ReturnService",
+    "ReturnStation",
     "ScreenMessages",
     "SecurityMethod",
     "SecurityNotCleared",
@@ -166,9 +177,14 @@ __all__ = [
     "SessionEnded",
     "SessionStarted",
     "SmtpReceiptSender",
+    "SortDecision",
+    "SortFacts",
     "StaffModeEntered",
     "StaffModeRefused",
     "StaffStatus",
+    "StationBin",
+    "StationLedger",
+    "StationSettings",
     "Statistics",
     "TransferKind",
     "decide_return",
@@ -176,4 +192,6 @@ __all__ = [
     "mask_card",
     "receipt_document",
     "receipt_text",
+    "sort_item",
+    "station_events",
 ]

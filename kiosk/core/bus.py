@@ -1,12 +1,46 @@
-"""The kiosk's event stream for consumers that prefer ``async for`` to callbacks."""
+"""How the kiosk and the return station hand their events out: callbacks or ``async for``."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 
 from kiosk.core import events as ev
 
-__all__ = ["EventStream"]
+__all__ = ["EventCallback", "EventHub", "EventStream"]
+
+log = logging.getLogger(__name__)
+
+EventCallback = Callable[[ev.KioskEvent], None]
+
+
+class EventHub:
+    """Subscribers and streams of one event source (a :class:`~kiosk.core.Kiosk`, a return
+    station). A subscriber that raises is logged and never stops the others or the source."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[EventCallback] = []
+        self._queues: list[asyncio.Queue[ev.KioskEvent]] = []
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event (on the loop); returns an unsubscriber."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def events(self) -> EventStream:
+        """Every event from now on (from this call, not from the first ``await``), as an async
+        iterator; ``await stream.aclose()`` (or leaving ``async with``) stops it."""
+        return EventStream(self._queues)
+
+    def emit(self, event: ev.KioskEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("event subscriber failed on %s", type(event).__name__)
+        for queue in self._queues:
+            queue.put_nowait(event)
 
 
 class EventStream:

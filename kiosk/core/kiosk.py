@@ -36,7 +36,7 @@ from drivers.rfid.contract import RfidReader
 from drivers.tags import Usage
 from kiosk.core import events as ev
 from kiosk.core.account import account_view, money
-from kiosk.core.bus import EventStream
+from kiosk.core.bus import EventCallback, EventHub, EventStream
 from kiosk.core.events import Action, EndReason, Mode, Reason
 from kiosk.core.loans import LoanOutcome, LoanService
 from kiosk.core.model import (
@@ -73,7 +73,6 @@ __all__ = ["EventStream", "Kiosk", "StaffStatus"]
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[ev.KioskEvent], None]
 
 #: Tag usages the kiosk never lends (the library decides about the rest).
 _NEVER_LENT = frozenset({Usage.NOT_FOR_CIRCULATION, Usage.DISCARDED, Usage.LIBRARY_EQUIPMENT})
@@ -170,8 +169,7 @@ class Kiosk:
         self.language = self.settings.default_language
         self._mode = Mode.IDLE
         self._session = Session()
-        self._subscribers: list[EventCallback] = []
-        self._queues: list[asyncio.Queue[ev.KioskEvent]] = []
+        self._hub = EventHub()
         self._background: list[asyncio.Task[None]] = []
         self._work: set[asyncio.Task[None]] = set()
         self._last_activity = 0.0
@@ -220,22 +218,15 @@ class Kiosk:
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback(event)`` for every event (on the loop); returns an unsubscriber."""
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        return self._hub.subscribe(callback)
 
     def events(self) -> EventStream:
         """Every event from now on (from this call, not from the first ``await``), as an async
         iterator; ``await stream.aclose()`` (or leaving ``async with``) stops it."""
-        return EventStream(self._queues)
+        return self._hub.events()
 
     def _emit(self, event: ev.KioskEvent) -> None:
-        for callback in list(self._subscribers):
-            try:
-                callback(event)
-            except Exception:
-                log.exception("event subscriber failed on %s", type(event).__name__)
-        for queue in self._queues:
-            queue.put_nowait(event)
+        self._hub.emit(event)
 
     # ======================================================================== read-only state
 
@@ -1158,17 +1149,13 @@ class Kiosk:
 
     async def _replay_loop(self) -> None:
         """While offline: watch for the library system to come back, then replay the journal."""
-        while True:
-            await asyncio.sleep(self.replay_interval_s)
-            if self._ils_online and not self.journal.offline_queue_depth():
-                continue
-            try:
-                online = await self.ils.check_online()
-            except Exception:  # check_online must not raise, but never let the loop die
-                online = False
-            if online and self.journal.offline_queue_depth():
-                await self.replayer.replay()
+
+        async def on_state(online: bool) -> None:
             self._ils_state(online)
+
+        await self.replayer.watch(
+            self.replay_interval_s, in_doubt=lambda: not self._ils_online, on_state=on_state
+        )
 
     async def _card_loop(self, reader: CardReader) -> None:
         try:

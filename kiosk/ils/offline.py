@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -252,6 +252,32 @@ class Replayer:
         self.port = port
         self.on_progress = on_progress
         self._lock = asyncio.Lock()
+
+    async def watch(
+        self,
+        interval_s: float,
+        *,
+        in_doubt: Callable[[], bool],
+        on_state: Callable[[bool], Awaitable[None]],
+    ) -> None:
+        """Forever: every ``interval_s``, while ``in_doubt()`` (the owner thinks the library
+        system is down) or transactions wait in the queue, ask the library system whether it
+        takes circulation, replay the queue once it does, and tell ``on_state(online)``.
+
+        The background loop of the kiosk and of the return station; cancel the task to stop.
+        """
+        while True:
+            await asyncio.sleep(interval_s)
+            if not in_doubt() and not self.journal.offline_queue_depth():
+                continue
+            try:
+                online = await self.port.check_online()
+            except Exception:  # check_online must not raise, but never let the loop die
+                online = False
+            if online and self.journal.offline_queue_depth():
+                report = await self.replay()
+                log.info("offline replay: %s", report)
+            await on_state(online)
 
     async def replay(self) -> ReplayReport:
         """Send every queued offline transaction in order; stop at the first unavailability."""

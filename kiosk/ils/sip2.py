@@ -68,7 +68,7 @@ from kiosk.sip2 import (
 )
 from kiosk.sip2.client import ClientSettings, SIP2Client
 
-__all__ = ["SIP2LibrarySystem", "SIP2Options", "parse_due_date"]
+__all__ = ["SIP2LibrarySystem", "SIP2Options", "checkin_result", "parse_due_date"]
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,34 @@ class SIP2Options:
     use_patron_information_for_status: bool = False
     send_end_session: bool = True
     nb_due_date: str = "blank"
+
+
+def checkin_result(reply: Message, item_id: str = "") -> CheckinResult:
+    """A 10 Checkin Response read as the port's :class:`CheckinResult`: every routing fact
+    (alert type CV, destination CT, sort bin CL, AQ, CR, CS, CK, a hold patron CY/DA).
+
+    Also what ``kiosk sort explain --sip2`` reads, so the explanation sees what the station
+    sees. ``item_id`` stands in when the response has no AB.
+    """
+    alert = CheckinAlert.NONE
+    if reply.fixed.get("alert"):
+        alert = _ALERTS.get((reply.get("CV") or "").strip(), CheckinAlert.OTHER)
+    return CheckinResult(
+        ok=bool(reply.fixed.get("ok")),
+        item_id=reply.get("AB") or item_id,
+        title=reply.get("AJ") or "",
+        resensitize=reply.fixed.get("resensitize"),
+        alert=alert,
+        permanent_location=reply.get("AQ") or None,
+        destination=reply.get("CT") or None,
+        sort_bin=reply.get("CL") or None,
+        collection=reply.get("CR") or None,
+        call_number=reply.get("CS") or None,
+        media_type=reply.get("CK") or None,
+        hold_for_patron=bool(reply.get("CY") or reply.get("DA")),
+        messages=_messages(reply),
+        print_lines=_print_lines(reply),
+    )
 
 
 class SIP2LibrarySystem(LibrarySystem):
@@ -490,28 +518,9 @@ class SIP2LibrarySystem(LibrarySystem):
         reply = await self._request(build, changes=True)
         if reply.code != "10":
             raise LibrarySystemProtocolError(f"check-in answered with message {reply.code}")
-        ok = bool(reply.fixed.get("ok"))
-        if not ok and await self._refusal_means_offline("checkin_ok"):
+        if not reply.fixed.get("ok") and await self._refusal_means_offline("checkin_ok"):
             raise LibrarySystemUnavailable("the library system is offline (check-in refused)")
-        alert = CheckinAlert.NONE
-        if reply.fixed.get("alert"):
-            alert = _ALERTS.get((reply.get("CV") or "").strip(), CheckinAlert.OTHER)
-        return CheckinResult(
-            ok=ok,
-            item_id=reply.get("AB") or item_id,
-            title=reply.get("AJ") or "",
-            resensitize=reply.fixed.get("resensitize"),
-            alert=alert,
-            permanent_location=reply.get("AQ") or None,
-            destination=reply.get("CT") or None,
-            sort_bin=reply.get("CL") or None,
-            collection=reply.get("CR") or None,
-            call_number=reply.get("CS") or None,
-            media_type=reply.get("CK") or None,
-            hold_for_patron=bool(reply.get("CY") or reply.get("DA")),
-            messages=_messages(reply),
-            print_lines=_print_lines(reply),
-        )
+        return checkin_result(reply, item_id)
 
     async def renew(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from drivers.cards import PcscDaemon
+from drivers.printer.testpage import build_test_page
 from kiosk.assembly import demo_item_tags, open_kiosk
 from kiosk.config import load_config
 from kiosk.core import ItemBorrowed, ItemReturned, ReturnKind, SessionStarted
@@ -125,3 +126,19 @@ async def test_a_missing_card_reader_or_printer_does_not_stop_the_kiosk(
         await running.kiosk.identify("2150000001")
         await running.kiosk.enter_pin("1234")
         await log.wait(SessionStarted)
+
+
+async def test_a_file_printer_appends_each_receipt_to_its_spool_file(tmp_path) -> None:
+    path = tmp_path / "kiosk.toml"
+    spool = tmp_path / "receipts.bin"
+    with_file_printer = CONFIG.replace(
+        '[hardware.printer]\ntype = "none"',
+        f'[hardware.printer]\ntype = "file"\naddress = "{spool}"',
+    )
+    path.write_text(with_file_printer.format(state=tmp_path / "state"), encoding="utf-8")
+    async with open_kiosk(load_config(path, env={}), simulator_timing=False) as running:
+        assert running.printer is not None, running.device_errors
+        await running.printer.print_document(build_test_page("file", ["cp865"]))
+        await running.printer.print_document(build_test_page("file", ["cp865"]))
+    printed = spool.read_bytes()
+    assert printed.count(b"Test page") == 2  # appended, not overwritten
