@@ -108,7 +108,7 @@ class FeigReader(RfidReader):
             raise
         self._raise_for_reader_status(reply, "software version query")
         self.software_version = reply.data
-        log.info("FEIG reader on %s: firmware %s", self.line, reply.data.hex())
+        log.info("FEIG reader on %s: firmware %s", self.line, reply.data.hex(" "))
 
     def _open_blocking(self) -> None:
         parity = self.parity

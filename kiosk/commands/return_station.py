@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.logs import fields
+
 __all__ = ["register"]
 
 log = logging.getLogger("kiosk.return_station")
@@ -147,20 +149,22 @@ def _log_event(event: Any) -> None:
     match event:
         case sev.ItemSorted():
             via = f" (overflow of {event.routed_bin})" if event.routed_bin else ""
+            # Item barcodes go as a field: the log keeps them (staff trace items by them), while
+            # number-like runs in free text are masked as possible card numbers.
             log.info(
-                "sorter item %d %s -> bin %s%s: %s",
+                "sorter item %d -> bin %s%s: %s",
                 event.sorter_item,
-                ",".join(event.item_ids) or "unidentified",
                 event.bin_id,
                 via,
                 event.rule or event.reason,
+                extra=fields(item=",".join(event.item_ids) or "unidentified"),
             )
         case sev.InletPaused():
             log.warning("inlet paused: %s", event.message)
         case sev.InletResumed():
             log.info("inlet open")
         case sev.DeliveryProblem():
-            log.error("staff: %s: %s", event.detail, ",".join(event.item_ids))
+            log.error("staff: %s", event.detail, extra=fields(item=",".join(event.item_ids)))
         case _:
             pass
 
