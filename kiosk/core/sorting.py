@@ -19,8 +19,9 @@ matches rules that say ``offline = true``. An item no rule takes goes to the exc
 
 Comparisons: codes (alert types, locations, bins, collections, media types, ISILs) ignore case
 and surrounding blanks; call-number prefixes are compared as written (SAB's ``uHc`` is not
-``UHc``). A media type condition matches the code the library system sent (SIP2 CK ``001``) or
-its name in the SIP2 standard (``book``; see :data:`MEDIA_TYPE_NAMES`).
+``UHc``). Media types are compared by name (``book``), which is what the library-system port
+reports; a rule may also give a SIP2 CK code (``001``), read as its name
+(:data:`kiosk.sip2.MEDIA_TYPES`).
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from kiosk.core.model import ReturnKind
 from kiosk.core.pad import PadTag
 from kiosk.core.returns import ReturnDone
 from kiosk.ils.port import CheckinAlert
+from kiosk.sip2 import MEDIA_TYPES
 
 __all__ = [
     "CONDITIONS",
-    "MEDIA_TYPE_NAMES",
     "ConditionCheck",
     "RuleCheck",
     "SortDecision",
@@ -45,21 +46,6 @@ __all__ = [
     "explain",
     "sort_item",
 ]
-
-#: SIP2 media type codes (CK) and their names in the SIP2 2.0 standard.
-MEDIA_TYPE_NAMES: dict[str, str] = {
-    "000": "other",
-    "001": "book",
-    "002": "magazine",
-    "003": "bound-journal",
-    "004": "audio-tape",
-    "005": "video-tape",
-    "006": "cd",
-    "007": "diskette",
-    "008": "book-with-diskette",
-    "009": "book-with-cd",
-    "010": "book-with-audio-tape",
-}
 
 #: The SIP2 alert type (CV) behind each back-end neutral alert.
 ALERT_CODES: dict[CheckinAlert, str] = {
@@ -267,9 +253,14 @@ def _matches(name: str, wanted: Any, actual: Any) -> bool:
         return any(str(actual).strip().startswith(str(v).strip()) for v in values)
     got = _code(actual)
     if name == "media_type":
-        named = MEDIA_TYPE_NAMES.get(got)
-        return any(_code(v) in (got, named) for v in values)
+        got = _media_name(got)
+        return any(_media_name(_code(v)) == got for v in values)
     return any(_code(v) == got for v in values)
+
+
+def _media_name(code: str) -> str:
+    """A media type by name, whether given by name (``book``) or SIP2 code (``001``)."""
+    return MEDIA_TYPES.get(code, code)
 
 
 # ----------------------------------------------------------------------------- explanation
@@ -324,7 +315,7 @@ def explain(decision: SortDecision) -> str:
         for label, value in shown.items():
             text = _show(value)
             if label.startswith("media") and isinstance(value, str):
-                name = MEDIA_TYPE_NAMES.get(_code(value))
+                name = MEDIA_TYPES.get(_code(value))
                 text += f" ({name})" if name else ""
             lines.append(f"  {label}: {text}")
     for rule in decision.tried:

@@ -48,6 +48,7 @@ from kiosk.ils.port import (
     RenewResult,
 )
 from kiosk.sip2 import (
+    MEDIA_TYPES,
     Checkin,
     Checkout,
     EndPatronSession,
@@ -147,6 +148,12 @@ def _yes(text: str | None) -> bool:
     return (text or "").strip().upper() == "Y"
 
 
+def _media_type(code: str | None) -> str | None:
+    """CK as the port names media types (``001`` -> ``book``); an unknown code stays as sent."""
+    code = (code or "").strip()
+    return MEDIA_TYPES.get(code, code) or None
+
+
 def _messages(reply: Message) -> tuple[str, ...]:
     return tuple(text for text in reply.get_all("AF") if text)
 
@@ -208,7 +215,7 @@ def checkin_result(reply: Message, item_id: str = "") -> CheckinResult:
         sort_bin=reply.get("CL") or None,
         collection=reply.get("CR") or None,
         call_number=reply.get("CS") or None,
-        media_type=reply.get("CK") or None,
+        media_type=_media_type(reply.get("CK")),
         hold_for_patron=bool(reply.get("CY") or reply.get("DA")),
         messages=_messages(reply),
         print_lines=_print_lines(reply),
@@ -496,7 +503,7 @@ class SIP2LibrarySystem(LibrarySystem):
             due_date=parse_due_date(reply.get("AH")) if ok else None,
             desensitize=reply.fixed.get("desensitize"),
             fee_due=fee_due,
-            media_type=reply.get("CK") or None,
+            media_type=_media_type(reply.get("CK")),
             messages=_messages(reply),
             print_lines=_print_lines(reply),
         )
@@ -597,7 +604,7 @@ class SIP2LibrarySystem(LibrarySystem):
             permanent_location=reply.get("AQ") or None,
             current_location=reply.get("AP") or None,
             destination=reply.get("CT") or None,
-            media_type=reply.get("CK") or None,
+            media_type=_media_type(reply.get("CK")),
             hold_queue_length=int(hold_queue) if hold_queue and hold_queue.isdigit() else None,
             messages=_messages(reply),
         )

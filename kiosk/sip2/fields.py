@@ -103,3 +103,21 @@ PERSONAL_TAGS = frozenset(t.tag for t in _TAGS if t.personal)
 FREE_TEXT_TAGS = frozenset(t.tag for t in _TAGS if t.free_text)
 #: Variable fields whose length the spec fixes (Y/N flags, counts, codes).
 FIELD_WIDTHS: dict[str, int] = {t.tag: t.width for t in _TAGS if t.width is not None}
+
+
+#: Media type codes (CK, spec 2.00) and the names the kiosk uses for them once past the SIP2
+#: adapter (statistics, sorting rules, the library-system port): the same words FOLIO's material
+#: types use where they overlap ("book"), so a consortium's figures read alike on either back end.
+MEDIA_TYPES: dict[str, str] = {
+    "000": "other",
+    "001": "book",
+    "002": "magazine",
+    "003": "bound-journal",
+    "004": "audio-tape",
+    "005": "video-tape",
+    "006": "cd",
+    "007": "diskette",
+    "008": "book-with-diskette",
+    "009": "book-with-cd",
+    "010": "book-with-audio-tape",
+}
