@@ -35,6 +35,7 @@ from .types import (
     HexUid,
     Language,
     Port,
+    SecretFile,
     SecretFileError,
     check_files,
     read_secret_file,
@@ -192,7 +193,7 @@ class Sip2Settings(Section):
     tls: TlsSettings = TlsSettings()
     user: str | None = Field(None, min_length=1, max_length=64, description="SIP2 login (CN).")
     password: SecretStr | None = None
-    password_file: ConfigPath | None = None
+    password_file: SecretFile | None = None
     location_code: str = Field("", max_length=64, description="Login location (CP).")
     institution_id: str = Field("", max_length=64, description="Institution id (AO).")
     charset: Literal["cp850", "iso-8859-1", "utf-8", "ascii"] = "utf-8"
@@ -237,7 +238,7 @@ class FolioSettings(Section):
     tenant: str = Field(min_length=1, max_length=64)
     username: str = Field(min_length=1)
     password: SecretStr | None = None
-    password_file: ConfigPath | None = None
+    password_file: SecretFile | None = None
     service_point_id: UUID
     timeout_s: float = Field(10.0, gt=0, le=300, description="Per request, waiting for FOLIO.")
     connect_timeout_s: float = Field(5.0, gt=0, le=60)
@@ -480,7 +481,7 @@ class SmtpSettings(Section):
     sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     username: str | None = None
     password: SecretStr | None = None
-    password_file: ConfigPath | None = None
+    password_file: SecretFile | None = None
 
     @model_validator(mode="after")
     def _secrets(self, info: ValidationInfo) -> Self:
@@ -577,7 +578,7 @@ class UiSettings(Section):
     high_contrast: bool = Field(True, description="Offer the high-contrast mode.")
     spoken_prompts: bool = Field(False, description="Read prompts aloud (espeak-ng).")
     staff_code: SecretStr | None = None
-    staff_code_file: ConfigPath | None = None
+    staff_code_file: SecretFile | None = None
     staff_card_uids: list[HexUid] = []
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ __all__ = [
     "HexUid",
     "Language",
     "Port",
+    "SecretFile",
     "SecretFileError",
     "check_files",
     "read_secret_file",
@@ -68,6 +69,21 @@ def _must_exist(path: Path, info: ValidationInfo) -> Path:
 ConfigPath = Annotated[Path, BeforeValidator(_resolve_path)]
 #: A ConfigPath that must name an existing regular file (checked unless ``check_files=False``).
 ExistingFile = Annotated[Path, BeforeValidator(_resolve_path), AfterValidator(_must_exist)]
+
+
+
+def _secret_file_ok(path: Path, info: ValidationInfo) -> Path:
+    # At the field, not only in the section's model validator that reads it: a problem
+    # elsewhere in the section (a missing TLS file) skips that validator, and ``config check``
+    # must still list a missing or world-readable secret file among its errors.
+    if check_files(info):
+        read_secret_file(path)
+    return path
+
+
+#: A ConfigPath to a secret (password, staff code): an existing non-empty file only its owner
+#: may read (checked unless ``check_files=False``; see :func:`read_secret_file`).
+SecretFile = Annotated[Path, BeforeValidator(_resolve_path), AfterValidator(_secret_file_ok)]
 
 _HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 

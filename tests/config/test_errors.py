@@ -233,3 +233,33 @@ def test_config_is_immutable() -> None:
     config = validate_config(minimal_config())
     with pytest.raises(ValueError):
         config.ils.sip2.port = 1  # type: ignore[misc]
+
+
+def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path: Path) -> None:
+    (tmp_path / "staff-code").write_text("2468\n", encoding="utf-8")
+    (tmp_path / "staff-code").chmod(0o644)  # readable by others
+    path = write_config(
+        tmp_path,
+        """\
+        [kiosk]
+        id = "k1"
+        library = "SE-BOL"
+        branch = "BOL-HB"
+
+        [ils.sip2]
+        user = "k"
+        password_file = "sip2-password"
+
+        [ils.sip2.tls]
+        enabled = true
+        ca_file = "no-such-ca.pem"
+
+        [ui]
+        staff_code_file = "staff-code"
+        """,
+    )
+    issues = by_key(issues_of(path))
+    assert set(issues) == {"ils.sip2.password_file", "ils.sip2.tls.ca_file", "ui.staff_code_file"}
+    assert "an existing secret file" in issues["ils.sip2.password_file"].expected
+    assert "chmod 600" in issues["ui.staff_code_file"].expected
+    assert issues["ils.sip2.password_file"].line == line_of(path, "password_file")
