@@ -44,6 +44,11 @@ __all__ = ["KioskApp", "KioskRoot"]
 
 log = logging.getLogger(__name__)
 
+#: Seconds after a screen is built before loading what later frames will need (locale data,
+#: sound cues): late enough not to delay that screen's first frame, early enough to be done
+#: before a patron's next tap.
+_IDLE_WORK_AFTER_S = 0.3
+
 
 class KioskRoot(BoxLayout):
     """The window's content. Any touch counts as patron activity (restarts the timeout)."""
@@ -126,7 +131,28 @@ class KioskApp(App):
             if hasattr(self.kiosk, "library_system_online"):
                 self.presenter.online = bool(self.kiosk.library_system_online)
         self.show(self.home_screen)
+        self.bind(palette_version=self._paint_window)
+        self._paint_window()
+        self._when_idle(self.tr.prepare)
+        self._when_idle(self.sounds.preload)
         return root
+
+    def _paint_window(self, *_: object) -> None:
+        """Paint the screen's background as the window's clear colour (see ``kiosk.kv``)."""
+        from kivy.core.window import Window
+
+        Window.clearcolor = self.theme_colour("background")
+
+    def _when_idle(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the screen is drawn and idle: loading that a busy frame would
+        otherwise pay for (the first due date of a stack, the first "done" chime)."""
+
+        def later(_dt: float) -> None:
+            Clock.schedule_once(lambda _dt: work(), _IDLE_WORK_AFTER_S)
+
+        # Counted from the next frame: before the first one, Kivy's clock still holds the time
+        # it was imported at, and any delay asked for from build() would be over at once.
+        Clock.schedule_once(later)
 
     def on_stop(self) -> None:
         if self._unsubscribe is not None:
@@ -241,9 +267,10 @@ class KioskApp(App):
         cue = events_feedback.cue_for(event)
         if cue is not None:
             self.sounds.play(cue)
-        spoken = events_feedback.spoken_for(event, self)
-        if spoken:
-            self.speak(spoken)
+        if self.speaker.enabled:  # describing the item again is wasted work when nobody listens
+            spoken = events_feedback.spoken_for(event, self)
+            if spoken:
+                self.speak(spoken)
 
     def speak(self, text: str) -> None:
         if text and self.speaker.enabled:
@@ -260,6 +287,7 @@ class KioskApp(App):
             self.kiosk.set_language(code)
         self.rebuild_current()
         self.speak(self.current_screen.prompt())
+        self._when_idle(self.tr.prepare)
 
     def _restyle(self) -> None:
         self.theme = Theme.build(

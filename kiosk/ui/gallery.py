@@ -236,7 +236,9 @@ async def render_gallery(
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import UiSettings
 
-    app = KioskApp(None, UiSettings(branding=_gallery_branding()))
+    # The goodbye screen wipes itself after ``goodbye_s``; in a gallery that timer would fire
+    # into a later shot (another language, the normal theme) when rendering is fast enough.
+    app = KioskApp(None, UiSettings(branding=_gallery_branding(), goodbye_s=24 * 3600.0))
     ui = HeadlessUI(app)
     await ui.start()
     shots: dict[tuple[str, Screen], Path] = {}

@@ -111,8 +111,15 @@ class HeadlessUI:
     # ------------------------------------------------------------------------- frames
 
     async def pump(self, seconds: float = 0.0, frames: int = 1) -> None:
-        """Render at least ``frames`` frames and for at least ``seconds``, yielding to asyncio."""
+        """Render at least ``frames`` frames and for at least ``seconds``, yielding to asyncio.
+
+        Each frame is finished before the next, as a screen shows it: Mesa's software
+        rasterizer shows a frame on X11 or KMS only once it is drawn, but an offscreen window is
+        never shown, so without the wait it queues frame after frame, seconds behind and holding
+        the memory of each (drawing every screen five times: 300 MB resident instead of 215).
+        """
         from kivy.base import EventLoop
+        from kivy.graphics.opengl import glFinish
 
         deadline = time.perf_counter() + seconds
         done = 0
@@ -120,6 +127,7 @@ class HeadlessUI:
             # The async variant waits for the next frame with asyncio.sleep, so the kiosk's
             # own tasks (SIP2, the pad) run between frames exactly as under App.async_run.
             await EventLoop.async_idle()
+            glFinish()
             done += 1
 
     async def settle(self, timeout: float = 10.0) -> None:
