@@ -515,6 +515,18 @@ class KioskApp(App):
 
     # ------------------------------------------------------------------------- overlays
 
+    def _dialog(self, size_hint: tuple[float, float]) -> ModalView:
+        """A modal panel in the theme's background colour, for the text colours of the theme.
+
+        Kivy's ModalView tints a dark grey image with ``background_color``, so a light colour
+        still came out dark and the theme's dark text on it was unreadable; without the image
+        the panel is the colour itself (contrast as in the theme, high contrast included).
+        """
+        dialog = ModalView(size_hint=size_hint, auto_dismiss=False)
+        dialog.background = ""
+        dialog.background_color = self.theme_colour("background")
+        return dialog
+
     def _update_warning(self) -> None:
         seconds = self.presenter.state.warning_seconds
         if seconds is None:
@@ -531,7 +543,7 @@ class KioskApp(App):
             seconds,
         )
         if self._warning is None:
-            self._warning = ModalView(size_hint=(0.7, 0.5), auto_dismiss=False)
+            self._warning = self._dialog(size_hint=(0.7, 0.5))
             box = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(12))
             self._warning_label = KLabel(logical=text, role="title", tone="text", align="center")
             box.add_widget(self._warning_label)
@@ -539,7 +551,6 @@ class KioskApp(App):
             still.bind(on_release=lambda *_: self.activity())
             box.add_widget(still)
             self._warning.add_widget(box)
-            self._warning.background_color = self.theme_colour("background")
             self._warning.open(animation=False)
             self.speak(text)
         else:
@@ -555,7 +566,7 @@ class KioskApp(App):
         if self._fee_dialog is not None:
             return
         tr = self.tr
-        dialog = ModalView(size_hint=(0.8, 0.6), auto_dismiss=False)
+        dialog = self._dialog(size_hint=(0.8, 0.6))
         box = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(12))
         box.add_widget(KLabel(logical=pending.title or pending.item_id, role="title"))
         box.add_widget(
@@ -582,7 +593,6 @@ class KioskApp(App):
             hrow([no, yes], rtl=self.rtl, size_hint_y=None, height=dp(72), spacing=dp(12))
         )
         dialog.add_widget(box)
-        dialog.background_color = self.theme_colour("background")
         self._fee_dialog = dialog
         dialog.open(animation=False)
         self.speak(

@@ -17,7 +17,8 @@ from kiosk.ui.harness import HeadlessUI
 from kiosk.ui.i18n import LANGUAGES, Translator, visual
 from kiosk.ui.presenter import Screen
 from kiosk.ui.settings import UiSettings
-from kiosk.ui.theme import MIN_TOUCH_DP, Branding
+from kiosk.ui.theme import MIN_TOUCH_DP, Branding, contrast_ratio
+from kiosk.ui.widgets import KLabel
 
 
 @pytest.fixture
@@ -125,6 +126,25 @@ async def test_the_inactivity_warning_counts_down_and_a_touch_dismisses_it(ui: H
     await ui.tap(ui.app.tr("I am still here"))
     assert ui.app.presenter.state.warning_seconds is None
     assert ui.app.sounds.played == [] or "attention" not in ui.app.sounds.played[1:]
+
+
+@pytest.mark.parametrize("high_contrast", [False, True])
+async def test_dialogs_are_drawn_in_the_themes_colours_so_their_text_is_readable(
+    ui: HeadlessUI, tmp_path: Path, high_contrast: bool
+) -> None:
+    if ui.app.high_contrast != high_contrast:
+        ui.app.toggle_high_contrast()
+    await show(ui, Screen.BORROW)
+    ui.app.presenter.apply(events.InactivityWarning(seconds_left=10))
+    await ui.pump(frames=2)
+    shot = Image.open(await ui.screenshot(tmp_path / "warning.png")).convert("RGB")
+    label = next(w for w in ui.widgets() if isinstance(w, KLabel) and "10" in w.logical)
+    # A pixel of the panel beside the text: Kivy flips y (origin bottom left) against PIL's.
+    x, y = int(label.x + 2), int(shot.height - label.top - 2)
+    panel = shot.getpixel((x, y))
+    text = ui.app.theme_colour(label.tone)
+    ratio = contrast_ratio((*[c / 255 for c in panel], 1.0), text)
+    assert ratio >= (7.0 if high_contrast else 4.5), (panel, text, ratio)
 
 
 async def test_library_messages_are_shown_as_sent(ui: HeadlessUI) -> None:
