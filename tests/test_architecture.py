@@ -48,6 +48,21 @@ def test_core_stays_plain_python() -> None:
     assert offenders("kiosk/core", forbidden) == []
 
 
+def test_importing_the_core_loads_no_hardware_or_heavy_library() -> None:
+    """The core imports the drivers' contracts; the drivers' packages load their
+    implementations (pymodbus, Pillow, pyscard, pyserial) and e-mail only when used, so a kiosk
+    keeps in memory only what its configuration needs (the 150 MB budget of issue 5)."""
+    heavy = ("pymodbus", "PIL", "smartcard", "serial", "escpos", "yaml", "smtplib", "kivy")
+    probe = (
+        "import sys, kiosk.core; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_protocol_and_port_layers_do_not_reach_up() -> None:
     assert offenders("kiosk/sip2", ("kiosk.core", "kiosk.ui", "kiosk.ils", "kiosk.acs")) == []
     assert offenders("kiosk/ils", ("kiosk.core", "kiosk.ui", "kivy")) == []

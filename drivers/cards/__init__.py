@@ -12,15 +12,14 @@ Public surface (everything else is private):
   pcscd with vpcd readers) and :class:`VirtualCard` (a card speaking the vpcd protocol).
 """
 
+from typing import TYPE_CHECKING
+
+from drivers._lazy import lazy_exports
+
 from .contract import BarcodeScanner, CardEvent, CardReader, DeviceError
 from .errors import CardCommandError, PcscUnavailableError, ReaderNotFoundError, mask_uid
-from .hid_scanner import HidBarcodeScanner
 from .keymap import KEYBOARD_LAYOUTS
-from .pcsc import PcscCardReader, list_reader_names
-from .pcscd import PcscDaemon, PcscdUnavailable
-from .serial_scanner import TERMINATORS, SerialBarcodeScanner
 from .simulated import SimulatedBarcodeScanner, SimulatedCardReader
-from .vpcd import VirtualCard
 
 __all__ = [
     "KEYBOARD_LAYOUTS",
@@ -43,3 +42,26 @@ __all__ = [
     "list_reader_names",
     "mask_uid",
 ]
+
+if TYPE_CHECKING:
+    from .hid_scanner import HidBarcodeScanner
+    from .pcsc import PcscCardReader, list_reader_names
+    from .pcscd import PcscDaemon, PcscdUnavailable
+    from .serial_scanner import TERMINATORS, SerialBarcodeScanner
+    from .vpcd import VirtualCard
+
+# The drivers load with the device they drive: pyscard for PC/SC, pyserial for serial scanners
+# (see drivers._lazy for why).
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "HidBarcodeScanner": ".hid_scanner",
+        "PcscCardReader": ".pcsc",
+        "list_reader_names": ".pcsc",
+        "PcscDaemon": ".pcscd",
+        "PcscdUnavailable": ".pcscd",
+        "TERMINATORS": ".serial_scanner",
+        "SerialBarcodeScanner": ".serial_scanner",
+        "VirtualCard": ".vpcd",
+    },
+)

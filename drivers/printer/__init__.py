@@ -13,23 +13,13 @@ Public surface (everything else is private):
 - :func:`printer_model` and :data:`DEFAULT_CODE_PAGES` for configuration checks.
 """
 
+from typing import TYPE_CHECKING
+
+from drivers._lazy import lazy_exports
+
 from .contract import Document, Line, PrinterError, PrinterStatus, ReceiptPrinter
-from .device import EscPosDevice, PrintedLine, PrintedReceipt, PtyPrinter, TcpPrinter
 from .escpos import encode_document
-from .escpos_printer import CoverOpenError, EscPosPrinter, PaperOutError
 from .models import DEFAULT_CODE_PAGES, PrinterModel, printer_model
-from .render import render_png, render_text
-from .simulated import SimulatedPrinter
-from .transport import (
-    DeviceFileTransport,
-    FileTransport,
-    PrinterOfflineError,
-    SerialTransport,
-    TcpTransport,
-    Transport,
-    UsbPrinterTransport,
-)
-from .url import printer_from_url
 
 __all__ = [
     "DEFAULT_CODE_PAGES",
@@ -61,3 +51,41 @@ __all__ = [
     "render_png",
     "render_text",
 ]
+
+if TYPE_CHECKING:
+    from .device import EscPosDevice, PrintedLine, PrintedReceipt, PtyPrinter, TcpPrinter
+    from .escpos_printer import CoverOpenError, EscPosPrinter, PaperOutError
+    from .render import render_png, render_text
+    from .simulated import SimulatedPrinter
+    from .transport import (
+        DeviceFileTransport,
+        FileTransport,
+        PrinterOfflineError,
+        SerialTransport,
+        TcpTransport,
+        Transport,
+        UsbPrinterTransport,
+    )
+    from .url import printer_from_url
+
+# The printers and their transports load when a printer is made (pyserial for serial ones,
+# Pillow for drawing receipts); the core needs only the contract (see drivers._lazy).
+_SUBMODULE_EXPORTS = {
+    ".device": ("EscPosDevice", "PrintedLine", "PrintedReceipt", "PtyPrinter", "TcpPrinter"),
+    ".escpos_printer": ("CoverOpenError", "EscPosPrinter", "PaperOutError"),
+    ".render": ("render_png", "render_text"),
+    ".simulated": ("SimulatedPrinter",),
+    ".transport": (
+        "DeviceFileTransport",
+        "FileTransport",
+        "PrinterOfflineError",
+        "SerialTransport",
+        "TcpTransport",
+        "Transport",
+        "UsbPrinterTransport",
+    ),
+    ".url": ("printer_from_url",),
+}
+__getattr__ = lazy_exports(
+    __name__, {name: module for module, names in _SUBMODULE_EXPORTS.items() for name in names}
+)

@@ -11,9 +11,12 @@ escpos-printer-db README.
 from __future__ import annotations
 
 import codecs
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from typing import Any
 
 # Nordic first: PC865 holds å ä ö æ ø Å Ä Ö Æ Ø (PC850/858 and WPC1252 hold them too); PC866 and
 # WPC1251 add Cyrillic for the kiosk's Russian and Ukrainian users, WPC1256/PC864 Arabic.
@@ -40,17 +43,28 @@ def _codec(name: str) -> str | None:
         return None
 
 
+def _printer_database() -> dict[str, Any]:
+    """python-escpos's ``capabilities.json``, read as plain JSON.
+
+    Why not ``escpos.capabilities``: importing it parses the file with PyYAML, keeps the whole
+    database in memory (~6 MB in every kiosk, for the one model it prints on) and writes a pickle
+    into a new temporary directory on every start. The file is flattened (each profile complete),
+    so JSON is all it takes; what the caller does not keep is freed.
+    """
+    database = resources.files("escpos") / "capabilities.json"
+    return json.loads(database.read_text(encoding="utf-8"))
+
+
 @cache
 def printer_model(name: str = "default") -> PrinterModel:
     """The model called ``name`` in the printer database (e.g. ``TM-T20II``, ``TM-T88V``)."""
-    from escpos import capabilities
-
-    profiles = capabilities.CAPABILITIES["profiles"]
+    database = _printer_database()
+    profiles = database["profiles"]
     if name not in profiles:
         known = ", ".join(sorted(profiles))
         raise ValueError(f"printer model {name!r} is not in the ESC/POS database; known: {known}")
-    data = capabilities.get_profile(name).profile_data
-    encodings = capabilities.CAPABILITIES["encodings"]
+    data = profiles[name]
+    encodings = database["encodings"]
     code_pages: dict[str, int] = {}
     for number, page in sorted(data.get("codePages", {}).items(), key=lambda kv: int(kv[0])):
         python_name = encodings.get(page, {}).get("python_encode")

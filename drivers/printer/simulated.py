@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .device import EscPosDevice, LoopbackTransport, PrintedReceipt
 from .escpos_printer import EscPosPrinter
-from .render import render_png, render_text
 
 
 class SimulatedPrinter(EscPosPrinter):
@@ -48,6 +47,9 @@ class SimulatedPrinter(EscPosPrinter):
     def _save(self, receipt: PrintedReceipt) -> None:
         if self.output_dir is None:
             return
+        # Pillow loads with the first receipt kept on disk, not with every kiosk (drivers._lazy).
+        from .render import render_png, render_text
+
         stem = self.output_dir / f"receipt-{len(self.device.receipts):04d}"
         self.output_dir.mkdir(parents=True, exist_ok=True)
         text_path = stem.with_suffix(".txt")

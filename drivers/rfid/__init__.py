@@ -18,10 +18,10 @@ Errors: :class:`ReaderError` (the reader: port, cable, power, settings) and its 
 (``python -m drivers.rfid.simulator``) and steer it with :class:`SimulatorControl`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from drivers._lazy import lazy_exports
 from drivers.rfid.contract import ReaderError, RfidReader, SystemInfo, TagError, TagInfo
-from drivers.rfid.feig import FeigReader
 from drivers.rfid.virtual_tag import (
     ICODE_SLI,
     ICODE_SLIX,
@@ -64,24 +64,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from drivers.rfid.feig import FeigReader
     from drivers.rfid.sim_control import ControlError, ControlServer, SimulatorControl
     from drivers.rfid.simulator import FeigSimulator, SimulatorFaults
 
-# The simulator modules load on first use, so ``python -m drivers.rfid.simulator`` does not
-# find its own module already imported by this package (runpy warns about that).
-_LAZY = {
-    "FeigSimulator": "drivers.rfid.simulator",
-    "SimulatorFaults": "drivers.rfid.simulator",
-    "ControlError": "drivers.rfid.sim_control",
-    "ControlServer": "drivers.rfid.sim_control",
-    "SimulatorControl": "drivers.rfid.sim_control",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'drivers.rfid' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+# The FEIG driver (pyserial) and the simulators load on first use (see drivers._lazy).
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "FeigReader": ".feig",
+        "FeigSimulator": ".simulator",
+        "SimulatorFaults": ".simulator",
+        "ControlError": ".sim_control",
+        "ControlServer": ".sim_control",
+        "SimulatorControl": ".sim_control",
+    },
+)

@@ -17,8 +17,9 @@ register map a PLC programmer implements is :mod:`drivers.sorter.registers`. Err
 :class:`DivertRefused` (``.reason``: a :class:`DivertRefusal`).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from drivers._lazy import lazy_exports
 from drivers.sorter.contract import (
     TAKEN_OUT,
     BinEmptied,
@@ -41,7 +42,6 @@ from drivers.sorter.contract import (
     SorterUnavailable,
 )
 from drivers.sorter.mechanics import Mechanics, MechanicsTiming
-from drivers.sorter.modbus import ModbusSorter
 
 __all__ = [
     "TAKEN_OUT",
@@ -70,15 +70,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from drivers.sorter.modbus import ModbusSorter
     from drivers.sorter.simulator import SorterSimulator
 
-# The simulator loads on first use, so ``python -m drivers.sorter.simulator`` does not find its
-# own module already imported by this package (runpy warns about that).
-
-
-def __getattr__(name: str) -> Any:
-    if name != "SorterSimulator":
-        raise AttributeError(f"module 'drivers.sorter' has no attribute {name!r}")
-    from drivers.sorter.simulator import SorterSimulator
-
-    return SorterSimulator
+# The Modbus client (pymodbus) and the simulator load on first use (see drivers._lazy).
+__getattr__ = lazy_exports(__name__, {"ModbusSorter": ".modbus", "SorterSimulator": ".simulator"})

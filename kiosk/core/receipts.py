@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from drivers.printer.contract import Document, Line
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 __all__ = [
     "Receipt",
@@ -131,6 +132,10 @@ class SmtpReceiptSender:
     timeout_s: float = 10.0
 
     async def send(self, receipt: Receipt, to_address: str) -> None:
+        # The e-mail modules (and the TLS stack under them, ~6 MB) load with the first receipt
+        # sent, not with every kiosk.
+        from email.message import EmailMessage
+
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to_address
@@ -139,6 +144,8 @@ class SmtpReceiptSender:
         await asyncio.to_thread(self._send_blocking, message)
 
     def _send_blocking(self, message: EmailMessage) -> None:
+        import smtplib
+
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -52,6 +52,9 @@ def configure_kivy(
     os.environ.setdefault("KIVY_NO_CONFIG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    # SDL2_image reads every picture the kiosk shows (PNG, JPEG, SVG logos) and writes the
+    # screenshots; Kivy's Pillow provider would only add ~4 MB to every kiosk.
+    os.environ.setdefault("KIVY_IMAGE", "tex,dds,sdl2")
     os.environ.setdefault("KIVY_HOME", str(Path(tempfile.gettempdir()) / "nordic-kiosk-kivy"))
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
