@@ -133,7 +133,6 @@ class KioskApp(App):
         self.show(self.home_screen)
         self.bind(palette_version=self._paint_window)
         self._paint_window()
-        self._when_idle(self.tr.prepare)
         self._when_idle(self.sounds.preload)
         return root
 
@@ -145,7 +144,7 @@ class KioskApp(App):
 
     def _when_idle(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the screen is drawn and idle: loading that a busy frame would
-        otherwise pay for (the first due date of a stack, the first "done" chime)."""
+        otherwise pay for (the first "done" chime of a stack)."""
 
         def later(_dt: float) -> None:
             Clock.schedule_once(lambda _dt: work(), _IDLE_WORK_AFTER_S)
@@ -287,7 +286,6 @@ class KioskApp(App):
             self.kiosk.set_language(code)
         self.rebuild_current()
         self.speak(self.current_screen.prompt())
-        self._when_idle(self.tr.prepare)
 
     def _restyle(self) -> None:
         self.theme = Theme.build(

@@ -11,11 +11,13 @@ Workflow::
     # translate the new entries in kiosk/ui/locale/<lang>/LC_MESSAGES/kiosk.po
     python -m kiosk.ui.catalogs compile   # write the .mo files (committed with the .po)
     python -m kiosk.ui.catalogs check     # list untranslated or fuzzy entries; exit 1 if any
+    python -m kiosk.ui.catalogs formats   # rewrite locale/formats.json (dates, money) from Babel
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,11 +27,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from kiosk.ui.formats import FORMATS_FILE
 from kiosk.ui.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 __all__ = [
+    "CURRENCIES",
     "compile_all",
     "extract",
+    "formats_table",
     "load_po",
     "mo_matches_po",
     "po_path",
@@ -41,6 +46,8 @@ SOURCE_DIR = Path(__file__).resolve().parent
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 #: The sentence every drafted catalog carries in its header until a native speaker signs it off.
 REVIEW_NOTE = "DRAFT TRANSLATION - NEEDS REVIEW by a native speaker before production use."
+#: Currencies whose symbols the formats table holds (fees in any other show their ISO code).
+CURRENCIES = ("SEK", "NOK", "DKK", "EUR", "ISK", "USD", "GBP")
 
 
 def po_path(code: str) -> Path:
@@ -143,6 +150,39 @@ def mo_matches_po(code: str) -> bool:
     return pairs(compiled) == pairs(source)
 
 
+def formats_table() -> dict[str, object]:
+    """The CLDR data :mod:`kiosk.ui.formats` reads, for every UI language, from Babel."""
+    from babel import Locale, __version__
+    from babel.dates import get_date_format, get_month_names
+    from babel.numbers import (
+        get_currency_precision,
+        get_currency_symbol,
+        get_decimal_symbol,
+        get_group_symbol,
+    )
+
+    locales: dict[str, object] = {}
+    for lang in LANGUAGES.values():
+        locale = Locale.parse(lang.locale)
+        months = get_month_names("wide", context="format", locale=locale)
+        locales[lang.locale] = {
+            "long_date": get_date_format("long", locale=locale).pattern,
+            "months": [months[number] for number in range(1, 13)],
+            "decimal": get_decimal_symbol(locale),
+            "group": get_group_symbol(locale),
+            "currency_pattern": locale.currency_formats["standard"].pattern,
+            "currency_symbols": {c: get_currency_symbol(c, locale) for c in CURRENCIES},
+        }
+    digits = {c: get_currency_precision(c) for c in CURRENCIES if get_currency_precision(c) != 2}
+    return {"babel": __version__, "currency_digits": digits, "locales": locales}
+
+
+def write_formats() -> Path:
+    text = json.dumps(formats_table(), ensure_ascii=False, indent=1, sort_keys=True)
+    FORMATS_FILE.write_text(text + "\n", encoding="utf-8")
+    return FORMATS_FILE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "check"
@@ -151,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif command == "compile":
         for path in compile_all():
             print(path.relative_to(SOURCE_DIR))
+    elif command == "formats":
+        print(write_formats().relative_to(SOURCE_DIR))
     elif command == "check":
         template = extract()
         bad = 0
@@ -166,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{code}: kiosk.mo is out of date; run: python -m kiosk.ui.catalogs compile")
         return 1 if bad else 0
     else:
-        print("usage: python -m kiosk.ui.catalogs [update|compile|check]", file=sys.stderr)
+        print("usage: python -m kiosk.ui.catalogs [update|compile|check|formats]", file=sys.stderr)
         return 2
     return 0
 

@@ -20,8 +20,10 @@ import gettext
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
+
+from kiosk.ui.formats import format_long_date, format_money, locale_formats
 
 __all__ = [
     "DOMAIN",
@@ -104,15 +106,6 @@ def _catalog(code: str) -> gettext.NullTranslations:
         return gettext.GNUTranslations(handle)
 
 
-@lru_cache(maxsize=1024)
-def _long_date(day: date, locale: str) -> str:
-    """Babel's long date, remembered: a stack shows the same due date on every row, and each
-    Babel call costs about 0.4 ms here (the list redraws rows on every event)."""
-    from babel.dates import format_date
-
-    return format_date(day, format="long", locale=locale)
-
-
 def _shape_line(line: str) -> str:
     import arabic_reshaper
     from bidi import get_display
@@ -166,18 +159,7 @@ class Translator:
         if value is None:
             return ""
         day = value.date() if isinstance(value, datetime) else value
-        return _long_date(day, self.language.locale)
-
-    def prepare(self) -> None:
-        """Load Babel and this language's locale data now, while nobody waits for the screen.
-
-        Why: the first due date in a language costs Babel 10-50 ms (import, then unpickling the
-        CLDR data); paid in the middle of a stack, that is a visible stutter. The app calls
-        this when the screen is idle after start and after a language change.
-        """
-        from babel.dates import get_date_format
-
-        get_date_format("long", locale=self.language.locale)
+        return format_long_date(day, locale_formats(self.language.locale))
 
     def money(self, amount: str | Decimal | None, currency: str | None) -> str:
         """An amount with its currency in this language's style; the raw text if unparsable."""
@@ -187,13 +169,9 @@ class Translator:
             number = Decimal(str(amount))
         except InvalidOperation:
             return f"{amount} {currency or ''}".strip()
-        if not currency:
-            from babel.numbers import format_decimal
-
-            return format_decimal(number, format="#,##0.00", locale=self.language.locale)
-        from babel.numbers import format_currency
-
-        return format_currency(number, currency, locale=self.language.locale)
+        if not number.is_finite():
+            return f"{amount} {currency or ''}".strip()
+        return format_money(number, currency, locale_formats(self.language.locale))
 
     def visual(self, text: str) -> str:
         """``text`` ready for Kivy to draw in this language's direction."""
