@@ -10,7 +10,10 @@ What is measured (targets from issue 5: <= 2 s, no frame > 50 ms, <= 150 MB):
   is drawn; wall time seen by the parent, interpreter start-up included. ``cold_start_ui_s`` is
   the same for the screen alone (no library system, no devices).
 - ``frame_*``: intervals between frames of the Kivy loop while a patron's 10-item stack is lent
-  (tags placed on the simulated pad, checkouts over SIP2, security writes, the list updating).
+  (tags placed on the simulated pad, checkouts over SIP2, security writes, the list updating),
+  in a kiosk process shaped as deployed: the library system answers SIP2 from another process
+  (here the benchmark's own) and the FEIG reader simulator runs in a process of its own
+  behind a pty, as the real reader sits behind a serial port.
   A long interval is what a patron sees as a stutter. The window renders offscreen through Mesa
   llvmpipe (software); on a Pi the GPU draws instead. Each frame is finished (``glFinish``)
   when it is flipped, as llvmpipe does when it shows a frame on a real screen (X11 or KMS):
@@ -18,8 +21,9 @@ What is measured (targets from issue 5: <= 2 s, no frame > 50 ms, <= 150 MB):
   frame, falls up to seconds behind while the loop looks fast, and holds the memory of every
   queued frame. ``draw_*`` is the loop's own drawing (issuing the GL calls, uploading text),
   ``raster_*`` the wait for llvmpipe to finish the frame's pixels.
-- ``rss_mb`` / ``peak_rss_mb``: resident memory of that process after the stack (it also holds
-  the embedded library system and the simulator, which a production kiosk does not).
+- ``rss_mb`` / ``peak_rss_mb``: resident memory of that kiosk process after the stack.
+  ``demo_*`` are the same for ``kiosk demo``, which also holds the embedded library system
+  and the reader simulator in its process.
   ``rss_software_gl_mb`` is the part mapped from Mesa's rasterizer libraries (LLVM, swrast);
   ``bare_window_rss_mb`` is a process that only opens the same Kivy window and draws one frame:
   Python, Kivy and the software GL stack with no kiosk code, the floor under every figure here.
@@ -35,7 +39,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = 10
@@ -144,80 +150,66 @@ def cold_start(mode: str, runs: int = 3) -> tuple[float, float, float, float]:
     return statistics.median(times), statistics.median(cpu), *memory
 
 
-async def stack_frames() -> dict[str, float]:
-    """Lend a 10-item stack on the demo kiosk and record every frame interval meanwhile."""
-    import tempfile
-
-    from kiosk.ui.harness import HeadlessUI, configure_kivy
-
-    configure_kivy(headless=True)
+async def _lend_stack(
+    app: Any,
+    ui: Any,
+    kiosk: Any,
+    patron: dict[str, str],
+    barcodes: list[str],
+    put_on_pad: Callable[[], Awaitable[None]],
+) -> dict[str, float]:
+    """Log ``patron`` in, open the borrow screen, put the stack's tags on the pad and record
+    every frame until each item shows as borrowed; then the process's memory."""
     from kivy.base import EventLoop
     from kivy.graphics.opengl import glFinish
 
-    from kiosk.assembly import demo_item_tags
-    from kiosk.ui.app import KioskApp
     from kiosk.ui.presenter import ItemState, Screen
-    from kiosk.ui.scenarios import demo_config, open_demo
-    from kiosk.ui.settings import ui_settings_from_config
 
-    with tempfile.TemporaryDirectory() as state:
-        config = demo_config(Path(state))
-        async with open_demo(config) as running:
-            app = KioskApp(running.kiosk, ui_settings_from_config(config))
-            ui = HeadlessUI(app)
-            await ui.start()
-            patron = running.acs.examples["patron"]
-            await running.kiosk.identify(patron["barcode"])
-            await running.kiosk.enter_pin(patron["pin"])
-            await running.kiosk.start_borrow()
-            await ui.wait_for(lambda: app.presenter.state.screen is Screen.BORROW, what="borrow")
-            await ui.pump(seconds=0.5)
-            first = int(running.acs.examples["borrow_stack"]["first"])
-            barcodes = [str(first + i) for i in range(STACK)]
-            tags = [t for b in barcodes for t in demo_item_tags(running.acs.model, b)]
+    await kiosk.identify(patron["barcode"])
+    await kiosk.enter_pin(patron["pin"])
+    await kiosk.start_borrow()
+    await ui.wait_for(lambda: app.presenter.state.screen is Screen.BORROW, what="borrow")
+    await ui.pump(seconds=0.5)
 
-            def done() -> bool:
-                items = app.presenter.state.items
-                return all(b in items and items[b].state is ItemState.BORROWED for b in barcodes)
+    def done() -> bool:
+        items = app.presenter.state.items
+        return all(b in items and items[b].state is ItemState.BORROWED for b in barcodes)
 
-            intervals: list[float] = []
-            draws: list[float] = []
-            rasters: list[float] = []
-            window = EventLoop.window
-            draw, flip = window.on_draw, window.on_flip
+    intervals: list[float] = []
+    draws: list[float] = []
+    rasters: list[float] = []
+    window = EventLoop.window
+    draw, flip = window.on_draw, window.on_flip
 
-            def timed_draw(*args: object) -> None:
-                began = time.perf_counter()
-                draw(*args)
-                draws.append(time.perf_counter() - began)
+    def timed_draw(*args: object) -> None:
+        began = time.perf_counter()
+        draw(*args)
+        draws.append(time.perf_counter() - began)
 
-            def finished_flip(*args: object) -> None:
-                # What showing the frame costs on a real screen (see the module docstring).
-                flip(*args)
-                began = time.perf_counter()
-                glFinish()
-                rasters.append(time.perf_counter() - began)
+    def finished_flip(*args: object) -> None:
+        # What showing the frame costs on a real screen (see the module docstring).
+        flip(*args)
+        began = time.perf_counter()
+        glFinish()
+        rasters.append(time.perf_counter() - began)
 
-            window.on_draw, window.on_flip = timed_draw, finished_flip
-            glFinish()
-            started = time.perf_counter()
-            running.simulator.place(*tags)
-            last = time.perf_counter()
-            while not done():
-                await EventLoop.async_idle()
-                now = time.perf_counter()
-                intervals.append(now - last)
-                last = now
-                if now - started > 60:
-                    raise RuntimeError("the stack was not lent within 60 s")
-            elapsed = time.perf_counter() - started
-            window.on_draw, window.on_flip = draw, flip
-            rss, peak = _rss_mb()
-            rasterizer = _mapped_mb(_RASTERIZER_LIBS)
-            ui.close()
+    window.on_draw, window.on_flip = timed_draw, finished_flip
+    glFinish()
+    await put_on_pad()
+    started = last = time.perf_counter()
+    while not done():
+        await EventLoop.async_idle()
+        now = time.perf_counter()
+        intervals.append(now - last)
+        last = now
+        if now - started > 60:
+            raise RuntimeError("the stack was not lent within 60 s")
+    elapsed = time.perf_counter() - started
+    window.on_draw, window.on_flip = draw, flip
+    rss, peak = _rss_mb()
     intervals.sort()
     return {
-        "stack_items": STACK,
+        "stack_items": len(barcodes),
         "stack_seconds": round(elapsed, 3),
         "frames": len(intervals),
         "frames_drawn": len(draws),
@@ -229,19 +221,150 @@ async def stack_frames() -> dict[str, float]:
         "raster_total_s": round(sum(rasters), 3),
         "raster_max_ms": round(1000 * max(rasters, default=0.0), 1),
         "rss_mb": round(rss, 1),
-        "rss_software_gl_mb": round(rasterizer, 1),
+        "rss_software_gl_mb": round(_mapped_mb(_RASTERIZER_LIBS), 1),
         "peak_rss_mb": round(peak, 1),
     }
+
+
+def _stack_barcodes(examples: dict[str, dict[str, str]]) -> list[str]:
+    first = int(examples["borrow_stack"]["first"])
+    return [str(first + i) for i in range(STACK)]
+
+
+async def demo_stack() -> dict[str, float]:
+    """The 10-item stack on ``kiosk demo``: library system and reader simulator in-process."""
+    import tempfile
+
+    from kiosk.ui.harness import HeadlessUI, configure_kivy
+
+    configure_kivy(headless=True)
+    from kiosk.assembly import demo_item_tags
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.scenarios import demo_config, open_demo
+    from kiosk.ui.settings import ui_settings_from_config
+
+    with tempfile.TemporaryDirectory() as state:
+        config = demo_config(Path(state))
+        async with open_demo(config) as running:
+            app = KioskApp(running.kiosk, ui_settings_from_config(config))
+            ui = HeadlessUI(app)
+            await ui.start()
+            examples = running.acs.examples
+            barcodes = _stack_barcodes(examples)
+            tags = [t for b in barcodes for t in demo_item_tags(running.acs.model, b)]
+
+            async def put_on_pad() -> None:
+                running.simulator.place(*tags)
+
+            figures = await _lend_stack(
+                app, ui, running.kiosk, examples["patron"], barcodes, put_on_pad
+            )
+            ui.close()
+    return figures
+
+
+async def _kiosk_process(spec: dict[str, Any]) -> None:
+    """Child process: the kiosk as deployed, its library system and reader elsewhere.
+
+    It prints ``PLACE`` when the borrow screen is up, waits for ``PLACED`` on stdin (the parent
+    has put the tags on the simulator's pad) and prints ``RESULT`` with the figures."""
+    import tempfile
+
+    from kiosk.ui.harness import HeadlessUI, configure_kivy
+
+    configure_kivy(headless=True)
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.scenarios import demo_config, open_demo
+    from kiosk.ui.settings import ui_settings_from_config
+
+    overrides = {
+        "ils": {"embedded": False, "sip2": {"host": spec["host"], "port": spec["port"]}},
+        "hardware": {"rfid": {"type": "feig", "port": spec["reader"]}},
+    }
+    with tempfile.TemporaryDirectory() as state:
+        config = demo_config(Path(state), overrides)
+        async with open_demo(config) as running:
+            app = KioskApp(running.kiosk, ui_settings_from_config(config))
+            ui = HeadlessUI(app)
+            await ui.start()
+
+            async def put_on_pad() -> None:
+                print("PLACE", flush=True)
+                await asyncio.to_thread(sys.stdin.readline)
+
+            figures = await _lend_stack(
+                app, ui, running.kiosk, spec["patron"], spec["barcodes"], put_on_pad
+            )
+            ui.close()
+    print("RESULT " + json.dumps(figures), flush=True)
+
+
+def production_stack() -> dict[str, float]:
+    """The 10-item stack on a kiosk process shaped as in production: the library system (the
+    embedded one, in this process) over SIP2 and the FEIG reader simulator in its own process
+    behind a pty, so the kiosk process holds only what a deployed kiosk holds."""
+    from drivers.rfid.sim_control import SimulatorControl
+    from kiosk.acs import ThreadedACS
+    from kiosk.assembly import demo_item_tags
+
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "drivers.rfid.simulator", "--pty", "--no-timing"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert simulator.stdout is not None
+        reader = json.loads(simulator.stdout.readline())
+        with ThreadedACS() as acs, SimulatorControl(reader["control"]) as control:
+            barcodes = _stack_barcodes(acs.examples)
+            tags = [t for b in barcodes for t in demo_item_tags(acs.model, b)]
+            spec = {
+                "host": acs.host,
+                "port": acs.port,
+                "reader": reader["port"],
+                "patron": acs.examples["patron"],
+                "barcodes": barcodes,
+            }
+            kiosk = subprocess.Popen(
+                [sys.executable, __file__, "--child-kiosk", json.dumps(spec)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                cwd=ROOT,
+            )
+            assert kiosk.stdin is not None and kiosk.stdout is not None
+            figures: dict[str, float] | None = None
+            for line in kiosk.stdout:
+                if line.startswith("PLACE"):
+                    for tag in tags:
+                        control.place(tag)
+                    kiosk.stdin.write("PLACED\n")
+                    kiosk.stdin.flush()
+                elif line.startswith("RESULT "):
+                    figures = json.loads(line.removeprefix("RESULT "))
+            kiosk.wait(timeout=60)
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+    if figures is None:
+        raise RuntimeError(f"the kiosk process ended (exit {kiosk.returncode}) without figures")
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child-welcome", choices=["ui", "full", "window"], help=argparse.SUPPRESS)
+    parser.add_argument("--child-kiosk", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("LP_NUM_THREADS", "1")
     if args.child_welcome:
         asyncio.run(_welcome(args.child_welcome))
+        return 0
+    if args.child_kiosk:
+        asyncio.run(_kiosk_process(json.loads(args.child_kiosk)))
         return 0
     load = os.getloadavg()[0]
     full_wall, full_cpu, _, _ = cold_start("full")
@@ -258,7 +381,9 @@ def main() -> int:
         "bare_window_rss_software_gl_mb": window_gl,
         "load_average": round(load, 2),
     }
-    figures.update(asyncio.run(stack_frames()))
+    figures.update(production_stack())
+    demo = asyncio.run(demo_stack())
+    figures.update({f"demo_{key}": demo[key] for key in ("frame_max_ms", "rss_mb", "peak_rss_mb")})
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -271,6 +396,7 @@ def main() -> int:
         f"cold start to the welcome screen (screen only): {figures['cold_start_ui_s']:.2f} s "
         f"wall, {figures['cold_start_ui_cpu_s']:.2f} s CPU"
     )
+    print("the kiosk process as deployed (library system and reader in other processes):")
     print(
         f"{STACK}-item stack lent in {figures['stack_seconds']:.2f} s over "
         f"{figures['frames']} frames ({figures['frames_drawn']} drawn): "
@@ -285,7 +411,15 @@ def main() -> int:
     )
     print(
         f"resident memory: {figures['rss_mb']} MB (peak {figures['peak_rss_mb']} MB), of which "
-        f"{figures['rss_software_gl_mb']} MB is Mesa's software rasterizer   (target <= 150 MB)"
+        f"{figures['rss_software_gl_mb']} MB is Mesa's software rasterizer (LLVM and swrast "
+        f"code, which a GPU driver does not run): "
+        f"{figures['rss_mb'] - figures['rss_software_gl_mb']:.1f} MB without it"
+        f"   (target <= 150 MB)"
+    )
+    print(
+        f"  kiosk demo (library system and reader simulator in the same process): "
+        f"{figures['demo_rss_mb']} MB (peak {figures['demo_peak_rss_mb']} MB); its longest "
+        f"frame while lending the same stack: {figures['demo_frame_max_ms']} ms"
     )
     print(
         f"  the screen alone (no library system, no simulators): {figures['ui_only_rss_mb']} MB,"
