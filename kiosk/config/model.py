@@ -577,6 +577,11 @@ class UiSettings(Section):
     large_text: bool = Field(True, description="Offer the large-text mode.")
     high_contrast: bool = Field(True, description="Offer the high-contrast mode.")
     spoken_prompts: bool = Field(False, description="Read prompts aloud (espeak-ng).")
+    patron_language: bool = Field(
+        True,
+        description="At sign-in, switch to the language of the patron's account, unless they "
+        "chose one on the screen.",
+    )
     staff_code: SecretStr | None = None
     staff_code_file: SecretFile | None = None
     staff_card_uids: list[HexUid] = []

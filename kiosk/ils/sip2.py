@@ -170,12 +170,18 @@ def _blocks(status: str | None) -> frozenset[PatronBlock]:
 
 
 def _language(code: Any) -> str | None:
+    """The SIP2 language code (patron information, fixed field) as the UI's language code.
+
+    SIP2's table has no code for North Sami, Somali or Ukrainian; those patrons arrive as 000
+    (unknown) and keep the kiosk's language. 012 is "Norwegian" (Bokmål is what most read)."""
     return {
         "001": "en",
         "006": "sv",
         "007": "fi",
         "009": "da",
         "012": "nb",
+        "016": "ar",
+        "024": "en",  # United Kingdom English
     }.get(str(code or ""))
 
 

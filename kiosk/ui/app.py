@@ -98,6 +98,7 @@ class KioskApp(App):
         self.tr = Translator(self.settings.default_language)
         self.rtl = self.tr.rtl
         self.intent: str | None = None  # "borrow" | "account": what to do once identified
+        self.language_chosen = False  # the patron picked a language on this session's screens
         self.staff_status: dict[str, Any] = {}
         self.errors: list[BaseException] = []
         self.restart_requested = False
@@ -278,8 +279,14 @@ class KioskApp(App):
     # ------------------------------------------------------------------- local choices
 
     def set_language(self, code: str) -> None:
+        """The patron chose ``code``: it stays for their session, over their library account's
+        language (they are the one reading the screen)."""
         if code not in self.settings.languages:
             return
+        self.language_chosen = True
+        self._use_language(code)
+
+    def _use_language(self, code: str) -> None:
         self.tr = Translator(code)
         self.rtl = self.tr.rtl
         if self.kiosk is not None:
@@ -313,6 +320,7 @@ class KioskApp(App):
         if self.presenter.state.screen is not Screen.GOODBYE:
             return
         self.intent = None
+        self.language_chosen = False
         self.large_text = self.high_contrast = False
         self.speaker.enabled = self.settings.speech_on
         self.tr = Translator(self.settings.default_language)
@@ -362,6 +370,16 @@ class KioskApp(App):
         self.presenter.go(Screen.IDENTIFY)
 
     def _after_identified(self) -> None:
+        own = self.presenter.language
+        if (
+            self.settings.patron_language
+            and not self.language_chosen
+            and own in self.settings.languages
+            and own != self.tr.code
+        ):
+            # A patron whose account says "Norsk bokmål" reads on in Norwegian without having
+            # to find the button; a choice they made here first wins.
+            self._use_language(own)
         intent, self.intent = self.intent, None
         state = self.presenter.state
         if intent == "borrow" and state.can_borrow:

@@ -541,7 +541,11 @@ async def run_scenario(
         async with open_demo(config) as running:
             from dataclasses import replace
 
-            settings = replace(settings, default_language=language, goodbye_s=1.0)
+            # The scripted patron reads the scenario's language throughout (its screenshots are
+            # per language), whatever language their library account names.
+            settings = replace(
+                settings, default_language=language, goodbye_s=1.0, patron_language=False
+            )
             app = KioskApp(running.kiosk, settings, speaker=Speaker(enabled=False))
             ui = HeadlessUI(app)
             await ui.start()

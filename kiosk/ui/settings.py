@@ -28,6 +28,8 @@ class UiSettings:
 
     ``goodbye_s``: how long the thank-you screen stays before the screen is wiped clean.
     ``mode``: ``"checkout"`` (patron screens) or ``"return-station"`` (the unattended display).
+    ``patron_language``: at sign-in, switch to the language of the patron's account (when the
+    library system says it and the kiosk has it) unless the patron has chosen one here.
     """
 
     languages: tuple[str, ...] = tuple(LANGUAGES)
@@ -40,6 +42,7 @@ class UiSettings:
     sounds_on: bool = True
     goodbye_s: float = 5.0
     mode: str = "checkout"
+    patron_language: bool = True
 
     def __post_init__(self) -> None:
         unknown = [code for code in self.languages if code not in LANGUAGES]
@@ -69,4 +72,5 @@ def ui_settings_from_config(config: KioskConfig) -> UiSettings:
         high_contrast_available=ui.high_contrast,
         speech_on=ui.spoken_prompts,
         mode=kiosk.mode,
+        patron_language=ui.patron_language,
     )
