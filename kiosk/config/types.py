@@ -71,7 +71,6 @@ ConfigPath = Annotated[Path, BeforeValidator(_resolve_path)]
 ExistingFile = Annotated[Path, BeforeValidator(_resolve_path), AfterValidator(_must_exist)]
 
 
-
 def _secret_file_ok(path: Path, info: ValidationInfo) -> Path:
     # At the field, not only in the section's model validator that reads it: a problem
     # elsewhere in the section (a missing TLS file) skips that validator, and ``config check``

@@ -38,7 +38,7 @@ from kiosk.ui.presenter import Presenter, Screen
 from kiosk.ui.screens import SCREEN_CLASSES, KioskScreen
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets import KButton, KLabel, hrow, register_fonts
+from kiosk.ui.widgets import ButtonRow, KButton, KLabel, grow_with_children, hrow, register_fonts
 
 __all__ = ["KioskApp", "KioskRoot"]
 
@@ -176,8 +176,8 @@ class KioskApp(App):
         parts.append(KLabel(logical=name, role="item", tone="muted_text"))
         if extra is not None:
             parts.append(extra)
-        row = hrow(parts, rtl=self.rtl, size_hint_y=None, height=dp(48))
-        box.add_widget(row)
+        row = hrow(parts, rtl=self.rtl, size_hint_y=None)
+        box.add_widget(grow_with_children(row, dp(48)))
         if not self.presenter.online:
             text = (
                 tr(
@@ -206,7 +206,11 @@ class KioskApp(App):
             Rectangle(pos=label.pos, size=label.size)
 
     def accessibility_row(self) -> Widget:
-        """Large text, high contrast and read-aloud switches (state shown by ☑/☐, not colour)."""
+        """Large text, high contrast and read-aloud switches (state shown by ☑/☐, not colour).
+
+        A :class:`~kiosk.ui.widgets.ButtonRow`: the switches share the row by their texts, and
+        one whose text must wrap (Ukrainian or Somali with large text) makes the row taller
+        instead of spilling over the row above (Arabic's "Read aloud" did)."""
         tr = self.tr
         buttons = []
 
@@ -225,7 +229,7 @@ class KioskApp(App):
             )
         if self.settings.speech_available and self.speaker.available:
             buttons.append(switch(tr(N_("Read aloud")), self.speaker.enabled, self.toggle_speech))
-        return hrow(buttons, rtl=self.rtl, size_hint_y=None, height=dp(52), spacing=dp(12))
+        return ButtonRow(buttons, rtl=self.rtl, spacing=dp(12))
 
     # ---------------------------------------------------------------------- navigation
 

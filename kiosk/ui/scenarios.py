@@ -40,6 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 class ScenarioFailed(AssertionError):
     """An expectation of the scenario did not hold; the message says which."""
 

@@ -10,12 +10,12 @@ Every patron-visible literal is wrapped in ``N_()`` so Babel extracts it into th
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
 from kivy.metrics import dp, sp
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen as KivyScreen
 from kivy.uix.widget import Widget
@@ -24,7 +24,18 @@ from kiosk.core import Action, EndReason
 from kiosk.ui.i18n import LANGUAGES, N_, NP_
 from kiosk.ui.presenter import ItemRow, ItemState, Screen
 from kiosk.ui.texts import SYMBOLS, ItemLine, hold_text, reason_text, return_instruction
-from kiosk.ui.widgets import EMPTY_LABEL_SP, Card, KButton, Keypad, KLabel, KScroll, hrow
+from kiosk.ui.widgets import (
+    EMPTY_LABEL_SP,
+    ButtonRow,
+    Card,
+    KButton,
+    Keypad,
+    KLabel,
+    KScroll,
+    ShrinkColumn,
+    fit_width,
+    hrow,
+)
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -215,6 +226,14 @@ class KioskScreen(KivyScreen):
 # ------------------------------------------------------------------------------ patron
 
 
+#: At most this many language buttons side by side on the welcome screen.
+_LANGUAGES_PER_ROW = 5
+
+#: How small the welcome text and prompt may get to leave room for the buttons (large text in
+#: the longest languages needs about this; see ``ShrinkColumn``).
+_WELCOME_MIN_SCALE = 0.5
+
+
 class WelcomeScreen(KioskScreen):
     kind = Screen.WELCOME
     topics = frozenset({"status"})
@@ -234,35 +253,47 @@ class WelcomeScreen(KioskScreen):
 
     def build(self) -> Widget:
         """Fits the Pi's 800x480 touch screen without scrolling: the language choice is always
-        visible, as are borrow / return / my account and the accessibility switches."""
+        visible, as are borrow / return / my account and the accessibility switches.
+
+        Every row is as tall as its text needs (large text, long translations) and shares its
+        width by its texts, so no word is broken; the welcome text and prompt take the height
+        left over, with the gaps around them, and give way when it is short (smaller, or left
+        out under a long offline banner: see ``ShrinkColumn``).
+        """
         app, tr = self.app, self.app.tr
-        staff = self.button(
-            tr(N_("Staff")),
-            app.open_staff_login,
-            size_hint=(None, None),
-            width=dp(150),
-            height=dp(48),
+        staff = self.button(tr(N_("Staff")), app.open_staff_login, size_hint=(None, None))
+        root = BoxLayout(orientation="vertical", padding=dp(10))
+        root.add_widget(app.header(extra=fit_width(staff, dp(150))))
+        welcome = self.label(self.welcome_text(), "display", align="center")
+        prompt = self.label(
+            tr(N_("Place your library card on the reader, or choose what you want to do.")),
+            align="center",
         )
-        root = BoxLayout(orientation="vertical", padding=dp(10), spacing=dp(6))
-        root.add_widget(app.header(extra=staff))
-        root.add_widget(self.label(self.welcome_text(), "display", align="center"))
         root.add_widget(
-            self.label(
-                tr(N_("Place your library card on the reader, or choose what you want to do.")),
-                align="center",
-            )
+            ShrinkColumn([welcome, prompt], min_scale=_WELCOME_MIN_SCALE, padding=(0, dp(6)))
         )
         actions = [
             self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),
             self.button(tr(N_("Return")), lambda: app.choose(Action.RETURN), "primary"),
             self.button(tr(N_("My account")), lambda: app.choose(None), "primary"),
         ]
-        for button in actions:
-            button.min_size = dp(76)
-        root.add_widget(hrow(actions, rtl=app.rtl, size_hint_y=None, height=dp(76), spacing=dp(12)))
-        root.add_widget(app.accessibility_row())
-        languages = GridLayout(cols=5, spacing=dp(6), size_hint_y=None)
-        languages.bind(minimum_height=languages.setter("height"))
+        choices = self.column(spacing=6)
+        choices.add_widget(ButtonRow(actions, rtl=app.rtl, min_height=dp(76), spacing=dp(12)))
+        choices.add_widget(app.accessibility_row())
+        choices.add_widget(self.language_choice())
+        root.add_widget(choices)
+        return root
+
+    def language_choice(self) -> BoxLayout:
+        """A button per language in its own name, in rows of at most five.
+
+        Why rows of :class:`~kiosk.ui.widgets.ButtonRow` rather than a grid of equal columns:
+        with large text the longest name ("Davvisámegiella") is wider than a fifth of the
+        screen and was broken inside the word; widths from the names keep every name whole and
+        the choice still in two rows.
+        """
+        app = self.app
+        buttons = []
         for code in app.settings.languages:
             button = KButton(
                 logical=LANGUAGES[code].native_name,
@@ -273,10 +304,13 @@ class WelcomeScreen(KioskScreen):
             )
             button.code = code
             button.bind(on_release=lambda b: app.set_language(b.code))
-            languages.add_widget(button)
-        root.add_widget(languages)
-        root.add_widget(Widget())
-        return root
+            buttons.append(button)
+        rows = max(1, math.ceil(len(buttons) / _LANGUAGES_PER_ROW))
+        per_row = max(1, math.ceil(len(buttons) / rows))
+        box = self.column(spacing=6)
+        for start in range(0, len(buttons), per_row):
+            box.add_widget(ButtonRow(buttons[start : start + per_row], rtl=app.rtl, spacing=dp(6)))
+        return box
 
 
 class IdentifyScreen(KioskScreen):

@@ -17,11 +17,13 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 from kivy.lang import Builder
 from kivy.metrics import dp, sp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -32,17 +34,25 @@ from kiosk.ui.i18n import visual
 from kiosk.ui.theme import FONTS_DIR, MIN_TOUCH_DP
 
 __all__ = [
+    "BUTTON_PAD_DP",
     "EMPTY_LABEL_SP",
     "FONT_NAME",
+    "ButtonRow",
     "Card",
     "KButton",
     "KLabel",
     "KScroll",
     "Keypad",
+    "ShrinkColumn",
+    "fit_width",
+    "grow_with_children",
     "hrow",
+    "longest_word_width",
+    "one_line_width",
     "register_fonts",
     "rounded_box",
     "rounded_box_indices",
+    "share_widths",
 ]
 
 FONT_NAME = "KioskSans"
@@ -53,6 +63,9 @@ ROLE_SIZES = {"small": 17, "body": 21, "item": 21, "title": 32, "display": 44, "
 
 #: The height (sp) of a label with no text, so an empty line still takes its place.
 EMPTY_LABEL_SP = 10
+
+#: What a button adds to its text's height (dp), see ``<KButton>`` in kiosk.kv.
+BUTTON_PAD_DP = 20
 
 
 def register_fonts() -> None:
@@ -323,3 +336,229 @@ def hrow(widgets: Sequence[object], *, rtl: bool, **kwargs: object) -> BoxLayout
 
 def font_px(role: str, scale: float) -> float:
     return sp(ROLE_SIZES[role]) * scale
+
+
+#: Pixels added to a measured text width so float rounding in the layout never moves its last
+#: word to a second line (Kivy keeps a line whose text is exactly as wide as the room).
+_ROUNDING_PX = 1
+
+
+def _horizontal_padding(label: KLabel) -> float:
+    return float(label.padding[0] + label.padding[2])
+
+
+def one_line_width(label: KLabel) -> float:
+    """The width ``label`` needs to show its text on one line, padding included.
+
+    Kivy keeps a line on one line exactly when its shaped text's extents fit the room (checked
+    for every text of the kiosk: a pixel less and the last word moves down)."""
+    measure = _measurer(label.font_size, label.bold)
+    widest = max(
+        measure.get_extents(visual(line, label.rtl))[0] for line in label.logical.split("\n")
+    )
+    return widest + _horizontal_padding(label) + _ROUNDING_PX
+
+
+def longest_word_width(label: KLabel) -> float:
+    """The narrowest ``label`` can be without a word broken inside (Kivy breaks a word that is
+    wider than the room wherever it runs out, "Davvisámeg" / "iella")."""
+    measure = _measurer(label.font_size, label.bold)
+    words = label.logical.replace("\n", " ").split(" ")
+    widest = max(measure.get_extents(visual(word, label.rtl))[0] for word in words)
+    return widest + _horizontal_padding(label) + _ROUNDING_PX
+
+
+def share_widths(needs: Sequence[float], least: Sequence[float], room: float) -> list[float]:
+    """Widths for buttons side by side in ``room``, from what each needs for its text on one line
+    (``needs``) and for its longest word (``least``).
+
+    Equal shares while every text fits on one line in one (the regular look of most rows);
+    otherwise each its own need plus an equal part of what is left; when not every text fits on
+    one line, each at least its longest word and the rest shared by how much more each would
+    need. Only when not even the longest words fit are some words broken (proportional widths).
+    """
+    count = len(needs)
+    if count == 0:
+        return []
+    if max(needs) <= room / count:
+        return [room / count] * count
+    if sum(needs) <= room:
+        extra = (room - sum(needs)) / count
+        return [need + extra for need in needs]
+    if sum(least) <= room:
+        wanted = [need - low for need, low in zip(needs, least, strict=True)]
+        spare = room - sum(least)
+        return [low + spare * more / sum(wanted) for low, more in zip(least, wanted, strict=True)]
+    return [room * low / sum(least) for low in least]
+
+
+class ButtonRow(BoxLayout):
+    """Buttons side by side that share the row by their texts and grow with them.
+
+    Why: rows of equal, fixed-height buttons broke long words inside ("Davvisámeg" / "iella")
+    and, with large text, let a wrapped text spill out of the row over the row above. Here the
+    widths come from the texts (:func:`share_widths`) and every button is as tall as the
+    tallest text of the row needs, at least ``min_height``: the row is as tall as its buttons.
+    Reads in the language's direction (reversed for RTL) like :func:`hrow`.
+    """
+
+    def __init__(
+        self,
+        buttons: Sequence[KButton],
+        *,
+        rtl: bool,
+        min_height: float = dp(MIN_TOUCH_DP),
+        **kwargs: object,
+    ) -> None:
+        super().__init__(orientation="horizontal", size_hint_y=None, **kwargs)
+        self.buttons = list(buttons)
+        self.min_height = min_height
+        for button in reversed(self.buttons) if rtl else self.buttons:
+            self.add_widget(button)
+            button.fbind("logical", self._share)
+            button.fbind("font_size", self._share)
+            button.fbind("texture_size", self._grow)
+        self.fbind("width", self._share)
+        self.fbind("padding", self._share)
+        self.fbind("spacing", self._share)
+        self._share()
+        self._grow()
+
+    def _share(self, *_: object) -> None:
+        room = self.width - self.padding[0] - self.padding[2]
+        room -= self.spacing * (len(self.buttons) - 1)
+        needs = [one_line_width(button) for button in self.buttons]
+        least = [longest_word_width(button) for button in self.buttons]
+        for button, width in zip(self.buttons, share_widths(needs, least, room), strict=True):
+            button.size_hint_x = max(width, 1.0)  # the row's width shared in these proportions
+
+    def _grow(self, *_: object) -> None:
+        tallest = max(
+            [self.min_height]
+            + [button.texture_size[1] + dp(BUTTON_PAD_DP) for button in self.buttons]
+        )
+        for button in self.buttons:
+            button.min_size = tallest
+        self.height = tallest + self.padding[1] + self.padding[3]
+
+
+def fit_width(button: KButton, minimum: float, margin: float = dp(16)) -> KButton:
+    """Keep a fixed-width button (``size_hint_x`` None) at least as wide as its text on one line
+    plus ``margin``: a fixed width broke a longer translation inside a word ("Henkilö" /
+    "kunta") and made the button taller than its row."""
+
+    def follow(*_: object) -> None:
+        button.width = max(minimum, one_line_width(button) + margin)
+
+    button.fbind("logical", follow)
+    button.fbind("font_size", follow)
+    follow()
+    return button
+
+
+def grow_with_children(row: BoxLayout, minimum: float) -> BoxLayout:
+    """Keep ``row`` (of children with their own heights) as tall as its tallest child and at
+    least ``minimum``: a fixed height let large text stand out of the row, off the screen at
+    the top or over the row above."""
+
+    def follow(*_: object) -> None:
+        tallest = max([minimum] + [child.height for child in row.children])
+        row.height = tallest + row.padding[1] + row.padding[3]
+
+    for child in row.children:
+        child.fbind("height", follow)
+    follow()
+    return row
+
+
+class ShrinkColumn(AnchorLayout):
+    """Labels, most important first, in a column centred in whatever height is left to it: their
+    text made smaller (all by the same factor, in steps of ``SCALE_STEP`` down to ``min_scale``
+    of its size) until the column fits, and the last ones left out while even that is too tall.
+
+    Why: the welcome screen must fit the 800x480 touch screen in every language with large
+    text, with the offline banner too. The buttons, switches and language choice keep their
+    full size and take what they need; the welcome text and its prompt are what can give way
+    (the prompt is also spoken when read-aloud is on). Measuring renders a label at once
+    (``texture_update``), so each label's height at each size is remembered for the width:
+    while a rebuilt screen settles, the room changes a few times in one frame but the width
+    not, and a size that fits is found in a few renders (a binary search over the steps).
+    """
+
+    SCALE_STEP = 0.05
+
+    def __init__(
+        self, labels: Sequence[KLabel], *, min_scale: float, spacing: float = 0, **kwargs: object
+    ) -> None:
+        super().__init__(anchor_y="center", **kwargs)
+        self.labels = list(labels)
+        steps = max(0, round((1.0 - min_scale) / self.SCALE_STEP))
+        self.scales = [round(1.0 - k * self.SCALE_STEP, 4) for k in range(steps + 1)]
+        self.scale = 1.0
+        self.shown: list[KLabel] = []
+        self._heights: dict[tuple[object, ...], float] = {}
+        self.column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=spacing)
+        self.column.bind(minimum_height=self.column.setter("height"))
+        self.add_widget(self.column)
+        self._show(self.labels)
+        self._trigger_fit = Clock.create_trigger(self._fit, -1)
+        self.fbind("size", self._trigger_fit)
+        for label in self.labels:
+            label.fbind("logical", self._trigger_fit)
+        self._trigger_fit()
+
+    def _show(self, labels: list[KLabel]) -> None:
+        if labels != self.shown:
+            self.column.clear_widgets()
+            for label in labels:
+                self.column.add_widget(label)
+            self.shown = labels
+
+    def _size(self, label: KLabel, scale: float, width: float) -> None:
+        app_scale = getattr(App.get_running_app(), "font_scale", 1.0)
+        label.width = width
+        label.font_size = font_px(label.role, app_scale) * scale
+
+    def _label_height(self, label: KLabel, scale: float, width: float) -> float:
+        app_scale = getattr(App.get_running_app(), "font_scale", 1.0)
+        key = (id(label), label.logical, width, scale, app_scale)
+        if key not in self._heights:
+            self._size(label, scale, width)
+            label.texture_update()  # its height follows the texture at once (kiosk.kv)
+            self._heights[key] = label.height
+        return self._heights[key]
+
+    def _height(self, labels: list[KLabel], scale: float, width: float) -> float:
+        spacing = self.column.spacing * (len(labels) - 1)
+        return sum(self._label_height(label, scale, width) for label in labels) + spacing
+
+    def _largest_scale(self, labels: list[KLabel], width: float, room: float) -> float | None:
+        """The largest of ``scales`` at which ``labels`` fit ``room``; None if not even the
+        smallest does."""
+        scales = self.scales
+        if self._height(labels, scales[0], width) <= room:
+            return scales[0]  # the everyday case: one render of each label
+        if self._height(labels, scales[-1], width) > room:
+            return None
+        low, high = 1, len(scales) - 1  # scales[high] always fits
+        while low < high:
+            middle = (low + high) // 2
+            if self._height(labels, scales[middle], width) <= room:
+                high = middle
+            else:
+                low = middle + 1
+        return scales[high]
+
+    def _fit(self, *_: object) -> None:
+        width = self.width - self.padding[0] - self.padding[2]
+        room = self.height - self.padding[1] - self.padding[3]
+        for count in range(len(self.labels), 0, -1):
+            scale = self._largest_scale(self.labels[:count], width, room)
+            if scale is not None:
+                break
+        else:
+            count, scale = 0, self.scales[-1]
+        self.scale = scale
+        for label in self.labels:
+            self._size(label, scale, width)
+        self._show(self.labels[:count])

@@ -1,12 +1,16 @@
 """The screens, rendered for real (Kivy offscreen): every screen in every language, touch targets,
-right-to-left mirroring, large text, high contrast, a masked PIN, a clean screen after a visit."""
+right-to-left mirroring, large text, high contrast, a masked PIN, a clean screen after a visit,
+and the welcome screen fitting the 800x480 touch screen whole in every language and look."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from kivy.metrics import dp
+from kivy.uix.image import Image as KivyImage
+from kivy.uix.widget import Widget
 from PIL import Image
 
 from kiosk.core import Action, EndReason, Reason, events
@@ -18,7 +22,7 @@ from kiosk.ui.i18n import LANGUAGES, Translator, visual
 from kiosk.ui.presenter import Screen
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.theme import MIN_TOUCH_DP, Branding, contrast_ratio
-from kiosk.ui.widgets import KLabel
+from kiosk.ui.widgets import KButton, KLabel, KScroll
 
 
 @pytest.fixture
@@ -204,3 +208,120 @@ async def test_arabic_text_wraps_with_the_first_words_on_the_first_line(ui: Head
     assert visual(first_word, rtl=True) in lines[0]
     assert label.halign == "right"
     ui.app.root.remove_widget(label)
+
+
+# ------------------------------------------------------------- the welcome screen's layout
+
+
+def _window_box(widget: Widget) -> tuple[float, float, float, float]:
+    """``widget``'s rectangle in window coordinates: left, bottom, right, top."""
+    left, bottom = widget.to_window(widget.x, widget.y)
+    return left, bottom, left + widget.width, bottom + widget.height
+
+
+def _layout_problems(ui: HeadlessUI, where: str) -> list[str]:
+    """What a patron would see wrong on the current screen: something outside the window, two
+    texts or buttons on top of each other, a text larger than its widget, a small target."""
+    from kivy.core.window import Window
+
+    shown = [w for w in ui.widgets() if isinstance(w, KLabel | KivyImage) and w.get_root_window()]
+    boxes = [(w, _window_box(w)) for w in shown if w.width > 0 and w.height > 0]
+    problems = []
+    for widget, (left, bottom, right, top) in boxes:
+        name = f"{where}: {getattr(widget, 'logical', widget)!r}"
+        if left < -0.5 or bottom < -0.5 or right > Window.width + 0.5 or top > Window.height + 0.5:
+            problems.append(f"{name} is outside the window at {(left, bottom, right, top)}")
+        if isinstance(widget, KLabel) and (
+            widget.texture_size[0] > widget.width + 0.5
+            or widget.texture_size[1] > widget.height + 0.5
+        ):
+            problems.append(f"{name}: text {widget.texture_size} in a widget {widget.size}")
+        if isinstance(widget, KButton) and min(widget.size) < dp(MIN_TOUCH_DP):
+            problems.append(f"{name} is only {widget.size}")
+    for k, (first, a) in enumerate(boxes):
+        for second, b in boxes[k + 1 :]:
+            if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
+                problems.append(
+                    f"{where}: {getattr(first, 'logical', first)!r} overlaps "
+                    f"{getattr(second, 'logical', second)!r}"
+                )
+    return problems
+
+
+def _broken_words(label: KLabel) -> list[str]:
+    """The pieces of words Kivy split over two lines in ``label`` as rendered."""
+    rendered = " ".join(word.text for line in label._label._cached_lines for word in line.words)
+    whole = set(label.text.split())
+    return [piece for piece in rendered.split() if piece not in whole]
+
+
+async def _each_welcome_look(ui: HeadlessUI) -> AsyncIterator[str]:
+    """The welcome screen in every language, with and without large text and high contrast,
+    and with large text under the banner that says the library system is offline."""
+    app = ui.app
+    looks = [(False, False, True), (False, True, True), (True, True, True), (True, False, True)]
+    for high_contrast, large_text, online in [*looks, (False, True, False)]:
+        if app.high_contrast != high_contrast:
+            app.toggle_high_contrast()
+        if app.large_text != large_text:
+            app.toggle_large_text()
+        app.presenter.online = online
+        for code in LANGUAGES:
+            app.set_language(code)
+            await ui.pump(frames=2)
+            assert app.presenter.state.screen is Screen.WELCOME
+            yield (
+                f"{code}{' large' if large_text else ''}{' contrast' if high_contrast else ''}"
+                f"{'' if online else ' offline'}"
+            )
+
+
+async def test_the_welcome_screen_fits_the_800x480_screen_in_every_language_and_look(
+    ui: HeadlessUI,
+) -> None:
+    """Nothing cut off, nothing on top of anything else, no scrolling: the language choice,
+    borrow / return / my account, the accessibility switches and the staff button all shown."""
+    problems = []
+    async for look in _each_welcome_look(ui):
+        tr = ui.app.tr
+        for text in ("Staff", "Borrow", "Return", "My account", "Large text", "Read aloud"):
+            ui.find(tr(text))
+        for code in ui.app.settings.languages:
+            ui.find(LANGUAGES[code].native_name)
+        assert not any(isinstance(w, KScroll) for w in ui.widgets())
+        problems += _layout_problems(ui, look)
+    assert not problems, "\n".join(problems)
+
+
+async def test_no_text_on_the_welcome_screen_is_broken_inside_a_word(ui: HeadlessUI) -> None:
+    """Long words ("Davvisámegiella", "Henkilökunta") stay whole: a line may wrap only at a
+    space, in every language and with large text."""
+    broken = []
+    async for look in _each_welcome_look(ui):
+        for label in ui.widgets():
+            if isinstance(label, KLabel) and label.get_root_window() is not None:
+                pieces = _broken_words(label)
+                if pieces:
+                    broken.append(f"{look}: {label.logical!r} shown as {pieces}")
+    assert not broken, "\n".join(broken)
+
+
+async def test_switches_whose_text_wraps_make_their_row_taller_instead_of_overlapping(
+    ui: HeadlessUI,
+) -> None:
+    """With large text the switches' texts need two lines in Ukrainian and came close in Arabic
+    (where "Read aloud" spilled over the borrow / return / account buttons): every switch holds
+    its text and stays below those buttons."""
+    ui.app.toggle_large_text()
+    wrapped = 0
+    for code in ("ar", "uk"):
+        ui.app.set_language(code)
+        await ui.pump(frames=2)
+        tr = ui.app.tr
+        lowest_action = min(_window_box(ui.find(tr(a)))[1] for a in ("Borrow", "My account"))
+        for text in ("Large text", "High contrast", "Read aloud"):
+            switch = ui.find(tr(text))
+            wrapped += len(switch._label._cached_lines) > 1
+            assert switch.texture_size[1] + dp(16) <= switch.height, (code, text)
+            assert _window_box(switch)[3] <= lowest_action, (code, text)
+    assert wrapped >= 2  # the Ukrainian ones did need two lines
