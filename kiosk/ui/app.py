@@ -541,6 +541,8 @@ class KioskApp(App):
         Kivy's ModalView tints a dark grey image with ``background_color``, so a light colour
         still came out dark and the theme's dark text on it was unreadable; without the image
         the panel is the colour itself (contrast as in the theme, high contrast included).
+        Open and dismiss it with ``animation=False``: while a dialog fades out it still takes
+        every touch, and the patron's next tap (Finish, right after answering) would be lost.
         """
         dialog = ModalView(size_hint=size_hint, auto_dismiss=False)
         dialog.background = ""
@@ -551,7 +553,7 @@ class KioskApp(App):
         seconds = self.presenter.state.warning_seconds
         if seconds is None:
             if self._warning is not None:
-                self._warning.dismiss()
+                self._warning.dismiss(animation=False)
                 self._warning = None
             return
         tr = self.tr
@@ -580,7 +582,7 @@ class KioskApp(App):
         pending = self.presenter.pending_fee
         if pending is None or self.presenter.state.screen is not Screen.BORROW:
             if self._fee_dialog is not None:
-                self._fee_dialog.dismiss()
+                self._fee_dialog.dismiss(animation=False)
                 self._fee_dialog = None
             return
         if self._fee_dialog is not None:
@@ -601,7 +603,7 @@ class KioskApp(App):
             box.add_widget(KLabel(logical=message, tone="muted_text"))
 
         def answer(accept: bool) -> None:
-            dialog.dismiss()
+            dialog.dismiss(animation=False)
             self._fee_dialog = None
             self.acknowledge_fee(pending.item_id, accept)
 

@@ -132,6 +132,20 @@ async def test_the_inactivity_warning_counts_down_and_a_touch_dismisses_it(ui: H
     assert ui.app.sounds.played == [] or "attention" not in ui.app.sounds.played[1:]
 
 
+async def test_the_tap_right_after_a_dialog_reaches_the_screen_below(ui: HeadlessUI) -> None:
+    """A dialog that faded out would still take the touches meant for the screen while it
+    fades: the patron's next tap (Finish, right after answering) would be lost."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+
+    await show(ui, Screen.BORROW)
+    ui.app.presenter.apply(events.InactivityWarning(seconds_left=10))
+    await ui.pump(frames=1)
+    assert any(isinstance(w, ModalView) for w in Window.children)
+    await ui.tap(ui.app.tr("I am still here"))
+    assert not any(isinstance(w, ModalView) for w in Window.children)
+
+
 @pytest.mark.parametrize("high_contrast", [False, True])
 async def test_dialogs_are_drawn_in_the_themes_colours_so_their_text_is_readable(
     ui: HeadlessUI, tmp_path: Path, high_contrast: bool
