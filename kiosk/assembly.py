@@ -27,15 +27,7 @@ from typing import Any
 
 import serial
 
-from drivers.cards import (
-    BarcodeScanner,
-    CardReader,
-    HidBarcodeScanner,
-    PcscCardReader,
-    SerialBarcodeScanner,
-    SimulatedBarcodeScanner,
-    SimulatedCardReader,
-)
+from drivers.cards import BarcodeScanner, CardReader, SimulatedBarcodeScanner, SimulatedCardReader
 from drivers.printer import ReceiptPrinter, printer_from_url
 from drivers.rfid import FeigReader, FeigSimulator, RfidReader, VirtualTag, tag_for_item
 from drivers.tags import TagModel, Usage
@@ -287,6 +279,8 @@ async def _start_embedded_acs(config: KioskConfig, stack: AsyncExitStack) -> Any
 def _card_reader(config: KioskConfig) -> CardReader | None:
     settings = config.hardware.card_reader
     if settings.type == "pcsc":
+        from drivers.cards import PcscCardReader  # pyscard, loaded only for a PC/SC reader
+
         return PcscCardReader(settings.reader_pattern)
     if settings.type == "simulated":
         return SimulatedCardReader()
@@ -298,12 +292,16 @@ def scanner_for(config: KioskConfig) -> BarcodeScanner | None:
     settings = config.hardware.scanner
     terminator = settings.terminator.upper()
     if settings.type == "serial" and settings.port:
+        from drivers.cards import SerialBarcodeScanner
+
         return SerialBarcodeScanner(
             settings.port,
             baudrate=settings.baudrate,
             terminator=terminator,  # type: ignore[arg-type]
         )
     if settings.type == "hid":
+        from drivers.cards import HidBarcodeScanner
+
         return HidBarcodeScanner(settings.device, layout=settings.keyboard_layout)
     if settings.type == "simulated":
         return SimulatedBarcodeScanner()
