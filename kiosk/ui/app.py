@@ -34,6 +34,7 @@ from kiosk.core import Action, KioskEvent, ReceiptChoice
 from kiosk.ui import events_feedback
 from kiosk.ui.feedback import SoundCues, Speaker
 from kiosk.ui.i18n import N_, NP_, Translator
+from kiosk.ui.memory import release_free_memory
 from kiosk.ui.presenter import Presenter, Screen
 from kiosk.ui.screens import SCREEN_CLASSES, KioskScreen
 from kiosk.ui.settings import UiSettings
@@ -333,6 +334,7 @@ class KioskApp(App):
         self.font_scale = 1.0
         self.palette_version += 1
         self.presenter.clear_session()
+        self._when_idle(release_free_memory)
 
     def activity(self) -> None:
         if self.kiosk is not None and hasattr(self.kiosk, "touch"):
