@@ -26,6 +26,7 @@ from kiosk.ui.presenter import ItemRow, ItemState, Screen
 from kiosk.ui.texts import SYMBOLS, ItemLine, hold_text, reason_text, return_instruction
 from kiosk.ui.widgets import (
     EMPTY_LABEL_SP,
+    ROLE_SIZES,
     ButtonRow,
     Card,
     KButton,
@@ -34,6 +35,7 @@ from kiosk.ui.widgets import (
     KScroll,
     ShrinkColumn,
     fit_width,
+    font_px,
     hrow,
 )
 
@@ -229,9 +231,8 @@ class KioskScreen(KivyScreen):
 #: At most this many language buttons side by side on the welcome screen.
 _LANGUAGES_PER_ROW = 5
 
-#: How small the welcome text and prompt may get to leave room for the buttons (large text in
-#: the longest languages needs about this; see ``ShrinkColumn``).
-_WELCOME_MIN_SCALE = 0.5
+#: How small the welcome screen's instruction may get, alone, before it is left out.
+_INSTRUCTION_LAST_RESORT_SCALE = 0.5
 
 
 class WelcomeScreen(KioskScreen):
@@ -257,8 +258,9 @@ class WelcomeScreen(KioskScreen):
 
         Every row is as tall as its text needs (large text, long translations) and shares its
         width by its texts, so no word is broken; the welcome text and prompt take the height
-        left over, with the gaps around them, and give way when it is short (smaller, or left
-        out under a long offline banner: see ``ShrinkColumn``).
+        left over, with the gaps around them, and give way when it is short: smaller, but
+        never below the normal text size, then the greeting left out before the instruction
+        (large text in Ukrainian or Somali, a long offline banner; see ``ShrinkColumn``).
         """
         app, tr = self.app, self.app.tr
         staff = self.button(tr(N_("Staff")), app.open_staff_login, size_hint=(None, None))
@@ -269,8 +271,19 @@ class WelcomeScreen(KioskScreen):
             tr(N_("Place your library card on the reader, or choose what you want to do.")),
             align="center",
         )
+        # The instruction matters more than the greeting: when room is short the greeting
+        # shrinks (not below the size of a title), the instruction not below normal text;
+        # then the greeting goes, and only the instruction alone (large text under the
+        # offline banner) is made smaller still rather than hidden.
+        title_floor = sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale)
         root.add_widget(
-            ShrinkColumn([welcome, prompt], min_scale=_WELCOME_MIN_SCALE, padding=(0, dp(6)))
+            ShrinkColumn(
+                [welcome, prompt],
+                min_scales=[title_floor, 1 / app.font_scale],
+                priority=[prompt, welcome],
+                last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
+                padding=(0, dp(6)),
+            )
         )
         actions = [
             self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),

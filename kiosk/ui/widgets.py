@@ -472,9 +472,12 @@ def grow_with_children(row: BoxLayout, minimum: float) -> BoxLayout:
 
 
 class ShrinkColumn(AnchorLayout):
-    """Labels, most important first, in a column centred in whatever height is left to it: their
-    text made smaller (all by the same factor, in steps of ``SCALE_STEP`` down to ``min_scale``
-    of its size) until the column fits, and the last ones left out while even that is too tall.
+    """Labels in a column centred in whatever height is left to it: their text made smaller
+    (by one factor, in steps of ``SCALE_STEP``, each label no smaller than its own
+    ``min_scales`` entry of its size) until the column fits, and the least important left out
+    while even that is too tall. ``priority`` orders them by importance (kept longest first; by
+    default the column order); the most important one, alone, may go on down to
+    ``last_resort_scale`` before it is left out too.
 
     Why: the welcome screen must fit the 800x480 touch screen in every language with large
     text, with the offline banner too. The buttons, switches and language choice keep their
@@ -490,12 +493,20 @@ class ShrinkColumn(AnchorLayout):
     SCALE_STEP = 0.1
 
     def __init__(
-        self, labels: Sequence[KLabel], *, min_scale: float, spacing: float = 0, **kwargs: object
+        self,
+        labels: Sequence[KLabel],
+        *,
+        min_scales: Sequence[float],
+        priority: Sequence[KLabel] | None = None,
+        last_resort_scale: float | None = None,
+        spacing: float = 0,
+        **kwargs: object,
     ) -> None:
         super().__init__(anchor_y="center", **kwargs)
         self.labels = list(labels)
-        steps = max(0, round((1.0 - min_scale) / self.SCALE_STEP))
-        self.scales = [round(1.0 - k * self.SCALE_STEP, 4) for k in range(steps + 1)]
+        self.priority = list(priority) if priority is not None else list(labels)
+        self.floors = dict(zip(map(id, self.labels), min_scales, strict=True))
+        self.last_resort_scale = last_resort_scale
         self.scale = 1.0
         self.shown: list[KLabel] = []
         self._heights: dict[tuple[object, ...], float] = {}
@@ -508,6 +519,12 @@ class ShrinkColumn(AnchorLayout):
         for label in self.labels:
             label.fbind("logical", self._trigger_fit)
         self._trigger_fit()
+
+    @classmethod
+    def _steps(cls, smallest: float) -> list[float]:
+        """1.0 down in ``SCALE_STEP`` steps, never below ``smallest``."""
+        steps = max(0, int((1.0 - smallest) / cls.SCALE_STEP + 1e-9))
+        return [round(1.0 - k * cls.SCALE_STEP, 4) for k in range(steps + 1)]
 
     def _show(self, labels: list[KLabel]) -> None:
         if labels != self.shown:
@@ -530,22 +547,27 @@ class ShrinkColumn(AnchorLayout):
             self._heights[key] = label.height
         return self._heights[key]
 
-    def _height(self, labels: list[KLabel], scale: float, width: float) -> float:
+    def _height(
+        self, labels: list[KLabel], scale: float, width: float, floors: dict[int, float]
+    ) -> float:
         spacing = self.column.spacing * (len(labels) - 1)
-        return sum(self._label_height(label, scale, width) for label in labels) + spacing
+        heights = (self._label_height(lb, max(scale, floors[id(lb)]), width) for lb in labels)
+        return sum(heights) + spacing
 
-    def _largest_scale(self, labels: list[KLabel], width: float, room: float) -> float | None:
-        """The largest of ``scales`` at which ``labels`` fit ``room``; None if not even the
-        smallest does."""
-        scales = self.scales
-        if self._height(labels, scales[0], width) <= room:
+    def _largest_scale(
+        self, labels: list[KLabel], width: float, room: float, floors: dict[int, float]
+    ) -> float | None:
+        """The largest step at which ``labels`` (each at least at its floor) fit ``room``;
+        None if not even the smallest does."""
+        scales = self._steps(min(floors[id(label)] for label in labels))
+        if self._height(labels, scales[0], width, floors) <= room:
             return scales[0]  # the everyday case: one render of each label
-        if self._height(labels, scales[-1], width) > room:
+        if self._height(labels, scales[-1], width, floors) > room:
             return None
         low, high = 1, len(scales) - 1  # scales[high] always fits
         while low < high:
             middle = (low + high) // 2
-            if self._height(labels, scales[middle], width) <= room:
+            if self._height(labels, scales[middle], width, floors) <= room:
                 high = middle
             else:
                 low = middle + 1
@@ -554,13 +576,21 @@ class ShrinkColumn(AnchorLayout):
     def _fit(self, *_: object) -> None:
         width = self.width - self.padding[0] - self.padding[2]
         room = self.height - self.padding[1] - self.padding[3]
-        for count in range(len(self.labels), 0, -1):
-            scale = self._largest_scale(self.labels[:count], width, room)
-            if scale is not None:
+        attempts = [
+            ([label for label in self.labels if label in self.priority[:count]], self.floors)
+            for count in range(len(self.priority), 0, -1)
+        ]
+        if self.last_resort_scale is not None:
+            alone = self.priority[0]
+            attempts.append(([alone], {id(alone): self.last_resort_scale}))
+        shown: list[KLabel] = []
+        floors, scale = self.floors, 1.0
+        for candidates, candidate_floors in attempts:
+            fitting = self._largest_scale(candidates, width, room, candidate_floors)
+            if fitting is not None:
+                shown, floors, scale = candidates, candidate_floors, fitting
                 break
-        else:
-            count, scale = 0, self.scales[-1]
         self.scale = scale
-        for label in self.labels:
-            self._size(label, scale, width)
-        self._show(self.labels[:count])
+        for label in shown:
+            self._size(label, max(scale, floors[id(label)]), width)
+        self._show(shown)

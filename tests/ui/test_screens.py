@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from kivy.metrics import dp
+from kivy.metrics import dp, sp
 from kivy.uix.image import Image as KivyImage
 from kivy.uix.widget import Widget
 from PIL import Image
@@ -305,6 +305,36 @@ async def test_the_welcome_screen_fits_the_800x480_screen_in_every_language_and_
         assert not any(isinstance(w, KScroll) for w in ui.widgets())
         problems += _layout_problems(ui, look)
     assert not problems, "\n".join(problems)
+
+
+async def test_where_room_is_short_the_greeting_gives_way_to_the_instruction(
+    ui: HeadlessUI,
+) -> None:
+    """Where the welcome screen is short of room (large text in Ukrainian or Somali, the
+    offline banner), the greeting gives way (smaller, down to a title's size, or left out):
+    the instruction to place the card stays, and no other text a patron reads is smaller than
+    it is without large text. Under the banner
+    that says the library system does not answer (and what to do), the instruction alone may
+    be smaller, and in the longest language it gives way to the banner too."""
+    from kiosk.ui.widgets import ROLE_SIZES
+
+    problems = []
+    instructed_offline = []
+    async for look in _each_welcome_look(ui):
+        prompt = ui.app.tr("Place your library card on the reader, or choose what you want to do.")
+        if prompt in ui.texts() and "offline" in look:
+            instructed_offline.append(look.split()[0])
+        elif prompt not in ui.texts() and "offline" not in look:
+            problems.append(f"{look}: the instruction is not on screen")
+        shown = [w for w in ui.widgets() if isinstance(w, KLabel) and w.get_root_window()]
+        for label in shown:
+            last_resort = label.logical == prompt and "offline" in look
+            # The greeting may come down to a title's size; every other text keeps its own.
+            role = "title" if label.role == "display" else label.role
+            if label.font_size < sp(ROLE_SIZES[role]) - 0.5 and not last_resort:
+                problems.append(f"{look}: {label.logical!r} at {label.font_size:.1f} px")
+    assert not problems, "\n".join(problems)
+    assert {"en", "sv", "ar"} <= set(instructed_offline), instructed_offline
 
 
 async def test_no_text_on_the_welcome_screen_is_broken_inside_a_word(ui: HeadlessUI) -> None:
