@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 
-def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package``: ``exports`` maps a name to the submodule (relative
-    to ``package``) that defines it; the submodule is imported on first access."""
+def lazy_exports(package: str, exports: dict[str, tuple[str, ...]]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: ``exports`` maps each submodule (relative to
+    ``package``, ``".pcsc"``) to the names it defines; it is imported when one is first used."""
+    module_of = {name: module for module, names in exports.items() for name in names}
 
     def __getattr__(name: str) -> Any:
-        module = exports.get(name)
+        module = module_of.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         return getattr(importlib.import_module(module, package), name)

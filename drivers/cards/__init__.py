@@ -55,13 +55,10 @@ if TYPE_CHECKING:
 __getattr__ = lazy_exports(
     __name__,
     {
-        "HidBarcodeScanner": ".hid_scanner",
-        "PcscCardReader": ".pcsc",
-        "list_reader_names": ".pcsc",
-        "PcscDaemon": ".pcscd",
-        "PcscdUnavailable": ".pcscd",
-        "TERMINATORS": ".serial_scanner",
-        "SerialBarcodeScanner": ".serial_scanner",
-        "VirtualCard": ".vpcd",
+        ".hid_scanner": ("HidBarcodeScanner",),
+        ".pcsc": ("PcscCardReader", "list_reader_names"),
+        ".pcscd": ("PcscDaemon", "PcscdUnavailable"),
+        ".serial_scanner": ("TERMINATORS", "SerialBarcodeScanner"),
+        ".vpcd": ("VirtualCard",),
     },
 )

@@ -70,22 +70,22 @@ if TYPE_CHECKING:
 
 # The printers and their transports load when a printer is made (pyserial for serial ones,
 # Pillow for drawing receipts); the core needs only the contract (see drivers._lazy).
-_SUBMODULE_EXPORTS = {
-    ".device": ("EscPosDevice", "PrintedLine", "PrintedReceipt", "PtyPrinter", "TcpPrinter"),
-    ".escpos_printer": ("CoverOpenError", "EscPosPrinter", "PaperOutError"),
-    ".render": ("render_png", "render_text"),
-    ".simulated": ("SimulatedPrinter",),
-    ".transport": (
-        "DeviceFileTransport",
-        "FileTransport",
-        "PrinterOfflineError",
-        "SerialTransport",
-        "TcpTransport",
-        "Transport",
-        "UsbPrinterTransport",
-    ),
-    ".url": ("printer_from_url",),
-}
 __getattr__ = lazy_exports(
-    __name__, {name: module for module, names in _SUBMODULE_EXPORTS.items() for name in names}
+    __name__,
+    {
+        ".device": ("EscPosDevice", "PrintedLine", "PrintedReceipt", "PtyPrinter", "TcpPrinter"),
+        ".escpos_printer": ("CoverOpenError", "EscPosPrinter", "PaperOutError"),
+        ".render": ("render_png", "render_text"),
+        ".simulated": ("SimulatedPrinter",),
+        ".transport": (
+            "DeviceFileTransport",
+            "FileTransport",
+            "PrinterOfflineError",
+            "SerialTransport",
+            "TcpTransport",
+            "Transport",
+            "UsbPrinterTransport",
+        ),
+        ".url": ("printer_from_url",),
+    },
 )

@@ -72,11 +72,8 @@ if TYPE_CHECKING:
 __getattr__ = lazy_exports(
     __name__,
     {
-        "FeigReader": ".feig",
-        "FeigSimulator": ".simulator",
-        "SimulatorFaults": ".simulator",
-        "ControlError": ".sim_control",
-        "ControlServer": ".sim_control",
-        "SimulatorControl": ".sim_control",
+        ".feig": ("FeigReader",),
+        ".simulator": ("FeigSimulator", "SimulatorFaults"),
+        ".sim_control": ("ControlError", "ControlServer", "SimulatorControl"),
     },
 )

@@ -74,4 +74,6 @@ if TYPE_CHECKING:
     from drivers.sorter.simulator import SorterSimulator
 
 # The Modbus client (pymodbus) and the simulator load on first use (see drivers._lazy).
-__getattr__ = lazy_exports(__name__, {"ModbusSorter": ".modbus", "SorterSimulator": ".simulator"})
+__getattr__ = lazy_exports(
+    __name__, {".modbus": ("ModbusSorter",), ".simulator": ("SorterSimulator",)}
+)

@@ -82,6 +82,8 @@ def format_long_date(day: date, formats: LocaleFormats) -> str:
         char = pattern[index]
         if char == "'":
             end = pattern.find("'", index + 1)
+            if end < 0:  # an unclosed quote runs to the end
+                end = len(pattern)
             if end == index + 1:  # '' is a quote character
                 out.append("'")
             else:

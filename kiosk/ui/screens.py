@@ -258,9 +258,8 @@ class WelcomeScreen(KioskScreen):
 
         Every row is as tall as its text needs (large text, long translations) and shares its
         width by its texts, so no word is broken; the welcome text and prompt take the height
-        left over, with the gaps around them, and give way when it is short: smaller, but
-        never below the normal text size, then the greeting left out before the instruction
-        (large text in Ukrainian or Somali, a long offline banner; see ``ShrinkColumn``).
+        left over, with the gaps around them, and give way when it is short (large text in
+        Ukrainian or Somali, a long offline banner): see the ``ShrinkColumn`` below.
         """
         app, tr = self.app, self.app.tr
         staff = self.button(tr(N_("Staff")), app.open_staff_login, size_hint=(None, None))
