@@ -28,31 +28,12 @@ from kiosk.acs.faults import Faults
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
 
-# SIP2 three-digit language codes (patron languages as ISO 639 codes in the model).
+# The SIP2 language code of each patron language (ISO 639-2 in the model): the spec's table,
+# the first code where it has two for one language, and the other names of its languages.
 LANGUAGE_CODES = {
-    "eng": "001",
-    "fre": "002",
-    "ger": "003",
-    "ita": "004",
-    "dut": "005",
-    "swe": "006",
-    "fin": "007",
-    "spa": "008",
-    "dan": "009",
-    "por": "010",
+    **{iso: code for code, iso in reversed(sip2.LANGUAGES.items())},
     "nob": "012",
     "nno": "012",
-    "nor": "012",
-    "heb": "013",
-    "jpn": "014",
-    "rus": "015",
-    "ara": "016",
-    "pol": "017",
-    "gre": "018",
-    "chi": "019",
-    "kor": "020",
-    "tam": "022",
-    "ice": "025",
     "isl": "025",
 }
 MEDIA_TYPE_CODES = {

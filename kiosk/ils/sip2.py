@@ -48,6 +48,7 @@ from kiosk.ils.port import (
     RenewResult,
 )
 from kiosk.sip2 import (
+    LANGUAGES,
     MEDIA_TYPES,
     Checkin,
     Checkout,
@@ -169,20 +170,15 @@ def _blocks(status: str | None) -> frozenset[PatronBlock]:
     )
 
 
-def _language(code: Any) -> str | None:
-    """The SIP2 language code (patron information, fixed field) as the UI's language code.
+#: The UI languages (ISO 639-1) of the SIP2 languages the kiosk speaks; Norwegian is Bokmål,
+#: what most Norwegian patrons read.
+_UI_LANGUAGES = {"eng": "en", "swe": "sv", "fin": "fi", "dan": "da", "nor": "nb", "ara": "ar"}
 
-    SIP2's table has no code for North Sami, Somali or Ukrainian; those patrons arrive as 000
-    (unknown) and keep the kiosk's language. 012 is "Norwegian" (Bokmål is what most read)."""
-    return {
-        "001": "en",
-        "006": "sv",
-        "007": "fi",
-        "009": "da",
-        "012": "nb",
-        "016": "ar",
-        "024": "en",  # United Kingdom English
-    }.get(str(code or ""))
+
+def _language(code: Any) -> str | None:
+    """The SIP2 language code (patron information, fixed field) as the UI's language code;
+    None when unknown (000, or a language SIP2 has no code for: see ``kiosk.sip2.LANGUAGES``)."""
+    return _UI_LANGUAGES.get(LANGUAGES.get(str(code or ""), ""))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

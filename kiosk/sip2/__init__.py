@@ -52,7 +52,7 @@ from kiosk.sip2.errors import (
     SIP2TimeoutError,
     SIP2TLSError,
 )
-from kiosk.sip2.fields import MEDIA_TYPES, TAG_BY_NAME, TAGS, Tag
+from kiosk.sip2.fields import LANGUAGES, MEDIA_TYPES, TAG_BY_NAME, TAGS, Tag
 from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS, FixedField, Layout
 from kiosk.sip2.messages import (
@@ -95,6 +95,7 @@ from kiosk.sip2.trace import format_trace, mask_frame
 
 __all__ = [
     "CHARSETS",
+    "LANGUAGES",
     "LAYOUTS",
     "MEDIA_TYPES",
     "MESSAGE_CLASSES",

@@ -121,3 +121,32 @@ MEDIA_TYPES: dict[str, str] = {
     "009": "book-with-cd",
     "010": "book-with-audio-tape",
 }
+
+
+#: Language codes (the fixed field of patron status and information, spec 2.00) as ISO 639-2
+#: codes. The spec's table has none for North Sami, Somali or Ukrainian: they travel as 000.
+#: 012 is "Norwegian" and 024 "United Kingdom" (English).
+LANGUAGES: dict[str, str] = {
+    "001": "eng",
+    "002": "fre",
+    "003": "ger",
+    "004": "ita",
+    "005": "dut",
+    "006": "swe",
+    "007": "fin",
+    "008": "spa",
+    "009": "dan",
+    "010": "por",
+    "012": "nor",
+    "013": "heb",
+    "014": "jpn",
+    "015": "rus",
+    "016": "ara",
+    "017": "pol",
+    "018": "gre",
+    "019": "chi",
+    "020": "kor",
+    "022": "tam",
+    "024": "eng",
+    "025": "ice",
+}
