@@ -105,7 +105,7 @@ async def _welcome(mode: str) -> None:
         rss, _ = _rss_mb()
         print(f"READY {rss:.1f} {_mapped_mb(_RASTERIZER_LIBS):.1f}", flush=True)
         return
-    from kiosk.ui.scenarios import demo_config, open_demo
+    from kiosk.demo.scenarios import demo_config, open_demo
     from kiosk.ui.settings import ui_settings_from_config
 
     with tempfile.TemporaryDirectory() as state:
@@ -243,8 +243,8 @@ async def demo_stack() -> dict[str, float]:
 
     configure_kivy(headless=True)
     from kiosk.assembly import demo_item_tags
+    from kiosk.demo.scenarios import demo_config, open_demo
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.scenarios import demo_config, open_demo
     from kiosk.ui.settings import ui_settings_from_config
 
     with tempfile.TemporaryDirectory() as state:
@@ -277,8 +277,8 @@ async def _kiosk_process(spec: dict[str, Any]) -> None:
     from kiosk.ui.harness import HeadlessUI, configure_kivy
 
     configure_kivy(headless=True)
+    from kiosk.demo.scenarios import demo_config, open_demo
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.scenarios import demo_config, open_demo
     from kiosk.ui.settings import ui_settings_from_config
 
     overrides = {

@@ -1,7 +1,8 @@
 """The layering rules of DESIGN.md, checked on the source tree.
 
 Arrows point down only: ui -> core -> ils -> sip2, core -> drivers. Drivers know nothing of the
-kiosk, the core knows nothing of Kivy or hardware libraries, and the whole tree is ruff clean.
+kiosk, the core knows nothing of Kivy, hardware libraries or SIP2, the screens know the core only
+through its port, and the whole tree is ruff clean.
 """
 
 from __future__ import annotations
@@ -46,6 +47,55 @@ def test_drivers_never_import_the_kiosk() -> None:
 def test_core_stays_plain_python() -> None:
     forbidden = ("kivy", "serial", "smartcard", "escpos", "evdev", "kiosk.ui", "kiosk.acs")
     assert offenders("kiosk/core", forbidden) == []
+
+
+def test_the_core_speaks_to_library_systems_only_through_their_port() -> None:
+    """SIP2 is one back end among others: the core sees ``kiosk.ils``, never a protocol."""
+    assert offenders("kiosk/core", ("kiosk.sip2", "kiosk.assembly", "kiosk.config")) == []
+
+
+def test_the_screens_see_the_core_only_through_its_port() -> None:
+    """The UI imports no driver, no composition (assembly, demo), no library-system layer and no
+    SIP2; of the core only its public package (the port, events, views), not its parts."""
+    forbidden = (
+        "drivers",
+        "kiosk.assembly",
+        "kiosk.station_assembly",
+        "kiosk.demo",
+        "kiosk.commands",
+        "kiosk.acs",
+        "kiosk.ils",
+        "kiosk.sip2",
+        "serial",
+        "smartcard",
+    )
+    assert offenders("kiosk/ui", forbidden) == []
+    reaching_in = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path, names in imported_modules("kiosk/ui").items()
+        for name in names
+        if name.startswith("kiosk.core.")
+    )
+    assert reaching_in == []
+
+
+def test_the_screens_never_probe_the_core() -> None:
+    """No ``getattr``/``hasattr`` on what the core hands out: the port is typed, so a screen
+    that needs something asks the port for it. The few left look at Kivy's objects, the C
+    library or the theme's palette, and are named here one by one."""
+    kivy_and_os = {"self.theme.palette", "widget", "App.get_running_app()", "app", "libc", "self"}
+    probes = []
+    for path in (ROOT / "kiosk/ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr")
+                and ast.unparse(node.args[0]) not in kivy_and_os
+            ):
+                probes.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert probes == []
 
 
 def test_importing_the_core_loads_no_hardware_or_heavy_library() -> None:

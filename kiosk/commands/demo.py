@@ -55,7 +55,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.ui.scenarios import SCENARIOS
+    from kiosk.demo.scenarios import SCENARIOS
 
     if args.list_scenarios:
         for scenario in SCENARIOS.values():
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _play(names: list[str], screenshots: Path | None, language: str | None) -> int:
-    from kiosk.ui.scenarios import run_scenario
+    from kiosk.demo.scenarios import run_scenario
 
     failed = 0
     for name in names:
@@ -111,9 +111,9 @@ async def _interactive(args: argparse.Namespace, width: int, height: int) -> int
     from dataclasses import replace
 
     from kiosk.assembly import open_kiosk
+    from kiosk.demo.panel import demo_panel
+    from kiosk.demo.scenarios import demo_config
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.demo_panel import demo_panel
-    from kiosk.ui.scenarios import demo_config
     from kiosk.ui.settings import ui_settings_from_config
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as state:

@@ -22,7 +22,6 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,97 +194,17 @@ async def _feed_demo(running: Any, count: int) -> None:
 
 
 async def _display(running: Any, config: Any, stop: asyncio.Event) -> None:
+    from kiosk.core.station_screen import StationScreen
     from kiosk.ui.app import KioskApp
     from kiosk.ui.settings import ui_settings_from_config
 
-    app = KioskApp(_DisplayPort(running), ui_settings_from_config(config))
+    app = KioskApp(StationScreen(running.station), ui_settings_from_config(config))
     stopper = asyncio.get_running_loop().create_task(stop.wait())
     stopper.add_done_callback(lambda _: app.stop())
     try:
         await app.async_run(async_lib="asyncio")
     finally:
         stopper.cancel()
-
-
-class _DisplayPort:
-    """What the kiosk's screen asks of "a kiosk", answered by the return station.
-
-    The return-station screen only shows events; the staff screen reads the status. Patron
-    commands do not exist here (nobody borrows at a return chute).
-    """
-
-    def __init__(self, running: Any) -> None:
-        from kiosk.core import Mode
-
-        self.running = running
-        self.station = running.station
-        self.mode = Mode.IDLE
-        code = running.config.ui.staff_code
-        self._staff_code = code.get_secret_value() if code else None
-
-    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
-        return self.station.subscribe(callback)
-
-    @property
-    def library_system_online(self) -> bool:
-        return bool(self.station.library_system_online)
-
-    def touch(self) -> None:
-        """Nothing times out at the station."""
-
-    def set_language(self, code: str) -> None:
-        """The screen's language only; the station has no patron session."""
-
-    def pad_contents(self) -> list[Any]:
-        return list(self.station.pad.present.values())
-
-    async def staff_enter(self, code: str) -> bool:
-        import hmac
-
-        from kiosk.core import Mode, events
-
-        if self._staff_code and hmac.compare_digest(code.encode(), self._staff_code.encode()):
-            self.mode = Mode.STAFF
-            self.station.announce(events.StaffModeEntered())
-            return True
-        self.station.announce(events.StaffModeRefused())
-        return False
-
-    async def staff_exit(self) -> None:
-        from kiosk.core import Mode, events
-
-        previous, self.mode = self.mode, Mode.IDLE
-        self.station.announce(events.ModeChanged(mode=Mode.IDLE, previous=previous))
-
-    async def staff_status(self) -> Any:
-        from drivers.printer.contract import PrinterError, PrinterStatus
-        from kiosk.core import StaffStatus
-
-        printer = self.running.printer
-        status = None
-        if printer is not None:
-            try:
-                status = await printer.status()
-            except PrinterError as error:
-                status = PrinterStatus(online=False, paper="unknown", detail=str(error))
-        journal = self.running.journal
-        return StaffStatus(
-            library_system_online=self.library_system_online,
-            reader_ok=bool(self.station.pad.healthy),
-            printer=status,
-            offline_queue=journal.offline_queue_depth(),
-            reconciliation=tuple(journal.reconciliation()),
-        )
-
-    async def staff_print_test(self) -> bool:
-        return False
-
-    async def staff_resolve(self, entry_id: str, note: str | None = None) -> bool:
-        await asyncio.to_thread(self.running.journal.resolve, entry_id, note)
-        return True
-
-    async def end_session(self, *args: Any) -> None:
-        """No patron sessions at a return station."""
 
 
 # ------------------------------------------------------------------------------ staff actions

@@ -14,11 +14,9 @@ do the work: :mod:`~kiosk.core.identification`, :mod:`~kiosk.core.borrowing`,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from drivers.cards.contract import BarcodeScanner, CardReader
 from drivers.printer.contract import ReceiptPrinter
@@ -31,7 +29,7 @@ from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode
 from kiosk.core.identification import Identification
 from kiosk.core.loans import LoanService
-from kiosk.core.model import AccountView, PrintOutcome, StaffStatus, TagReading
+from kiosk.core.model import AccountView, PrintOutcome, PrintProblem, StaffStatus, TagReading
 from kiosk.core.modes import Command, allowed
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
 from kiosk.core.port import PatronCommands
@@ -46,6 +44,7 @@ from kiosk.core.session import ItemState
 from kiosk.core.settings import KioskSettings
 from kiosk.core.staff import StaffDesk
 from kiosk.core.statistics import Statistics
+from kiosk.core.tasks import BackgroundTasks
 from kiosk.core.watchers import watch_cards, watch_inactivity, watch_scanner
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy, Replayer
@@ -138,7 +137,7 @@ class Kiosk:
             library_name=settings.library_name,
             branch_name=settings.branch_name,
         )
-        self._background: list[asyncio.Task[None]] = []
+        self._background = BackgroundTasks()
         self._started = False
 
     # ================================================================== lifecycle and events
@@ -150,14 +149,14 @@ class Kiosk:
         self.ctx.touch()
         self.ctx.ils_online = self.ils.online
         if self.pad is not None:
-            self._run_in_background(self.pad.run(), "kiosk-pad")
-        self._run_in_background(watch_inactivity(self.ctx, self._end), "kiosk-inactivity")
-        self._run_in_background(self._replay_loop(), "kiosk-replay")
+            self._background.start(self.pad.run(), "kiosk-pad")
+        self._background.start(watch_inactivity(self.ctx, self._end), "kiosk-inactivity")
+        self._background.start(self._replay_loop(), "kiosk-replay")
         if self.card_reader is not None:
             watching = watch_cards(self.ctx, self.card_reader, self.identify_card_uid)
-            self._run_in_background(watching, "kiosk-cards")
+            self._background.start(watching, "kiosk-cards")
         if self.scanner is not None:
-            self._run_in_background(watch_scanner(self.scanner, self.identify), "kiosk-scan")
+            self._background.start(watch_scanner(self.scanner, self.identify), "kiosk-scan")
 
     async def stop(self) -> None:
         if not self._started:
@@ -165,12 +164,7 @@ class Kiosk:
         if self.ctx.session.patron_id is not None or self.ctx.mode is not Mode.IDLE:
             await self._end(EndReason.SHUTDOWN)
         await self.ctx.drain()
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._background.clear()
+        await self._background.stop()
         self._started = False
 
     async def __aenter__(self) -> Kiosk:
@@ -395,7 +389,7 @@ class Kiosk:
     async def staff_print_test(self) -> PrintOutcome:
         """Print a test receipt (staff mode only)."""
         if not self._may(Command.STAFF_PRINT_TEST):
-            return PrintOutcome(printed=False, detail="not in staff mode")
+            return PrintOutcome(problem=PrintProblem.NOT_NOW)
         return await self._staff.print_test()
 
     def reader_test(self) -> tuple[TagReading, ...]:
@@ -450,10 +444,6 @@ class Kiosk:
         if code is None:
             return None
         return self.settings.branch_name_of(code) or self.ils.branch_names().get(code)
-
-    def _run_in_background(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine, name=name)
-        self._background.append(task)
 
     async def _replay_loop(self) -> None:
         """While offline: watch for the library system to come back, then replay the journal."""

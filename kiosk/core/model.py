@@ -20,6 +20,7 @@ __all__ = [
     "HoldView",
     "LoanView",
     "PrintOutcome",
+    "PrintProblem",
     "PrinterState",
     "ReconciliationLine",
     "ReturnKind",
@@ -131,12 +132,22 @@ class PrinterState:
         return self.online and self.paper != "out"
 
 
+class PrintProblem(enum.Enum):
+    NO_PRINTER = "no_printer"  # this kiosk has none
+    NOT_NOW = "not_now"  # the command was not taken (e.g. not in staff mode)
+    FAILED = "failed"  # the printer failed: paper out, cover open, offline (see ``detail``)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrintOutcome:
     """What came of a print job: printed, or why not (``detail`` is the driver's words)."""
 
-    printed: bool
-    detail: str = ""  # "" when printed; e.g. "no printer", "paper out"
+    problem: PrintProblem | None = None
+    detail: str = ""
+
+    @property
+    def printed(self) -> bool:
+        return self.problem is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

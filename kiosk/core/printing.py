@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from drivers.printer.contract import Document, PrinterError, ReceiptPrinter
-from kiosk.core.model import PrinterState, PrintOutcome
+from kiosk.core.model import PrinterState, PrintOutcome, PrintProblem
 from kiosk.core.receipts import Receipt, receipt_document
 
 __all__ = ["Printing"]
@@ -42,13 +42,13 @@ class Printing:
     async def print(self, document: Document, *, what: str) -> PrintOutcome:
         """Print ``document`` (``what`` names it in the log: "receipt", "slip for 3000...")."""
         if self.printer is None:
-            return PrintOutcome(printed=False, detail="no printer")
+            return PrintOutcome(problem=PrintProblem.NO_PRINTER)
         try:
             await self.printer.print_document(document)
         except PrinterError as error:
             log.warning("%s not printed: %s", what, error)
-            return PrintOutcome(printed=False, detail=str(error))
-        return PrintOutcome(printed=True)
+            return PrintOutcome(problem=PrintProblem.FAILED, detail=str(error))
+        return PrintOutcome()
 
     async def print_test(self, library_name: str, branch_name: str) -> PrintOutcome:
         """A test receipt with the kiosk's own header and every Nordic letter."""

@@ -21,7 +21,7 @@ Comparisons: codes (alert types, locations, bins, collections, media types, ISIL
 and surrounding blanks; call-number prefixes are compared as written (SAB's ``uHc`` is not
 ``UHc``). Media types are compared by name (``book``), which is what the library-system port
 reports; a rule may also give a SIP2 CK code (``001``), read as its name
-(:data:`kiosk.sip2.MEDIA_TYPES`).
+(:func:`kiosk.ils.port.media_type_name`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ from typing import Any, Protocol
 from kiosk.core.model import ReturnKind
 from kiosk.core.pad import PadTag
 from kiosk.core.returns import ReturnDone
-from kiosk.ils.port import CheckinAlert
-from kiosk.sip2 import MEDIA_TYPES
+from kiosk.ils.port import CheckinAlert, media_type_name
 
 __all__ = [
     "CONDITIONS",
@@ -253,14 +252,9 @@ def _matches(name: str, wanted: Any, actual: Any) -> bool:
         return any(str(actual).strip().startswith(str(v).strip()) for v in values)
     got = _code(actual)
     if name == "media_type":
-        got = _media_name(got)
-        return any(_media_name(_code(v)) == got for v in values)
+        got = media_type_name(got)
+        return any(media_type_name(_code(v)) == got for v in values)
     return any(_code(v) == got for v in values)
-
-
-def _media_name(code: str) -> str:
-    """A media type by name, whether given by name (``book``) or SIP2 code (``001``)."""
-    return MEDIA_TYPES.get(code, code)
 
 
 # ----------------------------------------------------------------------------- explanation
@@ -315,8 +309,9 @@ def explain(decision: SortDecision) -> str:
         for label, value in shown.items():
             text = _show(value)
             if label.startswith("media") and isinstance(value, str):
-                name = MEDIA_TYPES.get(_code(value))
-                text += f" ({name})" if name else ""
+                code = _code(value)
+                name = media_type_name(code)
+                text += f" ({name})" if name != code else ""
             lines.append(f"  {label}: {text}")
     for rule in decision.tried:
         title = f"rule {rule.index + 1}" + (f" ({rule.name})" if rule.name else "")

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from kiosk.sip2.fields import MEDIA_TYPES
+
 __all__ = [
     "CheckinAlert",
     "CheckinResult",
@@ -45,7 +47,14 @@ __all__ = [
     "PatronBlock",
     "RenewAllResult",
     "RenewResult",
+    "media_type_name",
 ]
+
+
+def media_type_name(value: str) -> str:
+    """A media type by the name the port reports (``book``), whether given by name or by the
+    SIP2 code (``001``) a library's configuration may still use."""
+    return MEDIA_TYPES.get(value, value)
 
 
 # --------------------------------------------------------------------------------------- errors

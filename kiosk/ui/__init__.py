@@ -5,18 +5,19 @@ Public surface (Kivy is imported lazily, so :func:`configure_kivy` can set the w
     from kiosk.ui import configure_kivy, KioskApp, UiSettings, HeadlessUI
 
     configure_kivy(headless=True)                    # before anything imports kivy
-    app = KioskApp(kiosk, UiSettings(mode="return-station"))   # kiosk: kiosk.core.Kiosk
+    app = KioskApp(port, UiSettings())   # port: a kiosk.core.ScreenPort (kiosk.core.Kiosk)
     ui = HeadlessUI(app); await ui.start(); await ui.tap("Return"); await ui.screenshot(p)
 
 - :class:`KioskApp` - the application; ``app.presenter.state`` is what the screen shows.
 - :class:`UiSettings` / :func:`ui_settings_from_config` - languages, branding, accessibility.
 - :class:`HeadlessUI` - offscreen rendering, taps by visible text, PNG screenshots.
 - :data:`LANGUAGES`, :class:`Translator` - the catalogs (no Kivy needed).
-- :func:`run_scenario`, :data:`SCENARIOS` - scripted patrons (``kiosk demo --scenario``).
 
-For the return station (issue 7): run ``KioskApp`` with ``UiSettings(mode="return-station")``
-on any object with ``subscribe(callback)`` that emits ``kiosk.core`` events; each
-``ItemReturned`` appears as the current item with where it went.
+The screens see the core only through its port (``kiosk.core.ScreenPort``): never a driver, the
+assembly, SIP2 or the library-system layer (``tests/test_architecture.py``). For the return
+station, run ``KioskApp`` on a ``kiosk.core.station_screen.StationScreen`` with
+``UiSettings(mode="return-station")``; each ``ItemReturned`` appears as the current item with
+where it went. Scripted patrons and the demo's control panel live in :mod:`kiosk.demo`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from kiosk.ui.theme import Branding, Theme
 
 __all__ = [
     "LANGUAGES",
-    "SCENARIOS",
     "Branding",
     "HeadlessUI",
     "KioskApp",
@@ -39,7 +39,6 @@ __all__ = [
     "Translator",
     "UiSettings",
     "configure_kivy",
-    "run_scenario",
     "ui_settings_from_config",
 ]
 
@@ -49,8 +48,4 @@ def __getattr__(name: str) -> Any:
         from kiosk.ui.app import KioskApp
 
         return KioskApp
-    if name in ("SCENARIOS", "run_scenario"):
-        from kiosk.ui import scenarios
-
-        return getattr(scenarios, name)
     raise AttributeError(f"module 'kiosk.ui' has no attribute {name!r}")

@@ -1,9 +1,10 @@
 """The Kivy application: screens, theme, language, and the bridge to the kiosk core.
 
-Why this shape: the core (``kiosk.core.Kiosk``) owns every decision and streams typed events;
-:class:`~kiosk.ui.presenter.Presenter` folds them into a picture; this app shows that picture,
-turns touches into core commands, and adds what only a screen can: language and theme choice,
-sound cues, spoken prompts, the inactivity overlay and the fee question.
+Why this shape: the core owns every decision and streams typed events; the app sees it only
+through the core's port (:class:`~kiosk.core.port.ScreenPort`: a kiosk, or the return station's
+display). :class:`~kiosk.ui.presenter.Presenter` folds the events into a picture; this app shows
+that picture, turns touches into the port's commands, and adds what only a screen can: language
+and theme choice, sound cues, spoken prompts, the inactivity overlay and the fee question.
 
 Core commands are coroutines; the app runs them as tasks on the same asyncio loop that drives
 Kivy (``App.async_run`` or the headless harness). A failing command is logged and kept in
@@ -16,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -28,9 +29,18 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
-from drivers.printer.contract import PrinterError
-from drivers.printer.testpage import build_test_page
-from kiosk.core import Action, KioskEvent, ReceiptChoice
+from kiosk.core import (
+    Action,
+    KioskEvent,
+    Mode,
+    PatronCommands,
+    PrintProblem,
+    ReceiptChoice,
+    ReconciliationLine,
+    ScreenPort,
+    TagKind,
+    TagReading,
+)
 from kiosk.ui import events_feedback
 from kiosk.ui.feedback import SoundCues, Speaker
 from kiosk.ui.i18n import N_, NP_, Translator
@@ -44,6 +54,8 @@ from kiosk.ui.widgets import ButtonRow, KButton, KLabel, grow_with_children, hro
 __all__ = ["KioskApp", "KioskRoot"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Seconds after a screen is built before loading what later frames will need (locale data,
 #: sound cues): late enough not to delay that screen's first frame, early enough to be done
@@ -64,7 +76,8 @@ class KioskRoot(BoxLayout):
 class KioskApp(App):
     """The kiosk's touch screen.
 
-    ``kiosk``: a ``kiosk.core.Kiosk`` (or anything with its commands and ``subscribe``);
+    ``port``: the core as screens see it (a kiosk, or a return station's display; None renders
+    the screens without a core, as the gallery does);
     ``settings``: :class:`~kiosk.ui.settings.UiSettings`; ``side_panel``: an optional widget
     factory shown at the right (the demo's control panel); ``on_restart``: what the staff
     "Restart" button does (default: stop the app; ``kiosk run`` exits so systemd restarts it).
@@ -76,7 +89,7 @@ class KioskApp(App):
 
     def __init__(
         self,
-        kiosk: Any,
+        port: ScreenPort | None,
         settings: UiSettings | None = None,
         *,
         sounds: SoundCues | None = None,
@@ -86,7 +99,7 @@ class KioskApp(App):
     ) -> None:
         super().__init__()
         self.title = "Library kiosk"
-        self.kiosk = kiosk
+        self.port = port
         self.settings = settings or UiSettings()
         self.presenter = Presenter()
         self.sounds = sounds or SoundCues(self.settings.sounds_on)
@@ -107,7 +120,7 @@ class KioskApp(App):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._warning: ModalView | None = None
         self._fee_dialog: ModalView | None = None
-        self._reader_test: Any = None
+        self._reader_test: Any = None  # Kivy's clock event while the reader test runs
         self._unsubscribe: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------------- building
@@ -128,10 +141,9 @@ class KioskApp(App):
         if self.side_panel is not None:
             root.add_widget(self.side_panel(self))
         self.presenter.subscribe(self._on_topic)
-        if self.kiosk is not None and hasattr(self.kiosk, "subscribe"):
-            self._unsubscribe = self.kiosk.subscribe(self._on_event)
-            if hasattr(self.kiosk, "library_system_online"):
-                self.presenter.online = bool(self.kiosk.library_system_online)
+        if self.port is not None:
+            self._unsubscribe = self.port.subscribe(self._on_event)
+            self.presenter.online = self.port.library_system_online
         self.show(self.home_screen)
         self.bind(palette_version=self._paint_window)
         self._paint_window()
@@ -294,8 +306,8 @@ class KioskApp(App):
     def _use_language(self, code: str) -> None:
         self.tr = Translator(code)
         self.rtl = self.tr.rtl
-        if self.kiosk is not None:
-            self.kiosk.set_language(code)
+        if self.port is not None:
+            self.port.set_language(code)
         self.rebuild_current()
         self.speak(self.current_screen.prompt())
 
@@ -337,19 +349,25 @@ class KioskApp(App):
         self._when_idle(release_free_memory)
 
     def activity(self) -> None:
-        if self.kiosk is not None and hasattr(self.kiosk, "touch"):
-            self.kiosk.touch()
+        if self.port is not None:
+            self.port.touch()
         if self.presenter.state.warning_seconds is not None:
             self.presenter.dismiss_warning()
 
     # ------------------------------------------------------------------- core commands
 
-    def run_command(self, coroutine: Awaitable[Any]) -> asyncio.Task[Any]:
+    def run_command(self, coroutine: Awaitable[T]) -> asyncio.Task[T]:
         """Run a core command as a task; failures are logged and kept in ``errors``."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._command_done)
         return task
+
+    def _patron(self, command: Callable[[PatronCommands], Awaitable[Any]]) -> None:
+        """Run a patron command where there are patrons (not at a return station's display)."""
+        patron = self.port.patron if self.port is not None else None
+        if patron is not None:
+            self.run_command(command(patron))
 
     def _command_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
@@ -368,7 +386,7 @@ class KioskApp(App):
         """Welcome screen: borrow / return / my account."""
         if intent is Action.RETURN:
             self.intent = None
-            self.run_command(self.kiosk.start_return())
+            self._patron(lambda patron: patron.start_return())
             return
         self.intent = "borrow" if intent is Action.BORROW else "account"
         self.presenter.state.identify_error = None
@@ -389,57 +407,53 @@ class KioskApp(App):
         intent, self.intent = self.intent, None
         state = self.presenter.state
         if intent == "borrow" and state.can_borrow:
-            self.run_command(self.kiosk.start_borrow())
+            self.start_borrow()
         elif intent == "account":
-            self.run_command(self.kiosk.show_account())
+            self.show_account()
 
     def identify(self, number: str) -> None:
-        self.run_command(self.kiosk.identify(number))
+        self._patron(lambda patron: patron.identify(number))
 
     def enter_pin(self, pin: str) -> None:
-        self.run_command(self.kiosk.enter_pin(pin))
+        self._patron(lambda patron: patron.enter_pin(pin))
 
     def start_borrow(self) -> None:
-        self.run_command(self.kiosk.start_borrow())
+        self._patron(lambda patron: patron.start_borrow())
 
     def start_return(self) -> None:
-        self.run_command(self.kiosk.start_return())
+        self._patron(lambda patron: patron.start_return())
 
     def show_account(self) -> None:
-        self.run_command(self.kiosk.show_account())
+        self._patron(lambda patron: patron.show_account())
 
     def back_to_menu(self) -> None:
         self.presenter.go(Screen.MENU)
 
     def renew(self, item_ids: list[str]) -> None:
         if item_ids:
-            self.run_command(self.kiosk.renew(item_ids))
+            self._patron(lambda patron: patron.renew(item_ids))
 
     def renew_all(self) -> None:
-        self.run_command(self.kiosk.renew_all())
+        self._patron(lambda patron: patron.renew_all())
 
     def finish(self) -> None:
-        self.run_command(self.kiosk.finish())
+        self._patron(lambda patron: patron.finish())
 
     def retry(self) -> None:
         """Try the items again that failed only because the library system did not answer."""
-        self.run_command(self.kiosk.retry())
+        self._patron(lambda patron: patron.retry())
 
     def choose_receipt(self, how: str) -> None:
-        self.run_command(self.kiosk.choose_receipt(ReceiptChoice(how)))
+        self._patron(lambda patron: patron.choose_receipt(ReceiptChoice(how)))
 
     def acknowledge_fee(self, item_id: str, accept: bool) -> None:
-        self.run_command(self.kiosk.acknowledge_fee(item_id, accept))
+        self._patron(lambda patron: patron.acknowledge_fee(item_id, accept))
 
     def cancel(self) -> None:
         """Leave identify / PIN / staff login: end whatever session was started."""
         self.intent = None
-        if (
-            self.kiosk is not None
-            and getattr(self.kiosk, "mode", None) is not None
-            and (self.kiosk.mode.value != "idle")
-        ):
-            self.run_command(self.kiosk.end_session())
+        if self.port is not None and self.port.mode not in (Mode.IDLE, Mode.STAFF):
+            self._patron(lambda patron: patron.end_session())
         else:
             self.presenter.clear_session()
 
@@ -450,18 +464,23 @@ class KioskApp(App):
         self.presenter.go(Screen.STAFF_LOGIN)
 
     def enter_staff(self, code: str) -> None:
-        self.run_command(self.kiosk.staff_enter(code))
+        if self.port is not None:
+            self.run_command(self.port.staff_enter(code))
 
     def leave_staff(self) -> None:
         self._stop_reader_test()
-        self.run_command(self.kiosk.staff_exit())
+        if self.port is not None:
+            self.run_command(self.port.staff_exit())
 
     def refresh_staff_status(self) -> None:
-        if self.kiosk is None:
+        port = self.port
+        if port is None:
             return
 
         async def refresh() -> None:
-            status = await self.kiosk.staff_status()
+            status = await port.staff_status()
+            if status is None:  # not in staff mode (any more)
+                return
             devices: dict[str, tuple[bool | None, str]] = {}
             tr = self.tr
             devices[tr(N_("RFID reader"))] = (
@@ -475,10 +494,7 @@ class KioskApp(App):
                     detail += " — " + (
                         tr(N_("paper low")) if printer.paper == "low" else tr(N_("paper out"))
                     )
-                devices[tr(N_("Receipt printer"))] = (
-                    printer.online and printer.paper != "out",
-                    detail,
-                )
+                devices[tr(N_("Receipt printer"))] = (printer.can_print, detail)
             self.staff_status.update(
                 devices=devices,
                 offline_queue=status.offline_queue,
@@ -492,11 +508,15 @@ class KioskApp(App):
         """Show what the pad sees, decoded, refreshed twice a second while staff mode is open."""
         self._stop_reader_test()
 
+        port = self.port
+        if port is None:
+            return
+
         def sample(_dt: float = 0) -> None:
             if self.presenter.state.screen is not Screen.STAFF:
                 self._stop_reader_test()
                 return
-            self.staff_status["reader_test"] = [_tag_line(tag) for tag in self.kiosk.pad_contents()]
+            self.staff_status["reader_test"] = [_tag_line(tag) for tag in port.reader_test()]
             self.presenter.notify("staff_status")
 
         sample()
@@ -508,22 +528,23 @@ class KioskApp(App):
             self._reader_test = None
 
     def staff_printer_test(self) -> None:
+        port = self.port
+        if port is None:
+            return
+
         async def test() -> None:
             tr = self.tr
-            printer = getattr(self.kiosk, "printer", None)
-            if printer is None:
+            outcome = await port.staff_print_test()
+            if outcome.problem is PrintProblem.NOT_NOW:
+                return
+            if outcome.problem is PrintProblem.NO_PRINTER:
                 self.staff_status["message"] = tr(N_("No receipt printer is configured."))
+            elif outcome.problem is PrintProblem.FAILED:
+                self.staff_status["message"] = tr(
+                    N_("The printer failed: {error}"), error=outcome.detail
+                )
             else:
-                # The printer driver's own test page: every Nordic letter, to check the code page.
-                code_pages = list(getattr(printer, "code_pages", None) or ["default"])
-                document = build_test_page(type(printer).__name__, code_pages)
-                try:
-                    await printer.print_document(document)
-                    self.staff_status["message"] = tr(N_("Test page printed."))
-                except PrinterError as error:
-                    self.staff_status["message"] = tr(
-                        N_("The printer failed: {error}"), error=str(error)
-                    )
+                self.staff_status["message"] = tr(N_("Test page printed."))
             self.presenter.notify("staff_status")
 
         self.run_command(test())
@@ -627,23 +648,16 @@ class KioskApp(App):
         )
 
 
-def _tag_line(tag: Any) -> str:
-    """One decoded tag for the staff reader test: no patron data beyond a masked card."""
-    if getattr(tag, "is_patron_card", False):
-        return f"UID {tag.uid_hex}: library card"
-    afi = f"AFI {tag.afi:02X}" if getattr(tag, "afi", None) is not None else "AFI ?"
-    data = getattr(tag, "data", None)
-    ok = getattr(data, "ok", True)
-    if not ok:
-        return f"UID {tag.uid_hex}: not decodable ({afi})"
-    return f"UID {tag.uid_hex}: item {tag.item_id}, part {tag.part_number}/{tag.parts}, {afi}"
+def _tag_line(tag: TagReading) -> str:
+    """One decoded tag for the staff reader test: never a library card's number."""
+    afi = f"AFI {tag.afi:02X}" if tag.afi is not None else "AFI ?"
+    if tag.kind is TagKind.PATRON_CARD:
+        return f"UID {tag.uid}: library card"
+    if tag.kind is TagKind.UNREADABLE:
+        return f"UID {tag.uid}: not decodable ({afi})"
+    return f"UID {tag.uid}: item {tag.item_id}, part {tag.part}/{tag.parts}, {afi}"
 
 
-def _reconciliation_line(item: Any) -> str:
-    parts = [
-        str(getattr(item, name))
-        for name in ("kind", "item_id", "reason", "detail")
-        if getattr(item, name, None)
-    ]
-    text = " · ".join(getattr(p, "value", p) for p in parts)
-    return text or repr(item)
+def _reconciliation_line(line: ReconciliationLine) -> str:
+    parts = (line.kind, line.item_id, line.attention, line.reason, line.note)
+    return " · ".join(part for part in parts if part)

@@ -42,13 +42,24 @@ def cue_for(event: ev.KioskEvent) -> str | None:
     return None
 
 
+#: Events that end (or stop) an item's way: the item's sentence is read aloud.
+_ITEM_OUTCOMES = (
+    ev.ItemBorrowed,
+    ev.ItemRenewed,
+    ev.ItemRefused,
+    ev.SecurityNotCleared,
+    ev.IncompleteSet,
+    ev.FeeAcknowledgementNeeded,
+    ev.ItemReturned,
+)
+
+
 def spoken_for(event: ev.KioskEvent, app: KioskApp) -> str:
     """The sentence read aloud for an item or identification event (logical text)."""
     from kiosk.ui.screens import describe_item
 
-    item_id = getattr(event, "item_id", None)
-    if item_id is not None and not isinstance(event, (ev.ItemSeen, ev.ItemChecking)):
-        row = app.presenter.state.items.get(item_id)
+    if isinstance(event, _ITEM_OUTCOMES):
+        row = app.presenter.state.items.get(event.item_id)
         if row is not None:
             return f"{row.title or row.item_id}. {describe_item(row, app).detail}"
     if isinstance(event, ev.IdentifyRefused):

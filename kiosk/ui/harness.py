@@ -139,9 +139,8 @@ class HeadlessUI:
         async def quiet() -> None:
             for _ in range(2):
                 await self.app.settle()
-                kiosk = self.app.kiosk
-                if kiosk is not None and hasattr(kiosk, "wait_idle"):
-                    await kiosk.wait_idle()
+                if self.app.port is not None:
+                    await self.app.port.wait_idle()
                 await self.pump(frames=1)
 
         await asyncio.wait_for(quiet(), timeout)

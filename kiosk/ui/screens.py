@@ -20,7 +20,7 @@ from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen as KivyScreen
 from kivy.uix.widget import Widget
 
-from kiosk.core import Action, EndReason
+from kiosk.core import Action, EndReason, ItemRefused
 from kiosk.ui.i18n import LANGUAGES, N_, NP_
 from kiosk.ui.presenter import ItemRow, ItemState, Screen
 from kiosk.ui.texts import SYMBOLS, ItemLine, hold_text, reason_text, return_instruction
@@ -611,12 +611,13 @@ class AccountScreen(KioskScreen):
                 card = Card()
                 lines = [loan.title or loan.item_id]
                 answer = state.renewals.get(loan.item_id)
-                due = getattr(answer, "due_date", None) or loan.due_date
+                due = loan.due_date
                 tone = "surface_text"
-                if answer is not None and hasattr(answer, "reason"):
+                if isinstance(answer, ItemRefused):
                     lines.append(SYMBOLS["problem"] + " " + reason_text(answer.reason, tr))
                     tone = "problem"
                 elif answer is not None:
+                    due = answer.due_date or due
                     lines.append(
                         SYMBOLS["ok"] + " " + tr(N_("Renewed — due {date}"), date=tr.date(due))
                     )

@@ -10,10 +10,10 @@ from kivy.uix.image import Image as KivyImage
 from PIL import Image
 
 from kiosk.assembly import demo_item_tags
+from kiosk.demo.scenarios import demo_config, open_demo
 from kiosk.ui.app import KioskApp
 from kiosk.ui.harness import HeadlessUI
 from kiosk.ui.presenter import Screen
-from kiosk.ui.scenarios import demo_config, open_demo
 from kiosk.ui.settings import UiSettings, ui_settings_from_config
 from kiosk.ui.theme import parse_hex
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from kiosk.core import EndReason
+from kiosk.demo.scenarios import demo_config, open_demo
 from kiosk.ui.app import KioskApp
 from kiosk.ui.feedback import Speaker
 from kiosk.ui.harness import HeadlessUI
 from kiosk.ui.presenter import Screen
-from kiosk.ui.scenarios import demo_config, open_demo
 from kiosk.ui.settings import ui_settings_from_config
 
 #: Demo patrons whose accounts say Norwegian (SIP2 012), Arabic (016) and North Sami (no code).
@@ -49,11 +49,11 @@ async def sign_in(ui: HeadlessUI, patron: tuple[str, str]) -> None:
 
 
 async def test_the_kiosk_switches_to_the_language_of_the_patrons_account(kiosk_ui) -> None:
-    ui, _ = kiosk_ui
+    ui, running = kiosk_ui
     assert ui.app.tr.code == "sv"
     await sign_in(ui, NORWEGIAN)
     assert ui.app.tr.code == "nb"
-    assert ui.app.kiosk.language == "nb"  # the receipt is printed in it too
+    assert running.kiosk.language == "nb"  # the receipt is printed in it too
     assert ui.app.tr("My account") != "Mitt konto"  # the Swedish text is gone from the screen
     assert ui.app.tr("My account") in ui.text()
 

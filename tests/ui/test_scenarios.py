@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.ui.scenarios import SCENARIOS, run_scenario
+from kiosk.demo.scenarios import SCENARIOS, run_scenario
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -34,7 +34,7 @@ async def test_a_whole_visit_works_in_arabic() -> None:
 
 
 async def test_a_failed_expectation_fails_the_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk.ui import scenarios
+    from kiosk.demo import scenarios
 
     async def wrong(run: scenarios.ScenarioRun) -> None:
         await run.step("welcome")
