@@ -200,6 +200,8 @@ class Responder:
         if ok and account is not None:
             session.account = account
             session.terminal = self.circ.terminal(account.login, account.branch)
+        else:
+            _log_out(session)
         return sip2.LoginResponse(ok=ok)
 
     def sc_status(self, request: sip2.Message, session: Session) -> sip2.Message:
@@ -683,6 +685,13 @@ class Responder:
         if result.message:
             fields["AF"] = result.message
         return sip2.HoldResponse(ok=result.ok, available=result.available, fields=fields)
+
+
+def _log_out(session: Session) -> None:
+    """A failed login ends the connection's earlier login, as a real ACS's does: the
+    connection must not go on as the old account after someone tried another one."""
+    session.account = None
+    session.terminal = None
 
 
 def _int(text: str | None, default: int) -> int:

@@ -70,7 +70,7 @@ from kiosk.sip2 import (
 )
 from kiosk.sip2.client import ClientSettings, SIP2Client
 
-__all__ = ["SIP2LibrarySystem", "SIP2Options", "checkin_result", "parse_due_date"]
+__all__ = ["SIP2LibrarySystem", "SIP2Options", "SIP2Pool", "checkin_result", "parse_due_date"]
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,19 @@ class SIP2Options:
     nb_due_date: str = "blank"
 
 
+@dataclass(frozen=True, slots=True)
+class SIP2Pool:
+    """The SIP2 connection pool as it really is: ``logged_in`` of ``configured`` connections.
+
+    Fewer than configured when the library system will not fill the pool (one session per
+    account, or one at a time): the kiosk then runs on the connections that logged in and the
+    others keep trying in the background.
+    """
+
+    logged_in: int
+    configured: int
+
+
 def checkin_result(reply: Message, item_id: str = "") -> CheckinResult:
     """A 10 Checkin Response read as the port's :class:`CheckinResult`: every routing fact
     (alert type CV, destination CT, sort bin CL, AQ, CR, CS, CK, a hold patron CY/DA).
@@ -273,6 +286,15 @@ class SIP2LibrarySystem(LibrarySystem):
     @property
     def last_latency(self) -> float | None:
         return self._client.last_latency if self._client else None
+
+    @property
+    def pool(self) -> SIP2Pool:
+        """How many SIP2 connections are logged in right now, of how many configured."""
+        client = self._client
+        return SIP2Pool(
+            logged_in=client.connected if client is not None else 0,
+            configured=self.settings.pool_size,
+        )
 
     def branch_names(self) -> dict[str, str]:
         return dict(self._branch_names)
