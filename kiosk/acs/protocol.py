@@ -27,6 +27,7 @@ from kiosk.acs.circulation import (
 from kiosk.acs.faults import Faults
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
+from kiosk.sip2.codec import MAX_FIELD_LENGTH
 
 # The SIP2 language code of each patron language (ISO 639-2 in the model): the spec's table,
 # the first code where it has two for one language, and the other names of its languages.
@@ -71,6 +72,7 @@ CIRCULATION_STATUS = {
 # Requests that change something: refused while "offline", answered from the replay cache.
 CIRCULATION_CODES = frozenset({"11", "09", "29", "65", "15", "37", "19", "01", "25"})
 OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
+TOO_LONG_MESSAGE = f"Ett fält i begäran är längre än {MAX_FIELD_LENGTH} tecken."
 ALL_SUPPORTED = "Y" * 16
 
 
@@ -159,6 +161,8 @@ class Responder:
             raise CloseConnection(f"message {request.code} is not a request this server answers")
         if request.code not in ("93", "99") and session.terminal is None:
             raise CloseConnection(f"message {request.code} before a successful login (93)")
+        if _fields_over_limit(request):
+            return self.refuse_too_long(request, session)
         if self.faults.offline and request.code in CIRCULATION_CODES:
             return self.offline_refusal(request, session)
         return handler(request, session)
@@ -225,17 +229,19 @@ class Responder:
             acs_renewal_policy=True,
             status_update_ok=True,
             offline_ok=True,
-            timeout_period=min(round(timeout * 10), 999),
+            timeout_period=_timeout_period(timeout),
             retries_allowed=min(retries, 999),
             date_time_sync=self._now(),
             protocol_version="2.00",
             fields=fields,
         )
 
-    def offline_refusal(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def offline_refusal(
+        self, request: sip2.Message, session: Session, screen_message: str = OFFLINE_MESSAGE
+    ) -> sip2.Message:
         """What a circulation request gets while the "offline" knob is on: a clear no."""
         ao = self._institution(request, session)
-        screen = {"AF": OFFLINE_MESSAGE}
+        screen = {"AF": screen_message}
         code = request.code
         if code == "11" or code == "29":
             cls = sip2.CheckoutResponse if code == "11" else sip2.RenewResponse
@@ -285,6 +291,47 @@ class Responder:
             patron_status=self._status_string(standing),
             language="000",
             fields={"AO": ao, "AA": request.get("AA") or "", "AE": "", "BL": "N", **screen},
+        )
+
+    def refuse_too_long(self, request: sip2.Message, session: Session) -> sip2.Message:
+        """A request with a field over SIP2's 255 characters: refused before anything is done.
+
+        Its answer could not echo the field (the codec refuses it), and an action without an
+        answer would be repeated by every resend; so the request is refused, with its echoed
+        fields cut to the limit, and nothing changes.
+        """
+        over = _fields_over_limit(request)
+        cut = request.replace(
+            fields={
+                tag: [value[:MAX_FIELD_LENGTH] for value in request.get_all(tag)] for tag in over
+            }
+        )
+        code = cut.code
+        if code in CIRCULATION_CODES:
+            return self.offline_refusal(cut, session, TOO_LONG_MESSAGE)
+        if code == "93":
+            _log_out(session)
+            return sip2.LoginResponse(ok=False)
+        if code == "99":
+            return self.sc_status(cut, session)
+        screen = {"AF": TOO_LONG_MESSAGE}
+        if code == "17":
+            return sip2.ItemInformationResponse(
+                circulation_status="01",
+                security_marker="00",
+                fee_type="01",
+                fields={"AB": cut.get("AB") or "", "AJ": "", **screen},
+            )
+        patron = {"AO": self._institution(cut, session), "AA": cut.get("AA") or ""}
+        if code == "35":
+            return sip2.EndSessionResponse(end_session=False, fields={**patron, **screen})
+        response_class = (
+            sip2.PatronInformationResponse if code == "63" else sip2.PatronStatusResponse
+        )
+        return response_class(
+            patron_status=self._status_string(self.circ.standing("")),
+            language="000",
+            fields={**patron, "AE": "", "BL": "N", **screen},
         )
 
     def end_session(self, request: sip2.Message, session: Session) -> sip2.Message:
@@ -685,6 +732,23 @@ class Responder:
         if result.message:
             fields["AF"] = result.message
         return sip2.HoldResponse(ok=result.ok, available=result.available, fields=fields)
+
+
+def _fields_over_limit(request: sip2.Message) -> list[str]:
+    """The tags of ``request`` with a value longer than SIP2 allows (255 characters)."""
+    return [
+        tag
+        for tag, values in request.fields.items()
+        if any(len(value) > MAX_FIELD_LENGTH for value in values)
+    ]
+
+
+def _timeout_period(seconds: float) -> int:
+    """The 98's timeout period in tenths of a second; no timeout (0) is 999, "unknown": in
+    SIP2, 000 says the ACS is not on-line."""
+    if seconds <= 0:
+        return 999
+    return min(max(round(seconds * 10), 1), 998)
 
 
 def _log_out(session: Session) -> None:

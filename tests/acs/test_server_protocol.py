@@ -275,3 +275,55 @@ async def test_a_restart_keeps_the_answers_to_retransmitted_checkouts(tmp_path) 
         assert again == first
         assert acs.model.loan(item).renewals == 0
         assert loan_count(acs, item) == 1
+
+
+def overlong(message: sip2.Message, tag: str, length: int, sequence: int = 1) -> bytes:
+    """``message`` with a ``length``-character ``tag`` field: our codec refuses to build one."""
+    placeholder = "@" * 5
+    text = sip2.encode(message.replace(fields={tag: placeholder}), terminator=b"").decode()
+    body = text.replace(placeholder, tag[0] * length).encode() + b"AY%dAZ" % sequence
+    return body + sip2.checksum(body).encode() + b"\r"
+
+
+async def test_a_field_over_255_characters_is_refused_before_anything_is_done(
+    embedded_acs,
+) -> None:
+    """Issue 15.2: a payment with a 300-character AO was carried out and never answered, so
+    each resend paid again. Now it is answered, and nothing is paid."""
+    patron = DEMO["patron_small_fee"]["barcode"]
+    owed = embedded_acs.model.fees_total(patron)
+    payment = sip2.FeePaid(currency_type="SEK", fields={"BV": "10.00", "AA": patron, "AC": ""})
+    async with logged_in(embedded_acs) as conn:
+        for sequence in (1, 1, 2):  # a resend, then the same request anew
+            frame = await conn.exchange_bytes(overlong(payment, "AO", 300, sequence))
+            reply = sip2.decode(frame).message
+            assert reply.code == "38" and not reply.fixed["payment_accepted"]
+            assert reply.get("AO") == "A" * 255 and "255" in (reply.get("AF") or "")
+    assert embedded_acs.model.fees_total(patron) == owed
+
+
+@pytest.mark.parametrize(
+    ("request_message", "tag", "answer_code"),
+    [
+        (checkout_message("3000000011"), "AA", "12"),
+        (sip2.PatronInformation(fields={"AO": "", "AA": ""}), "AA", "64"),
+        (sip2.PatronStatusRequest(fields={"AO": "", "AA": "", "AC": "", "AD": ""}), "AA", "24"),
+        (sip2.ItemInformation(fields={"AO": "", "AB": ""}), "AB", "18"),
+        (sip2.EndPatronSession(fields={"AO": "", "AA": ""}), "AA", "36"),
+        (sip2.SCStatus(), "AO", "98"),
+    ],
+)
+async def test_every_request_with_an_overlong_field_is_answered(
+    embedded_acs, request_message, tag, answer_code
+) -> None:
+    async with logged_in(embedded_acs) as conn:
+        frame = await conn.exchange_bytes(overlong(request_message, tag, 300))
+        assert sip2.decode(frame).message.code == answer_code
+        assert (await conn.request(sip2.SCStatus())).code == "98"  # the connection goes on
+    assert embedded_acs.model.loan("3000000011") is None
+
+
+async def test_no_timeout_is_announced_as_999_not_as_offline() -> None:
+    """Issue 15.4: 000 means "ACS not on-line" in SIP2; "no timeout" is 999 (unknown)."""
+    async with EmbeddedACS(_data_with(timeout_seconds=0)) as acs, logged_in(acs) as conn:
+        assert (await conn.request(sip2.SCStatus())).fixed["timeout_period"] == 999
