@@ -187,8 +187,8 @@ class SIP2Options:
 
     ``use_patron_information_for_status``: validate patrons with 63 instead of 23 (some servers
     answer 23 poorly). ``send_end_session``: send 35 when a patron leaves. ``nb_due_date``:
-    the checkout's no-block due date as 18 blanks (``"blank"``) or the transaction date
-    (``"now"``, for servers that refuse blanks).
+    the no-block due date of checkouts and renewals as 18 blanks (``"blank"``) or the transaction
+    date (``"now"``, for servers that refuse blanks).
     """
 
     use_patron_information_for_status: bool = False
@@ -565,7 +565,7 @@ class SIP2LibrarySystem(LibrarySystem):
             values: dict[str, Any] = {
                 "third_party_allowed": False,
                 "no_block": False,
-                "nb_due_date": None,
+                "nb_due_date": datetime.now() if self.options.nb_due_date == "now" else None,
                 "patron_identifier": patron_id,
                 "item_identifier": item_id,
                 "fee_acknowledged": "Y" if fee_acknowledged else "N",

@@ -401,3 +401,12 @@ async def test_a_reply_without_terminator_is_recovered_by_the_resend(acs: FakeAC
         acs.faults.append("noterm")
         reply = await client.request(patron_info(client))
     assert reply.code == "64" and reply.personal_name == "Åsa Öberg"
+
+
+async def test_a_drop_without_a_login_does_not_blame_the_password(acs: FakeACS) -> None:
+    """Issue 15.16: no 93 was sent, so "during login (wrong user/password)" misled."""
+    with pytest.raises(SIP2ConnectionError) as caught:
+        async with SIP2Client(settings_for(acs, user="")):
+            pass
+    assert "during login" not in str(caught.value) and "no login was sent" in str(caught.value)
+    assert acs.codes_received() == ["99"]
