@@ -43,6 +43,39 @@ Errors
 
 from __future__ import annotations
 
+from kiosk.sip2.catalog import (
+    ACSStatus,
+    BlockPatron,
+    Checkin,
+    CheckinResponse,
+    Checkout,
+    CheckoutResponse,
+    EndPatronSession,
+    EndSessionResponse,
+    FeePaid,
+    FeePaidResponse,
+    Hold,
+    HoldResponse,
+    ItemInformation,
+    ItemInformationResponse,
+    ItemStatusUpdate,
+    ItemStatusUpdateResponse,
+    Login,
+    LoginResponse,
+    PatronEnable,
+    PatronEnableResponse,
+    PatronInformation,
+    PatronInformationResponse,
+    PatronStatusRequest,
+    PatronStatusResponse,
+    Renew,
+    RenewAll,
+    RenewAllResponse,
+    RenewResponse,
+    RequestACSResend,
+    RequestSCResend,
+    SCStatus,
+)
 from kiosk.sip2.client import ClientSettings, ConnectionState, SIP2Client
 from kiosk.sip2.codec import CHARSETS, Decoded, check_charset, checksum, decode, encode
 from kiosk.sip2.connection import (
@@ -71,42 +104,7 @@ from kiosk.sip2.errors import (
 from kiosk.sip2.fields import LANGUAGES, MEDIA_TYPES, TAG_BY_NAME, TAGS, Tag
 from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS, FixedField, Layout
-from kiosk.sip2.messages import (
-    MESSAGE_CLASSES,
-    ACSStatus,
-    BlockPatron,
-    Checkin,
-    CheckinResponse,
-    Checkout,
-    CheckoutResponse,
-    EndPatronSession,
-    EndSessionResponse,
-    FeePaid,
-    FeePaidResponse,
-    Hold,
-    HoldResponse,
-    ItemInformation,
-    ItemInformationResponse,
-    ItemStatusUpdate,
-    ItemStatusUpdateResponse,
-    Login,
-    LoginResponse,
-    Message,
-    PatronEnable,
-    PatronEnableResponse,
-    PatronInformation,
-    PatronInformationResponse,
-    PatronStatusRequest,
-    PatronStatusResponse,
-    Renew,
-    RenewAll,
-    RenewAllResponse,
-    RenewResponse,
-    RequestACSResend,
-    RequestSCResend,
-    SCStatus,
-    message_class,
-)
+from kiosk.sip2.messages import MESSAGE_CLASSES, Message, Request, Response, message_class
 from kiosk.sip2.trace import format_trace, mask_frame
 
 __all__ = [
@@ -159,8 +157,10 @@ __all__ = [
     "RenewAllResponse",
     "RenewResponse",
     "Replay",
+    "Request",
     "RequestACSResend",
     "RequestSCResend",
+    "Response",
     "SCStatus",
     "SIP2CharsetError",
     "SIP2Client",

@@ -31,8 +31,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
+from kiosk.sip2.catalog import Login, SCStatus
 from kiosk.sip2.codec import Decoded, check_charset
 from kiosk.sip2.connection import ClientConnection, Discard, Send
 from kiosk.sip2.errors import (
@@ -45,10 +46,11 @@ from kiosk.sip2.errors import (
 )
 from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS
-from kiosk.sip2.messages import Login, Message, SCStatus
+from kiosk.sip2.messages import Message, R, Request
 from kiosk.sip2.trace import format_trace
 
 log = logging.getLogger("kiosk.sip2")
+M = TypeVar("M", bound=Message)
 
 ConnectionState = Literal["connecting", "connected", "disconnected", "closed"]
 #: Default idle time before a keep-alive 99 when the ACS does not state its timeout.
@@ -488,9 +490,13 @@ class SIP2Client:
         await self.close()
 
     # --- requests ----------------------------------------------------------------------------
-    async def request(self, message: Message) -> Message:
-        """Send one request on an idle connection and return the ACS's reply message."""
-        return (await self.exchange(message)).message
+    async def request(self, message: Request[R]) -> R:
+        """Send one request on an idle connection and return the ACS's reply message.
+
+        The reply is of the request's response class (a ``Checkout`` gets a
+        ``CheckoutResponse``): replies of any other code are discarded as stale on the way.
+        """
+        return cast(R, (await self.exchange(message)).message)
 
     async def exchange(self, message: Message) -> Decoded:
         """Like :meth:`request`, but the whole decoded reply (sequence, checksum verdict)."""
@@ -504,7 +510,7 @@ class SIP2Client:
         finally:
             self._idle.put_nowait(connection)
 
-    def make(self, cls: type[Message], **values: Any) -> Message:
+    def make(self, cls: type[M], **values: Any) -> M:
         """Build a request of ``cls`` with AO, AC (and AP for check-ins) from the settings."""
         defaults = self._defaults.get(cls)
         if defaults is None:

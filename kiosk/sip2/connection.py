@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.sip2.catalog import RequestACSResend
 from kiosk.sip2.codec import Decoded, decode, encode
 from kiosk.sip2.errors import (
     SIP2CharsetError,
@@ -41,7 +42,7 @@ from kiosk.sip2.errors import (
     SIP2ProtocolError,
     SIP2TimeoutError,
 )
-from kiosk.sip2.messages import Message, RequestACSResend
+from kiosk.sip2.messages import Message
 
 __all__ = [
     "AskResend",
