@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from kiosk.sip2.dates import format_sip_date, sip_now
 from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_BY_NAME, TAGS
@@ -74,14 +74,6 @@ class Message:
         self._fixed = fixed
         self._fields = var
 
-    @classmethod
-    def _from_parts(cls, fixed: dict[str, Any], fields: dict[str, list[str]]) -> Message:
-        """Build without checks (the decoder has already validated everything)."""
-        message = cls.__new__(cls)
-        message._fixed = fixed
-        message._fields = fields
-        return message
-
     # --- reading ---------------------------------------------------------------------------
     @property
     def fixed(self) -> Mapping[str, Any]:
@@ -109,7 +101,7 @@ class Message:
         return position is not None and position < len(flags) and flags[position] in "Yy"
 
     # --- changing --------------------------------------------------------------------------
-    def replace(self, *, fields: Mapping[str, FieldValue] | None = None, **values: Any) -> Message:
+    def replace(self, *, fields: Mapping[str, FieldValue] | None = None, **values: Any) -> Self:
         """A copy with some fixed fields and/or variable fields changed (``None`` removes one)."""
         fixed = dict(self._fixed)
         var = {tag: list(v) for tag, v in self._fields.items()}
@@ -126,7 +118,10 @@ class Message:
             if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
                 raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
             _set_field(var, tag, value, tag in required)
-        return type(self)._from_parts(fixed, var)
+        copy = type(self).__new__(type(self))
+        copy._fixed = fixed
+        copy._fields = var
+        return copy
 
     # --- presenting ------------------------------------------------------------------------
     def to_json(self, *, mask_secrets: bool = False) -> dict[str, Any]:
