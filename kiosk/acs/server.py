@@ -198,7 +198,7 @@ class SIP2Server:
             await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
             return True
         if isinstance(event, Replay):
-            if not event.why.startswith("97"):
+            if event.retransmission:
                 self.stats.replays += 1
                 log.info("%s: %s answered with the earlier response", conn.session.peer, event.why)
             if drop:

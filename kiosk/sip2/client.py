@@ -248,9 +248,9 @@ class _Connection:
             drops = 0
             first = True
             while True:
-                if self.state != "connected":
-                    await self.connect()
                 try:
+                    if self.state != "connected":
+                        await self.connect()
                     if first:
                         first = False
                         return await self._exchange_new(message)

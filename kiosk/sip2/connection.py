@@ -260,10 +260,15 @@ class Handle:
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    """Send ``data`` (an earlier response, byte for byte) and carry nothing out."""
+    """Send ``data`` (an earlier response, byte for byte) and carry nothing out.
+
+    ``retransmission``: the request came again (same AY, same AZ), rather than a 97 asking for
+    the last response.
+    """
 
     data: bytes
     why: str
+    retransmission: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +323,9 @@ class ServerConnection:
             self._repeats += 1
             if self._repeats > self.retries:
                 return Close(f"retry count {self.retries} exceeded")
-            return Replay(self.last_response, f"a retransmitted {code} (same AY and AZ)")
+            return Replay(
+                self.last_response, f"a retransmitted {code} (same AY and AZ)", retransmission=True
+            )
         return Handle(decoded)
 
     def answered(self, frame: bytes, response: bytes) -> None:

@@ -213,7 +213,7 @@ def test_the_same_ay_and_az_again_gets_the_last_response() -> None:
     frame = request(4)
     response = answer(rules, frame)
     event = rules.receive(frame + b"\r")
-    assert isinstance(event, Replay) and event.data == response
+    assert isinstance(event, Replay) and event.data == response and event.retransmission
 
 
 def test_the_same_body_with_another_ay_is_a_new_request() -> None:
