@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from kiosk import sip2
 from kiosk.acs.circulation import (
@@ -27,6 +28,7 @@ from kiosk.acs.circulation import (
 from kiosk.acs.faults import Faults
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
+from kiosk.sip2.codec import MAX_FIELD_LENGTH
 
 # The SIP2 language code of each patron language (ISO 639-2 in the model): the spec's table,
 # the first code where it has two for one language, and the other names of its languages.
@@ -71,7 +73,13 @@ CIRCULATION_STATUS = {
 # Requests that change something: refused while "offline", answered from the replay cache.
 CIRCULATION_CODES = frozenset({"11", "09", "29", "65", "15", "37", "19", "01", "25"})
 OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
+TOO_LONG_MESSAGE = f"Ett fält i begäran är längre än {MAX_FIELD_LENGTH} tecken."
 ALL_SUPPORTED = "Y" * 16
+
+
+_PatronRequest = (
+    sip2.PatronStatusRequest | sip2.PatronInformation | sip2.BlockPatron | sip2.PatronEnable
+)
 
 
 class CloseConnection(Exception):
@@ -135,7 +143,8 @@ class Responder:
         self.faults = faults
         self.default_timeout = default_timeout_seconds
         self.default_retries = default_retries
-        self._handlers: dict[str, Callable[[sip2.Message, Session], sip2.Message]] = {
+        # by code: the decoder builds each request as its code's class (23 -> PatronStatusRequest)
+        self._handlers: dict[str, Callable[[Any, Session], sip2.Message]] = {
             "93": self.login,
             "99": self.sc_status,
             "23": self.patron_status,
@@ -159,6 +168,8 @@ class Responder:
             raise CloseConnection(f"message {request.code} is not a request this server answers")
         if request.code not in ("93", "99") and session.terminal is None:
             raise CloseConnection(f"message {request.code} before a successful login (93)")
+        if _fields_over_limit(request):
+            return self.refuse_too_long(request, session)
         if self.faults.offline and request.code in CIRCULATION_CODES:
             return self.offline_refusal(request, session)
         return handler(request, session)
@@ -166,6 +177,8 @@ class Responder:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _institution(self, request: sip2.Message, session: Session) -> str:
+        """The AO to answer with: the request's (any request: also vendors' 99s carry one), or
+        the logged-in kiosk's library."""
         given = request.get("AO")
         if given:
             return given
@@ -190,19 +203,22 @@ class Responder:
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def login(self, request: sip2.Message, session: Session) -> sip2.Message:
-        account = self.model.account(request.get("CN") or "")
+    def login(self, request: sip2.Login, session: Session) -> sip2.Message:
+        account = self.model.account(request.login_user_id or "")
+        password = (request.login_password or "").encode()
         ok = (
             account is not None
-            and hmac.compare_digest(account.password.encode(), (request.get("CO") or "").encode())
+            and hmac.compare_digest(account.password.encode(), password)
             and not self.faults.refuse_logins
         )
         if ok and account is not None:
             session.account = account
             session.terminal = self.circ.terminal(account.login, account.branch)
+        else:
+            _log_out(session)
         return sip2.LoginResponse(ok=ok)
 
-    def sc_status(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def sc_status(self, request: sip2.SCStatus, session: Session) -> sip2.Message:
         account = session.account
         timeout = account.timeout_seconds if account else self.default_timeout
         retries = account.retries if account else self.default_retries
@@ -223,17 +239,19 @@ class Responder:
             acs_renewal_policy=True,
             status_update_ok=True,
             offline_ok=True,
-            timeout_period=min(round(timeout * 10), 999),
+            timeout_period=_timeout_period(timeout),
             retries_allowed=min(retries, 999),
             date_time_sync=self._now(),
             protocol_version="2.00",
             fields=fields,
         )
 
-    def offline_refusal(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def offline_refusal(
+        self, request: sip2.Message, session: Session, screen_message: str = OFFLINE_MESSAGE
+    ) -> sip2.Message:
         """What a circulation request gets while the "offline" knob is on: a clear no."""
         ao = self._institution(request, session)
-        screen = {"AF": OFFLINE_MESSAGE}
+        screen = {"AF": screen_message}
         code = request.code
         if code == "11" or code == "29":
             cls = sip2.CheckoutResponse if code == "11" else sip2.RenewResponse
@@ -285,20 +303,64 @@ class Responder:
             fields={"AO": ao, "AA": request.get("AA") or "", "AE": "", "BL": "N", **screen},
         )
 
-    def end_session(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def refuse_too_long(self, request: sip2.Message, session: Session) -> sip2.Message:
+        """A request with a field over SIP2's 255 characters: refused before anything is done.
+
+        Its answer could not echo the field (the codec refuses it), and an action without an
+        answer would be repeated by every resend; so the request is refused, with its echoed
+        fields cut to the limit, and nothing changes.
+        """
+        over = _fields_over_limit(request)
+        cut = request.replace(
+            fields={
+                tag: [value[:MAX_FIELD_LENGTH] for value in request.get_all(tag)] for tag in over
+            }
+        )
+        code = cut.code
+        if code in CIRCULATION_CODES:
+            return self.offline_refusal(cut, session, TOO_LONG_MESSAGE)
+        if code == "93":
+            _log_out(session)
+            return sip2.LoginResponse(ok=False)
+        if isinstance(cut, sip2.SCStatus):
+            return self.sc_status(cut, session)
+        screen = {"AF": TOO_LONG_MESSAGE}
+        if code == "17":
+            return sip2.ItemInformationResponse(
+                circulation_status="01",
+                security_marker="00",
+                fee_type="01",
+                fields={"AB": cut.get("AB") or "", "AJ": "", **screen},
+            )
+        patron = {"AO": self._institution(cut, session), "AA": cut.get("AA") or ""}
+        if code == "35":
+            return sip2.EndSessionResponse(end_session=False, fields={**patron, **screen})
+        response_class = (
+            sip2.PatronInformationResponse if code == "63" else sip2.PatronStatusResponse
+        )
+        return response_class(
+            patron_status=self._status_string(self.circ.standing("")),
+            language="000",
+            fields={**patron, "AE": "", "BL": "N", **screen},
+        )
+
+    def end_session(self, request: sip2.EndPatronSession, session: Session) -> sip2.Message:
         return sip2.EndSessionResponse(
             end_session=True,
-            fields={"AO": self._institution(request, session), "AA": request.get("AA") or ""},
+            fields={
+                "AO": self._institution(request, session),
+                "AA": request.patron_identifier or "",
+            },
         )
 
     # -- patrons ---------------------------------------------------------------------------------
 
     def _patron_fields(
-        self, request: sip2.Message, session: Session, standing: PatronStanding
+        self, request: _PatronRequest, session: Session, standing: PatronStanding
     ) -> dict[str, str | list[str]]:
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
-            "AA": request.get("AA") or "",
+            "AA": request.patron_identifier or "",
             "AE": standing.patron.name if standing.patron else "",
             "BL": "Y" if standing.valid else "N",
         }
@@ -312,8 +374,11 @@ class Responder:
             fields["AF"] = MESSAGES[standing.reasons[0]]
         return fields
 
-    def patron_status(self, request: sip2.Message, session: Session) -> sip2.Message:
-        standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
+    def patron_status(
+        self, request: sip2.PatronStatusRequest | sip2.BlockPatron, session: Session
+    ) -> sip2.Message:
+        pin = request.patron_password if isinstance(request, sip2.PatronStatusRequest) else None
+        standing = self.circ.standing(request.patron_identifier or "", pin)
         fields = self._patron_fields(request, session, standing)
         if standing.valid:
             fields["BH"] = self.model.policy.currency
@@ -324,10 +389,10 @@ class Responder:
             fields=fields,
         )
 
-    def patron_information(self, request: sip2.Message, session: Session) -> sip2.Message:
-        standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
+    def patron_information(self, request: sip2.PatronInformation, session: Session) -> sip2.Message:
+        standing = self.circ.standing(request.patron_identifier or "", request.patron_password)
         fields = self._patron_fields(request, session, standing)
-        counts = dict.fromkeys(
+        counts: dict[str, Any] = dict.fromkeys(  # the response's count fields, by name
             (
                 "hold_items_count",
                 "overdue_items_count",
@@ -378,7 +443,7 @@ class Responder:
             )
             if patron.email:
                 fields["BE"] = patron.email
-            summary = (request.fixed.get("summary") or "").ljust(10)
+            summary = (request.summary or "").ljust(10)
             lists = {
                 0: ("AS", ready),
                 1: ("AT", overdue),
@@ -386,8 +451,8 @@ class Responder:
                 3: ("AV", fine_items),
                 5: ("CD", unavailable),
             }
-            start = _int(request.get("BP"), 1)
-            end = _int(request.get("BQ"), 10_000)
+            start = _int(request.start_item, 1)
+            end = _int(request.end_item, 10_000)
             for position, (tag, values) in lists.items():
                 if summary[position] in "Yy":
                     fields[tag] = values[max(start, 1) - 1 : end]
@@ -398,20 +463,20 @@ class Responder:
             **counts,
         )
 
-    def block_patron(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def block_patron(self, request: sip2.BlockPatron, session: Session) -> sip2.Message:
         assert session.terminal is not None
         self.circ.block_patron(
             session.terminal,
-            request.get("AA") or "",
-            request.get("AL") or "",
-            card_retained=bool(request.fixed.get("card_retained")),
+            request.patron_identifier or "",
+            request.blocked_card_msg or "",
+            card_retained=bool(request.card_retained),
         )
         return self.patron_status(request, session)
 
-    def patron_enable(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def patron_enable(self, request: sip2.PatronEnable, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        self.circ.enable_patron(session.terminal, request.get("AA") or "")
-        standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
+        self.circ.enable_patron(session.terminal, request.patron_identifier or "")
+        standing = self.circ.standing(request.patron_identifier or "", request.patron_password)
         return sip2.PatronEnableResponse(
             patron_status=self._status_string(standing),
             language=self._language(standing),
@@ -421,13 +486,17 @@ class Responder:
     # -- circulation -----------------------------------------------------------------------------
 
     def _loan_response(
-        self, cls: type[sip2.Message], request: sip2.Message, session: Session, result: LoanResult
+        self,
+        cls: type[sip2.Message],
+        request: sip2.Checkout | sip2.Renew,
+        session: Session,
+        result: LoanResult,
     ) -> sip2.Message:
         item = result.item
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
-            "AA": request.get("AA") or "",
-            "AB": request.get("AB") or "",
+            "AA": request.patron_identifier or "",
+            "AB": request.item_identifier or "",
             "AJ": item.title if item else "",
             "AH": self._due(result.due) or "",
         }
@@ -451,50 +520,50 @@ class Responder:
             fields=fields,
         )
 
-    def checkout(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def checkout(self, request: sip2.Checkout, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        fixed = request.fixed
         result = self.circ.checkout(
             session.terminal,
-            request.get("AA") or "",
-            request.get("AB") or "",
-            pin=request.get("AD"),
-            fee_acknowledged=_yes(request.get("BO")),
-            no_block=bool(fixed.get("no_block")),
-            transaction_date=_naive(fixed.get("transaction_date")),
-            nb_due_date=_naive(fixed.get("nb_due_date")),
-            renewal_allowed=fixed.get("sc_renewal_policy") is not False,
+            request.patron_identifier or "",
+            request.item_identifier or "",
+            pin=request.patron_password,
+            fee_acknowledged=_yes(request.fee_acknowledged),
+            no_block=bool(request.no_block),
+            transaction_date=_naive(request.transaction_date),
+            nb_due_date=_naive(request.nb_due_date),
+            renewal_allowed=request.sc_renewal_policy is not False,
         )
         return self._loan_response(sip2.CheckoutResponse, request, session, result)
 
-    def renew(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def renew(self, request: sip2.Renew, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        item_id = request.get("AB") or ""
-        if not item_id and request.get("AJ"):  # renewal by title: the patron's loan of it
-            standing = self.circ.standing(request.get("AA") or "")
+        item_id = request.item_identifier or ""
+        title = request.title_identifier
+        if not item_id and title:  # renewal by title: the patron's loan of it
+            standing = self.circ.standing(request.patron_identifier or "")
             if standing.patron is not None:
                 for loan in self.model.loans_of(standing.patron.barcode):
                     item = self.model.item(loan.item)
-                    if item is not None and item.title == request.get("AJ"):
+                    if item is not None and item.title == title:
                         item_id = loan.item
                         break
         result = self.circ.renew(
             session.terminal,
-            request.get("AA") or "",
+            request.patron_identifier or "",
             item_id,
-            pin=request.get("AD"),
-            fee_acknowledged=_yes(request.get("BO")),
-            no_block=bool(request.fixed.get("no_block")),
+            pin=request.patron_password,
+            fee_acknowledged=_yes(request.fee_acknowledged),
+            no_block=bool(request.no_block),
         )
         return self._loan_response(sip2.RenewResponse, request, session, result)
 
-    def renew_all(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def renew_all(self, request: sip2.RenewAll, session: Session) -> sip2.Message:
         assert session.terminal is not None
         result = self.circ.renew_all(
             session.terminal,
-            request.get("AA") or "",
-            pin=request.get("AD"),
-            fee_acknowledged=_yes(request.get("BO")),
+            request.patron_identifier or "",
+            pin=request.patron_password,
+            fee_acknowledged=_yes(request.fee_acknowledged),
         )
         fields: dict[str, str | list[str]] = {"AO": self._institution(request, session)}
         if result.renewed:
@@ -510,28 +579,27 @@ class Responder:
             fields=fields,
         )
 
-    def _terminal_for(self, request: sip2.Message, session: Session) -> Terminal:
+    def _terminal_for(self, request: sip2.Checkin, session: Session) -> Terminal:
         """The kiosk's branch, or the AP current location when it names a branch (Evergreen)."""
         assert session.terminal is not None and session.account is not None
-        location = request.get("AP")
+        location = request.current_location
         if location and location != session.terminal.branch and self.model.branch(location):
             return self.circ.terminal(session.account.login, location)
         return session.terminal
 
-    def checkin(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def checkin(self, request: sip2.Checkin, session: Session) -> sip2.Message:
         terminal = self._terminal_for(request, session)
-        fixed = request.fixed
-        returned = _naive(fixed.get("return_date")) if fixed.get("no_block") else None
+        returned = _naive(request.return_date) if request.no_block else None
         result = self.circ.checkin(
             terminal,
-            request.get("AB") or "",
+            request.item_identifier or "",
             return_date=returned,
-            no_block=bool(fixed.get("no_block")),
+            no_block=bool(request.no_block),
         )
         item = result.item
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
-            "AB": request.get("AB") or "",
+            "AB": request.item_identifier or "",
             "AQ": item.home_branch if item else "",
         }
         if item is not None:
@@ -560,15 +628,15 @@ class Responder:
 
     # -- items -----------------------------------------------------------------------------------
 
-    def item_information(self, request: sip2.Message, session: Session) -> sip2.Message:
-        item = self.model.item(request.get("AB") or "")
+    def item_information(self, request: sip2.ItemInformation, session: Session) -> sip2.Message:
+        item = self.model.item(request.item_identifier or "")
         if item is None:
             return sip2.ItemInformationResponse(
                 circulation_status="01",
                 security_marker="00",
                 fee_type="01",
                 fields={
-                    "AB": request.get("AB") or "",
+                    "AB": request.item_identifier or "",
                     "AJ": "",
                     "AF": MESSAGES[Reason.UNKNOWN_ITEM],
                 },
@@ -581,7 +649,7 @@ class Responder:
         )
 
     def _item_fields(
-        self, item: ItemRecord, request: sip2.Message, session: Session
+        self, item: ItemRecord, request: sip2.ItemInformation, session: Session
     ) -> dict[str, str | list[str]]:
         queue = [h for h in self.model.holds_on(item.record) if h.state == "waiting"]
         fields: dict[str, str | list[str]] = {
@@ -614,10 +682,10 @@ class Responder:
             fields["AF"] = MESSAGES[Reason.NOT_LOANABLE]
         return fields
 
-    def item_status_update(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def item_status_update(self, request: sip2.ItemStatusUpdate, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        barcode = request.get("AB") or ""
-        ok = self.circ.set_item_properties(session.terminal, barcode, request.get("CH") or "")
+        barcode = request.item_identifier or ""
+        ok = self.circ.set_item_properties(session.terminal, barcode, request.item_properties or "")
         item = self.model.item(barcode)
         fields: dict[str, str | list[str]] = {"AB": barcode}
         if item is not None:
@@ -628,22 +696,22 @@ class Responder:
 
     # -- fees and holds --------------------------------------------------------------------------
 
-    def fee_paid(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def fee_paid(self, request: sip2.FeePaid, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        amount = parse_money(request.get("BV"))
+        amount = parse_money(request.fee_amount)
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
-            "AA": request.get("AA") or "",
+            "AA": request.patron_identifier or "",
         }
         if amount is None:
             fields["AF"] = "Ogiltigt belopp."
             return sip2.FeePaidResponse(payment_accepted=False, fields=fields)
         result = self.circ.pay(
             session.terminal,
-            request.get("AA") or "",
+            request.patron_identifier or "",
             amount,
-            fee_id=request.get("CG"),
-            transaction_id=request.get("BK"),
+            fee_id=request.fee_identifier,
+            transaction_id=request.transaction_id,
         )
         if result.transaction_id:
             fields["BK"] = result.transaction_id
@@ -651,24 +719,24 @@ class Responder:
             fields["AF"] = result.message
         return sip2.FeePaidResponse(payment_accepted=result.accepted, fields=fields)
 
-    def hold(self, request: sip2.Message, session: Session) -> sip2.Message:
+    def hold(self, request: sip2.Hold, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        mode = str(request.fixed.get("hold_mode") or "+")
+        mode = request.hold_mode or "+"
         result = self.circ.hold(
             session.terminal,
             mode,
-            request.get("AA") or "",
-            pin=request.get("AD"),
-            item_id=request.get("AB"),
-            title_id=request.get("AJ"),
-            pickup=request.get("BS"),
+            request.patron_identifier or "",
+            pin=request.patron_password,
+            item_id=request.item_identifier,
+            title_id=request.title_identifier,
+            pickup=request.pickup_location,
         )
         fields: dict[str, str | list[str]] = {
             "AO": self._institution(request, session),
-            "AA": request.get("AA") or "",
+            "AA": request.patron_identifier or "",
         }
-        if request.get("AB"):
-            fields["AB"] = request.get("AB") or ""
+        if request.item_identifier:
+            fields["AB"] = request.item_identifier
         if result.title:
             fields["AJ"] = result.title
         hold = result.hold
@@ -683,6 +751,30 @@ class Responder:
         if result.message:
             fields["AF"] = result.message
         return sip2.HoldResponse(ok=result.ok, available=result.available, fields=fields)
+
+
+def _fields_over_limit(request: sip2.Message) -> list[str]:
+    """The tags of ``request`` with a value longer than SIP2 allows (255 characters)."""
+    return [
+        tag
+        for tag, values in request.fields.items()
+        if any(len(value) > MAX_FIELD_LENGTH for value in values)
+    ]
+
+
+def _timeout_period(seconds: float) -> int:
+    """The 98's timeout period in tenths of a second; no timeout (0) is 999, "unknown": in
+    SIP2, 000 says the ACS is not on-line."""
+    if seconds <= 0:
+        return 999
+    return min(max(round(seconds * 10), 1), 998)
+
+
+def _log_out(session: Session) -> None:
+    """A failed login ends the connection's earlier login, as a real ACS's does: the
+    connection must not go on as the old account after someone tried another one."""
+    session.account = None
+    session.terminal = None
 
 
 def _int(text: str | None, default: int) -> int:

@@ -1,15 +1,19 @@
 """The asyncio SIP2 server: sockets, framing, error detection, retries, replays and faults.
 
-One task per connection reads frames with the project's :class:`kiosk.sip2.Framer`, decodes them
-with the project's codec in the logged-in account's character set, and answers through
-:class:`kiosk.acs.protocol.Responder`. What the spec and real servers do, this server does:
+One task per connection reads frames with the project's :class:`kiosk.sip2.Framer` and hands
+them to the sans-I/O :class:`kiosk.sip2.ServerConnection`, which applies SIP2's connection
+rules; new requests are answered through :class:`kiosk.acs.protocol.Responder`. What the spec
+and real servers do, this server does:
 
 * error detection per account: responses carry ``AY<seq>AZ<checksum>``; a request with a bad
-  checksum is answered with 96; 97 gets the last response again, byte for byte;
-* a repeated circulation request with the same bytes (same AY and AZ) is answered from the last
-  response instead of being carried out twice (the spec's resend rule): this is what makes a
-  retransmitted checkout safe, also after a reconnect, because the replay cache is kept per
-  account, not per connection;
+  checksum is answered with 96; 97 gets the last response again, byte for byte (and 96 when
+  nothing was answered yet);
+* a request identical to the previous one on its connection (same AY, same AZ) is answered
+  with the last response instead of being carried out twice (the spec's resend rule);
+* a circulation request retransmitted byte for byte on a new connection of the same login, after
+  the connection that carried it out ended, gets that answer too (:mod:`kiosk.acs.resends`,
+  kept in the model's database, so also after a restart with ``--db``); a request whose body
+  merely equals an earlier one, with another AY, is a new request;
 * the idle timeout announced in 98 closes a silent connection; the retry count announced in 98
   bounds consecutive bad-checksum requests and retransmissions, after which the connection is
   closed;
@@ -21,20 +25,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import ssl
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from kiosk import sip2
 from kiosk.acs.faults import Faults
 from kiosk.acs.protocol import CIRCULATION_CODES, CloseConnection, Responder, Session
+from kiosk.acs.resends import LoginResends
+from kiosk.sip2 import AskResend, Close, Handle, Replay, ServerConnection
 
 log = logging.getLogger("kiosk.acs")
-
-REPLAY_CACHE_SIZE = 256
-REPLAY_MAX_AGE_SECONDS = 600.0
 
 
 @dataclass
@@ -51,54 +51,15 @@ class ServerStats:
 @dataclass
 class _Connection:
     session: Session
-    charset: str = "utf-8"
+    rules: ServerConnection
+    name: str
     terminator: bytes = b"\r"
     error_detection: bool = True
-    last_response: bytes | None = None
-    last_request: bytes | None = None
-    repeats: int = 0  # consecutive bad checksums or retransmissions
     counters: dict[str, int] = field(default_factory=dict)
 
-
-_TRAILER = re.compile(rb"(?:AY[0-9])?AZ[0-9A-Fa-f]{4}$")
-
-
-def request_body(frame: bytes) -> bytes:
-    """The frame without its ``AY<n>AZ<checksum>`` trailer: what a retransmission repeats.
-
-    A client that reconnects after a drop sends the same message again with a new sequence
-    number, so matching on the body (which carries the transaction date to the second) is what
-    makes that retransmission safe too, not only the byte-identical one.
-    """
-    return _TRAILER.sub(b"", frame)
-
-
-class ReplayCache:
-    """Responses to recent circulation requests, per account, keyed by the request body.
-
-    Any newer request about the same item forgets the older entries for that item, so that a
-    genuine second checkout after a check-in is carried out, not answered from the cache.
-    """
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, bytes], tuple[float, sip2.Message, str]] = (
-            OrderedDict()
-        )
-
-    def get(self, account: str, body: bytes) -> sip2.Message | None:
-        entry = self._entries.get((account, body))
-        if entry is None or time.monotonic() - entry[0] > REPLAY_MAX_AGE_SECONDS:
-            return None
-        return entry[1]
-
-    def put(self, account: str, body: bytes, response: sip2.Message, item: str) -> None:
-        if item:
-            stale = [key for key, entry in self._entries.items() if entry[2] == item]
-            for key in stale:
-                del self._entries[key]
-        self._entries[(account, body)] = (time.monotonic(), response, item)
-        while len(self._entries) > REPLAY_CACHE_SIZE:
-            self._entries.popitem(last=False)
+    @property
+    def charset(self) -> str:
+        return self.rules.charset
 
 
 class SIP2Server:
@@ -117,7 +78,8 @@ class SIP2Server:
         self.charset = charset
         self.login_timeout = login_timeout_seconds
         self.stats = ServerStats()
-        self.replays = ReplayCache()
+        self.resends = LoginResends(responder.model)
+        self._open: set[str] = set()  # names of the open connections (see LoginResends)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -161,8 +123,11 @@ class SIP2Server:
         self._writers.add(writer)
         peer = writer.get_extra_info("peername")
         conn = _Connection(
-            Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"), charset=self.charset
+            Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"),
+            ServerConnection(charset=self.charset, retries=self.responder.default_retries),
+            self.resends.connection_id(),
         )
+        self._open.add(conn.name)
         self.stats.connections += 1
         self.stats.open_connections += 1
         framer = sip2.Framer()
@@ -188,6 +153,7 @@ class SIP2Server:
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             return
         finally:
+            self._open.discard(conn.name)
             self.stats.open_connections -= 1
             self._writers.discard(writer)
             writer.close()
@@ -200,10 +166,6 @@ class SIP2Server:
         account = conn.session.account
         seconds = account.timeout_seconds if account is not None else self.login_timeout
         return seconds if seconds > 0 else None
-
-    def _retries(self, conn: _Connection) -> int:
-        account = conn.session.account
-        return account.retries if account is not None else self.responder.default_retries
 
     async def _send(self, writer: asyncio.StreamWriter, data: bytes, conn: _Connection) -> None:
         delay = self.faults.delay_seconds()
@@ -226,59 +188,61 @@ class SIP2Server:
         drop = self.faults.take_drop()
         if drop and self.faults.drop_before_processing:
             return self._dropped(conn, "before processing")
-        try:
-            decoded = sip2.decode(frame, charset=conn.charset)
-        except sip2.SIP2DecodeError as exc:
-            log.warning("%s: undecodable request (%s); asking for a resend", conn.session.peer, exc)
-            return await self._ask_resend(conn, writer)
-        request = decoded.message
-        if decoded.checksum_ok is False:
-            log.warning(
-                "%s: bad checksum on a %s request; asking for a resend",
-                conn.session.peer,
-                request.code,
-            )
-            return await self._ask_resend(conn, writer)
-        if request.code == "97":
-            if conn.last_response is not None:
-                await self._send(writer, conn.last_response, conn)
+        event = conn.rules.receive(frame)
+        if isinstance(event, Close):
+            log.warning("%s: %s; closing", conn.session.peer, event.why)
+            return False
+        if isinstance(event, AskResend):
+            log.warning("%s: %s; asking for a resend", conn.session.peer, event.why)
+            self.stats.resends_requested += 1
+            await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
             return True
+        if isinstance(event, Replay):
+            if event.retransmission:
+                self.stats.replays += 1
+                log.info("%s: %s answered with the earlier response", conn.session.peer, event.why)
+            if drop:
+                return self._dropped(conn, "after replay")
+            await self._send(writer, event.data, conn)
+            return True
+        return await self._carry_out(frame, event, conn, writer, drop)
+
+    async def _carry_out(
+        self,
+        frame: bytes,
+        event: Handle,
+        conn: _Connection,
+        writer: asyncio.StreamWriter,
+        drop: bool,
+    ) -> bool:
+        """A new request: answer from an ended connection's last answers, or carry it out."""
+        decoded = event.request
+        request = decoded.message
+        frame = frame.rstrip(b"\r\n")
         if self.faults.take_96():
             self.stats.resends_requested += 1
             await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
             return True
-        # The spec's resend rule: a repeated request gets the earlier answer again instead of
-        # being carried out twice. Only for circulation requests with error detection: without
-        # AY/AZ a repeat cannot be told from a new request.
         account = conn.session.account
-        body = request_body(frame)
-        if (
+        resendable = (
             account is not None
             and decoded.sequence is not None
             and request.code in CIRCULATION_CODES
-        ):
-            cached = self.replays.get(account.login, body)
-            if cached is not None:
-                if conn.last_request is not None and body == request_body(conn.last_request):
-                    conn.repeats += 1
-                    if conn.repeats > self._retries(conn):
-                        log.warning(
-                            "%s: retry count %d exceeded; closing",
-                            conn.session.peer,
-                            self._retries(conn),
-                        )
-                        return False
+        )
+        if resendable:
+            assert account is not None
+            earlier = self.resends.answer(account.login, frame, self._open)
+            if earlier is not None:
                 self.stats.replays += 1
                 log.info(
-                    "%s: repeated %s request answered with the earlier response",
+                    "%s: a %s retransmitted on a new connection answered with the earlier response",
                     conn.session.peer,
                     request.code,
                 )
-                data = self._encode(cached, conn, decoded.sequence)
-                conn.last_request, conn.last_response = frame, data
+                conn.rules.answered(frame, earlier)
                 if drop:
                     return self._dropped(conn, "after replay")
-                await self._send(writer, data, conn)
+                await self._send(writer, earlier, conn)
                 return True
         try:
             response = self.responder.respond(request, conn.session)
@@ -290,49 +254,44 @@ class SIP2Server:
                 "%s: internal error on a %s request; closing", conn.session.peer, request.code
             )
             return False
-        conn.repeats = 0
-        if request.code == "93" and conn.session.account is not None:
-            acc = conn.session.account
-            conn.charset, conn.terminator = acc.charset, acc.terminator
-            conn.error_detection = acc.error_detection
-            log.info("%s: kiosk %s logged in at %s", conn.session.peer, acc.login, acc.branch)
-        elif request.code == "93":
-            log.warning("%s: login refused", conn.session.peer)
+        if request.code == "93":
+            self._logged_in(conn)
         sequence = decoded.sequence if decoded.sequence is not None else 0
         with_checksum = (
             decoded.sequence is not None if conn.session.account is None else (conn.error_detection)
         )
         data = self._encode(response, conn, sequence if with_checksum else None)
-        conn.last_request, conn.last_response = frame, data  # a 97 gets the intact frame
+        conn.rules.answered(frame, data)  # a 97 or a retransmission gets the intact frame
+        if resendable and conn.session.account is not None and _changed_something(response):
+            self.resends.remember(
+                conn.session.account.login, conn.name, request.get("AB") or "", frame, data
+            )
         if with_checksum and self.faults.take_corrupt():
             data = _corrupt(data)
-        if (
-            conn.session.account is not None
-            and decoded.sequence is not None
-            and request.code in CIRCULATION_CODES
-            and _changed_something(response)
-        ):
-            self.replays.put(conn.session.account.login, body, response, request.get("AB") or "")
         if drop:
             return self._dropped(conn, "after processing")
         await self._send(writer, data, conn)
         return True
 
+    def _logged_in(self, conn: _Connection) -> None:
+        """After a 93: the account's character set, terminator, error detection and retry
+        count, or the server's defaults again when the login failed."""
+        acc = conn.session.account
+        if acc is not None:
+            conn.rules.charset, conn.terminator = acc.charset, acc.terminator
+            conn.rules.retries = acc.retries
+            conn.error_detection = acc.error_detection
+            log.info("%s: kiosk %s logged in at %s", conn.session.peer, acc.login, acc.branch)
+        else:
+            conn.rules.charset, conn.terminator = self.charset, b"\r"
+            conn.rules.retries = self.responder.default_retries
+            conn.error_detection = True
+            log.warning("%s: login refused", conn.session.peer)
+
     def _dropped(self, conn: _Connection, when: str) -> bool:
         self.stats.dropped += 1
         log.info("%s: fault knob: connection dropped %s", conn.session.peer, when)
         return False
-
-    async def _ask_resend(self, conn: _Connection, writer: asyncio.StreamWriter) -> bool:
-        conn.repeats += 1
-        if conn.repeats > self._retries(conn):
-            log.warning(
-                "%s: retry count %d exceeded; closing", conn.session.peer, self._retries(conn)
-            )
-            return False
-        self.stats.resends_requested += 1
-        await self._send(writer, self._encode(sip2.RequestSCResend(), conn, 0), conn)
-        return True
 
     def _encode(self, message: sip2.Message, conn: _Connection, sequence: int | None) -> bytes:
         if message.code == "96" and not conn.error_detection:

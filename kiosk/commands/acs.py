@@ -129,7 +129,13 @@ def run_server(args: argparse.Namespace) -> int:
     import ssl
 
     from kiosk.acs import AcsError, EmbeddedACS, server_tls_context
+    from kiosk.sip2 import check_charset
 
+    try:
+        check_charset(args.charset)
+    except ValueError as exc:
+        print(f"kiosk acs: --charset: {exc}", file=sys.stderr)
+        return 2
     tls = None
     if args.tls_cert:
         try:

@@ -202,6 +202,14 @@ async def _status(ils: Any, config: Any) -> dict[str, Any]:
         status["address"] = (
             "embedded library system" if config.ils.embedded.enabled else f"{sip.host}:{sip.port}"
         )
+        pool = getattr(ils, "pool", None)  # SIP2LibrarySystem.pool: the pool as it really is
+        if pool is not None:
+            status["pool"] = {"logged_in": pool.logged_in, "configured": pool.configured}
+            if online and pool.logged_in < pool.configured:
+                status["warning"] = (
+                    f"only {pool.logged_in} of {pool.configured} SIP2 connections logged in:"
+                    " the library system may allow fewer sessions per account (ils.sip2.pool_size)"
+                )
     return status
 
 

@@ -92,7 +92,8 @@ def register(subparsers: Any) -> None:
     conn.add_argument(
         "--charset",
         default=_env("CHARSET", "utf-8"),
-        help="character set of the ACS: utf-8 (default), cp850, iso-8859-1, ascii",
+        help="character set of the ACS: utf-8 (default), cp850, iso-8859-1, ascii (any text"
+        " encoding that keeps ASCII as it is)",
     )
     conn.add_argument(
         "--error-detection",
@@ -215,7 +216,9 @@ def _decode(args: argparse.Namespace) -> int:
         if not line.strip():
             continue
         try:
-            data: dict[str, Any] = decode(line, charset=charset).to_json(mask_secrets=args.mask)
+            data: dict[str, Any] = _for_people(
+                decode(line, charset=charset).to_json(mask_secrets=args.mask)
+            )
         except SIP2DecodeError as exc:
             data = {"error": str(exc)}
             failed = True
@@ -225,6 +228,21 @@ def _decode(args: argparse.Namespace) -> int:
 
 
 # --- transactions ---------------------------------------------------------------------------
+
+
+def _for_people(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON form with the 98's timeout period in seconds, with its unit (the wire has
+    tenths of a second, and 000 and 999 have meanings of their own)."""
+    fixed = data.get("fixed")
+    if data.get("code") == "98" and isinstance(fixed, dict):
+        tenths = fixed.get("timeout_period")
+        if tenths == 0:
+            fixed["timeout_period"] = "000 (the ACS is off-line)"
+        elif tenths == 999:
+            fixed["timeout_period"] = "999 (unknown, or none)"
+        elif isinstance(tenths, int):
+            fixed["timeout_period"] = f"{tenths / 10:g} s"
+    return data
 
 
 def _ask_pin(args: argparse.Namespace) -> str | None:
@@ -332,12 +350,15 @@ async def _run(args: argparse.Namespace) -> int:
     )
     try:
         async with sip2.SIP2Client(settings) as client:
-            decoded = await client.exchange(_request(args, client))
+            if args.action == "status" and client.last_status is not None:
+                decoded = client.last_status  # the 98 of the connection's own 99: ask once
+            else:
+                decoded = await client.exchange(_request(args, client))
             suspect = client.charset_suspect
     except sip2.SIP2Error as exc:
         print(f"kiosk sip2: {_explain(exc)}", file=sys.stderr)
         return 1
-    print(json.dumps(decoded.to_json(), ensure_ascii=False))
+    print(json.dumps(_for_people(decoded.to_json()), ensure_ascii=False))
     if suspect:
         print(
             f"kiosk sip2: warning: wrong charset suspected: the replies do not look like "

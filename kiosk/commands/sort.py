@@ -150,7 +150,7 @@ def _facts(args: argparse.Namespace, config: Any) -> Any:
 def _from_message(text: str, charset: str) -> Any:
     """A raw 10 Checkin Response, read as the SIP2 adapter reads it."""
     from kiosk.ils.sip2 import checkin_result
-    from kiosk.sip2 import SIP2DecodeError, decode
+    from kiosk.sip2 import CheckinResponse, SIP2DecodeError, decode
 
     if text == "-":
         text = sys.stdin.read()
@@ -160,6 +160,6 @@ def _from_message(text: str, charset: str) -> Any:
     except SIP2DecodeError as error:
         raise _BadMessage(f"not a SIP2 message: {error}") from None
     message = decoded.message
-    if message.code != "10":
+    if not isinstance(message, CheckinResponse):
         raise _BadMessage(f"a check-in response (10) is needed, not message {message.code}")
     return checkin_result(message)

@@ -38,6 +38,7 @@ from .types import (
     SecretFile,
     SecretFileError,
     check_files,
+    missing_file,
     read_secret_file,
 )
 
@@ -153,16 +154,27 @@ class TlsSettings(Section):
     """TLS to the library system (SIP2 has none of its own; stunnel or the ACS's own TLS)."""
 
     enabled: bool = False
-    ca_file: ExistingFile | None = Field(None, description="CA bundle; default: system CAs.")
-    cert_file: ExistingFile | None = Field(None, description="Client certificate (PEM).")
-    key_file: ExistingFile | None = Field(None, description="Client key; default: in cert_file.")
+    # Checked only while TLS is enabled: a kiosk with TLS off must not fail on a stale path.
+    ca_file: ConfigPath | None = Field(None, description="CA bundle; default: system CAs.")
+    cert_file: ConfigPath | None = Field(None, description="Client certificate (PEM).")
+    key_file: ConfigPath | None = Field(None, description="Client key; default: in cert_file.")
     verify: bool = True
 
     @model_validator(mode="after")
-    def _key_needs_cert(self) -> Self:
+    def _key_needs_cert(self, info: ValidationInfo) -> Self:
         if self.key_file is not None and self.cert_file is None:
             raise Problems(
                 [Problem("cert_file", None, "a client certificate when key_file is set")]
+            )
+        if self.enabled and check_files(info):
+            files = {"ca_file": self.ca_file, "cert_file": self.cert_file}
+            files["key_file"] = self.key_file
+            Problems.raise_if_any(
+                [
+                    Problem(key, str(path), problem)
+                    for key, path in files.items()
+                    if path is not None and (problem := missing_file(path)) is not None
+                ]
             )
         return self
 

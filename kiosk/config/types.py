@@ -27,6 +27,7 @@ __all__ = [
     "SecretFile",
     "SecretFileError",
     "check_files",
+    "missing_file",
     "read_secret_file",
 ]
 
@@ -56,12 +57,20 @@ def _resolve_path(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def missing_file(path: Path) -> str | None:
+    """What is wrong with ``path`` as an existing regular file (None: nothing)."""
+    if not path.exists():
+        return f"an existing file (there is no {path})"
+    if not path.is_file():
+        return f"a regular file ({path} is not one)"
+    return None
+
+
 def _must_exist(path: Path, info: ValidationInfo) -> Path:
     if check_files(info):
-        if not path.exists():
-            raise ValueError(f"an existing file (there is no {path})")
-        if not path.is_file():
-            raise ValueError(f"a regular file ({path} is not one)")
+        problem = missing_file(path)
+        if problem is not None:
+            raise ValueError(problem)
     return path
 
 

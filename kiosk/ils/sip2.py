@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from kiosk.ils.port import (
     CheckinAlert,
@@ -50,15 +50,21 @@ from kiosk.ils.port import (
 from kiosk.sip2 import (
     LANGUAGES,
     MEDIA_TYPES,
+    ACSStatus,
     Checkin,
+    CheckinResponse,
     Checkout,
+    CheckoutResponse,
     EndPatronSession,
     ItemInformation,
     Message,
     PatronInformation,
+    PatronInformationResponse,
     PatronStatusRequest,
+    PatronStatusResponse,
     Renew,
     RenewAll,
+    Request,
     SCStatus,
     SIP2ConnectionError,
     SIP2DecodeError,
@@ -70,11 +76,20 @@ from kiosk.sip2 import (
 )
 from kiosk.sip2.client import ClientSettings, SIP2Client
 
-__all__ = ["SIP2LibrarySystem", "SIP2Options", "checkin_result", "parse_due_date"]
+__all__ = ["SIP2LibrarySystem", "SIP2Options", "SIP2Pool", "checkin_result", "parse_due_date"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Message)
+
+
+class _Screen(Protocol):
+    """A response with screen messages (AF) and print lines (AG) for the patron."""
+
+    @property
+    def screen_message(self) -> list[str]: ...
+
 
 _MONEY = re.compile(r"-?\d+[.,]\d{2}")
 
@@ -155,12 +170,12 @@ def _media_type(code: str | None) -> str | None:
     return MEDIA_TYPES.get(code, code) or None
 
 
-def _messages(reply: Message) -> tuple[str, ...]:
-    return tuple(text for text in reply.get_all("AF") if text)
+def _messages(reply: _Screen) -> tuple[str, ...]:
+    return tuple(text for text in reply.screen_message if text)
 
 
-def _print_lines(reply: Message) -> tuple[str, ...]:
-    return tuple(text for text in reply.get_all("AG") if text)
+def _print_lines(reply: CheckoutResponse | CheckinResponse) -> tuple[str, ...]:
+    return tuple(text for text in reply.print_line if text)
 
 
 def _blocks(status: str | None) -> frozenset[PatronBlock]:
@@ -187,8 +202,8 @@ class SIP2Options:
 
     ``use_patron_information_for_status``: validate patrons with 63 instead of 23 (some servers
     answer 23 poorly). ``send_end_session``: send 35 when a patron leaves. ``nb_due_date``:
-    the checkout's no-block due date as 18 blanks (``"blank"``) or the transaction date
-    (``"now"``, for servers that refuse blanks).
+    the no-block due date of checkouts and renewals as 18 blanks (``"blank"``) or the transaction
+    date (``"now"``, for servers that refuse blanks).
     """
 
     use_patron_information_for_status: bool = False
@@ -196,7 +211,20 @@ class SIP2Options:
     nb_due_date: str = "blank"
 
 
-def checkin_result(reply: Message, item_id: str = "") -> CheckinResult:
+@dataclass(frozen=True, slots=True)
+class SIP2Pool:
+    """The SIP2 connection pool as it really is: ``logged_in`` of ``configured`` connections.
+
+    Fewer than configured when the library system will not fill the pool (one session per
+    account, or one at a time): the kiosk then runs on the connections that logged in and the
+    others keep trying in the background.
+    """
+
+    logged_in: int
+    configured: int
+
+
+def checkin_result(reply: CheckinResponse, item_id: str = "") -> CheckinResult:
     """A 10 Checkin Response read as the port's :class:`CheckinResult`: every routing fact
     (alert type CV, destination CT, sort bin CL, AQ, CR, CS, CK, a hold patron CY/DA).
 
@@ -204,21 +232,21 @@ def checkin_result(reply: Message, item_id: str = "") -> CheckinResult:
     sees. ``item_id`` stands in when the response has no AB.
     """
     alert = CheckinAlert.NONE
-    if reply.fixed.get("alert"):
-        alert = _ALERTS.get((reply.get("CV") or "").strip(), CheckinAlert.OTHER)
+    if reply.alert:
+        alert = _ALERTS.get((reply.alert_type or "").strip(), CheckinAlert.OTHER)
     return CheckinResult(
-        ok=bool(reply.fixed.get("ok")),
-        item_id=reply.get("AB") or item_id,
-        title=reply.get("AJ") or "",
-        resensitize=reply.fixed.get("resensitize"),
+        ok=bool(reply.ok),
+        item_id=reply.item_identifier or item_id,
+        title=reply.title_identifier or "",
+        resensitize=reply.resensitize,
         alert=alert,
-        permanent_location=reply.get("AQ") or None,
-        destination=reply.get("CT") or None,
-        sort_bin=reply.get("CL") or None,
-        collection=reply.get("CR") or None,
-        call_number=reply.get("CS") or None,
-        media_type=_media_type(reply.get("CK")),
-        hold_for_patron=bool(reply.get("CY") or reply.get("DA")),
+        permanent_location=reply.permanent_location or None,
+        destination=reply.destination_location or None,
+        sort_bin=reply.sort_bin or None,
+        collection=reply.collection_code or None,
+        call_number=reply.call_number or None,
+        media_type=_media_type(reply.media_type),
+        hold_for_patron=bool(reply.hold_patron_id or reply.hold_patron_name),
         messages=_messages(reply),
         print_lines=_print_lines(reply),
     )
@@ -274,6 +302,15 @@ class SIP2LibrarySystem(LibrarySystem):
     def last_latency(self) -> float | None:
         return self._client.last_latency if self._client else None
 
+    @property
+    def pool(self) -> SIP2Pool:
+        """How many SIP2 connections are logged in right now, of how many configured."""
+        client = self._client
+        return SIP2Pool(
+            logged_in=client.connected if client is not None else 0,
+            configured=self.settings.pool_size,
+        )
+
     def branch_names(self) -> dict[str, str]:
         return dict(self._branch_names)
 
@@ -296,7 +333,7 @@ class SIP2LibrarySystem(LibrarySystem):
             self._online = True
             return client
 
-    async def _request(self, build: Callable[[SIP2Client], Message], *, changes: bool) -> Message:
+    async def _request(self, build: Callable[[SIP2Client], Request[R]], *, changes: bool) -> R:
         """Send one request. ``changes``: a circulation request whose loss leaves the outcome
         unknown (checkout, check-in, renew) rather than merely unanswered."""
         client = await self._connected()
@@ -325,26 +362,26 @@ class SIP2LibrarySystem(LibrarySystem):
             status = await self._request(lambda c: SCStatus(), changes=False)
         except Exception:  # the port's contract: never raises
             return False
-        online = bool(status.fixed.get("online_status", True))
+        online = bool(status.online_status)
         self._online = online
         return online
 
-    async def _refusal_means_offline(self, flag: str) -> bool:
-        """After a refusal: is the ACS offline, or not accepting this kind of circulation?"""
+    async def _refusal_means_offline(self, accepting: Callable[[ACSStatus], bool | None]) -> bool:
+        """After a refusal: is the ACS offline, or not ``accepting`` this kind of circulation?"""
         try:
             status = await self._request(lambda c: SCStatus(), changes=False)
         except LibrarySystemUnavailable:
             return True
-        online = bool(status.fixed.get("online_status", True)) and bool(
-            status.fixed.get(flag, True)
-        )
+        online = bool(status.online_status) and accepting(status) is not False
         self._online = online
         return not online
 
     # -------------------------------------------------------------------------------- patrons
 
-    def _patron_information(self, patron_id: str, pin: str | None, summary: str) -> Any:
-        def build(client: SIP2Client) -> Message:
+    def _patron_information(
+        self, patron_id: str, pin: str | None, summary: str
+    ) -> Callable[[SIP2Client], PatronInformation]:
+        def build(client: SIP2Client) -> PatronInformation:
             values: dict[str, Any] = {"summary": summary, "patron_identifier": patron_id}
             if pin is not None:
                 values["patron_password"] = pin
@@ -357,24 +394,31 @@ class SIP2LibrarySystem(LibrarySystem):
     ) -> Patron:
         """23/24 Patron Status (or 63/64 when the dialect says so, or for ``details``): BL valid
         patron, CQ valid PIN and the 14 status flags; 64 adds the e-mail address."""
+        reply: PatronInformationResponse | PatronStatusResponse
         if details or self.options.use_patron_information_for_status:
             build = self._patron_information(patron_id, pin, " " * 10)
+            reply = await self._request(build, changes=False)
         else:
 
-            def build(client: SIP2Client) -> Message:
+            def status(client: SIP2Client) -> PatronStatusRequest:
                 values: dict[str, Any] = {"patron_identifier": patron_id}
                 values["patron_password"] = pin if pin is not None else ""
                 return client.make(PatronStatusRequest, **values)
 
-        reply = await self._request(build, changes=False)
+            reply = await self._request(status, changes=False)
         return self._patron_from(reply, patron_id, pin)
 
-    def _patron_from(self, reply: Message, patron_id: str, pin: str | None) -> Patron:
+    def _patron_from(
+        self,
+        reply: PatronInformationResponse | PatronStatusResponse,
+        patron_id: str,
+        pin: str | None,
+    ) -> Patron:
         if reply.code not in ("64", "24"):
             raise LibrarySystemProtocolError(f"patron status answered with {reply.code}")
-        valid_text = reply.get("BL")
-        valid = _yes(valid_text) if valid_text is not None else bool(reply.get("AE"))
-        pin_text = reply.get("CQ")
+        valid_text = reply.valid_patron
+        valid = _yes(valid_text) if valid_text is not None else bool(reply.personal_name)
+        pin_text = reply.valid_patron_password
         pin_valid: bool | None = None
         if pin is not None or pin_text is not None:
             pin_valid = _yes(pin_text)
@@ -382,12 +426,16 @@ class SIP2LibrarySystem(LibrarySystem):
             patron_id=patron_id,
             valid=valid,
             pin_valid=pin_valid,
-            name=reply.get("AE") or "",
-            language=_language(reply.fixed.get("language")),
-            blocks=_blocks(reply.fixed.get("patron_status")),
-            email=reply.get("BE") or None,
-            fee_amount=_decimal(reply.get("BV")),
-            currency=reply.get("BH") or None,
+            name=reply.personal_name or "",
+            language=_language(reply.language),
+            blocks=_blocks(reply.patron_status),
+            email=(
+                reply.e_mail_address or None
+                if isinstance(reply, PatronInformationResponse)
+                else None
+            ),
+            fee_amount=_decimal(reply.fee_amount),
+            currency=reply.currency_type or None,
             messages=_messages(reply),
         )
 
@@ -400,17 +448,13 @@ class SIP2LibrarySystem(LibrarySystem):
         )
         patron = self._patron_from(first, patron_id, pin)
         counts = {
-            _SUMMARY_OVERDUE: "overdue_items_count",
-            _SUMMARY_HOLDS: "hold_items_count",
-            _SUMMARY_UNAVAILABLE_HOLDS: "unavailable_holds_count",
-            _SUMMARY_FINES: "fine_items_count",
+            _SUMMARY_OVERDUE: first.overdue_items_count,
+            _SUMMARY_HOLDS: first.hold_items_count,
+            _SUMMARY_UNAVAILABLE_HOLDS: first.unavailable_holds_count,
+            _SUMMARY_FINES: first.fine_items_count,
         }
-        wanted = [
-            position
-            for position, count in counts.items()
-            if first.fixed.get(count) is None or int(first.fixed.get(count) or 0) > 0
-        ]
-        replies: dict[int, Message] = {_SUMMARY_CHARGED: first}
+        wanted = [position for position, count in counts.items() if count is None or count > 0]
+        replies: dict[int, PatronInformationResponse] = {_SUMMARY_CHARGED: first}
         answers = await asyncio.gather(
             *(
                 self._request(
@@ -421,15 +465,17 @@ class SIP2LibrarySystem(LibrarySystem):
         )
         replies.update(zip(wanted, answers, strict=True))
 
-        def listed(position: int, tag: str) -> list[str]:
+        def listed(
+            position: int, items: Callable[[PatronInformationResponse], list[str]]
+        ) -> list[str]:
             reply = replies.get(position)
-            return reply.get_all(tag) if reply is not None else []
+            return items(reply) if reply is not None else []
 
-        charged = listed(_SUMMARY_CHARGED, "AU")
-        overdue = set(listed(_SUMMARY_OVERDUE, "AT"))
-        ready_ids = listed(_SUMMARY_HOLDS, "AS")
-        waiting_ids = listed(_SUMMARY_UNAVAILABLE_HOLDS, "CD")
-        fine_lines = listed(_SUMMARY_FINES, "AV")
+        charged = listed(_SUMMARY_CHARGED, lambda r: r.charged_items)
+        overdue = set(listed(_SUMMARY_OVERDUE, lambda r: r.overdue_items))
+        ready_ids = listed(_SUMMARY_HOLDS, lambda r: r.hold_items)
+        waiting_ids = listed(_SUMMARY_UNAVAILABLE_HOLDS, lambda r: r.unavailable_hold_items)
+        fine_lines = listed(_SUMMARY_FINES, lambda r: r.fine_items)
 
         infos = await _gather_items(self.item, [*charged, *ready_ids, *waiting_ids])
         loans = tuple(
@@ -468,7 +514,7 @@ class SIP2LibrarySystem(LibrarySystem):
         no_block: bool = False,
         transaction_date: datetime | None = None,
     ) -> CheckoutResult:
-        def build(client: SIP2Client) -> Message:
+        def build(client: SIP2Client) -> Checkout:
             values: dict[str, Any] = {
                 "sc_renewal_policy": True,
                 "no_block": no_block,
@@ -488,24 +534,30 @@ class SIP2LibrarySystem(LibrarySystem):
         reply = await self._request(build, changes=True)
         if reply.code != "12":
             raise LibrarySystemProtocolError(f"checkout answered with message {reply.code}")
-        ok = bool(reply.fixed.get("ok"))
-        fee_amount = _decimal(reply.get("BV"))
+        ok = bool(reply.ok)
+        fee_amount = _decimal(reply.fee_amount)
         fee_due = None
         if not ok and fee_amount is not None and fee_amount > 0 and not fee_acknowledged:
             fee_due = FeeDue(
-                amount=fee_amount, currency=reply.get("BH") or None, kind=reply.get("BT") or ""
+                amount=fee_amount,
+                currency=reply.currency_type or None,
+                kind=reply.fee_type or "",
             )
-        if not ok and fee_due is None and await self._refusal_means_offline("checkout_ok"):
+        if (
+            not ok
+            and fee_due is None
+            and await self._refusal_means_offline(lambda status: status.checkout_ok)
+        ):
             raise LibrarySystemUnavailable("the library system is offline (checkout refused)")
         return CheckoutResult(
             ok=ok,
-            item_id=reply.get("AB") or item_id,
-            renewal=bool(reply.fixed.get("renewal_ok")) and ok,
-            title=reply.get("AJ") or "",
-            due_date=parse_due_date(reply.get("AH")) if ok else None,
-            desensitize=reply.fixed.get("desensitize"),
+            item_id=reply.item_identifier or item_id,
+            renewal=bool(reply.renewal_ok) and ok,
+            title=reply.title_identifier or "",
+            due_date=parse_due_date(reply.due_date) if ok else None,
+            desensitize=reply.desensitize,
             fee_due=fee_due,
-            media_type=_media_type(reply.get("CK")),
+            media_type=_media_type(reply.media_type),
             messages=_messages(reply),
             print_lines=_print_lines(reply),
         )
@@ -517,7 +569,7 @@ class SIP2LibrarySystem(LibrarySystem):
         no_block: bool = False,
         transaction_date: datetime | None = None,
     ) -> CheckinResult:
-        def build(client: SIP2Client) -> Message:
+        def build(client: SIP2Client) -> Checkin:
             values: dict[str, Any] = {"no_block": no_block, "item_identifier": item_id}
             if transaction_date is not None:
                 values["transaction_date"] = transaction_date
@@ -527,7 +579,7 @@ class SIP2LibrarySystem(LibrarySystem):
         reply = await self._request(build, changes=True)
         if reply.code != "10":
             raise LibrarySystemProtocolError(f"check-in answered with message {reply.code}")
-        if not reply.fixed.get("ok") and await self._refusal_means_offline("checkin_ok"):
+        if not reply.ok and await self._refusal_means_offline(lambda status: status.checkin_ok):
             raise LibrarySystemUnavailable("the library system is offline (check-in refused)")
         return checkin_result(reply, item_id)
 
@@ -539,11 +591,11 @@ class SIP2LibrarySystem(LibrarySystem):
         pin: str | None = None,
         fee_acknowledged: bool = False,
     ) -> RenewResult:
-        def build(client: SIP2Client) -> Message:
+        def build(client: SIP2Client) -> Renew:
             values: dict[str, Any] = {
                 "third_party_allowed": False,
                 "no_block": False,
-                "nb_due_date": None,
+                "nb_due_date": datetime.now() if self.options.nb_due_date == "now" else None,
                 "patron_identifier": patron_id,
                 "item_identifier": item_id,
                 "fee_acknowledged": "Y" if fee_acknowledged else "N",
@@ -555,21 +607,21 @@ class SIP2LibrarySystem(LibrarySystem):
         reply = await self._request(build, changes=True)
         if reply.code != "30":
             raise LibrarySystemProtocolError(f"renew answered with message {reply.code}")
-        ok = bool(reply.fixed.get("ok"))
-        fee_amount = _decimal(reply.get("BV"))
+        ok = bool(reply.ok)
+        fee_amount = _decimal(reply.fee_amount)
         return RenewResult(
             ok=ok,
-            item_id=reply.get("AB") or item_id,
-            title=reply.get("AJ") or "",
-            due_date=parse_due_date(reply.get("AH")) if ok else None,
-            fee_due=FeeDue(amount=fee_amount, currency=reply.get("BH") or None)
+            item_id=reply.item_identifier or item_id,
+            title=reply.title_identifier or "",
+            due_date=parse_due_date(reply.due_date) if ok else None,
+            fee_due=FeeDue(amount=fee_amount, currency=reply.currency_type or None)
             if (not ok and fee_amount)
             else None,
             messages=_messages(reply),
         )
 
     async def renew_all(self, patron_id: str, *, pin: str | None = None) -> RenewAllResult:
-        def build(client: SIP2Client) -> Message:
+        def build(client: SIP2Client) -> RenewAll:
             values: dict[str, Any] = {"patron_identifier": patron_id}
             if pin is not None:
                 values["patron_password"] = pin
@@ -579,9 +631,9 @@ class SIP2LibrarySystem(LibrarySystem):
         if reply.code != "66":
             raise LibrarySystemProtocolError(f"renew all answered with message {reply.code}")
         return RenewAllResult(
-            ok=bool(reply.fixed.get("ok")),
-            renewed=tuple(reply.get_all("BM")),
-            not_renewed=tuple(reply.get_all("BN")),
+            ok=bool(reply.ok),
+            renewed=tuple(reply.renewed_items),
+            not_renewed=tuple(reply.unrenewed_items),
             messages=_messages(reply),
         )
 
@@ -591,22 +643,22 @@ class SIP2LibrarySystem(LibrarySystem):
         )
         if reply.code != "18":
             raise LibrarySystemProtocolError(f"item information answered with {reply.code}")
-        code = str(reply.fixed.get("circulation_status") or "01")
-        title = reply.get("AJ") or ""
+        code = reply.circulation_status or "01"
+        title = reply.title_identifier or ""
         status = _CIRCULATION_STATUS.get(code, ItemStatus.OTHER)
         if code == "01" and not title:
             status = ItemStatus.UNKNOWN  # "other" with no title: the ACS does not know it
-        hold_queue = reply.get("CF")
+        hold_queue = reply.hold_queue_length
         return ItemInfo(
-            item_id=reply.get("AB") or item_id,
+            item_id=reply.item_identifier or item_id,
             status=status,
             title=title,
-            due_date=parse_due_date(reply.get("AH")),
-            owner=reply.get("BG") or None,
-            permanent_location=reply.get("AQ") or None,
-            current_location=reply.get("AP") or None,
-            destination=reply.get("CT") or None,
-            media_type=_media_type(reply.get("CK")),
+            due_date=parse_due_date(reply.due_date),
+            owner=reply.owner or None,
+            permanent_location=reply.permanent_location or None,
+            current_location=reply.current_location or None,
+            destination=reply.destination_location or None,
+            media_type=_media_type(reply.media_type),
             hold_queue_length=int(hold_queue) if hold_queue and hold_queue.isdigit() else None,
             messages=_messages(reply),
         )

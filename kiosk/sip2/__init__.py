@@ -23,6 +23,11 @@ Dates
     ``parse_sip_date``, ``format_sip_date``, ``sip_now``
 Traces
     ``format_trace(direction, frame, *, charset)``, ``mask_frame(frame, *, charset)``
+Connection rules (sans-I/O, shared by the client, the embedded ACS and the tests' fake)
+    ``ClientConnection``: ``send(message) -> bytes``, ``receive(frame) -> Send | Deliver |
+    Discard``, ``timed_out() -> bytes``, ``reset()`` and ``resend_pending()`` after a reconnect.
+    ``ServerConnection``: ``receive(frame) -> Handle | Replay | AskResend | Close``,
+    ``answered(frame, response)``.
 Client (asyncio)
     ``SIP2Client(ClientSettings(host=..., port=..., user=..., password=..., ...))``:
     ``async with SIP2Client(settings) as client: reply = await client.request(message)``
@@ -38,25 +43,7 @@ Errors
 
 from __future__ import annotations
 
-from kiosk.sip2.client import ClientSettings, ConnectionState, SIP2Client
-from kiosk.sip2.codec import CHARSETS, Decoded, check_charset, checksum, decode, encode
-from kiosk.sip2.dates import format_sip_date, parse_sip_date, sip_now
-from kiosk.sip2.errors import (
-    SIP2CharsetError,
-    SIP2ConnectionError,
-    SIP2DecodeError,
-    SIP2EncodeError,
-    SIP2Error,
-    SIP2LoginError,
-    SIP2ProtocolError,
-    SIP2TimeoutError,
-    SIP2TLSError,
-)
-from kiosk.sip2.fields import LANGUAGES, MEDIA_TYPES, TAG_BY_NAME, TAGS, Tag
-from kiosk.sip2.framing import Framer
-from kiosk.sip2.layouts import LAYOUTS, FixedField, Layout
-from kiosk.sip2.messages import (
-    MESSAGE_CLASSES,
+from kiosk.sip2.catalog import (
     ACSStatus,
     BlockPatron,
     Checkin,
@@ -75,7 +62,6 @@ from kiosk.sip2.messages import (
     ItemStatusUpdateResponse,
     Login,
     LoginResponse,
-    Message,
     PatronEnable,
     PatronEnableResponse,
     PatronInformation,
@@ -89,8 +75,36 @@ from kiosk.sip2.messages import (
     RequestACSResend,
     RequestSCResend,
     SCStatus,
-    message_class,
 )
+from kiosk.sip2.client import ClientSettings, ConnectionState, SIP2Client
+from kiosk.sip2.codec import CHARSETS, Decoded, check_charset, checksum, decode, encode
+from kiosk.sip2.connection import (
+    AskResend,
+    ClientConnection,
+    Close,
+    Deliver,
+    Discard,
+    Handle,
+    Replay,
+    Send,
+    ServerConnection,
+)
+from kiosk.sip2.dates import format_sip_date, parse_sip_date, sip_now
+from kiosk.sip2.errors import (
+    SIP2CharsetError,
+    SIP2ConnectionError,
+    SIP2DecodeError,
+    SIP2EncodeError,
+    SIP2Error,
+    SIP2LoginError,
+    SIP2ProtocolError,
+    SIP2TimeoutError,
+    SIP2TLSError,
+)
+from kiosk.sip2.fields import LANGUAGES, MEDIA_TYPES, TAG_BY_NAME, TAGS, Tag
+from kiosk.sip2.framing import Framer
+from kiosk.sip2.layouts import LAYOUTS, FixedField, Layout
+from kiosk.sip2.messages import MESSAGE_CLASSES, Message, Request, Response, message_class
 from kiosk.sip2.trace import format_trace, mask_frame
 
 __all__ = [
@@ -102,20 +116,26 @@ __all__ = [
     "TAGS",
     "TAG_BY_NAME",
     "ACSStatus",
+    "AskResend",
     "BlockPatron",
     "Checkin",
     "CheckinResponse",
     "Checkout",
     "CheckoutResponse",
+    "ClientConnection",
     "ClientSettings",
+    "Close",
     "ConnectionState",
     "Decoded",
+    "Deliver",
+    "Discard",
     "EndPatronSession",
     "EndSessionResponse",
     "FeePaid",
     "FeePaidResponse",
     "FixedField",
     "Framer",
+    "Handle",
     "Hold",
     "HoldResponse",
     "ItemInformation",
@@ -136,8 +156,11 @@ __all__ = [
     "RenewAll",
     "RenewAllResponse",
     "RenewResponse",
+    "Replay",
+    "Request",
     "RequestACSResend",
     "RequestSCResend",
+    "Response",
     "SCStatus",
     "SIP2CharsetError",
     "SIP2Client",
@@ -149,6 +172,8 @@ __all__ = [
     "SIP2ProtocolError",
     "SIP2TLSError",
     "SIP2TimeoutError",
+    "Send",
+    "ServerConnection",
     "Tag",
     "check_charset",
     "checksum",

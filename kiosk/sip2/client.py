@@ -31,25 +31,26 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
-from kiosk.sip2.codec import Decoded, check_charset, decode, encode
+from kiosk.sip2.catalog import Login, SCStatus
+from kiosk.sip2.codec import Decoded, check_charset
+from kiosk.sip2.connection import ClientConnection, Discard, Send
 from kiosk.sip2.errors import (
-    SIP2CharsetError,
     SIP2ConnectionError,
     SIP2DecodeError,
     SIP2Error,
     SIP2LoginError,
     SIP2ProtocolError,
-    SIP2TimeoutError,
     SIP2TLSError,
 )
 from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS
-from kiosk.sip2.messages import Login, Message, RequestACSResend, SCStatus
+from kiosk.sip2.messages import Message, R, Request
 from kiosk.sip2.trace import format_trace
 
 log = logging.getLogger("kiosk.sip2")
+M = TypeVar("M", bound=Message)
 
 ConnectionState = Literal["connecting", "connected", "disconnected", "closed"]
 #: Default idle time before a keep-alive 99 when the ACS does not state its timeout.
@@ -114,7 +115,11 @@ def _tls_context(settings: ClientSettings) -> ssl.SSLContext:
 
 
 class _Connection:
-    """One TCP/TLS connection, logged in, with its own sequence numbers and keep-alive."""
+    """One TCP/TLS connection, logged in, with its own sequence numbers and keep-alive.
+
+    The SIP2 rules (sequence numbers, resends, 96/97, stale replies) are the sans-I/O
+    :class:`~kiosk.sip2.connection.ClientConnection`'s; this class does the sockets and timers.
+    """
 
     def __init__(self, client: SIP2Client, number: int) -> None:
         self.client = client
@@ -126,15 +131,17 @@ class _Connection:
         self._writer: asyncio.StreamWriter | None = None
         self._framer = Framer()
         self._frames: deque[bytes] = deque()
-        self._sequence = -1
         self._last_used = time.monotonic()
         self._keepalive_task: asyncio.Task[None] | None = None
         s = self.settings
-        self._resend_request = (
-            encode(RequestACSResend(), charset=s.charset, sequence=0, terminator=s.terminator)
-            if s.error_detection
-            else None
-        )  # the 97 (always the same bytes: `97AZFEF5`)
+        self.rules = ClientConnection(
+            charset=s.charset,
+            error_detection=s.error_detection,
+            terminator=s.terminator,
+            retries=s.retries,
+            peer=f"{s.host}:{s.port}",
+            timeout=s.timeout,
+        )
 
     # --- connecting -------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -174,10 +181,11 @@ class _Connection:
             ) from None
         self._framer.clear()
         self._frames.clear()
-        self._sequence = -1
+        self.rules.reset()  # a request cut off by a drop is kept to be sent again after login
+        step = "login"
         try:
             if s.user:
-                reply = await self._exchange(
+                reply = await self._exchange_new(
                     Login(login_user_id=s.user, login_password=s.password,
                           location_code=s.location_code or None)
                 )  # fmt: skip
@@ -186,13 +194,19 @@ class _Connection:
                         f"the ACS at {target} refused the login of user {s.user!r} "
                         "(check user, password and location code)"
                     )
-            status = await self._exchange(SCStatus())
-            self.client._note_status(status.message)
+            step = "status"
+            status = await self._exchange_new(SCStatus())
+            self.client._note_status(status)
         except _Dropped:
             self._close_socket()
+            if step == "login":
+                raise SIP2ConnectionError(
+                    f"{target} closed the connection during login (wrong user/password, or a "
+                    "TLS port spoken to in plain TCP?)"
+                ) from None
             raise SIP2ConnectionError(
-                f"{target} closed the connection during login (wrong user/password, or a TLS "
-                "port spoken to in plain TCP?)"
+                f"{target} closed the connection before answering the SC status (99)"
+                + ("" if s.user else " (no login was sent: does this ACS need --user?)")
             ) from None
         except SIP2Error:
             self._close_socket()
@@ -224,17 +238,27 @@ class _Connection:
 
     # --- one transaction --------------------------------------------------------------------
     async def transact(self, message: Message) -> Decoded:
-        """Send ``message`` and return the reply, reconnecting transparently after a drop."""
+        """Send ``message`` and return the reply, reconnecting transparently after a drop.
+
+        After a drop the request goes out again byte for byte (same AY, same AZ) on the new
+        connection: a server that keeps its last answers per login recognises the
+        retransmission and answers it instead of carrying it out twice.
+        """
         async with self.lock:
             drops = 0
+            first = True
             while True:
-                if self.state != "connected":
-                    await self.connect()
                 try:
-                    return await self._exchange(message)
+                    if self.state != "connected":
+                        await self.connect()
+                    if first:
+                        first = False
+                        return await self._exchange_new(message)
+                    return await self._exchange(self.rules.resend_pending(), message.code)
                 except (SIP2Error, asyncio.CancelledError):
                     # a reply may still be under way: it must not be read as the answer to
                     # the next request, so this connection starts afresh
+                    self.rules.give_up()
                     self._close_socket()
                     raise
                 except _Dropped:
@@ -242,6 +266,7 @@ class _Connection:
                     drops += 1
                     log.info("SIP2 connection %d dropped; reconnecting", self.number)
                     if drops > self.client.retries:
+                        self.rules.give_up()
                         raise SIP2ConnectionError(
                             f"the connection to {self.settings.host}:{self.settings.port} "
                             f"dropped {drops} times during one request"
@@ -275,97 +300,51 @@ class _Connection:
             self.settings.trace(format_trace("<-", frame, charset=self.settings.charset))
         return frame
 
-    async def _exchange(self, message: Message) -> Decoded:
-        """One request/response under the spec's retry rules (the caller holds the lock)."""
-        s = self.settings
-        expected = message.layout.response
-        sequence: int | None = None
-        if s.error_detection:
-            self._sequence = (self._sequence + 1) % 10
-            sequence = self._sequence
-        wire = encode(message, charset=s.charset, sequence=sequence, terminator=s.terminator)
-        resend_request = self._resend_request
-        retries = self.client.retries
+    async def _exchange_new(self, message: Message) -> Decoded:
+        """A new request and its reply (the caller holds the lock)."""
+        return await self._exchange(self.rules.send(message), message.code)
+
+    async def _exchange(self, wire: bytes, code: str) -> Decoded:
+        """Send ``wire`` (the pending request) and wait for its reply under the spec's rules;
+        the caller holds the lock."""
+        rules = self.rules
+        rules.retries = self.client.retries
         self._frames.clear()
         started = time.perf_counter()
-        last_sent = wire
-        attempts = 0
-        bad_frames = 0
-        suspect = False
         self._send(wire)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + s.timeout
+        timeout = self.settings.timeout
+        deadline = loop.time() + timeout
         while True:
             try:
                 async with asyncio.timeout_at(deadline):
                     frame = await self._read_frame()
             except TimeoutError:
-                attempts += 1
-                if attempts > retries:
-                    raise SIP2TimeoutError(
-                        f"no reply to message {message.code} from {s.host}:{s.port} within "
-                        f"{s.timeout:g} s ({retries} resends)"
-                    ) from None
-                log.info("SIP2 timeout on %s; resending (attempt %d)", message.code, attempts)
-                self._send(wire)
-                last_sent = wire
-                deadline = loop.time() + s.timeout
+                again = rules.timed_out()  # raises SIP2TimeoutError when the retries are spent
+                log.info("SIP2 timeout on %s; resending", code)
+                self._send(again)
+                deadline = loop.time() + timeout
                 continue
-            try:
-                decoded = decode(frame, charset=s.charset)
-            except SIP2DecodeError as exc:
-                decoded = None
-                log.warning("undecodable SIP2 reply to %s: %s", message.code, exc)
-            if decoded is not None and decoded.charset_suspect:
-                suspect = True
+            event = rules.receive(frame)
+            if rules.charset_suspect:
                 self.client.charset_suspect = True
-            if decoded is None or decoded.checksum_ok is False:
-                bad_frames += 1
-                attempts += 1
-                if attempts > retries:
-                    if suspect:
-                        raise SIP2CharsetError(
-                            f"replies from {s.host}:{s.port} do not decode as {s.charset}: "
-                            "wrong charset suspected"
-                        )
-                    raise SIP2ProtocolError(
-                        f"{bad_frames} unreadable or corrupted replies to message "
-                        f"{message.code} from {s.host}:{s.port}"
-                    )
-                if resend_request is not None:
-                    self._send(resend_request)
-                    last_sent = resend_request
-                deadline = loop.time() + s.timeout
-                continue
-            reply = decoded.message
-            if reply.code == "96":
-                attempts += 1
-                if attempts > retries:
-                    raise SIP2ProtocolError(
-                        f"{s.host}:{s.port} kept asking to resend message {message.code}"
-                    )
-                self._send(last_sent)
-                deadline = loop.time() + s.timeout
-                continue
-            if expected is not None and reply.code != expected:
-                log.info("discarding stale SIP2 %s while waiting for %s", reply.code, expected)
-                continue
-            if (
-                sequence is not None
-                and decoded.sequence is not None
-                and decoded.sequence != sequence
-                and last_sent is wire
-            ):
-                log.info("discarding SIP2 %s with sequence %s", reply.code, decoded.sequence)
-                continue
-            self._last_used = time.monotonic()
-            self.client._note_latency(time.perf_counter() - started)
-            return decoded
+            if isinstance(event, Send):
+                log.info("SIP2 %s on %s; resending", event.why, code)
+                if event.data is not None:
+                    self._send(event.data)
+                deadline = loop.time() + timeout
+            elif isinstance(event, Discard):
+                log.info("discarding stale SIP2 reply: %s", event.why)
+            else:
+                self._last_used = time.monotonic()
+                self.client._note_latency(time.perf_counter() - started)
+                return event.reply
 
     # --- keep-alive -------------------------------------------------------------------------
-    async def _keepalive(self) -> None:
+    async def _keepalive(self, first_delay: float = 0.0) -> None:
         """Send 99 when idle longer than the keep-alive interval; reconnect when down."""
         backoff = 1.0
+        await asyncio.sleep(first_delay)
         while self.state != "closed":
             interval = self.client.keepalive_interval
             idle = time.monotonic() - self._last_used
@@ -381,10 +360,12 @@ class _Connection:
                         return
                     if self.state != "connected":
                         await self.connect()
+                        self.client._joined(self)
                     elif time.monotonic() - self._last_used >= interval:
-                        self.client._note_status((await self._exchange(SCStatus())).message)
+                        self.client._note_status(await self._exchange_new(SCStatus()))
                 backoff = 1.0
             except (_Dropped, SIP2Error) as exc:
+                self.rules.give_up()
                 self._close_socket()
                 log.warning("SIP2 keep-alive on connection %d failed: %s", self.number, exc)
                 await asyncio.sleep(backoff)
@@ -401,29 +382,105 @@ class SIP2Client:
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         self.acs_status: Message | None = None  # the last 98 seen
+        self.last_status: Decoded | None = None  # ... with its sequence and checksum verdict
         self.last_latency: float | None = None  # seconds, last successful request
         self.charset_suspect = False  # set when replies look like another charset
         self._connections = [_Connection(self, n) for n in range(settings.pool_size)]
         self._idle: asyncio.Queue[_Connection] | None = None
+        self._pooled: set[_Connection] = set()  # connections that have joined the idle queue
+        self._joining: set[asyncio.Task[None]] = set()
         self._closed = False
         self._defaults: dict[type[Message], dict[str, str]] = {}  # make()'s, per message class
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
-        """Connect and log in every connection of the pool."""
+        """Connect and log in every connection of the pool; run on those that logged in.
+
+        Some ACSs serve one session per account, or one at a time: a second login may never be
+        answered. So ``open`` waits for the logins until the first one succeeded plus one reply
+        timeout; requests then run on the connections that logged in, and the others keep
+        trying in the background and join the pool when their login succeeds
+        (:attr:`connected` says how many are in). Only when no connection at all can log in
+        does ``open`` fail, with the first connection's error.
+        """
         self._idle = asyncio.Queue()
+        tasks = {asyncio.create_task(c.connect()): c for c in self._connections}
+        first_error: BaseException | None = None
+        waiting = set(tasks)
+        loop = asyncio.get_running_loop()
+        grace_until: float | None = None
         try:
-            await asyncio.gather(*(c.connect() for c in self._connections))
+            while waiting:
+                timeout = None if grace_until is None else max(grace_until - loop.time(), 0)
+                done, waiting = await asyncio.wait(
+                    waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                if not done:
+                    break  # the grace after the first login is over
+                for task in sorted(done, key=lambda t: tasks[t].number):
+                    connection = tasks[task]
+                    if task.exception() is None:
+                        self._join(connection)
+                    else:
+                        first_error = first_error or task.exception()
+                        self._retry_later(connection, task.exception())
+                if self._pooled and grace_until is None:
+                    grace_until = loop.time() + self.settings.timeout
         except BaseException:
+            for task in waiting:
+                task.cancel()
             await self.close()
             raise
-        for connection in self._connections:
+        if not self._pooled:
+            await self.close()
+            assert first_error is not None
+            raise first_error
+        for task in waiting:  # still logging in: they join (or retry) when they are done
+            self._watch(task, tasks[task])
+
+    def _watch(self, task: asyncio.Task[None], connection: _Connection) -> None:
+        def finished(done: asyncio.Task[None]) -> None:
+            self._joining.discard(done)
+            if done.cancelled() or self._closed:
+                return
+            if done.exception() is None:
+                self._join(connection)
+            else:
+                self._retry_later(connection, done.exception())
+
+        self._joining.add(task)
+        task.add_done_callback(finished)
+
+    def _retry_later(self, connection: _Connection, error: BaseException | None) -> None:
+        """A connection whose login failed: its keep-alive loop retries with a back-off."""
+        if self._pooled:
+            log.warning(
+                "SIP2 connection %d of %d could not log in (%s); retrying in the background",
+                connection.number + 1,
+                len(self._connections),
+                error,
+            )
+        if not self._closed and connection._keepalive_task is None:
+            connection._keepalive_task = asyncio.create_task(connection._keepalive(1.0))
+
+    def _join(self, connection: _Connection) -> None:
+        if connection not in self._pooled and self._idle is not None and not self._closed:
+            self._pooled.add(connection)
             self._idle.put_nowait(connection)
+
+    def _joined(self, connection: _Connection) -> None:
+        """Called by a connection that logged in from its background loop."""
+        self._join(connection)
 
     async def close(self) -> None:
         """Close every connection (sending nothing: SIP2 has no logout)."""
         self._closed = True
-        await asyncio.gather(*(c.close() for c in self._connections), return_exceptions=True)
+        for task in list(self._joining):
+            task.cancel()
+        await asyncio.gather(
+            *self._joining, *(c.close() for c in self._connections), return_exceptions=True
+        )
+        self._joining.clear()
 
     async def __aenter__(self) -> SIP2Client:
         await self.open()
@@ -433,9 +490,13 @@ class SIP2Client:
         await self.close()
 
     # --- requests ----------------------------------------------------------------------------
-    async def request(self, message: Message) -> Message:
-        """Send one request on an idle connection and return the ACS's reply message."""
-        return (await self.exchange(message)).message
+    async def request(self, message: Request[R]) -> R:
+        """Send one request on an idle connection and return the ACS's reply message.
+
+        The reply is of the request's response class (a ``Checkout`` gets a
+        ``CheckoutResponse``): replies of any other code are discarded as stale on the way.
+        """
+        return cast(R, (await self.exchange(message)).message)
 
     async def exchange(self, message: Message) -> Decoded:
         """Like :meth:`request`, but the whole decoded reply (sequence, checksum verdict)."""
@@ -449,7 +510,7 @@ class SIP2Client:
         finally:
             self._idle.put_nowait(connection)
 
-    def make(self, cls: type[Message], **values: Any) -> Message:
+    def make(self, cls: type[M], **values: Any) -> M:
         """Build a request of ``cls`` with AO, AC (and AP for check-ins) from the settings."""
         defaults = self._defaults.get(cls)
         if defaults is None:
@@ -480,6 +541,11 @@ class SIP2Client:
         return sum(c.state == "connected" for c in self._connections)
 
     @property
+    def pool_size(self) -> int:
+        """How many connections the pool is configured for (see :attr:`connected`)."""
+        return len(self._connections)
+
+    @property
     def retries(self) -> int:
         """Resends allowed: ours, capped by the ACS's ``retries_allowed`` (999 = unknown)."""
         allowed = self.acs_status.fixed.get("retries_allowed") if self.acs_status else None
@@ -503,11 +569,14 @@ class SIP2Client:
             return True
         return self.acs_status.supports(code)
 
-    def _note_status(self, status: Message) -> None:
-        if status.code == "98":
-            self.acs_status = status
+    def _note_status(self, status: Decoded) -> None:
+        if status.message.code == "98":
+            self.acs_status = status.message
+            self.last_status = status
         else:
-            raise SIP2ProtocolError(f"the ACS answered an SC status with message {status.code}")
+            raise SIP2ProtocolError(
+                f"the ACS answered an SC status with message {status.message.code}"
+            )
 
     def _note_latency(self, seconds: float) -> None:
         self.last_latency = seconds

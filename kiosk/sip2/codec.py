@@ -79,14 +79,41 @@ def checksum(data: bytes) -> str:
     return f"{-sum(data) & 0xFFFF:04X}"
 
 
+_ASCII = "".join(map(chr, range(128)))
+
+
 def check_charset(charset: str) -> str:
-    """The canonical codec name for ``charset``; ValueError for a charset Python does not know."""
+    """The canonical codec name for ``charset``; ValueError for anything SIP2 cannot run on.
+
+    SIP2's frames are ASCII at heart (codes, fixed fields, ``|``, CR), so only a text encoding
+    that writes ASCII as ASCII will do: cp850, latin-1, UTF-8 and the like. Python's other
+    codecs (base64, rot13, hex, uu, zlib, idna, punycode, UTF-16, EBCDIC...) are refused here,
+    with the reason, rather than failing in the middle of a message.
+    """
     try:
-        return codecs.lookup(charset).name
-    except LookupError:
+        info = codecs.lookup(charset)
+    except (LookupError, TypeError, ValueError):
         raise ValueError(
             f"unknown character set {charset!r} (use one of {', '.join(CHARSETS)})"
         ) from None
+    if _ascii_compatible(info):
+        return info.name
+    raise ValueError(
+        f"{charset!r} is not a character set SIP2 can use: it must be a text encoding that "
+        f"keeps ASCII as it is (use one of {', '.join(CHARSETS)})"
+    )
+
+
+def _ascii_compatible(info: codecs.CodecInfo) -> bool:
+    if not getattr(info, "_is_text_encoding", True):  # bytes-to-bytes or str-to-str codecs
+        return False
+    try:
+        return (
+            info.encode(_ASCII)[0] == _ASCII.encode("ascii")
+            and info.decode(_ASCII.encode("ascii"))[0] == _ASCII
+        )
+    except Exception:  # a codec that cannot even carry ASCII (idna refuses control characters)
+        return False
 
 
 # --- encoding ---------------------------------------------------------------------------------
@@ -447,8 +474,11 @@ def decode(frame: bytes, *, charset: str = "utf-8") -> Decoded:
         text = body.decode("ascii")
     else:
         name = _codec_name(charset)
-        text = body.decode(name, "replace")
-        suspect = "\ufffd" in text
+        try:
+            text = body.decode(name)  # valid text may hold U+FFFD itself: not a suspicion
+        except UnicodeDecodeError:
+            text = body.decode(name, "replace")
+            suspect = True
         if not suspect and name in _SINGLE_BYTE:
             try:
                 body.decode("utf-8")

@@ -11,8 +11,10 @@ Fixed-field kinds (how a Python value maps to the wire):
 ``01``   ``True``/``False`` <-> ``1``/``0``          (``Y``/``N`` accepted on input)
 ``ynu``  ``True``/``False``/``None`` <-> ``Y``/``N``/``U``
 ``date`` :class:`datetime` or ``None`` <-> 18-character SIP2 date (``None`` = 18 blanks).
-         Dates default to "now" when a message is built, the "no block due date" and "return
-         date" included: strict ACSs refuse 18 blanks there; pass ``None`` for blanks.
+         Transaction dates and the check-in's "return date" default to "now" when a message is
+         built (strict ACSs refuse 18 blanks there); the "no block due date" of checkouts and
+         renewals defaults to 18 blanks, as real self-checks send it: it only means something
+         in an offline replay (no block = Y), where the caller sets it.
 ``int``  ``int`` (or ``None`` = blanks) <-> zero-padded digits
 ``text`` ``str`` of exactly the width, ASCII (language, status strings, fee type, ...)
 """
@@ -165,7 +167,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
     # --- circulation ----------------------------------------------------------------------
     Layout(
         "11", "Checkout", "sc",
-        (_yn("sc_renewal_policy", True), _yn("no_block"), _date(), _date("nb_due_date")),
+        (_yn("sc_renewal_policy", True), _yn("no_block"), _date(), _date("nb_due_date", None)),
         ("AO", "AA", "AB", "AC"), ("CH", "AD", "BO", "BI"), response="12",
     ),
     Layout(
@@ -187,7 +189,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
     ),
     Layout(
         "29", "Renew", "sc",
-        (_yn("third_party_allowed"), _yn("no_block"), _date(), _date("nb_due_date")),
+        (_yn("third_party_allowed"), _yn("no_block"), _date(), _date("nb_due_date", None)),
         ("AO", "AA"), ("AD", "AB", "AJ", "AC", "CH", "BO"), response="30",
     ),
     Layout(

@@ -63,13 +63,41 @@ async def test_a_retransmitted_checkout_is_answered_not_repeated(embedded_acs) -
 async def test_a_checkout_resent_after_reconnecting_is_not_doubled(embedded_acs) -> None:
     message = checkout_message("3000000012")
     async with logged_in(embedded_acs) as conn:
-        first = sip2.decode(await conn.exchange_bytes(conn.encode(message, sequence=4)))
-    async with logged_in(embedded_acs) as conn:  # a new connection, a new sequence number
-        second = sip2.decode(await conn.exchange_bytes(conn.encode(message, sequence=7)))
-    assert second.sequence == 7 and second.checksum_ok
-    assert second.message == first.message
+        wire = conn.encode(message, sequence=4)
+        first = await conn.exchange_bytes(wire)
+    async with logged_in(embedded_acs) as conn:  # a new connection, the same bytes (AY4, AZ)
+        second = await conn.exchange_bytes(wire)
+    assert second == first
     assert loan_count(embedded_acs, "3000000012") == 1
+    assert embedded_acs.model.loan("3000000012").renewals == 0
     assert embedded_acs.stats.replays == 1
+
+
+async def test_the_same_body_with_another_sequence_number_is_a_new_request(embedded_acs) -> None:
+    """Issue 15.1: resends are matched by AY and AZ, not by body (two payments of 5.00)."""
+    patron = DEMO["patron_small_fee"]["barcode"]
+    owed = embedded_acs.model.fees_total(patron)
+    payment = sip2.FeePaid(
+        currency_type="SEK", fields={"BV": "5.00", "AO": "SE-BOL", "AA": patron, "AC": ""}
+    )
+    async with logged_in(embedded_acs) as conn:
+        first = await conn.request(payment, sequence=3)
+        second = await conn.request(payment, sequence=4)  # same body, same second, new AY
+    assert first.fixed["payment_accepted"] and second.fixed["payment_accepted"]
+    assert embedded_acs.model.fees_total(patron) == owed - 1000
+
+
+async def test_block_enable_block_leaves_the_patron_blocked(embedded_acs) -> None:
+    """Issue 15.1: a block after an enable is carried out, though its body equals the first."""
+    fields = {"AO": "SE-BOL", "AL": "", "AA": ASA, "AC": ""}
+    block = sip2.BlockPatron(fields=fields)
+    enable = sip2.PatronEnable(fields={"AO": "SE-BOL", "AA": ASA})
+    async with logged_in(embedded_acs) as conn:
+        await conn.request(block, sequence=1)
+        await conn.request(enable, sequence=2)
+        again = await conn.request(block, sequence=3)
+    assert again.fixed["patron_status"][0] == "Y"
+    assert embedded_acs.model.patron(ASA).blocked
 
 
 async def test_a_new_checkout_after_a_checkin_is_carried_out(embedded_acs) -> None:
@@ -212,3 +240,90 @@ async def test_an_internal_error_costs_one_connection_not_the_server(embedded_ac
     assert "internal error on a 17 request" in caplog.text
     async with logged_in(embedded_acs) as conn:
         assert (await conn.request(sip2.SCStatus())).code == "98"
+
+
+async def test_97_as_the_first_message_gets_96_at_once(embedded_acs) -> None:
+    """Issue 15.5: nothing was answered yet; say so instead of waiting for the idle close."""
+    conn = await RawConnection.open(embedded_acs, timeout=2.0)
+    try:
+        reply = await conn.exchange_bytes(conn.encode(sip2.RequestACSResend(), sequence=0))
+        assert sip2.decode(reply).message.code == "96"
+    finally:
+        await conn.close()
+
+
+async def test_a_failed_second_login_ends_the_earlier_login(embedded_acs) -> None:
+    """Issue 15.6: the connection must not go on as the old account."""
+    async with logged_in(embedded_acs) as conn:
+        assert not await conn.login("kiosk-sod-hb", "wrong password")
+        with pytest.raises(EOFError):  # a request before a successful login: closed
+            await conn.request(checkout_message("3000000011"))
+    assert embedded_acs.model.loan("3000000011") is None
+
+
+async def test_a_restart_keeps_the_answers_to_retransmitted_checkouts(tmp_path) -> None:
+    """Issue 15.11: the same checkout bytes after a restart of `kiosk acs --db` are answered,
+    not carried out again as a renewal."""
+    db = tmp_path / "acs.db"
+    item = DEMO["borrow_stack"]["first"]
+    async with EmbeddedACS(db_path=db) as acs, logged_in(acs) as conn:
+        wire = conn.encode(checkout_message(item), sequence=5)
+        first = await conn.exchange_bytes(wire)
+    async with EmbeddedACS(db_path=db) as acs:
+        async with logged_in(acs) as conn:
+            again = await conn.exchange_bytes(wire)
+        assert again == first
+        assert acs.model.loan(item).renewals == 0
+        assert loan_count(acs, item) == 1
+
+
+def overlong(message: sip2.Message, tag: str, length: int, sequence: int = 1) -> bytes:
+    """``message`` with a ``length``-character ``tag`` field: our codec refuses to build one."""
+    placeholder = "@" * 5
+    text = sip2.encode(message.replace(fields={tag: placeholder}), terminator=b"").decode()
+    body = text.replace(placeholder, tag[0] * length).encode() + b"AY%dAZ" % sequence
+    return body + sip2.checksum(body).encode() + b"\r"
+
+
+async def test_a_field_over_255_characters_is_refused_before_anything_is_done(
+    embedded_acs,
+) -> None:
+    """Issue 15.2: a payment with a 300-character AO was carried out and never answered, so
+    each resend paid again. Now it is answered, and nothing is paid."""
+    patron = DEMO["patron_small_fee"]["barcode"]
+    owed = embedded_acs.model.fees_total(patron)
+    payment = sip2.FeePaid(currency_type="SEK", fields={"BV": "10.00", "AA": patron, "AC": ""})
+    async with logged_in(embedded_acs) as conn:
+        for sequence in (1, 1, 2):  # a resend, then the same request anew
+            frame = await conn.exchange_bytes(overlong(payment, "AO", 300, sequence))
+            reply = sip2.decode(frame).message
+            assert reply.code == "38" and not reply.fixed["payment_accepted"]
+            assert reply.get("AO") == "A" * 255 and "255" in (reply.get("AF") or "")
+    assert embedded_acs.model.fees_total(patron) == owed
+
+
+@pytest.mark.parametrize(
+    ("request_message", "tag", "answer_code"),
+    [
+        (checkout_message("3000000011"), "AA", "12"),
+        (sip2.PatronInformation(fields={"AO": "", "AA": ""}), "AA", "64"),
+        (sip2.PatronStatusRequest(fields={"AO": "", "AA": "", "AC": "", "AD": ""}), "AA", "24"),
+        (sip2.ItemInformation(fields={"AO": "", "AB": ""}), "AB", "18"),
+        (sip2.EndPatronSession(fields={"AO": "", "AA": ""}), "AA", "36"),
+        (sip2.SCStatus(), "AO", "98"),
+    ],
+)
+async def test_every_request_with_an_overlong_field_is_answered(
+    embedded_acs, request_message, tag, answer_code
+) -> None:
+    async with logged_in(embedded_acs) as conn:
+        frame = await conn.exchange_bytes(overlong(request_message, tag, 300))
+        assert sip2.decode(frame).message.code == answer_code
+        assert (await conn.request(sip2.SCStatus())).code == "98"  # the connection goes on
+    assert embedded_acs.model.loan("3000000011") is None
+
+
+async def test_no_timeout_is_announced_as_999_not_as_offline() -> None:
+    """Issue 15.4: 000 means "ACS not on-line" in SIP2; "no timeout" is 999 (unknown)."""
+    async with EmbeddedACS(_data_with(timeout_seconds=0)) as acs, logged_in(acs) as conn:
+        assert (await conn.request(sip2.SCStatus())).fixed["timeout_period"] == 999

@@ -263,3 +263,34 @@ def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path
     assert "an existing secret file" in issues["ils.sip2.password_file"].expected
     assert "chmod 600" in issues["ui.staff_code_file"].expected
     assert issues["ils.sip2.password_file"].line == line_of(path, "password_file")
+
+
+TLS_TOML = """\
+[kiosk]
+id = "k1"
+library = "SE-BOL"
+branch = "BOL-HB"
+
+[ils.sip2]
+user = "k"
+password = "p"
+
+[ils.sip2.tls]
+enabled = {enabled}
+ca_file = "no-such-ca.pem"
+cert_file = "no-such-cert.pem"
+"""
+
+
+def test_tls_files_are_not_checked_while_tls_is_off(tmp_path: Path) -> None:
+    """Issue 15.21: a stale ca_file must not stop a kiosk that does not use TLS."""
+    config = load_config(write_config(tmp_path, TLS_TOML.format(enabled="false")), env={})
+    assert config.ils.sip2.tls.ca_file == tmp_path / "no-such-ca.pem"
+
+
+def test_tls_files_are_checked_when_tls_is_on(tmp_path: Path) -> None:
+    path = write_config(tmp_path, TLS_TOML.format(enabled="true"))
+    issues = by_key(issues_of(path))
+    assert set(issues) == {"ils.sip2.tls.ca_file", "ils.sip2.tls.cert_file"}
+    assert "an existing file (there is no" in issues["ils.sip2.tls.ca_file"].expected
+    assert issues["ils.sip2.tls.ca_file"].line == line_of(path, "ca_file")

@@ -179,3 +179,28 @@ async def test_renew_all_reports_what_was_renewed() -> None:
         loans = {loan.item for loan in acs.model.loans_of("2150000001")}
         assert set(result.renewed) | set(result.not_renewed) == loans
         assert "3000000031" in result.not_renewed  # renewal limit reached
+
+
+async def test_a_pool_the_server_will_not_fill_is_shown_as_it_is_in_kiosk_ils_status() -> None:
+    """Issue 15.20: one session at a time; the kiosk runs on one connection and says so."""
+    from kiosk.assembly import library_system
+    from kiosk.commands.ils import _status
+    from kiosk.config import validate_config
+    from kiosk.ils.sip2 import SIP2Pool
+    from tests.config.fixtures import minimal_config
+    from tests.sip2.fake_acs import PASSWORD, PATRON, USER, FakeACS
+
+    acs = await FakeACS(sessions=1).start()
+    try:
+        sip2 = {"host": "127.0.0.1", "port": acs.port, "user": USER, "password": PASSWORD}
+        sip2.update(pool_size=2, timeout_s=0.3, retries=0)
+        config = validate_config(minimal_config(ils={"sip2": sip2}))
+        async with library_system(config) as ils:
+            assert isinstance(ils, SIP2LibrarySystem)
+            assert ils.pool == SIP2Pool(logged_in=1, configured=2)
+            assert (await ils.patron(PATRON)).valid
+            status = await _status(ils, config)
+        assert status["online"] and status["pool"] == {"logged_in": 1, "configured": 2}
+        assert "only 1 of 2 SIP2 connections" in status["warning"]
+    finally:
+        await acs.stop()

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 
 from kiosk.sip2 import (
     ACSStatus,
+    AskResend,
     CheckinResponse,
     CheckoutResponse,
+    Close,
     EndSessionResponse,
     FeePaidResponse,
     Framer,
@@ -43,7 +45,9 @@ from kiosk.sip2 import (
     PatronStatusResponse,
     RenewAllResponse,
     RenewResponse,
+    Replay,
     RequestSCResend,
+    ServerConnection,
     SIP2DecodeError,
     decode,
     encode,
@@ -59,6 +63,7 @@ class FakeACS:
     timeout_period: int = 300  # tenths of seconds, as announced in 98
     retries_allowed: int = 3
     idle_close: float | None = None  # close connections idle this long
+    sessions: int | None = None  # serve this many connections at a time; the others wait unread
     tls: ssl.SSLContext | None = None
     faults: deque[str] = field(default_factory=deque)
     received: list[bytes] = field(default_factory=list)
@@ -68,8 +73,11 @@ class FakeACS:
     port: int = 0
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    _session_slots: asyncio.Semaphore | None = None
 
     async def start(self) -> FakeACS:
+        if self.sessions is not None:
+            self._session_slots = asyncio.Semaphore(self.sessions)
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -90,10 +98,17 @@ class FakeACS:
         return [frame[:2].decode() for frame in self.received]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
         self._writers.add(writer)
+        if self._session_slots is None:
+            await self._session(reader, writer)
+            return
+        async with self._session_slots:  # like a server that forks one worker at a time
+            await self._session(reader, writer)
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         framer = Framer()
-        last: tuple[bytes, bytes] | None = None  # (request trailer, reply) for replays
+        rules = ServerConnection(charset=self.charset, retries=self.retries_allowed)
         logged_in = False
         try:
             while True:
@@ -116,23 +131,22 @@ class FakeACS:
                         self.max_in_flight = max(self.max_in_flight, self.in_flight)
                         await asyncio.sleep(float(fault.split(":", 1)[1]))
                         self.in_flight -= 1
-                    if frame.startswith(b"97"):
-                        reply = last[1] if last else b""
+                    event = rules.receive(frame)
+                    if isinstance(event, Close):
+                        return
+                    if isinstance(event, AskResend):
+                        reply = encode(RequestSCResend(), charset=self.charset, sequence=0)
+                    elif isinstance(event, Replay):
+                        reply = event.data  # a 97 or a retransmission: answer as before
                     else:
-                        decoded = decode(frame, charset=self.charset)
-                        trailer = frame[-9:] if decoded.sequence is not None else b""
-                        if last and trailer and last[0] == trailer:
-                            reply = last[1]  # a retransmission: answer as before
-                        else:
-                            if decoded.message.code == "93":
-                                logged_in = self._login_ok(decoded.message)
-                            if decoded.message.code == "99" and not logged_in:
-                                return  # like servers that drop a 99 before 93
-                            response = self.respond(decoded.message)
-                            reply = encode(
-                                response, charset=self.charset, sequence=decoded.sequence
-                            )
-                            last = (trailer, reply)
+                        decoded = event.request
+                        if decoded.message.code == "93":
+                            logged_in = self._login_ok(decoded.message)
+                        if decoded.message.code == "99" and not logged_in:
+                            return  # like servers that drop a 99 before 93
+                        response = self.respond(decoded.message)
+                        reply = encode(response, charset=self.charset, sequence=decoded.sequence)
+                        rules.answered(frame, reply)
                     await self._send(writer, reply, fault, frame)
         except (ConnectionError, SIP2DecodeError):
             return

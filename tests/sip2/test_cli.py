@@ -211,6 +211,58 @@ class TestTransactions:
             assert f"    {action} " in result.stdout
 
 
+class TestWhatStaffSee:
+    """Issue 15.15-17: what ``kiosk sip2`` sends and prints, and the charsets it accepts."""
+
+    def test_status_asks_the_acs_status_once(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        before = acs.stats.requests
+        status, (reply,), _ = run(login_options(acs, "status"), capsys)
+        assert status == 0 and reply["code"] == "98"
+        assert acs.stats.requests - before == 2  # 93 and one 99
+
+    def test_status_prints_the_timeout_in_seconds(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        _, (reply,), _ = run(login_options(acs, "status"), capsys)
+        timeout = acs.account(acs.examples["kiosk"]["login"]).timeout_seconds
+        assert reply["fixed"]["timeout_period"] == f"{timeout:g} s"
+
+    def test_checkout_and_renew_send_a_blank_no_block_due_date(
+        self, acs: EmbeddedACS, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from kiosk import sip2
+
+        patron = acs.examples["patron"]
+        item = acs.examples["borrow_stack"]["last"]
+        for action in ("checkout", "renew"):
+            argv = login_options(acs, "--trace", action, patron["barcode"], item)
+            status, _, err = run(argv, capsys)
+            assert status == 0
+            sent = next(line[3:] for line in err.splitlines() if line[3:5] in ("11", "29"))
+            assert sip2.decode(sent.encode()).message.fixed["nb_due_date"] is None
+
+    @pytest.mark.parametrize(
+        "charset", ["base64", "idna", "rot13", "hex", "uu", "punycode", "utf-16", "zlib"]
+    )
+    def test_a_charset_that_is_no_ascii_text_encoding_is_refused_plainly(
+        self, acs: EmbeddedACS, charset: str
+    ) -> None:
+        for argv in (
+            ["sip2", "--charset", charset, "--port", str(acs.port), "status"],
+            ["sip2", "decode", "--charset", charset],
+            ["acs", "--charset", charset, "--port", "0"],
+        ):
+            result = subprocess.run(
+                [sys.executable, "-m", "kiosk", *argv],
+                input="941\n", capture_output=True, text=True, timeout=20, check=False,
+            )  # fmt: skip
+            assert result.returncode == 2, (argv, result.stderr)
+            assert "not a character set SIP2 can use" in result.stderr
+            assert "Traceback" not in result.stderr
+
+
 def test_no_action_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sip2"]) == 2
     assert "ACTION" in capsys.readouterr().err

@@ -168,6 +168,36 @@ async def test_a_drop_is_invisible_reconnect_and_login_again(acs: FakeACS) -> No
         assert (await client.request(patron_info(client))).code == "64"
     assert acs.connections == 3
     assert acs.codes_received() == ["93", "99", "63", "93", "99", "63", "93", "99", "63"]
+    assert acs.received[5] == acs.received[2]  # the cut-off request again, byte for byte
+
+
+async def test_a_pool_the_acs_will_not_fill_runs_on_the_connections_that_logged_in() -> None:
+    """Issue 15.20: a server with one session at a time; the second login is never answered."""
+    acs = await FakeACS(sessions=1).start()
+    try:
+        settings = settings_for(acs, pool_size=2, timeout=0.3, retries=0)
+        async with SIP2Client(settings) as client:
+            assert (client.connected, client.pool_size) == (1, 2)
+            replies = await asyncio.gather(*(client.request(patron_info(client)) for _ in range(3)))
+            assert [r.code for r in replies] == ["64"] * 3
+    finally:
+        await acs.stop()
+
+
+async def test_a_connection_that_logs_in_later_joins_the_pool() -> None:
+    acs = await FakeACS(sessions=1).start()
+    try:
+        settings = settings_for(acs, pool_size=2, timeout=0.3, retries=0, keepalive=0.2)
+        async with SIP2Client(settings) as client:
+            assert client.connected == 1
+            acs._session_slots = None  # the server now serves everyone (e.g. restarted)
+            for _ in range(50):
+                await asyncio.sleep(0.1)
+                if client.connected == 2:
+                    break
+            assert client.connected == 2
+    finally:
+        await acs.stop()
 
 
 async def test_idle_connections_are_kept_alive_with_sc_status(acs: FakeACS) -> None:
@@ -371,3 +401,12 @@ async def test_a_reply_without_terminator_is_recovered_by_the_resend(acs: FakeAC
         acs.faults.append("noterm")
         reply = await client.request(patron_info(client))
     assert reply.code == "64" and reply.personal_name == "Åsa Öberg"
+
+
+async def test_a_drop_without_a_login_does_not_blame_the_password(acs: FakeACS) -> None:
+    """Issue 15.16: no 93 was sent, so "during login (wrong user/password)" misled."""
+    with pytest.raises(SIP2ConnectionError) as caught:
+        async with SIP2Client(settings_for(acs, user="")):
+            pass
+    assert "during login" not in str(caught.value) and "no login was sent" in str(caught.value)
+    assert acs.codes_received() == ["99"]

@@ -21,6 +21,7 @@ from kiosk.sip2 import (
     RequestACSResend,
     SIP2DecodeError,
     SIP2EncodeError,
+    check_charset,
     checksum,
     decode,
     encode,
@@ -134,6 +135,22 @@ class TestTolerantInput:
         frame = b"24" + b" " * 14 + b"00620261122    103005AOX|AA1|AE" + "Åsa".encode() + b"|"
         assert decode(frame, charset="cp850").charset_suspect is True
         assert decode(frame, charset="utf-8").charset_suspect is False
+
+    def test_valid_utf8_that_holds_a_replacement_character_is_not_suspect(self) -> None:
+        """Issue 15.16: a title with U+FFFD in the library's data is valid UTF-8."""
+        text = "Åsa \ufffd Öberg"
+        frame = b"24" + b" " * 14 + b"00620261122    103005AOX|AA1|AE" + text.encode() + b"|"
+        decoded = decode(frame, charset="utf-8")
+        assert decoded.message.personal_name == text and decoded.charset_suspect is False
+
+    @pytest.mark.parametrize("name", ["base64", "rot13", "hex", "uu", "idna", "punycode", "utf-16"])
+    def test_only_ascii_compatible_text_encodings_are_charsets(self, name: str) -> None:
+        with pytest.raises(ValueError, match="not a character set SIP2 can use"):
+            check_charset(name)
+
+    @pytest.mark.parametrize("name", ["cp850", "latin-1", "UTF8", "ascii", "cp1252", "iso8859-15"])
+    def test_the_charsets_of_real_acss_are_accepted(self, name: str) -> None:
+        assert check_charset(name)
 
     def test_flags_in_the_other_convention(self) -> None:
         message = decode(b"12YY  20261122    103005AOX|AA1|AB2|AJt|AH|").message

@@ -66,18 +66,23 @@ ITEM = "39000111"
 
 
 def session(client: SIP2Client) -> list[Message]:
-    """One of every request a kiosk sends, as the kiosk builds them."""
+    """One of every request a kiosk sends, as the kiosk builds them for a strict ACS.
+
+    pysip2 refuses the 18 blanks most self-checks send as the "no block due date", so the
+    checkout and renewal carry a date there, as the SIP2 dialect ``nb_due_date = "now"`` does.
+    """
     make = client.make
     return [
         make(PatronStatusRequest, patron_identifier=PATRON, patron_password=PIN),
         make(PatronInformation, patron_identifier=PATRON, patron_password=PIN,
              summary="  Y       ", start_item="1", end_item="10"),
         make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, patron_password=PIN,
-             fee_acknowledged="N"),
+             fee_acknowledged="N", nb_due_date=WHEN),
         make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, no_block=True,
              transaction_date=WHEN, nb_due_date=WHEN),
         make(Checkin, item_identifier=ITEM, item_properties="Hylla: Barn/Äventyr"),
-        make(Renew, patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio min Mio"),
+        make(Renew, patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio min Mio",
+             nb_due_date=WHEN),
         make(RenewAll, patron_identifier=PATRON, patron_password=PIN),
         make(ItemInformation, item_identifier=ITEM),
         make(ItemStatusUpdate, item_identifier=ITEM, item_properties="Skadad"),

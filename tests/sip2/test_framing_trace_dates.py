@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.sip2 import (
+    LAYOUTS,
     Checkout,
     Framer,
     Login,
     PatronInformationResponse,
     SIP2DecodeError,
     SIP2EncodeError,
+    checksum,
     encode,
     format_sip_date,
     format_trace,
@@ -111,3 +113,21 @@ class TestDates:
     @given(st.datetimes(min_value=datetime(1000, 1, 1)).map(lambda d: d.replace(microsecond=0)))
     def test_round_trip(self, value: datetime) -> None:
         assert parse_sip_date(format_sip_date(value)) == value
+
+
+SECRETS = {"AD": "9876", "AC": "termpw", "CN": "loginname", "CO": "loginpw"}
+PEOPLE = {"AA": "2150000001", "AE": "Åsa Öberg", "BD": "Storgatan 1", "CY": "2150000009"}
+
+
+@pytest.mark.parametrize("code", sorted(LAYOUTS))
+def test_secrets_are_masked_by_field_whatever_the_fixed_part(code: str) -> None:
+    """Issue 15.14: a short fixed part used to show AD and the whole AA in traces."""
+    width = LAYOUTS[code].fixed_width
+    fields = "|".join(f"{tag}{value}" for tag, value in {**PEOPLE, **SECRETS}.items()) + "|"
+    for fixed_length in range(width + 4):
+        for first in ("", "AOSE-BOL|"):
+            body = f"{code}{'0' * fixed_length}{first}{fields}AY1AZ".encode()
+            frame = body + checksum(body).encode() + b"\r"
+            shown = mask_frame(frame)
+            for value in (*SECRETS.values(), *PEOPLE.values(), "Åsa"):
+                assert value not in shown, (code, fixed_length, first, shown)
