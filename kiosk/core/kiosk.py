@@ -29,7 +29,7 @@ from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode
 from kiosk.core.identification import Identification
 from kiosk.core.loans import LoanService
-from kiosk.core.model import AccountView, PrintOutcome, PrintProblem, StaffStatus, TagReading
+from kiosk.core.model import AccountView
 from kiosk.core.modes import Command, allowed
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
 from kiosk.core.port import PatronCommands
@@ -42,7 +42,7 @@ from kiosk.core.returns import ReturnService
 from kiosk.core.security import SecurityWriter
 from kiosk.core.session import ItemState
 from kiosk.core.settings import KioskSettings
-from kiosk.core.staff import StaffDesk
+from kiosk.core.staff import StaffCommandSet, StaffDesk
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
 from kiosk.core.watchers import watch_cards, watch_inactivity, watch_scanner
@@ -55,7 +55,7 @@ __all__ = ["EventStream", "Kiosk"]
 log = logging.getLogger(__name__)
 
 
-class Kiosk:
+class Kiosk(StaffCommandSet):
     """One self-service kiosk: a session at a time, a pad, a library system.
 
     Build it with :func:`kiosk.assembly.open_kiosk` from a config, or directly in tests. Use as
@@ -353,50 +353,22 @@ class Kiosk:
 
     # ================================================================================== staff
 
-    async def staff_enter(self, code: str) -> bool:
-        """Staff mode behind the staff code (or a staff card, see ``identify_card_uid``).
-        A patron's session still open is ended first."""
-        if not self._may(Command.STAFF_ENTER):
-            return False
-        if self._staff.code_matches(code):
-            await self._enter_staff()
-            return True
-        self.ctx.emit(ev.StaffModeRefused())
-        return False
+    @property
+    def staff_desk(self) -> StaffDesk:
+        return self._staff
+
+    def _announce(self, event: ev.KioskEvent) -> None:
+        self.ctx.emit(event)
 
     async def _enter_staff(self) -> None:
+        """A patron's session still open is ended first."""
         if self.ctx.session.patron_id is not None or self.ctx.mode not in (Mode.IDLE, Mode.STAFF):
             await self._end(EndReason.STAFF)
         self.ctx.set_mode(Mode.STAFF)
         self.ctx.emit(ev.StaffModeEntered())
 
-    async def staff_exit(self) -> None:
-        if self._may(Command.STAFF_EXIT):
-            self.ctx.set_mode(Mode.IDLE)
-
-    async def staff_status(self) -> StaffStatus | None:
-        if not self._may(Command.STAFF_STATUS):
-            return None
-        return await self._staff.status()
-
-    async def staff_resolve(self, entry_id: str, note: str | None = None) -> bool:
-        """Staff dealt with a reconciliation item (staff mode only)."""
-        if not self._may(Command.STAFF_RESOLVE):
-            return False
-        await self._staff.resolve(entry_id, note)
-        return True
-
-    async def staff_print_test(self) -> PrintOutcome:
-        """Print a test receipt (staff mode only)."""
-        if not self._may(Command.STAFF_PRINT_TEST):
-            return PrintOutcome(problem=PrintProblem.NOT_NOW)
-        return await self._staff.print_test()
-
-    def reader_test(self) -> tuple[TagReading, ...]:
-        """What lies on the pad, decoded, for the staff's reader test (staff mode only)."""
-        if not self._may(Command.READER_TEST):
-            return ()
-        return self._staff.reader_test()
+    async def _leave_staff(self) -> None:
+        self.ctx.set_mode(Mode.IDLE)
 
     # ====================================================================== the pad and items
 

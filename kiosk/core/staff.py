@@ -10,21 +10,25 @@ shows a library card's number.
 
 from __future__ import annotations
 
+import abc
 import hmac
 from collections.abc import Callable
 
+from kiosk.core import events as ev
 from kiosk.core.model import (
     PrintOutcome,
+    PrintProblem,
     ReconciliationLine,
     StaffStatus,
     TagKind,
     TagReading,
 )
+from kiosk.core.modes import Command
 from kiosk.core.pad import PadTag, PadWatcher
 from kiosk.core.printing import Printing
 from kiosk.ils.journal import Journal, ReconciliationItem
 
-__all__ = ["StaffDesk", "reading_of"]
+__all__ = ["StaffCommandSet", "StaffDesk", "reading_of"]
 
 
 class StaffDesk:
@@ -83,6 +87,67 @@ class StaffDesk:
         if self.pad is None:
             return ()
         return tuple(reading_of(tag) for tag in self.pad.present.values())
+
+
+class StaffCommandSet(abc.ABC):
+    """The staff commands of a screen port (:class:`~kiosk.core.port.StaffCommands`), gated by
+    the table of modes, for the kiosk and the return station's display alike. An owner says
+    what entering and leaving staff mode means for it, and hands out its :class:`StaffDesk`."""
+
+    @property
+    @abc.abstractmethod
+    def staff_desk(self) -> StaffDesk: ...
+
+    @abc.abstractmethod
+    def _may(self, command: Command) -> bool:
+        """The table of modes' word on ``command`` now (a refusal is told to the screen)."""
+
+    @abc.abstractmethod
+    def _announce(self, event: ev.KioskEvent) -> None: ...
+
+    @abc.abstractmethod
+    async def _enter_staff(self) -> None:
+        """Into staff mode (the kiosk ends a patron's session first)."""
+
+    @abc.abstractmethod
+    async def _leave_staff(self) -> None: ...
+
+    async def staff_enter(self, code: str) -> bool:
+        """Staff mode behind the staff code."""
+        if not self._may(Command.STAFF_ENTER):
+            return False
+        if not self.staff_desk.code_matches(code):
+            self._announce(ev.StaffModeRefused())
+            return False
+        await self._enter_staff()
+        return True
+
+    async def staff_exit(self) -> None:
+        if self._may(Command.STAFF_EXIT):
+            await self._leave_staff()
+
+    async def staff_status(self) -> StaffStatus | None:
+        if not self._may(Command.STAFF_STATUS):
+            return None
+        return await self.staff_desk.status()
+
+    async def staff_resolve(self, entry_id: str, note: str | None = None) -> bool:
+        """Staff dealt with a reconciliation item."""
+        if not self._may(Command.STAFF_RESOLVE):
+            return False
+        await self.staff_desk.resolve(entry_id, note)
+        return True
+
+    async def staff_print_test(self) -> PrintOutcome:
+        if not self._may(Command.STAFF_PRINT_TEST):
+            return PrintOutcome(problem=PrintProblem.NOT_NOW)
+        return await self.staff_desk.print_test()
+
+    def reader_test(self) -> tuple[TagReading, ...]:
+        """What lies on the pad (or in the chute reader's field) now, decoded."""
+        if not self._may(Command.READER_TEST):
+            return ()
+        return self.staff_desk.reader_test()
 
 
 def reading_of(tag: PadTag) -> TagReading:

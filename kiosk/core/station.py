@@ -191,7 +191,7 @@ class ReturnStation:
         spawn(self.slips.run(), "station-slips")
         spawn(self._replay_loop(), "station-replay")
         if self.scanner is not None:
-            spawn(self._scanner_loop(self.scanner), "station-scanner")
+            spawn(self.read_position.read_barcodes(self.scanner), "station-scanner")
         for bin_ in self.settings.bins:
             self.conveyor.publish_bin(bin_.id)
         await self.inlet.apply()
@@ -448,17 +448,6 @@ class ReturnStation:
         if self.inlet.lift(sev.PauseReason.READER_UNAVAILABLE):
             log.info("chute reader answers again")
             await self.inlet.apply()
-
-    async def _scanner_loop(self, scanner: BarcodeScanner) -> None:
-        try:
-            async for barcode in scanner.barcodes():
-                code = barcode.strip()
-                if code:
-                    self.read_position.barcode_scanned(code)
-        except Exception as error:
-            log.warning("barcode scanner stopped: %s", error)
-
-    # ---------------------------------------------------------------------------- slips
 
     # ------------------------------------------------------------- the library system
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from drivers.cards.contract import BarcodeScanner
 from kiosk.core.model import ReturnKind, ReturnOutcome
 from kiosk.core.pad import PadTag, PadWatcher
 from kiosk.core.returns import ReturnDone
@@ -93,9 +94,16 @@ class ReadPosition:
     def tag_left(self, tag: PadTag) -> None:
         self._claimed.discard(tag.uid)
 
-    def barcode_scanned(self, code: str) -> None:
-        self._barcodes.append((asyncio.get_running_loop().time(), code))
-        self._field_changed.set()
+    async def read_barcodes(self, scanner: BarcodeScanner) -> None:
+        """Barcodes scanned at the chute (labels of items without a readable tag)."""
+        try:
+            async for barcode in scanner.barcodes():
+                code = barcode.strip()
+                if code:
+                    self._barcodes.append((asyncio.get_running_loop().time(), code))
+                    self._field_changed.set()
+        except Exception as error:
+            log.warning("barcode scanner stopped: %s", error)
 
     async def identify(self, number: int, arrived: float) -> list[SortedItem]:
         """What lies at the read position: tags not claimed by an earlier item, else a

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 
 from kiosk.core import events as ev
-from kiosk.core.model import PrintOutcome, PrintProblem, StaffStatus, TagReading
 from kiosk.core.modes import Command, Mode, allowed
 from kiosk.core.port import EventCallback, PatronCommands
+from kiosk.core.staff import StaffCommandSet, StaffDesk
 from kiosk.core.station import ReturnStation
 
 __all__ = ["StationScreen"]
@@ -22,7 +22,7 @@ __all__ = ["StationScreen"]
 log = logging.getLogger(__name__)
 
 
-class StationScreen:
+class StationScreen(StaffCommandSet):
     """A :class:`~kiosk.core.port.ScreenPort` over one return station: IDLE or STAFF."""
 
     def __init__(self, station: ReturnStation) -> None:
@@ -65,37 +65,16 @@ class StationScreen:
     def set_language(self, language: str) -> None:
         """The screen's language only; the station has no patron session."""
 
-    async def staff_enter(self, code: str) -> bool:
-        if not self._may(Command.STAFF_ENTER):
-            return False
-        if not self.station.staff.code_matches(code):
-            self.station.announce(ev.StaffModeRefused())
-            return False
+    @property
+    def staff_desk(self) -> StaffDesk:
+        return self.station.staff
+
+    def _announce(self, event: ev.KioskEvent) -> None:
+        self.station.announce(event)
+
+    async def _enter_staff(self) -> None:
         self._set_mode(Mode.STAFF)
         self.station.announce(ev.StaffModeEntered())
-        return True
 
-    async def staff_exit(self) -> None:
-        if self._may(Command.STAFF_EXIT):
-            self._set_mode(Mode.IDLE)
-
-    async def staff_status(self) -> StaffStatus | None:
-        if not self._may(Command.STAFF_STATUS):
-            return None
-        return await self.station.staff.status()
-
-    async def staff_resolve(self, entry_id: str, note: str | None = None) -> bool:
-        if not self._may(Command.STAFF_RESOLVE):
-            return False
-        await self.station.staff.resolve(entry_id, note)
-        return True
-
-    async def staff_print_test(self) -> PrintOutcome:
-        if not self._may(Command.STAFF_PRINT_TEST):
-            return PrintOutcome(problem=PrintProblem.NOT_NOW)
-        return await self.station.staff.print_test()
-
-    def reader_test(self) -> tuple[TagReading, ...]:
-        if not self._may(Command.READER_TEST):
-            return ()
-        return self.station.staff.reader_test()
+    async def _leave_staff(self) -> None:
+        self._set_mode(Mode.IDLE)
