@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.privacy import mask_card
 from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
 
 __all__ = [
@@ -167,12 +168,9 @@ _ALLOWED: dict[Status, frozenset[Status]] = {
 
 
 def mask_identifier(identifier: str | None) -> str | None:
-    """A card or patron number reduced to its last four characters (``"••••1234"``)."""
-    if identifier is None:
-        return None
-    if identifier.startswith("•"):
-        return identifier  # already masked
-    return "•" * 4 + identifier[-4:]
+    """A card or patron number as a finished entry keeps it (:func:`kiosk.privacy.mask_card`:
+    ``"••••••••••5678"``); masking a masked one changes nothing."""
+    return None if identifier is None else mask_card(identifier)
 
 
 # -------------------------------------------------------------------------------- the records
