@@ -61,6 +61,10 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         raise ConfigError([ConfigIssue(source, "", "invalid TOML", str(exc), line)]) from None
+    except RecursionError:  # the reader recurses per level: thousands of "[" exhaust the stack
+        raise ConfigError(
+            [ConfigIssue(source, "", "values nested too deeply to read", _NESTING)]
+        ) from None
     return validate_config(
         data,
         source=source,
@@ -82,6 +86,9 @@ def validate_config(
 ) -> KioskConfig:
     """Validate already-parsed config data (e.g. built by a test), with the same error report."""
     overrides = env_overrides(env or {})
+    nesting = _nesting_issues(data, overrides, source=source, text=text)
+    if nesting:
+        raise ConfigError(nesting)
     merged = _deep_copy(data)
     origin: dict[Loc, str] = {}
     for loc, (name, value) in overrides.items():
@@ -124,8 +131,77 @@ def env_overrides(env: Mapping[str, str]) -> dict[Loc, tuple[str, Any]]:
                 value = json.loads(raw)
             except json.JSONDecodeError:
                 value = raw
+            except RecursionError:  # json recurses per level too
+                raise ConfigError(
+                    [
+                        ConfigIssue(
+                            f"environment variable {name}",
+                            dotted(loc),
+                            "JSON nested too deeply to read",
+                            _NESTING,
+                        )
+                    ]
+                ) from None
         found[loc] = (name, value)
     return found
+
+
+#: How deep tables and arrays may nest. The model's deepest key is five levels down
+#: (``return_station.rules[0].media_type[0]``); the rest of the loader, pydantic and the error
+#: report walk values recursively, so a value a thousand levels deep would crash them.
+MAX_NESTING = 16
+_NESTING = f"tables and arrays nested at most {MAX_NESTING} levels deep"
+
+
+def _nesting_issues(
+    data: Mapping[str, Any],
+    overrides: Mapping[Loc, tuple[str, Any]],
+    *,
+    source: str,
+    text: str | None,
+) -> list[ConfigIssue]:
+    """A value nested deeper than :data:`MAX_NESTING`, in the file or an environment variable."""
+    issues = []
+    found = _too_deep(data)
+    if found is not None:
+        line = _line_of(found, _key_lines(text)) if text else None
+        issues.append(
+            ConfigIssue(source, _short(found), "values nested too deeply", _NESTING, line)
+        )
+    for loc, (name, value) in overrides.items():
+        found = _too_deep(value)
+        if found is not None:
+            issues.append(
+                ConfigIssue(
+                    f"environment variable {name}",
+                    _short((*loc, *found)),
+                    "JSON nested too deeply",
+                    _NESTING,
+                )
+            )
+    return issues
+
+
+def _short(loc: Loc) -> str:
+    """The dotted key of a deep location, cut after six parts."""
+    return dotted(loc[:6]) + ("..." if len(loc) > 6 else "")
+
+
+def _too_deep(value: Any, limit: int = MAX_NESTING) -> Loc | None:
+    """Where ``value`` first nests deeper than ``limit`` (walked without recursion), or None."""
+    stack: list[tuple[Any, Loc]] = [(value, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, Mapping):
+            children: list[tuple[str | int, Any]] = [(str(k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            continue
+        if len(loc) >= limit and children:
+            return loc
+        stack.extend((child, (*loc, key)) for key, child in children)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

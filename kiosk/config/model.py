@@ -43,6 +43,7 @@ from .types import (
 
 __all__ = [
     "Bin",
+    "CardFields",
     "CardReaderSettings",
     "EmbeddedSettings",
     "FolioSettings",
@@ -796,6 +797,8 @@ class LoggingSettings(Section):
 
 #: Dotted keys (relative to their section) whose values are secrets: masked wherever shown.
 SecretFields = frozenset({"password", "staff_code"})
+#: Keys whose values are card UIDs (or lists of them): shown as kiosk.privacy.mask_card allows.
+CardFields = frozenset({"staff_card_uids"})
 
 
 class KioskConfig(Section):

@@ -183,3 +183,14 @@ def test_store_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         Statistics(path)
     assert caught.value.path == str(path)
+
+
+def test_kiosk_journal_with_a_broken_config_says_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[kiosk]\nid = 'k 1'\n", encoding="utf-8")
+    assert main(["journal", "--config", str(config), "status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kiosk journal: ") and "kiosk.id" in err
+    assert "Traceback" not in err
