@@ -7,6 +7,7 @@ kiosk, the core knows nothing of Kivy or hardware libraries, and the whole tree 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -90,3 +91,57 @@ def test_the_tree_is_ruff_clean() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_running_kiosk_imports_no_developer_tool_or_dropped_dependency(tmp_path: Path) -> None:
+    """Babel is in the ``tools`` extra and python-escpos is gone (its printer data ships in
+    drivers/printer/escpos-models.json): the demo kiosk, every command's module and the touch
+    screen's modules run without them."""
+    probe = f"""
+import asyncio, sys
+from kiosk.ui.harness import configure_kivy
+configure_kivy(headless=True, width=800, height=480)
+import kiosk.cli, kiosk.ui.app, kiosk.ui.screens, kiosk.ui.i18n, kiosk.ui.formats, kiosk.health
+kiosk.cli.build_parser()
+from kiosk.assembly import open_kiosk
+from kiosk.config import DEMO_CONFIG, load_config
+
+async def run() -> None:
+    config = load_config(DEMO_CONFIG, env={{"KIOSK__KIOSK__STATE_DIR": {str(tmp_path)!r}}})
+    async with open_kiosk(config, simulator_timing=False) as running:
+        assert running.printer is not None and running.printer.model.code_pages
+
+asyncio.run(run())
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"babel", "escpos", "yaml", "qrcode"}}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_declared_dependency_goes_unimported() -> None:
+    """Each runtime dependency in pyproject.toml is imported by some module of kiosk/ or
+    drivers/ (a dependency nothing imports only costs every Pi its download and memory)."""
+    import tomllib
+
+    import_names = {
+        "pyserial": "serial",
+        "pyscard": "smartcard",
+        "pillow": "PIL",
+        "prometheus-client": "prometheus_client",
+        "python-bidi": "bidi",
+        "arabic-reshaper": "arabic_reshaper",
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    imported = set().union(
+        *imported_modules("kiosk").values(), *imported_modules("drivers").values()
+    )
+    tops = {name.split(".")[0] for name in imported}
+    unused = []
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower()
+        if import_names.get(name, name.replace("-", "_")) not in tops:
+            unused.append(name)
+    assert unused == []
