@@ -64,6 +64,36 @@ def test_importing_the_core_loads_no_hardware_or_heavy_library() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_checking_a_config_of_every_vendor_loads_no_hardware_library() -> None:
+    """The registries' vendors (kiosk.vendors) define settings and factories; a factory imports
+    its driver when it builds one, so `kiosk config check` and the loading of any config keep
+    pyserial, pyscard, pymodbus, Pillow, evdev and FOLIO's HTTP client out of memory."""
+    heavy = ("pymodbus", "PIL", "smartcard", "serial", "evdev", "httpx", "kivy", "escpos")
+    probe = f"""
+import sys
+from kiosk.config import DEMO_CONFIG, load_config, validate_config
+from kiosk.registry import REGISTRIES
+
+load_config(DEMO_CONFIG, env={{}})
+base = {{"kiosk": {{"id": "k", "library": "SE-BOL", "branch": "B"}},
+        "ils": {{"sip2": {{"user": "u", "password": "p"}}}}}}
+for key, registry in REGISTRIES.items():
+    for entry in registry:
+        data = {{**base, "ils": dict(base["ils"])}}
+        if key == "ils":
+            data["ils"] = {{"backend": entry.name, entry.name: {{**entry.example}}}}
+        else:
+            data["hardware"] = {{key.split(".")[1]: dict(entry.example)}}
+        validate_config(data, check_files=False)
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {set(heavy)!r}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
 def test_every_name_a_driver_package_exports_can_be_imported() -> None:
     """The lazily loaded names (drivers._lazy) are listed by hand: a name in ``__all__`` that
     no submodule serves would only fail where a kiosk first uses that device."""

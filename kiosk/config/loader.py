@@ -19,7 +19,9 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from .model import KioskConfig, SecretFields
+from kiosk.registry import LIBRARY_SYSTEMS, REGISTRIES
+
+from .model import IlsSettings, KioskConfig, SecretFields
 from .problems import ConfigError, ConfigIssue, Problems
 
 __all__ = ["ENV_PREFIX", "env_overrides", "load_config", "validate_config"]
@@ -289,10 +291,10 @@ def _issue(
     kind = error["type"]
     secret = any(isinstance(p, str) and p in SecretFields for p in loc)
     if kind == "missing":
-        value, expected = "nothing (the key is missing)", _expected_for_missing(loc)
+        value, expected = "nothing (the key is missing)", _expected_for_missing(loc, data)
     elif kind == "extra_forbidden":
         value = _show(error.get("input"), secret=secret)
-        expected = _expected_for_unknown(loc)
+        expected = _expected_for_unknown(loc, data)
     else:
         value = "nothing" if error.get("problem") and error.get("input") is None else None
         if value is None:
@@ -354,21 +356,59 @@ def _expected(error: Any) -> str:
     return msg
 
 
-def _field_names(loc: Loc) -> list[str] | None:
-    """The keys allowed at ``loc`` (a table), found by walking the model's annotations."""
+def _model_at(loc: Loc, data: Any) -> type[BaseModel] | None:
+    """The model of the table at ``loc``, found by walking the annotations. Where a registry
+    fills a key (``hardware.rfid``, ``ils.<back end>``) the data says which vendor's model it
+    is: its ``type``, or the back end's name."""
     model: Any = KioskConfig
+    node: Any = data
     for part in loc:
+        node = _child(node, part)
         if isinstance(part, int):
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
         field = model.model_fields.get(part)
-        if field is None:
+        if field is not None:
+            model = _vendor_model(_model_in(field.annotation), node)
+        elif model is IlsSettings and part in LIBRARY_SYSTEMS:
+            model = LIBRARY_SYSTEMS.get(str(part)).settings
+        else:
             return None
-        model = _model_in(field.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, Mapping):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
     return None
+
+
+def _vendor_model(model: Any, node: Any) -> Any:
+    """For a registry's settings base, the model of the vendor ``node`` names (or the base)."""
+    registry = next(
+        (r for r in REGISTRIES.values() if r.typed and r.base is model and model is not None),
+        None,
+    )
+    if registry is None:
+        return model
+    name = node.get("type", registry.default) if isinstance(node, Mapping) else registry.default
+    if not isinstance(name, str) or name not in registry:
+        return model
+    return registry.get(name).settings
+
+
+def _field_names(loc: Loc, data: Any) -> list[str] | None:
+    """The keys allowed at ``loc`` (a table)."""
+    model = _model_at(loc, data)
+    if model is None:
+        return None
+    names = list(model.model_fields)
+    if model is IlsSettings:  # the tables of back ends registered from elsewhere
+        names += [name for name in LIBRARY_SYSTEMS.names() if name not in names]
+    return names
 
 
 def _model_in(annotation: Any) -> Any:
@@ -382,8 +422,8 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _expected_for_unknown(loc: Loc) -> str:
-    allowed = _field_names(loc[:-1])
+def _expected_for_unknown(loc: Loc, data: Any) -> str:
+    allowed = _field_names(loc[:-1], data)
     name = str(loc[-1])
     if not allowed:
         return "no such key here"
@@ -392,18 +432,13 @@ def _expected_for_unknown(loc: Loc) -> str:
     return f"a known key ({hint}this table accepts: {', '.join(allowed)})"
 
 
-def _expected_for_missing(loc: Loc) -> str:
-    parent = _field_names(loc[:-1])
-    if parent is not None:
-        model: Any = KioskConfig
-        for part in loc[:-1]:
-            if isinstance(part, str):
-                model = _model_in(model.model_fields[part].annotation)
-        field = model.model_fields.get(loc[-1]) if model is not None else None
-        if field is not None and _model_in(field.annotation) is not None:
-            return f"a [{dotted(loc)}] table"
-        if field is not None and field.description:
-            return f"a value: {field.description}"
+def _expected_for_missing(loc: Loc, data: Any) -> str:
+    parent = _model_at(loc[:-1], data)
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    if field is not None and _model_in(field.annotation) is not None:
+        return f"a [{dotted(loc)}] table"
+    if field is not None and field.description:
+        return f"a value: {field.description}"
     return "a value (this key is required)"
 
 
