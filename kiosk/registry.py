@@ -22,9 +22,10 @@ what it holds. A new RFID reader, in a module of its own::
 
     RFID_READERS.register("acme", AcmeReaderSettings, acme_reader, "ACME pads over USB")
 
-and ``[hardware.rfid] type = "acme"`` picks it, once that module is imported (the built-in
-vendors are in :mod:`kiosk.vendors` and load with the first lookup; a vendor outside the tree
-is imported by whatever starts the kiosk). ``docs/extending.md`` walks through it.
+and ``[hardware.rfid] type = "acme"`` picks it. Vendor modules load with the first lookup
+(:func:`load_vendors`): every module in :mod:`kiosk.vendors` (the kiosk's own, and a new one in
+the tree), and modules that installed packages name in the entry-point group
+``nordic_kiosk.vendors``. ``docs/extending.md`` walks through it.
 
 This module imports nothing of the kiosk and no driver: the config model uses it, and importing
 the config must not load pyserial, pyscard, pymodbus or Pillow. Factories import their drivers
@@ -34,6 +35,8 @@ when they are called.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import pkgutil
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AsyncExitStack, ExitStack
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CARD_READERS",
+    "ENTRY_POINT_GROUP",
     "LIBRARY_SYSTEMS",
     "PRINTERS",
     "REGISTRIES",
@@ -67,6 +71,7 @@ __all__ = [
     "Registry",
     "SorterContext",
     "UnknownType",
+    "load_vendors",
 ]
 
 Product = TypeVar("Product")
@@ -134,23 +139,18 @@ class Registration(Generic[Product]):
 class Registry(Generic[Product]):
     """The vendors of one kind of device (or of back end), by name, in registration order.
 
-    ``builtins`` names the module that registers the kiosk's own vendors; it is imported with
-    the first lookup, so that the config model can use the registry without loading any vendor
-    module at import time. ``key`` is where the config keeps the vendor's table (for messages).
+    The vendor modules (:func:`load_vendors`) are imported with the first lookup, so that the
+    config model can use the registry without importing any of them at import time. ``key`` is
+    where the config keeps the vendor's table (for messages).
     """
 
-    def __init__(
-        self, kind: str, key: str, *, default: str, builtins: str, typed: bool = True
-    ) -> None:
+    def __init__(self, kind: str, key: str, *, default: str, typed: bool = True) -> None:
         self.kind = kind
         self.key = key
         self.default = default
         self.typed = typed  # settings carry ``type`` (devices); back ends are named by [ils]
-        self._builtins = builtins
         self._entries: dict[str, Registration[Product]] = {}
         self.base: type[BaseModel] = BaseModel  # set by field_type: every vendor's settings base
-        self._loaded = False
-        self._loading = threading.RLock()
 
     # -- registering --------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class Registry(Generic[Product]):
         """Add a vendor. Its settings model must derive from this kind's settings base and
         have a ``type`` field whose default is ``name`` (a ``Literal[name]``), so a settings
         object always says which vendor it is for."""
-        self._load_builtins()
+        load_vendors()
         if name in self._entries:
             raise ValueError(f"the {self.kind} type {name!r} is registered already")
         if not (isinstance(settings, type) and issubclass(settings, self.base)):
@@ -185,16 +185,10 @@ class Registry(Generic[Product]):
         """Remove a vendor (tests that register a throwaway one clean up with this)."""
         self._entries.pop(name, None)
 
-    def _load_builtins(self) -> None:
-        with self._loading:
-            if not self._loaded:
-                self._loaded = True  # before importing: the module registers through us
-                importlib.import_module(self._builtins)
-
     # -- looking up ---------------------------------------------------------------------
 
     def names(self) -> tuple[str, ...]:
-        self._load_builtins()
+        load_vendors()
         return tuple(self._entries)
 
     def __iter__(self) -> Iterator[Registration[Product]]:
@@ -204,7 +198,7 @@ class Registry(Generic[Product]):
         return name in self.names()
 
     def get(self, name: str) -> Registration[Product]:
-        self._load_builtins()
+        load_vendors()
         try:
             return self._entries[name]
         except (KeyError, TypeError):
@@ -264,32 +258,60 @@ class Registry(Generic[Product]):
         return self.get(name).settings.model_validate(value, context=info.context)
 
 
+#: The entry-point group through which an installed package adds vendors: each entry point
+#: names a module to import (``acme = "acme_kiosk.vendors"`` in its ``pyproject.toml`` under
+#: ``[project.entry-points."nordic_kiosk.vendors"]``).
+ENTRY_POINT_GROUP = "nordic_kiosk.vendors"
+
+_vendors_loaded = False
+_vendors_lock = threading.RLock()
+
+
+def load_vendors() -> None:
+    """Import every vendor module once: each module of :mod:`kiosk.vendors` (a new vendor in
+    the tree is a file there), then each module an installed package names in the entry-point
+    group :data:`ENTRY_POINT_GROUP`. A module that fails to import is an error that names it:
+    a kiosk must not start without a vendor its config may name."""
+    global _vendors_loaded
+    with _vendors_lock:
+        if _vendors_loaded:
+            return
+        _vendors_loaded = True  # first: the modules register through the registries
+        package = importlib.import_module("kiosk.vendors")
+        for module in pkgutil.iter_modules(package.__path__, prefix="kiosk.vendors."):
+            importlib.import_module(module.name)
+        for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                importlib.import_module(entry.value)
+            except Exception as exc:
+                dist = entry.dist.name if entry.dist is not None else "an installed package"
+                raise ImportError(
+                    f"vendor module {entry.value!r} (entry point {entry.name!r} of {dist}) "
+                    f"failed to import: {exc}"
+                ) from exc
+
+
 #: RFID pads (``[hardware.rfid]``).
-RFID_READERS: Registry[RfidReader] = Registry(
-    "RFID reader", "hardware.rfid", default="simulated", builtins="kiosk.vendors.rfid"
-)
+RFID_READERS: Registry[RfidReader] = Registry("RFID reader", "hardware.rfid", default="simulated")
 #: Library card readers (``[hardware.card_reader]``); ``none`` builds None.
 CARD_READERS: Registry[CardReader | None] = Registry(
-    "card reader", "hardware.card_reader", default="simulated", builtins="kiosk.vendors.cards"
+    "card reader", "hardware.card_reader", default="simulated"
 )
 #: Barcode scanners (``[hardware.scanner]``); ``none`` builds None.
 SCANNERS: Registry[BarcodeScanner | None] = Registry(
-    "barcode scanner", "hardware.scanner", default="simulated", builtins="kiosk.vendors.scanners"
+    "barcode scanner", "hardware.scanner", default="simulated"
 )
 #: Receipt and slip printers (``[hardware.printer]``); ``none`` builds None.
 PRINTERS: Registry[ReceiptPrinter | None] = Registry(
-    "printer", "hardware.printer", default="simulated", builtins="kiosk.vendors.printers"
+    "printer", "hardware.printer", default="simulated"
 )
 #: Return-station sorters (``[hardware.sorter]``); ``none`` (a checkout kiosk) builds None.
-SORTERS: Registry[Sorter | None] = Registry(
-    "sorter", "hardware.sorter", default="none", builtins="kiosk.vendors.sorters"
-)
+SORTERS: Registry[Sorter | None] = Registry("sorter", "hardware.sorter", default="none")
 #: Library-system back ends (``[ils] backend``; settings in ``[ils.<name>]``), not yet opened.
 LIBRARY_SYSTEMS: Registry[LibrarySystem] = Registry(
     "library-system back end",
     "ils",
     default="sip2",
-    builtins="kiosk.vendors.library_systems",
     typed=False,
 )
 

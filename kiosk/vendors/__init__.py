@@ -13,8 +13,9 @@ module              registry                       types
 ``library_systems`` ``LIBRARY_SYSTEMS``            ``sip2``, ``folio``
 =================== ============================== ==========================================
 
-Each module holds, per vendor, its settings model (the keys of its config table) and its
-factory; the registry imports the module with its first lookup. Factories import their drivers
-only when called, so validating a config loads no hardware library. A vendor of your own is a
-module like these (``docs/extending.md``).
+Each module holds, per vendor, its settings model (the keys of its config table), its factory and
+its registration. Every module of this package is imported with the first lookup of any registry
+(:func:`kiosk.registry.load_vendors`), so a new vendor in the tree is a new module here and
+nothing else (``docs/extending.md``). Factories import their drivers only when called, so
+validating a config loads no hardware library.
 """
