@@ -54,6 +54,12 @@ def _printer_database() -> dict[str, Any]:
 
 
 @cache
+def known_models() -> tuple[str, ...]:
+    """The model names of the printer database, sorted."""
+    return tuple(sorted(_printer_database()["profiles"]))
+
+
+@cache
 def printer_model(name: str = "default") -> PrinterModel:
     """The model called ``name`` in the printer database (e.g. ``TM-T20II``, ``TM-T88V``)."""
     database = _printer_database()

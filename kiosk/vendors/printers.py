@@ -5,11 +5,12 @@ none (``[hardware.printer]``). Every ESC/POS kind is built by ``drivers.printer.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from kiosk.config import PrinterSettings
+from kiosk.config.problems import Problem, Problems
 from kiosk.registry import PRINTERS, DeviceContext
 
 if TYPE_CHECKING:
@@ -31,10 +32,34 @@ CodePage = Literal["cp865", "cp850", "cp437", "cp1252", "iso-8859-1", "iso-8859-
 
 
 class EscPosSettings(PrinterSettings):
-    """What every ESC/POS printer has (not a type of its own)."""
+    """What every ESC/POS printer has (not a type of its own).
 
+    ``model`` names the printer in the ESC/POS printer database (``escpos-models.json``): makers
+    number their code tables differently (PC865 is table 5 on an Epson, 9 on a Star TSP600), so
+    the model decides which ``ESC t`` selects ``code_page``.
+    """
+
+    model: str = Field(
+        "default", description="the printer model in the ESC/POS database, e.g. 'TM-T20II'"
+    )
     code_page: CodePage = "cp865"
     width: int = Field(42, ge=24, le=80, description="Characters per line.")
+
+    @model_validator(mode="after")
+    def _model_has_the_code_page(self) -> Self:
+        from drivers.printer.models import known_models, printer_model, usable_code_pages
+
+        if self.model not in known_models():
+            expected = f"a model of the ESC/POS database ({', '.join(known_models())})"
+            raise Problems([Problem("model", self.model, expected)])
+        model = printer_model(self.model)
+        try:
+            usable_code_pages(model, [self.code_page])
+        except ValueError:
+            pages = ", ".join(model.code_pages)
+            expected = f"a code page printer model {self.model!r} has ({pages})"
+            raise Problems([Problem("code_page", self.code_page, expected)]) from None
+        return self
 
     def url(self) -> str:
         """The ``drivers.printer.printer_from_url`` form of this printer."""
@@ -43,7 +68,9 @@ class EscPosSettings(PrinterSettings):
     def build(self) -> ReceiptPrinter:
         from drivers.printer import printer_from_url
 
-        return printer_from_url(self.url(), code_pages=[self.code_page], columns=self.width)
+        return printer_from_url(
+            self.url(), model=self.model, code_pages=[self.code_page], columns=self.width
+        )
 
 
 class UsbPrinterSettings(EscPosSettings):

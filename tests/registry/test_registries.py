@@ -314,3 +314,30 @@ def test_the_readme_example_table_of_every_vendor_is_valid_toml_text() -> None:
             lines = [f"{k} = {v!r}" for k, v in entry.example.items()]
             text = textwrap.dedent("\n".join(lines)).replace("'", '"')
             assert tomllib.loads(text) == dict(entry.example), (key, entry.name)
+
+
+def test_a_printer_model_decides_which_table_selects_the_code_page() -> None:
+    """PC865 is table 5 on an Epson and 9 on a Star TSP600: the configured model decides."""
+    star = {"type": "escpos-network", "address": "192.0.2.40", "model": "TSP600"}
+    config = validate_config(minimal_config(hardware={"printer": star}))
+    printer = printer_for(config)
+    assert printer is not None
+    assert printer.model.name == "TSP600"  # type: ignore[attr-defined]
+    assert printer.model.code_pages["cp865"] == 9  # type: ignore[attr-defined]
+
+
+def test_a_printer_model_or_code_page_the_database_lacks_is_a_config_error() -> None:
+    unknown = {"type": "escpos-usb", "address": "04b8:0202", "model": "TM-X1"}
+    with pytest.raises(ConfigError) as caught:
+        validate_config(minimal_config(hardware={"printer": unknown}))
+    [issue] = caught.value.issues
+    assert issue.key == "hardware.printer.model"
+    assert issue.expected.startswith("a model of the ESC/POS database (AF-240, ")
+    lacking = {"type": "simulated", "model": "simple", "code_page": "cp865"}
+    with pytest.raises(ConfigError) as caught:
+        validate_config(minimal_config(hardware={"printer": lacking}))
+    [issue] = caught.value.issues
+    assert (issue.key, issue.expected) == (
+        "hardware.printer.code_page",
+        "a code page printer model 'simple' has (cp437)",
+    )
