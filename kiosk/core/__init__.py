@@ -1,59 +1,30 @@
 """The kiosk core: patron sessions, whole-stack borrowing, returns and routing, the account,
-receipts and statistics. Plain Python + asyncio; no Kivy, no hardware libraries.
+receipts, staff tools and statistics. Plain Python + asyncio; no Kivy, no hardware libraries.
 
-The UI drives one :class:`Kiosk` (built by ``kiosk.assembly.open_kiosk(config)``, an async
-context manager yielding ``RunningKiosk.kiosk``) and renders its events. Everything the UI
-needs is importable from here::
+Screens see the core only through its port (:mod:`kiosk.core.port`): :class:`KioskPort` at a
+patron kiosk (a :class:`Kiosk`, built by ``kiosk.assembly.open_kiosk(config)``), and
+:class:`ScreenPort` at the return station's display (a :class:`StationScreen`). Commands go in,
+typed events (:mod:`kiosk.core.events`) come out::
 
-    from kiosk.core import Kiosk, Mode, Reason, ReceiptChoice, events
+    from kiosk.core import KioskPort, Mode, Reason, ReceiptChoice, events
 
-    unsubscribe = kiosk.subscribe(on_event)          # on_event(event) on the asyncio loop
-    async for event in kiosk.events(): ...           # or as an async iterator
+    unsubscribe = port.subscribe(on_event)          # on_event(event) on the asyncio loop
+    await port.identify("2150000001"); await port.enter_pin("1234")
+    await port.start_borrow()                        # the pad lends what lies on it
 
-Commands (all ``async`` unless marked; they return quickly, results arrive as events):
+Which command each mode takes is one table, :data:`kiosk.core.modes.RULES`; a command refused
+there changes nothing and is answered with :class:`CommandRefused`. Every other refusal carries
+a :class:`Reason` (translate it) and the library system's own texts (``messages``, show them as
+they are). Views for the screens (:class:`AccountView`, :class:`StaffStatus`,
+:class:`TagReading`...) are plain frozen dataclasses in :mod:`kiosk.core.model`.
 
-    identify(card)            card number from scanner/keyboard (RFID library cards on the pad and
-                              PC/SC cards are picked up by the kiosk itself)
-    identify_card_uid(uid)    a PC/SC card UID (bytes); staff cards open staff mode
-    enter_pin(pin)
-    start_borrow()            the pad lends what lies on it and whatever is added
-    start_return()            returns; needs no identification
-    show_account() -> AccountView | None   (also emitted as AccountShown)
-    renew(item_ids) / renew_all()
-    acknowledge_fee(item_id, accept)
-    retry()                   the items refused because the library system was unavailable
-    finish()                  -> ReceiptReady (mode RECEIPT) when there is something to print,
-                                 else the session ends
-    choose_receipt(ReceiptChoice.PRINT | EMAIL | NONE, email=None)  then the session ends
-    end_session(EndReason.PATRON)
-    staff_enter(code) -> bool / staff_exit() / staff_status() -> StaffStatus
-    staff_resolve(entry_id, note) / staff_print_test() -> bool   (staff mode only)
-    touch()                   (sync) the patron touched the screen: restart the inactivity timer
-    set_language(code)        (sync) the UI language, for statistics and receipts
-    pad_contents()            (sync) what lies on the pad, decoded (staff reader test)
-
-State: ``kiosk.mode`` (:class:`Mode`), ``kiosk.library_system_online``.
-
-Events (``kiosk.core.events``; all frozen dataclasses with an ``at`` timestamp):
-    ModeChanged, SessionStarted, SessionEnded, PinRequired, PinRefused, IdentifyRefused,
-    ActionRefused (a command refused, the session goes on: account while offline...),
-    InactivityWarning, LibrarySystemStatus, ScreenMessages, StaffModeEntered, StaffModeRefused,
-    ItemSeen, ItemChecking, ItemBorrowed, ItemRenewed, ItemRefused, SecurityNotCleared,
-    IncompleteSet, FeeAcknowledgementNeeded, ItemReturned, AccountShown,
-    ReceiptReady, ReceiptDelivered, ReceiptFailed.
-Every refusal carries a :class:`Reason` (translate it) and the library system's own texts
-(``messages``, show them as they are).
-
-The return station reuses the one check-in path: :class:`ReturnService` (``check_in(item_id,
-tags)`` -> :class:`ReturnDone` with the :class:`ReturnOutcome` and the check-in facts; journal,
-offline policy, re-arming and routing included). A :class:`Kiosk` has one as ``kiosk.returns``,
-and its loans go through :class:`LoanService` (``kiosk.loans``) the same way.
-
-The unattended return station is :class:`ReturnStation` (built by
-``kiosk.station_assembly.open_return_station(config)``): chute -> identify -> the same
-``ReturnService.check_in`` -> :func:`sort_item` (the configured rules over :class:`SortFacts`,
-giving a :class:`SortDecision`) -> a bin of the sorter, with a :class:`StationLedger` of every
-item; it emits the item events above plus ``kiosk.core.station_events``.
+Inside, every loan, return and renewal is the one journalled transaction
+(:mod:`kiosk.core.transaction`: journal, library system, journal, then the tag), made by
+:class:`LoanService`, :class:`ReturnService` and :class:`RenewalService`. The unattended return
+station (:class:`ReturnStation`, built by ``kiosk.station_assembly.open_return_station``) checks
+items in through the same :class:`ReturnService`, sorts them by :func:`sort_item` and keeps a
+:class:`StationLedger` of every item; staff tools (:class:`StaffDesk`) and printing
+(:class:`Printing`) are shared by both.
 """
 
 from kiosk.core import events, station_events
@@ -61,6 +32,7 @@ from kiosk.core.events import (
     AccountShown,
     Action,
     ActionRefused,
+    CommandRefused,
     EndReason,
     FeeAcknowledgementNeeded,
     IdentifyRefused,
@@ -74,7 +46,6 @@ from kiosk.core.events import (
     ItemSeen,
     KioskEvent,
     LibrarySystemStatus,
-    Mode,
     ModeChanged,
     PinRefused,
     PinRequired,
@@ -89,7 +60,7 @@ from kiosk.core.events import (
     StaffModeEntered,
     StaffModeRefused,
 )
-from kiosk.core.kiosk import EventStream, Kiosk, StaffStatus
+from kiosk.core.kiosk import EventStream, Kiosk
 from kiosk.core.loans import LoanDone, LoanOutcome, LoanService
 from kiosk.core.model import (
     AccountView,
@@ -98,11 +69,20 @@ from kiosk.core.model import (
     HoldSlip,
     HoldView,
     LoanView,
+    PrinterState,
+    PrintOutcome,
+    ReconciliationLine,
     ReturnKind,
     ReturnOutcome,
+    StaffStatus,
+    TagKind,
+    TagReading,
     TransferKind,
 )
+from kiosk.core.modes import RULES, Command, Mode, allowed
 from kiosk.core.pad import PadTag
+from kiosk.core.port import EventSource, KioskPort, PatronCommands, ScreenPort, StaffCommands
+from kiosk.core.printing import Printing
 from kiosk.core.receipts import (
     Receipt,
     ReceiptChoice,
@@ -113,21 +93,28 @@ from kiosk.core.receipts import (
     receipt_document,
     receipt_text,
 )
+from kiosk.core.renewals import RenewalDone, RenewalService
 from kiosk.core.returns import ReturnDone, ReturnService
 from kiosk.core.routing import decide_return
 from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.sorting import SortDecision, SortFacts, sort_item
+from kiosk.core.staff import StaffDesk
 from kiosk.core.station import ReturnStation, StationSettings
 from kiosk.core.station_bins import StationBin
 from kiosk.core.station_ledger import StationLedger
 from kiosk.core.statistics import Statistics
+from kiosk.core.transaction import Transactions
 
 __all__ = [
+    "RULES",
     "AccountShown",
     "AccountView",
     "Action",
     "ActionRefused",
+    "Command",
+    "CommandRefused",
     "EndReason",
+    "EventSource",
     "EventStream",
     "FeeAcknowledgementNeeded",
     "FeeView",
@@ -145,6 +132,7 @@ __all__ = [
     "ItemSeen",
     "Kiosk",
     "KioskEvent",
+    "KioskPort",
     "KioskSettings",
     "LibrarySystemStatus",
     "LoanDone",
@@ -154,9 +142,13 @@ __all__ = [
     "Mode",
     "ModeChanged",
     "PadTag",
+    "PatronCommands",
     "PinPolicy",
     "PinRefused",
     "PinRequired",
+    "PrintOutcome",
+    "PrinterState",
+    "Printing",
     "Reason",
     "Receipt",
     "ReceiptChoice",
@@ -165,12 +157,16 @@ __all__ = [
     "ReceiptFailed",
     "ReceiptReady",
     "ReceiptSender",
+    "ReconciliationLine",
+    "RenewalDone",
+    "RenewalService",
     "ReturnDone",
     "ReturnKind",
     "ReturnOutcome",
     "ReturnService",
     "ReturnStation",
     "ScreenMessages",
+    "ScreenPort",
     "SecurityMethod",
     "SecurityNotCleared",
     "SecuritySettings",
@@ -179,6 +175,8 @@ __all__ = [
     "SmtpReceiptSender",
     "SortDecision",
     "SortFacts",
+    "StaffCommands",
+    "StaffDesk",
     "StaffModeEntered",
     "StaffModeRefused",
     "StaffStatus",
@@ -186,7 +184,11 @@ __all__ = [
     "StationLedger",
     "StationSettings",
     "Statistics",
+    "TagKind",
+    "TagReading",
+    "Transactions",
     "TransferKind",
+    "allowed",
     "decide_return",
     "events",
     "mask_card",

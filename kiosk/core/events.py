@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.core.model import AccountView, ReturnOutcome
+from kiosk.core.modes import Command, Mode
 from kiosk.core.receipts import Receipt
 
 __all__ = [
     "AccountShown",
     "Action",
     "ActionRefused",
+    "CommandRefused",
     "EndReason",
     "FeeAcknowledgementNeeded",
     "IdentifyRefused",
@@ -50,19 +52,6 @@ __all__ = [
     "StaffModeEntered",
     "StaffModeRefused",
 ]
-
-
-class Mode(enum.Enum):
-    """Where the kiosk is in a patron's visit; the UI shows one screen per mode."""
-
-    IDLE = "idle"  # welcome screen, nobody identified
-    PIN = "pin"  # identified, PIN needed
-    MENU = "menu"  # identified: borrow / return / account
-    BORROW = "borrow"  # the pad lends what is placed on it
-    RETURN = "return"  # the pad returns what is placed on it
-    ACCOUNT = "account"
-    RECEIPT = "receipt"  # the patron chooses print / e-mail / none
-    STAFF = "staff"
 
 
 class Action(enum.Enum):
@@ -173,6 +162,15 @@ class ActionRefused(KioskEvent):
     action: Action
     reason: Reason
     messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandRefused(KioskEvent):
+    """The kiosk does not take ``command`` in ``mode`` (see :mod:`kiosk.core.modes`): nothing
+    was changed. E.g. a card read while someone else's session is open."""
+
+    command: Command
+    mode: Mode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

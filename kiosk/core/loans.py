@@ -1,51 +1,55 @@
 """One loan as a transaction: journal, library system (or the offline policy), journal again.
 
-Why a service of its own: the facade (:mod:`kiosk.core.kiosk`) talks to the patron — events,
-fee questions, "place it again" — while this module only makes the loan happen exactly as the
-journal's rule says, and tells the facade what came of it. The tag is changed by the caller
-*after* :meth:`LoanService.check_out` returns, because by then the result and the security
-target are durable::
+Why a service of its own: the borrowing pipeline (:mod:`kiosk.core.borrowing`) talks to the
+patron — events, fee questions, "place it again" — while this module only makes the loan happen
+through the one journalled transaction (:mod:`kiosk.core.transaction`) and tells what came of
+it. The tag is changed *after* :meth:`LoanService.check_out` returns, because by then the result
+and the security target are durable::
 
     journal.begin -> ils.checkout -> journal.record_result(UNSECURED if ok and desensitize)
     (unavailable) -> offline policy -> journal.accept_offline / begin_offline (UNSECURED)
 
-then the caller disarms the tag(s), reads them back and calls :meth:`LoanService.security`.
+then the caller disarms the tag(s) with :meth:`LoanService.disarm`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from kiosk.core.events import Reason
 from kiosk.core.pad import PadTag
-from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
-from kiosk.ils.offline import OfflinePolicy, must_work_offline
+from kiosk.core.security import SecurityWriter
+from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
+from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.offline import OfflineDecision, OfflinePolicy, OfflineRefusal
 from kiosk.ils.port import (
+    CheckoutResult,
     FeeDue,
     ItemStatus,
     LibrarySystem,
     LibrarySystemError,
-    LibrarySystemUnavailable,
-    OutcomeUnknown,
 )
 
-__all__ = ["LoanDone", "LoanOutcome", "LoanService"]
+__all__ = ["LoanDone", "LoanOutcome", "LoanService", "offline_reason"]
 
 log = logging.getLogger(__name__)
 
 #: The offline policy's refusals as the reasons the UI translates.
 _OFFLINE_REASONS = {
-    "library_system_unavailable": Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-    "not_allowed_now": Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-    "not_for_loan_offline": Reason.NOT_FOR_LOAN_OFFLINE,
-    "offline_limit_reached": Reason.OFFLINE_LIMIT_REACHED,
+    OfflineRefusal.NOT_FOR_LOAN_OFFLINE: Reason.NOT_FOR_LOAN_OFFLINE,
+    OfflineRefusal.OFFLINE_LIMIT_REACHED: Reason.OFFLINE_LIMIT_REACHED,
 }
+
+
+def offline_reason(refusal: OfflineRefusal | None) -> Reason:
+    """The reason a patron sees for a transaction the offline policy did not take."""
+    if refusal is None:
+        return Reason.LIBRARY_SYSTEM_UNAVAILABLE
+    return _OFFLINE_REASONS.get(refusal, Reason.LIBRARY_SYSTEM_UNAVAILABLE)
 
 
 class LoanOutcome(enum.Enum):
@@ -79,6 +83,7 @@ class LoanService:
         *,
         ils: LibrarySystem,
         journal: Journal,
+        security: SecurityWriter | None = None,
         offline_policy: OfflinePolicy | None = None,
         ask_fees: bool = True,
         on_online: Callable[[bool], None] | None = None,
@@ -87,15 +92,9 @@ class LoanService:
         self.journal = journal
         self.offline_policy = offline_policy or OfflinePolicy()
         self.ask_fees = ask_fees
-        self.on_online = on_online
-
-    def _online(self, online: bool) -> None:
-        if self.on_online is not None:
-            self.on_online(online)
-
-    async def _journal(self, method: Callable[..., Entry], *args: Any, **kw: Any) -> Entry:
-        """Journal writes fsync; they run off the loop so other items keep moving."""
-        return await asyncio.to_thread(method, *args, **kw)
+        self.transactions = Transactions(
+            ils=ils, journal=journal, security=security, on_online=on_online
+        )
 
     async def check_out(
         self,
@@ -109,81 +108,92 @@ class LoanService:
     ) -> LoanDone:
         """Lend one item (all its parts' tags are given); the journal knows before anyone."""
         # One entry per item: the loan happens once. A multi-part set records every part's UID.
-        uids = ",".join(tag.uid_hex for tag in tags) or None
-        if must_work_offline(self.ils, self.journal):
-            return await self._offline(patron_id, item_id, tags, uids, session_id, None)
-        entry = await self._journal(
-            self.journal.begin,
-            EntryKind.CHECKOUT,
-            item_id,
+        request = Request(
+            kind=EntryKind.CHECKOUT,
+            item_id=item_id,
             patron_id=patron_id,
-            tag_uid=uids,
+            tags=tags,
             session_id=session_id,
         )
-        try:
-            result = await self.ils.checkout(
+        ask_fee = self.ask_fees and not fee_acknowledged
+
+        def record(result: CheckoutResult) -> Record:
+            if result.ok:
+                target = SecurityTarget.UNSECURED if result.desensitize else None
+                return Record(
+                    ok=True,
+                    security_target=target,
+                    messages=result.messages,
+                    due_date=result.due_date,
+                )
+            reason = "fee_required" if ask_fee and result.fee_due is not None else "refused"
+            return Record(ok=False, reason=reason, messages=result.messages)
+
+        async def may_lend() -> OfflineDecision:
+            return await self.journal.call(
+                self.offline_policy.may_lend,
+                self.journal,
+                patron_id=patron_id,
+                session_id=session_id,
+                not_for_loan_offline=any(tag.data.not_for_loan_offline for tag in tags),
+            )
+
+        outcome = await self.transactions.run(
+            request,
+            lambda: self.ils.checkout(
                 patron_id, item_id, pin=pin, fee_acknowledged=fee_acknowledged
+            ),
+            record,
+            offline=may_lend,
+        )
+        if isinstance(outcome, AcceptedOffline):
+            return LoanDone(
+                item_id=item_id,
+                outcome=LoanOutcome.LENT,
+                entry_id=outcome.entry_id,
+                offline=True,
+                disarm=True,
             )
-        except LibrarySystemUnavailable as error:
-            self._online(False)
-            unknown = isinstance(error, OutcomeUnknown)
-            return await self._offline(
-                patron_id, item_id, tags, uids, session_id, (entry.id, unknown)
-            )
-        except LibrarySystemError as error:
-            # An answer that makes no sense: the outcome is unknown, the entry stays pending
-            # for recovery to settle, and the patron may try again.
-            log.warning("checkout of %s failed: %s", item_id, error)
+        if not isinstance(outcome, Answered):
+            if outcome.unclear:  # the outcome is unknown; the patron may try again
+                return LoanDone(
+                    item_id=item_id,
+                    outcome=LoanOutcome.REFUSED,
+                    reason=Reason.REFUSED_BY_LIBRARY,
+                    retry=True,
+                    entry_id=outcome.entry_id,
+                )
+            reason = offline_reason(outcome.refusal)
             return LoanDone(
                 item_id=item_id,
                 outcome=LoanOutcome.REFUSED,
-                reason=Reason.REFUSED_BY_LIBRARY,
-                retry=True,
-                entry_id=entry.id,
+                reason=reason,
+                retry=reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE,
             )
-        self._online(True)
-        common: dict[str, Any] = {
-            "item_id": item_id,
-            "entry_id": entry.id,
-            "title": result.title,
-            "media_type": result.media_type,
-            "messages": result.messages,
-        }
-        if not result.ok:
-            if result.fee_due is not None and not fee_acknowledged and self.ask_fees:
-                await self._journal(
-                    self.journal.record_result,
-                    entry.id,
-                    ok=False,
-                    reason="fee_required",
-                    messages=result.messages,
-                )
-                return LoanDone(outcome=LoanOutcome.FEE_NEEDED, fee_due=result.fee_due, **common)
-            await self._journal(
-                self.journal.record_result,
-                entry.id,
-                ok=False,
-                reason="refused",
-                messages=result.messages,
-            )
-            reason = await self._refusal_reason(item_id)
-            return LoanDone(outcome=LoanOutcome.REFUSED, reason=reason, **common)
-        disarm = bool(result.desensitize)
-        await self._journal(
-            self.journal.record_result,
-            entry.id,
-            ok=True,
-            security_target=SecurityTarget.UNSECURED if disarm else None,
-            messages=result.messages,
-            due_date=result.due_date,
-        )
-        return LoanDone(
+        result = outcome.result
+        done = LoanDone(
+            item_id=item_id,
             outcome=LoanOutcome.LENT,
-            disarm=disarm,
-            renewal=result.renewal,
-            due_date=result.due_date,
-            **common,
+            entry_id=outcome.entry_id,
+            title=result.title,
+            media_type=result.media_type,
+            messages=result.messages,
         )
+        if result.ok:
+            return replace(
+                done,
+                disarm=bool(result.desensitize),
+                renewal=result.renewal,
+                due_date=result.due_date,
+            )
+        if ask_fee and result.fee_due is not None:
+            return replace(done, outcome=LoanOutcome.FEE_NEEDED, fee_due=result.fee_due)
+        reason = await self._refusal_reason(item_id)
+        return replace(done, outcome=LoanOutcome.REFUSED, reason=reason)
+
+    async def disarm(self, entry_id: str, uids: Sequence[bytes]) -> frozenset[bytes]:
+        """Disarm a loan's tags, read them back, journal it; returns the UIDs not verified."""
+        return await self.transactions.change_security(entry_id, uids, secured=False)
 
     async def _refusal_reason(self, item_id: str) -> Reason:
         """SIP2 refusals carry only free text; an item the library system does not know at
@@ -195,71 +205,3 @@ class LoanService:
         if info.status is ItemStatus.UNKNOWN:
             return Reason.ITEM_UNKNOWN
         return Reason.REFUSED_BY_LIBRARY
-
-    async def security(self, entry_id: str, *, done: bool) -> None:
-        """Record the security change of a loan: verified (``done``) or not (yet)."""
-        if done:
-            await self._journal(self.journal.security_done, entry_id)
-        else:
-            await self._journal(
-                self.journal.security_failed, entry_id, "tag not changed or not verified"
-            )
-
-    async def _offline(
-        self,
-        patron_id: str,
-        item_id: str,
-        tags: Sequence[PadTag],
-        uids: str | None,
-        session_id: str | None,
-        attempt: tuple[str, bool] | None,
-    ) -> LoanDone:
-        """The library system is unavailable: the offline policy decides about this loan.
-
-        ``attempt`` is the (entry id, outcome unknown) of an online try that failed. An entry
-        whose request certainly never went out is abandoned when the policy says no; one whose
-        outcome is unknown stays pending for recovery, or is accepted offline (the replay
-        checks the library system before it sends anything).
-        """
-        decision = self.offline_policy.may_lend(
-            self.journal,
-            patron_id=patron_id,
-            session_id=session_id,
-            not_for_loan_offline=any(tag.data.not_for_loan_offline for tag in tags),
-        )
-        if not decision:
-            if attempt is not None and not attempt[1]:
-                await self._journal(
-                    self.journal.abandon, attempt[0], reason="library_system_unavailable"
-                )
-            reason = _OFFLINE_REASONS.get(
-                decision.reason.value if decision.reason else "",
-                Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-            )
-            return LoanDone(
-                item_id=item_id,
-                outcome=LoanOutcome.REFUSED,
-                reason=reason,
-                retry=reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE,
-            )
-        if attempt is not None:
-            entry = await self._journal(
-                self.journal.accept_offline, attempt[0], security_target=SecurityTarget.UNSECURED
-            )
-        else:
-            entry = await self._journal(
-                self.journal.begin_offline,
-                EntryKind.CHECKOUT,
-                item_id,
-                patron_id=patron_id,
-                tag_uid=uids,
-                session_id=session_id,
-                security_target=SecurityTarget.UNSECURED,
-            )
-        return LoanDone(
-            item_id=item_id,
-            outcome=LoanOutcome.LENT,
-            entry_id=entry.id,
-            offline=True,
-            disarm=True,
-        )

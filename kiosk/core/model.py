@@ -19,8 +19,14 @@ __all__ = [
     "HoldSlip",
     "HoldView",
     "LoanView",
+    "PrintOutcome",
+    "PrinterState",
+    "ReconciliationLine",
     "ReturnKind",
     "ReturnOutcome",
+    "StaffStatus",
+    "TagKind",
+    "TagReading",
     "TransferKind",
 ]
 
@@ -107,3 +113,69 @@ class AccountView:
     fees: tuple[FeeView, ...]
     total_fees: str | None = None
     currency: str | None = None
+
+
+# --------------------------------------------------------------------------------- for staff
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrinterState:
+    """The receipt printer as staff (and the patron's receipt choice) need to know it."""
+
+    online: bool
+    paper: str  # "ok" | "low" | "out" | "unknown"
+    detail: str = ""
+
+    @property
+    def can_print(self) -> bool:
+        return self.online and self.paper != "out"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrintOutcome:
+    """What came of a print job: printed, or why not (``detail`` is the driver's words)."""
+
+    printed: bool
+    detail: str = ""  # "" when printed; e.g. "no printer", "paper out"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconciliationLine:
+    """One journal entry staff must look at. No patron data beyond a masked number."""
+
+    entry_id: str
+    kind: str  # "checkout" | "checkin" | "renew"
+    item_id: str
+    attention: str  # why it is on the list, e.g. "replay_refused"
+    reason: str | None = None
+    note: str | None = None
+    masked_patron: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffStatus:
+    """What the staff screen shows. No patron data."""
+
+    library_system_online: bool
+    reader_ok: bool
+    printer: PrinterState | None
+    offline_queue: int
+    reconciliation: tuple[ReconciliationLine, ...]
+
+
+class TagKind(enum.Enum):
+    ITEM = "item"
+    PATRON_CARD = "patron_card"  # a library card: its number is never shown
+    UNREADABLE = "unreadable"  # the tag answers but its data cannot be decoded
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagReading:
+    """One tag on the pad, decoded, for the staff's reader test."""
+
+    uid: str  # hex
+    kind: TagKind
+    item_id: str | None = None  # never a patron card's number
+    part: int = 1
+    parts: int = 1
+    afi: int | None = None

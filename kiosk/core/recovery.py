@@ -132,7 +132,7 @@ async def recover(
     the pad is queued as an offline return if the library system does not take check-ins now.
     """
     report = RecoveryReport()
-    half_done = journal.half_done()
+    half_done = await journal.call(journal.half_done)
     if not half_done:
         return report
     on_pad = await _tags_on_pad(security)
@@ -194,13 +194,20 @@ async def _withdraw_offline_loan(
     a settled pending checkout, and the tag is disarmed to match.
     """
     if entry.maybe_sent and await settle_outcome(port, entry):
-        entry = journal.record_result(
-            entry.id, ok=True, reason="settled", security_target=SecurityTarget.UNSECURED
+        entry = await journal.call(
+            journal.record_result,
+            entry.id,
+            ok=True,
+            reason="settled",
+            security_target=SecurityTarget.UNSECURED,
         )
         report.add(entry, RecoveryAction.SETTLED_APPLIED)
         return entry
-    entry = journal.abandon(
-        entry.id, reason="interrupted offline loan", security_target=SecurityTarget.SECURED
+    entry = await journal.call(
+        journal.abandon,
+        entry.id,
+        reason="interrupted offline loan",
+        security_target=SecurityTarget.SECURED,
     )
     report.add(entry, RecoveryAction.OFFLINE_LOAN_WITHDRAWN)
     return entry
@@ -219,12 +226,16 @@ async def _settle(
             EntryKind.CHECKOUT: SecurityTarget.UNSECURED,
             EntryKind.CHECKIN: SecurityTarget.SECURED,
         }.get(entry.kind)
-        entry = journal.record_result(entry.id, ok=True, reason="settled", security_target=target)
+        entry = await journal.call(
+            journal.record_result, entry.id, ok=True, reason="settled", security_target=target
+        )
         report.add(entry, RecoveryAction.SETTLED_APPLIED)
         return entry
     if entry.kind is EntryKind.CHECKIN:
         if not present:
-            entry = journal.abandon(entry.id, reason="return interrupted; item left the pad")
+            entry = await journal.call(
+                journal.abandon, entry.id, reason="return interrupted; item left the pad"
+            )
             report.add(entry, RecoveryAction.RETURN_ABANDONED)
             return entry
         # The patron left the item with us: finish the return they made, once.
@@ -233,10 +244,13 @@ async def _settle(
         except LibrarySystemUnavailable:
             if policy is None or not policy.may_return():
                 raise
-            entry = journal.accept_offline(entry.id, security_target=SecurityTarget.SECURED)
+            entry = await journal.call(
+                journal.accept_offline, entry.id, security_target=SecurityTarget.SECURED
+            )
             report.add(entry, RecoveryAction.RETURN_QUEUED_OFFLINE)
             return entry
-        entry = journal.record_result(
+        entry = await journal.call(
+            journal.record_result,
             entry.id,
             ok=result.ok,
             reason=None if result.ok else "refused_by_library",
@@ -253,8 +267,8 @@ async def _settle(
             if info.status is ItemStatus.ON_LOAN
             else SecurityTarget.SECURED
         )
-    entry = journal.abandon(
-        entry.id, reason="never reached the library system", security_target=target
+    entry = await journal.call(
+        journal.abandon, entry.id, reason="never reached the library system", security_target=target
     )
     report.add(entry, RecoveryAction.SETTLED_NOT_APPLIED)
     return entry
@@ -281,7 +295,8 @@ async def _fix_security(
         else:
             verified = await security.unsecure(uid) and verified
     if missing or not entry.tag_uids:
-        journal.flag(
+        await journal.call(
+            journal.flag,
             entry.id,
             Attention.SECURITY_UNRESOLVED,
             note=f"tag {', '.join(missing) or '(unknown)'} not on the pad after a restart;"
@@ -290,7 +305,7 @@ async def _fix_security(
         report.add(entry, RecoveryAction.TO_STAFF, f"should be {target.value}")
         return
     if verified:
-        journal.security_done(entry.id)
+        await journal.call(journal.security_done, entry.id)
         report.add(
             entry,
             RecoveryAction.SECURED
@@ -298,5 +313,7 @@ async def _fix_security(
             else RecoveryAction.UNSECURED,
         )
     else:
-        journal.security_failed(entry.id, note="recovery could not verify the tag")
+        await journal.call(
+            journal.security_failed, entry.id, note="recovery could not verify the tag"
+        )
         report.add(entry, RecoveryAction.SECURITY_WRITE_FAILED)

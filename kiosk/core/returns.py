@@ -5,7 +5,7 @@ station's chute are the same transaction — journal first, check in (or accept 
 the policy), re-arm the tag and verify it, route it — only what happens around them differs
 (events for a screen, a sorter for the station). So there is exactly one check-in path.
 
-Order (the journal's rule: written before any security change)::
+Order (the one journalled transaction, :mod:`kiosk.core.transaction`)::
 
     journal.begin -> ils.checkin -> journal.record_result(SECURED) -> arm + verify -> done/failed
     (unavailable) -> offline policy -> journal.accept_offline / begin_offline -> arm + verify
@@ -18,7 +18,6 @@ system is unavailable *and* the offline policy allows no returns is an item not 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,15 +29,10 @@ from kiosk.core.routing import decide_return, exception_outcome
 from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import KioskSettings
 from kiosk.core.statistics import Statistics
+from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
 from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
-from kiosk.ils.offline import OfflinePolicy, must_work_offline
-from kiosk.ils.port import (
-    CheckinResult,
-    LibrarySystem,
-    LibrarySystemError,
-    LibrarySystemUnavailable,
-    OutcomeUnknown,
-)
+from kiosk.ils.offline import OfflineDecision, OfflinePolicy
+from kiosk.ils.port import CheckinResult, LibrarySystem
 
 __all__ = ["ReturnDone", "ReturnService"]
 
@@ -83,21 +77,18 @@ class ReturnService:
     ) -> None:
         self.ils = ils
         self.journal = journal
-        self.security = security
         self.settings = settings
         self.offline_policy = offline_policy or OfflinePolicy()
         self.statistics = statistics
-        self.on_online = on_online
         self.branch_name = branch_name or self._branch_name
+        self.transactions = Transactions(
+            ils=ils, journal=journal, security=security, on_online=on_online
+        )
 
     def _branch_name(self, code: str | None) -> str | None:
         if code is None:
             return None
         return self.settings.branch_name_of(code) or self.ils.branch_names().get(code)
-
-    def _online(self, online: bool) -> None:
-        if self.on_online is not None:
-            self.on_online(online)
 
     async def check_in(
         self,
@@ -108,119 +99,52 @@ class ReturnService:
         language: str | None = None,
     ) -> ReturnDone:
         """Check one item in (all its tags that are present), re-arm and route it."""
-        uids = ",".join(tag.uid_hex for tag in tags) or None
-        if must_work_offline(self.ils, self.journal):
-            return await self._offline(item_id, tags, uids, session_id, None, language)
-        entry = await asyncio.to_thread(
-            self.journal.begin, EntryKind.CHECKIN, item_id, tag_uid=uids, session_id=session_id
+        request = Request(kind=EntryKind.CHECKIN, item_id=item_id, tags=tags, session_id=session_id)
+
+        async def may_return() -> OfflineDecision:
+            return self.offline_policy.may_return()
+
+        outcome = await self.transactions.run(
+            request, lambda: self.ils.checkin(item_id), _record, offline=may_return
         )
-        try:
-            result = await self.ils.checkin(item_id)
-        except LibrarySystemUnavailable as error:
-            self._online(False)
-            unknown = isinstance(error, OutcomeUnknown)
-            return await self._offline(
-                item_id, tags, uids, session_id, (entry.id, unknown), language
+        uids = [tag.uid for tag in tags]
+        if isinstance(outcome, AcceptedOffline):
+            unverified = await self.rearm(outcome.entry_id, uids)
+            self._stat("offline", tags, None, None, language)
+            return ReturnDone(
+                item_id=item_id,
+                outcome=replace(
+                    exception_outcome(item_id, "returned_offline"), security_ok=not unverified
+                ),
+                offline=True,
+                entry_id=outcome.entry_id,
+                armed=True,
+                unverified=unverified,
             )
-        except LibrarySystemError as error:
-            # The answer made no sense: the outcome is unknown; recovery settles the entry.
-            log.warning("check-in of %s failed: %s", item_id, error)
+        if not isinstance(outcome, Answered):
+            # Not taken (no offline returns), or an answer that made no sense: the outcome is
+            # unknown and recovery settles the entry. Either way nothing was changed here.
             return ReturnDone(item_id=item_id, refused=Reason.LIBRARY_SYSTEM_UNAVAILABLE)
-        self._online(True)
-        outcome = decide_return(result, here=self.settings.branch_code, name_of=self.branch_name)
-        # Re-arm when the library system says so; an exception stays in the building, armed.
-        arm = result.resensitize is not False or not result.ok
-        await asyncio.to_thread(
-            self.journal.record_result,
-            entry.id,
-            ok=result.ok,
-            security_target=SecurityTarget.SECURED if arm else None,
-            reason=None if result.ok else "checkin_refused",
-            messages=result.messages,
-        )
-        unverified: frozenset[bytes] = frozenset()
-        if arm:
-            unverified = await self._arm(entry.id, [tag.uid for tag in tags])
-        self._stat(outcome.kind.value, tags, result.media_type, result.owner, language)
+        result = outcome.result
+        routed = decide_return(result, here=self.settings.branch_code, name_of=self.branch_name)
+        arm = _arm(result)
+        unverified = await self.rearm(outcome.entry_id, uids) if arm else frozenset()
+        self._stat(routed.kind.value, tags, result.media_type, result.owner, language)
         return ReturnDone(
             item_id=item_id,
             title=result.title,
-            outcome=replace(outcome, security_ok=not unverified),
-            entry_id=entry.id,
+            outcome=replace(routed, security_ok=not unverified),
+            entry_id=outcome.entry_id,
             armed=arm,
             unverified=unverified,
             media_type=result.media_type,
             checkin=result,
         )
 
-    async def rearm(
-        self, entry_id: str, uids: Sequence[bytes], *, last: bool = True
-    ) -> frozenset[bytes]:
-        """Arm tags of a return again (placed back on the pad); returns those still unverified.
-
-        ``last``: these are all the tags still pending, so success finishes the journal entry.
-        """
-        return await self._arm(entry_id, list(uids), record=last)
-
-    async def _arm(
-        self, entry_id: str, uids: list[bytes], *, record: bool = True
-    ) -> frozenset[bytes]:
-        failed: set[bytes] = set()
-        for uid in uids:
-            if self.security is None or not await self.security.secure(uid):
-                failed.add(uid)
-        if record:
-            if failed:
-                await asyncio.to_thread(
-                    self.journal.security_failed, entry_id, "tag not armed or not verified"
-                )
-            else:
-                await asyncio.to_thread(self.journal.security_done, entry_id)
-        return frozenset(failed)
-
-    async def _offline(
-        self,
-        item_id: str,
-        tags: Sequence[PadTag],
-        uids: str | None,
-        session_id: str | None,
-        attempt: tuple[str, bool] | None,
-        language: str | None,
-    ) -> ReturnDone:
-        """The library system is unavailable: the offline policy decides about this return.
-
-        ``attempt`` is the (entry id, outcome unknown) of an online try that failed.
-        """
-        if not self.offline_policy.may_return():
-            if attempt is not None and not attempt[1]:
-                await asyncio.to_thread(
-                    self.journal.abandon, attempt[0], reason="library_system_unavailable"
-                )
-            return ReturnDone(item_id=item_id, refused=Reason.LIBRARY_SYSTEM_UNAVAILABLE)
-        if attempt is not None:
-            entry = await asyncio.to_thread(
-                self.journal.accept_offline, attempt[0], security_target=SecurityTarget.SECURED
-            )
-        else:
-            entry = await asyncio.to_thread(
-                self.journal.begin_offline,
-                EntryKind.CHECKIN,
-                item_id,
-                tag_uid=uids,
-                session_id=session_id,
-                security_target=SecurityTarget.SECURED,
-            )
-        unverified = await self._arm(entry.id, [tag.uid for tag in tags])
-        outcome = exception_outcome(item_id, "returned_offline")
-        self._stat("offline", tags, None, None, language)
-        return ReturnDone(
-            item_id=item_id,
-            outcome=replace(outcome, security_ok=not unverified),
-            offline=True,
-            entry_id=entry.id,
-            armed=True,
-            unverified=unverified,
-        )
+    async def rearm(self, entry_id: str, uids: Sequence[bytes]) -> frozenset[bytes]:
+        """Arm a return's tags (again: placed back on the pad) and journal it; returns those
+        still unverified."""
+        return await self.transactions.change_security(entry_id, uids, secured=True)
 
     def _stat(
         self,
@@ -247,3 +171,17 @@ class ReturnService:
             )
         except Exception:  # statistics must never stop a return
             log.exception("statistics could not be recorded")
+
+
+def _arm(result: CheckinResult) -> bool:
+    """Re-arm when the library system says so; an exception stays in the building, armed."""
+    return result.resensitize is not False or not result.ok
+
+
+def _record(result: CheckinResult) -> Record:
+    return Record(
+        ok=result.ok,
+        security_target=SecurityTarget.SECURED if _arm(result) else None,
+        reason=None if result.ok else "checkin_refused",
+        messages=result.messages,
+    )

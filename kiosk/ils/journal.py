@@ -9,9 +9,11 @@ replayed exactly once (``kiosk.ils.offline``).
 
 Storage: one SQLite file in WAL mode with ``synchronous=FULL``, so every call below that changes
 state is one committed, fsync'ed transaction before it returns. The API is synchronous on
-purpose: a transition must be durable *before* the caller goes on, and a commit costs about a
-millisecond; calls are serialised by a lock, so the object is safe to share between the asyncio
-loop and worker threads.
+purpose: a transition must be durable *before* the caller goes on. Calls are serialised by a
+lock, so the object is safe to share between threads. Asynchronous code never calls it on the
+event loop: ``await journal.call(journal.begin, ...)`` runs the call on the journal's one writer
+thread (an fsync on an SD card can take tens of milliseconds, and the loop draws the screen and
+moves every other item meanwhile). One thread, not a pool: calls run in the order they were made.
 
 Two independent state axes per entry (see :class:`Status` and :class:`Security`)::
 
@@ -48,15 +50,19 @@ reconcile it). When an entry is finished its patron identifier is replaced by a 
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import functools
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from kiosk.privacy import mask_card
 from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
@@ -75,6 +81,13 @@ __all__ = [
     "UnknownEntry",
     "mask_identifier",
 ]
+
+#: The name of the journal's writer thread (tests check that writes happen there).
+WRITER_THREAD = "journal-writer"
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
 
 # ------------------------------------------------------------------------------------- errors
 
@@ -346,6 +359,7 @@ class Journal:
         self.path = str(path)
         self._clock = clock
         self._lock = threading.RLock()
+        self._writer: ThreadPoolExecutor | None = None  # started by the first ``call``
         try:
             self._db = open_store(self.path, JOURNAL_STORE, synchronous="FULL", timeout=30.0)
         except StoreError as exc:
@@ -354,8 +368,21 @@ class Journal:
     # ------------------------------------------------------------------------- lifecycle
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)  # what was asked of it is written first
         with self._lock:
             self._db.close()
+
+    async def call(self, method: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """Run ``method`` (this journal's, or a function that reads it) on the writer thread.
+
+        The journal's order is the order of the calls: one thread runs them one after the
+        other. A caller cancelled while it waits does not cancel the write.
+        """
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=WRITER_THREAD)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, functools.partial(method, *args, **kwargs))
 
     def __enter__(self) -> Journal:
         return self

@@ -268,13 +268,14 @@ class Replayer:
         """
         while True:
             await asyncio.sleep(interval_s)
-            if not in_doubt() and not self.journal.offline_queue_depth():
+            queued = await self.journal.call(self.journal.offline_queue_depth)
+            if not in_doubt() and not queued:
                 continue
             try:
                 online = await self.port.check_online()
             except Exception:  # check_online must not raise, but never let the loop die
                 online = False
-            if online and self.journal.offline_queue_depth():
+            if online and await self.journal.call(self.journal.offline_queue_depth):
                 report = await self.replay()
                 log.info("offline replay: %s", report)
             await on_state(online)
@@ -283,7 +284,7 @@ class Replayer:
         """Send every queued offline transaction in order; stop at the first unavailability."""
         async with self._lock:
             report = ReplayReport()
-            for entry in self.journal.replay_queue():
+            for entry in await self.journal.call(self.journal.replay_queue):
                 if entry.attention is Attention.OUTCOME_UNRESOLVED and entry.resolved_at is None:
                     continue  # staff check this one by hand
                 try:
@@ -292,7 +293,7 @@ class Replayer:
                     report.stopped = f"library system unavailable: {exc}"
                     break
                 except LibrarySystemProtocolError as exc:
-                    self._protocol_trouble(entry, exc)
+                    await self._protocol_trouble(entry, exc)
                     report.stopped = f"library system answered nonsense: {exc}"
                     break
             return report
@@ -300,11 +301,13 @@ class Replayer:
     async def _replay_one(self, entry: Entry, report: ReplayReport) -> None:
         if entry.maybe_sent and await settle_outcome(self.port, entry):
             # An earlier send arrived; its answer was lost. Sending again could double it.
-            done = self.journal.record_result(entry.id, ok=True, reason="settled")
+            done = await self.journal.call(
+                self.journal.record_result, entry.id, ok=True, reason="settled"
+            )
             report.already_applied.append(entry.id)
             self._progress(done)
             return
-        entry = self.journal.start_replay(entry.id)
+        entry = await self.journal.call(self.journal.start_replay, entry.id)
         when = entry.created_at
         if entry.kind is EntryKind.CHECKOUT:
             assert entry.patron_id is not None  # begin() requires it for a checkout
@@ -322,7 +325,8 @@ class Replayer:
             ok, messages, due = checkin.ok, checkin.messages, None
         else:
             raise LibrarySystemProtocolError(f"entry {entry.id}: renewals are never replayed")
-        done = self.journal.record_result(
+        done = await self.journal.call(
+            self.journal.record_result,
             entry.id,
             ok=ok,
             reason=None if ok else "refused_on_replay",
@@ -338,10 +342,11 @@ class Replayer:
             )
         self._progress(done)
 
-    def _protocol_trouble(self, entry: Entry, exc: Exception) -> None:
-        current = self.journal.get(entry.id)
+    async def _protocol_trouble(self, entry: Entry, exc: Exception) -> None:
+        current = await self.journal.call(self.journal.get, entry.id)
         if current.attempts >= self.MAX_ATTEMPTS:
-            flagged = self.journal.flag(
+            flagged = await self.journal.call(
+                self.journal.flag,
                 entry.id,
                 Attention.OUTCOME_UNRESOLVED,
                 note=f"replay failed {current.attempts} times: {exc}",
@@ -359,14 +364,15 @@ class Replayer:
         """Until cancelled: whenever offline transactions wait and the library system answers
         that it is back, replay them. Meant to run as a background task of the kiosk."""
         while True:
-            if self.journal.offline_queue_depth() and await self.port.check_online():
+            queued = await self.journal.call(self.journal.offline_queue_depth)
+            if queued and await self.port.check_online():
                 report = await self.replay()
                 if report.done:
                     log.info(
                         "replayed %d offline transactions (%d refused), %d still queued",
                         report.done,
                         len(report.refused),
-                        self.journal.offline_queue_depth(),
+                        await self.journal.call(self.journal.offline_queue_depth),
                     )
             await asyncio.sleep(interval_s)
 

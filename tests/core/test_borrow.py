@@ -242,7 +242,7 @@ async def test_a_declined_fee_can_be_accepted_when_the_item_is_placed_again(tmp_
         await rig.kiosk.acknowledge_fee(item, True)
         await rig.events.wait(ItemBorrowed, item_id=item)
         assert not rig.secured(item)
-        receipt = [(e.action, e.item_id) for e in rig.kiosk._session.receipt_entries]
+        receipt = [(e.action, e.item_id) for e in rig.kiosk.ctx.session.receipt_entries]
         assert receipt == [("borrowed", item)]
 
 

@@ -77,9 +77,9 @@ async def test_staff_can_print_a_test_receipt(tmp_path) -> None:
         printer = SimulatedPrinter(tmp_path / "receipts", png=False)
         await printer.open()
         rig.kiosk.printer = printer
-        assert not await rig.kiosk.staff_print_test()  # not in staff mode
+        assert not (await rig.kiosk.staff_print_test()).printed  # not in staff mode
         assert await rig.kiosk.staff_enter("2468")
-        assert await rig.kiosk.staff_print_test()
+        assert (await rig.kiosk.staff_print_test()).printed
         printed = "\n".join(p.read_text() for p in (tmp_path / "receipts").glob("*.txt"))
         assert "ÅÄÖ" in printed
         status = await rig.kiosk.staff_status()

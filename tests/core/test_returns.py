@@ -141,7 +141,7 @@ async def test_a_return_visit_becomes_the_patrons_when_they_identify(tmp_path) -
         await rig.kiosk.start_borrow()
         await rig.settle()
         assert rig.acs.model.item(item).loan is None  # the returned book is not lent again
-        lines = rig.kiosk._session.receipt_entries  # the receipt will list the return
+        lines = rig.kiosk.ctx.session.receipt_entries  # the receipt will list the return
         assert [(e.action, e.item_id) for e in lines] == [("returned", item)]
 
 

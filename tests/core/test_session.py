@@ -110,7 +110,7 @@ async def test_inactivity_warns_then_ends_the_session_and_forgets_the_patron(tmp
         ended = await rig.events.wait(SessionEnded, timeout=5)
         assert ended.reason is EndReason.TIMEOUT
         assert rig.kiosk.mode is Mode.IDLE
-        session = rig.kiosk._session
+        session = rig.kiosk.ctx.session
         assert session.patron_id is None and session.pin is None and session.patron is None
         assert not session.receipt_entries
 
@@ -147,7 +147,7 @@ async def test_a_staff_card_ends_a_patron_session_and_opens_staff_mode(tmp_path)
         await rig.kiosk.identify_card_uid(bytes.fromhex("04a1b2c3"))
         assert (await rig.events.wait(SessionEnded)).reason is EndReason.STAFF
         await rig.events.wait(StaffModeEntered)
-        assert rig.kiosk.mode is Mode.STAFF and rig.kiosk._session.patron_id is None
+        assert rig.kiosk.mode is Mode.STAFF and rig.kiosk.ctx.session.patron_id is None
 
 
 async def test_per_patron_pin_asks_only_when_the_library_wants_one(tmp_path) -> None:
