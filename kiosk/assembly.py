@@ -20,16 +20,14 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import serial
-
-from drivers.cards import BarcodeScanner, CardReader, SimulatedBarcodeScanner, SimulatedCardReader
-from drivers.printer import ReceiptPrinter, printer_from_url
-from drivers.rfid import FeigReader, FeigSimulator, RfidReader, VirtualTag, tag_for_item
+from drivers.cards import BarcodeScanner, CardReader
+from drivers.printer import ReceiptPrinter
+from drivers.rfid import RfidReader, VirtualTag, tag_for_item
 from drivers.tags import TagModel, Usage
 from kiosk.config import KioskConfig
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
@@ -39,8 +37,19 @@ from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy
 from kiosk.ils.port import LibrarySystem
-from kiosk.ils.sip2 import SIP2LibrarySystem, SIP2Options
-from kiosk.sip2.client import ClientSettings
+from kiosk.registry import (
+    CARD_READERS,
+    LIBRARY_SYSTEMS,
+    PRINTERS,
+    RFID_READERS,
+    SCANNERS,
+    DeviceContext,
+    LibrarySystemContext,
+)
+
+if TYPE_CHECKING:
+    from drivers.rfid import FeigSimulator
+    from kiosk.sip2.client import ClientSettings
 
 __all__ = [
     "Basics",
@@ -59,8 +68,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_PARITY = {"none": serial.PARITY_NONE, "even": serial.PARITY_EVEN, "odd": serial.PARITY_ODD}
 
 
 @dataclass(slots=True)
@@ -167,33 +174,10 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
 def sip2_client_settings(
     config: KioskConfig, *, host: str | None = None, port: int | None = None
 ) -> ClientSettings:
-    sip = config.ils.sip2
-    password = ""
-    if sip.password is not None:
-        password = sip.password.get_secret_value()
-    elif sip.password_file is not None:
-        password = Path(sip.password_file).read_text(encoding="utf-8").strip()
-    tls = sip.tls
-    return ClientSettings(
-        host=host or sip.host,
-        port=port or sip.port,
-        user=sip.user or "",
-        password=password,
-        location_code=sip.location_code,
-        institution_id=sip.institution_id,
-        charset=sip.charset,
-        error_detection=sip.error_detection,
-        tls=tls.enabled,
-        ca_file=str(tls.ca_file) if tls.ca_file else None,
-        client_cert=str(tls.cert_file) if tls.cert_file else None,
-        client_key=str(tls.key_file) if tls.key_file else None,
-        verify=tls.verify,
-        timeout=sip.timeout_s,
-        retries=sip.retries,
-        pool_size=sip.pool_size,
-        keepalive=sip.keepalive_s,
-        terminator=b"\r\n" if sip.terminator == "crlf" else b"\r",
-    )
+    """The SIP2 client's settings from ``[ils.sip2]`` (the SIP2 back end's, in kiosk.vendors)."""
+    from kiosk.vendors.library_systems import sip2_client_settings as from_config
+
+    return from_config(config, host=host, port=port)
 
 
 def library_system(
@@ -203,55 +187,15 @@ def library_system(
     host: str | None = None,
     port: int | None = None,
 ) -> LibrarySystem:
-    """The library-system port the config names (not yet opened): SIP2, or FOLIO's REST API.
+    """The library-system port the config names (not yet opened), built by the back end
+    registered under ``[ils] backend`` (kiosk.registry.LIBRARY_SYSTEMS).
 
-    ``host``/``port`` point SIP2 at the embedded library system in demo mode. The FOLIO
-    adapter is imported only when configured, so SIP2 kiosks never load its HTTP client.
+    ``host``/``port`` point SIP2 at the embedded library system in demo mode. Each back end
+    imports its adapter when built, so SIP2 kiosks never load FOLIO's HTTP client.
     """
-    if config.ils.backend == "folio":
-        from kiosk.ils.folio import FolioLibrarySystem, FolioOptions
-        from kiosk.ils.folio_http import FolioConnectionSettings
-
-        folio = config.ils.folio
-        assert folio is not None  # the config model requires [ils.folio] for this backend
-        password = folio.password.get_secret_value() if folio.password is not None else ""
-        if folio.password is None and folio.password_file is not None:
-            password = Path(folio.password_file).read_text(encoding="utf-8").strip()
-        verify: bool | str = folio.verify and (str(folio.ca_file) if folio.ca_file else True)
-        cert: str | tuple[str, str] | None = None
-        if folio.cert_file is not None and folio.key_file is not None:
-            cert = (str(folio.cert_file), str(folio.key_file))
-        elif folio.cert_file is not None:
-            cert = str(folio.cert_file)
-        return FolioLibrarySystem(
-            FolioConnectionSettings(
-                base_url=folio.base_url,
-                tenant=folio.tenant,
-                username=folio.username,
-                password=password,
-                timeout_s=folio.timeout_s,
-                connect_timeout_s=folio.connect_timeout_s,
-                retries=folio.retries,
-                verify=verify,
-                client_cert=cert,
-            ),
-            FolioOptions(
-                service_point_id=str(folio.service_point_id),
-                lost_card_block_codes=frozenset(folio.lost_card_block_codes),
-                currency=folio.currency,
-            ),
-            branch_names=branch_names,
-        )
-    dialect = config.ils.sip2.dialect
-    return SIP2LibrarySystem(
-        sip2_client_settings(config, host=host, port=port),
-        branch_names=branch_names,
-        options=SIP2Options(
-            use_patron_information_for_status=dialect.use_patron_information_for_status,
-            send_end_session=dialect.send_end_session,
-            nb_due_date=dialect.nb_due_date,
-        ),
-    )
+    context = LibrarySystemContext(config, branch_names=branch_names, host=host, port=port)
+    ils = config.ils
+    return LIBRARY_SYSTEMS.build(ils.backend_settings, context, name=ils.backend)
 
 
 def state_path(config: KioskConfig, explicit: Path | None, name: str) -> Path:
@@ -276,52 +220,26 @@ async def _start_embedded_acs(config: KioskConfig, stack: AsyncExitStack) -> Any
     return await stack.enter_async_context(acs)
 
 
-def _card_reader(config: KioskConfig) -> CardReader | None:
-    settings = config.hardware.card_reader
-    if settings.type == "pcsc":
-        from drivers.cards import PcscCardReader  # pyscard, loaded only for a PC/SC reader
-
-        return PcscCardReader(settings.reader_pattern)
-    if settings.type == "simulated":
-        return SimulatedCardReader()
-    return None
+def _card_reader(config: KioskConfig, context: DeviceContext | None = None) -> CardReader | None:
+    """The configured card reader (not yet opened), or None."""
+    return CARD_READERS.build(config.hardware.card_reader, context or _own_context())
 
 
-def scanner_for(config: KioskConfig) -> BarcodeScanner | None:
+def scanner_for(config: KioskConfig, context: DeviceContext | None = None) -> BarcodeScanner | None:
     """The configured barcode scanner (not yet opened), or None."""
-    settings = config.hardware.scanner
-    terminator = settings.terminator.upper()
-    if settings.type == "serial" and settings.port:
-        from drivers.cards import SerialBarcodeScanner
-
-        return SerialBarcodeScanner(
-            settings.port,
-            baudrate=settings.baudrate,
-            terminator=terminator,  # type: ignore[arg-type]
-        )
-    if settings.type == "hid":
-        from drivers.cards import HidBarcodeScanner
-
-        return HidBarcodeScanner(settings.device, layout=settings.keyboard_layout)
-    if settings.type == "simulated":
-        return SimulatedBarcodeScanner()
-    return None
+    return SCANNERS.build(config.hardware.scanner, context or _own_context())
 
 
-def printer_for(config: KioskConfig) -> ReceiptPrinter | None:
+def printer_for(config: KioskConfig, context: DeviceContext | None = None) -> ReceiptPrinter | None:
     """The configured receipt/slip printer (not yet opened), or None."""
-    settings = config.hardware.printer
-    address = settings.address or ""
-    url = {
-        "escpos-network": f"tcp://{address}",
-        "escpos-usb": f"usb://{address}",
-        "escpos-serial": f"serial://{address}?baudrate={settings.baudrate}",
-        "file": f"file://{address}",
-        "simulated": f"sim:{address}" if address else "sim:",
-    }.get(settings.type)
-    if url is None:
-        return None
-    return printer_from_url(url, code_pages=[settings.code_page])
+    return PRINTERS.build(config.hardware.printer, context or _own_context())
+
+
+def _own_context() -> DeviceContext:
+    """For a device built on its own (``kiosk devices``, tests): a stack of its own, which the
+    kiosk's card readers, scanners and printers leave empty. Within a kiosk, pass
+    :attr:`Basics.devices`, so whatever a vendor starts beside its device closes with the kiosk."""
+    return DeviceContext(ExitStack())
 
 
 def _receipt_sender(config: KioskConfig) -> ReceiptSender | None:
@@ -358,6 +276,8 @@ class Basics:
     acs: Any = None  # kiosk.acs.EmbeddedACS in demo mode
     simulator: FeigSimulator | None = None
     device_errors: dict[str, str] = field(default_factory=dict)  # device -> why it is missing
+    #: For building the other devices (kiosk.registry): the same stack, and the simulators.
+    devices: DeviceContext | None = None
 
     async def open_device(self, name: str, device: Any) -> Any:
         """Open an optional device (card reader, scanner, printer), closed with the stack.
@@ -396,20 +316,9 @@ async def open_basics(
     ils = library_system(config, branch_names=settings.branch_names, host=host, port=port)
     await stack.enter_async_context(ils)
 
-    simulator = None
-    rfid = config.hardware.rfid
-    if rfid.type == "simulated":
-        simulator = stack.enter_context(FeigSimulator(timing=simulator_timing))
-        reader: RfidReader = FeigReader(simulator.port)
-    else:
-        if not rfid.port:
-            raise ValueError("hardware.rfid.port is required for a FEIG reader")
-        reader = FeigReader(
-            rfid.port,
-            baudrate=rfid.baudrate,
-            parity=_PARITY[rfid.parity],
-            com_adr=rfid.bus_address,
-        )
+    devices = DeviceContext(stack, simulator_timing=simulator_timing)
+    reader = RFID_READERS.build(config.hardware.rfid, devices)
+    simulator: FeigSimulator | None = devices.simulators.get("rfid")
     await stack.enter_async_context(reader)
 
     journal = Journal(state_path(config, config.kiosk.journal_path, "journal.db"))
@@ -431,6 +340,7 @@ async def open_basics(
         stack=stack,
         acs=acs,
         simulator=simulator,
+        devices=devices,
     )
 
 

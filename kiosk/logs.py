@@ -8,7 +8,8 @@ before it is formatted, whoever created it:
 - secrets by key (``pin=``, ``password``, ``staff_code`` ...) and SIP2 fields AD (PIN),
   CO (password) become ``***``;
 - card numbers (9+ digit runs, ``YYMMDD-NNNN`` personal numbers, SIP2 AA, keys such as
-  ``card``/``patron``) keep only their last four characters;
+  ``card``/``patron``) keep only their last four characters, never more than half
+  (:mod:`kiosk.privacy`);
 - patron names and contact details (keys ``name``/``patron_name``/``email``/``phone``/``address``,
   SIP2 AE/BD/BE/BF) become ``***``.
 
@@ -35,6 +36,8 @@ import time
 from collections.abc import Mapping
 from typing import Any, Literal, TextIO
 
+from kiosk import privacy
+
 __all__ = [
     "JsonFormatter",
     "KeyValueFormatter",
@@ -47,7 +50,7 @@ __all__ = [
     "redact_field",
 ]
 
-MASK = "***"
+MASK = privacy.SECRET_MASK
 
 #: Keys whose values are secrets: never shown at all.
 SECRET_KEYS = frozenset(
@@ -79,11 +82,9 @@ _CARD_NUMBER = re.compile(r"(?<![\w-])\d{9,19}(?![\w-])(?![ A-Z]{4}\d{6})")
 
 
 def mask_card(value: str) -> str:
-    """Keep the last four characters of a card number or UID: ``2001234567`` -> ``******4567``."""
-    value = str(value)
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
+    """A card number or UID as a log line may show it (:func:`kiosk.privacy.mask_card`'s rule,
+    in ASCII): ``2001234567`` -> ``******4567``."""
+    return privacy.mask_card(str(value), fill="*")
 
 
 def redact(text: str) -> str:

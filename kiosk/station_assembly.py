@@ -8,11 +8,12 @@ plus the sorter and the station's ledger::
         running.station.subscribe(on_event)
         running.chute.insert("3000000001")        # demo only: an item dropped into the slot
 
-With ``hardware.sorter.type = "simulated"`` the sorter is :class:`drivers.sorter.SorterSimulator`
-(a simulated PLC on loopback, spoken to by the real Modbus driver); with a simulated RFID
-reader as well, :class:`SimulatedChute` puts each item's tags into the reader's field while the
-machine holds it at the read position, so the demo, the tests and the benchmark run every real
-component but the hardware.
+The sorter is the one ``[hardware.sorter] type`` names in :data:`kiosk.registry.SORTERS`; with
+``type = "simulated"`` it is :class:`drivers.sorter.SorterSimulator` (a simulated PLC on
+loopback, spoken to by the real Modbus driver), and with a simulated RFID reader as well,
+:class:`SimulatedChute` puts each item's tags into the reader's field while the machine holds it
+at the read position, so the demo, the tests and the benchmark run every real component but the
+hardware.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from drivers.cards import BarcodeScanner, SimulatedBarcodeScanner
 from drivers.printer import ReceiptPrinter
 from drivers.rfid import FeigSimulator, RfidReader, VirtualTag
-from drivers.sorter import MechanicsTiming, ModbusSorter, SorterSimulator
+from drivers.sorter import Sorter, SorterSimulator
 from kiosk.assembly import (
     demo_item_tags,
     kiosk_settings,
@@ -47,6 +48,7 @@ from kiosk.core.station_ledger import StationLedger
 from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Journal
 from kiosk.ils.port import LibrarySystem
+from kiosk.registry import SORTERS, SorterContext
 
 __all__ = [
     "ChuteItem",
@@ -129,7 +131,7 @@ class RunningStation:
     config: KioskConfig
     station: ReturnStation
     ils: LibrarySystem
-    sorter: ModbusSorter
+    sorter: Sorter
     reader: RfidReader
     journal: Journal
     ledger: StationLedger
@@ -238,47 +240,38 @@ async def open_return_station(
         settings, ils, reader = basics.settings, basics.ils, basics.reader
         acs, simulator, journal = basics.acs, basics.simulator, basics.journal
         statistics, offline = basics.statistics, basics.offline
-        scanner = await basics.open_device("scanner", scanner_for(config))
-        printer = await basics.open_device("printer", printer_for(config))
+        devices = basics.devices
+        scanner = await basics.open_device("scanner", scanner_for(config, devices))
+        printer = await basics.open_device("printer", printer_for(config, devices))
         ledger = StationLedger(ledger_path(config))
         stack.callback(ledger.close)
 
+        # With the simulated reader, a simulated chute carries each item's tags into the
+        # reader's field; a simulated sorter (kiosk.vendors.sorters) moves it along.
         chute = None
-        sorter_sim = None
-        sorter_config = config.hardware.sorter
-        sorter_host, sorter_port = sorter_config.host or "127.0.0.1", sorter_config.port
-        if sorter_config.type == "simulated":
-            if simulator is not None:
-                tags_for = None
-                if acs is not None:
-                    model, security = acs.model, settings.security
-                    tags_for = lambda code: demo_item_tags(model, code, security=security)  # noqa: E731
-                sim_scanner = scanner if isinstance(scanner, SimulatedBarcodeScanner) else None
-                chute = SimulatedChute(simulator, scanner=sim_scanner, tags_for=tags_for)
-            knobs = sorter_config.simulator
-            sorter_sim = SorterSimulator(
-                bins=max(station_config.bin_numbers().values()),
-                timing=MechanicsTiming(
-                    time_per_item_s=knobs.time_per_item_s,
-                    feed_s=knobs.feed_s,
-                    travel_s=knobs.travel_s,
-                    bin_capacity=knobs.bin_capacity,
-                ),
-                unit=sorter_config.unit,
-                on_at_reader=chute.at_reader if chute else None,
-                on_left_reader=chute.left_reader if chute else None,
-            )
-            stack.enter_context(sorter_sim)
-            if chute is not None:
-                chute.sorter = sorter_sim
-            sorter_host, sorter_port = sorter_sim.host, sorter_sim.port
-        sorter = ModbusSorter(
-            sorter_host,
-            sorter_port,
-            unit=sorter_config.unit,
-            poll_interval_s=sorter_config.poll_interval_s,
-            timeout_s=sorter_config.timeout_s,
+        if simulator is not None:
+            tags_for = None
+            if acs is not None:
+                model, security = acs.model, settings.security
+                tags_for = lambda code: demo_item_tags(model, code, security=security)  # noqa: E731
+            sim_scanner = scanner if isinstance(scanner, SimulatedBarcodeScanner) else None
+            chute = SimulatedChute(simulator, scanner=sim_scanner, tags_for=tags_for)
+        sorter_context = SorterContext(
+            stack,
+            simulator_timing=simulator_timing,
+            bins=max(station_config.bin_numbers().values()),
+            on_at_reader=chute.at_reader if chute else None,
+            on_left_reader=chute.left_reader if chute else None,
         )
+        sorter = SORTERS.build(config.hardware.sorter, sorter_context)
+        if sorter is None:  # the config model requires a sorter for a return station
+            raise ValueError("a return station needs a sorter: [hardware.sorter] type")
+        sorter_sim: SorterSimulator | None = sorter_context.simulators.get("sorter")
+        if chute is not None:
+            if sorter_sim is None:
+                chute = None  # no simulated machine to move the items along
+            else:
+                chute.sorter = sorter_sim
         sorter.deliveries_after = ledger.delivery_mark
         await stack.enter_async_context(sorter)
         if ledger.delivery_mark is None:  # a new ledger: count from where the machine is now

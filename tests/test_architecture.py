@@ -8,6 +8,7 @@ through its port, and the whole tree is ruff clean.
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -113,6 +114,36 @@ def test_importing_the_core_loads_no_hardware_or_heavy_library() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_checking_a_config_of_every_vendor_loads_no_hardware_library() -> None:
+    """The registries' vendors (kiosk.vendors) define settings and factories; a factory imports
+    its driver when it builds one, so `kiosk config check` and the loading of any config keep
+    pyserial, pyscard, pymodbus, Pillow, evdev and FOLIO's HTTP client out of memory."""
+    heavy = ("pymodbus", "PIL", "smartcard", "serial", "evdev", "httpx", "kivy", "escpos")
+    probe = f"""
+import sys
+from kiosk.config import DEMO_CONFIG, load_config, validate_config
+from kiosk.registry import REGISTRIES
+
+load_config(DEMO_CONFIG, env={{}})
+base = {{"kiosk": {{"id": "k", "library": "SE-BOL", "branch": "B"}},
+        "ils": {{"sip2": {{"user": "u", "password": "p"}}}}}}
+for key, registry in REGISTRIES.items():
+    for entry in registry:
+        data = {{**base, "ils": dict(base["ils"])}}
+        if key == "ils":
+            data["ils"] = {{"backend": entry.name, entry.name: {{**entry.example}}}}
+        else:
+            data["hardware"] = {{key.split(".")[1]: dict(entry.example)}}
+        validate_config(data, check_files=False)
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {set(heavy)!r}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
 def test_every_name_a_driver_package_exports_can_be_imported() -> None:
     """The lazily loaded names (drivers._lazy) are listed by hand: a name in ``__all__`` that
     no submodule serves would only fail where a kiosk first uses that device."""
@@ -140,3 +171,57 @@ def test_the_tree_is_ruff_clean() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_running_kiosk_imports_no_developer_tool_or_dropped_dependency(tmp_path: Path) -> None:
+    """Babel is in the ``tools`` extra and python-escpos is gone (its printer data ships in
+    drivers/printer/escpos-models.json): the demo kiosk, every command's module and the touch
+    screen's modules run without them."""
+    probe = f"""
+import asyncio, sys
+from kiosk.ui.harness import configure_kivy
+configure_kivy(headless=True, width=800, height=480)
+import kiosk.cli, kiosk.ui.app, kiosk.ui.screens, kiosk.ui.i18n, kiosk.ui.formats, kiosk.health
+kiosk.cli.build_parser()
+from kiosk.assembly import open_kiosk
+from kiosk.config import DEMO_CONFIG, load_config
+
+async def run() -> None:
+    config = load_config(DEMO_CONFIG, env={{"KIOSK__KIOSK__STATE_DIR": {str(tmp_path)!r}}})
+    async with open_kiosk(config, simulator_timing=False) as running:
+        assert running.printer is not None and running.printer.model.code_pages
+
+asyncio.run(run())
+print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"babel", "escpos", "yaml", "qrcode"}}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_declared_dependency_goes_unimported() -> None:
+    """Each runtime dependency in pyproject.toml is imported by some module of kiosk/ or
+    drivers/ (a dependency nothing imports only costs every Pi its download and memory)."""
+    import tomllib
+
+    import_names = {
+        "pyserial": "serial",
+        "pyscard": "smartcard",
+        "pillow": "PIL",
+        "prometheus-client": "prometheus_client",
+        "python-bidi": "bidi",
+        "arabic-reshaper": "arabic_reshaper",
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    imported = set().union(
+        *imported_modules("kiosk").values(), *imported_modules("drivers").values()
+    )
+    tops = {name.split(".")[0] for name in imported}
+    unused = []
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower()
+        if import_names.get(name, name.replace("-", "_")) not in tops:
+            unused.append(name)
+    assert unused == []

@@ -2,10 +2,11 @@
 
 Which number selects which code page (``ESC t n``) differs between makers: page 5 is PC865
 (Nordic) on Epson, but PC852 on a Star TSP600. Getting it wrong prints "Bj|rn" for "Björn". The
-per-model tables come from python-escpos's copy of the escpos-printer-db project (capabilities
-database: code pages, columns, cutter, barcodes), so adding a model there adds it here.
-Documents: Epson ESC/POS Command Reference, "ESC t: Select character code table"; the
-escpos-printer-db README.
+per-model tables come from the escpos-printer-db project (capabilities database: code pages,
+columns, cutter, barcodes), trimmed to what is read here and shipped beside this module as
+``escpos-models.json`` (origin and licence inside it); :mod:`drivers.printer.model_data` makes
+it again when the database gains a model. Documents: Epson ESC/POS Command Reference, "ESC t:
+Select character code table"; the escpos-printer-db README.
 """
 
 from __future__ import annotations
@@ -44,15 +45,18 @@ def _codec(name: str) -> str | None:
 
 
 def _printer_database() -> dict[str, Any]:
-    """python-escpos's ``capabilities.json``, read as plain JSON.
+    """``escpos-models.json``: the models of escpos-printer-db, trimmed (see the module doc).
 
-    Why not ``escpos.capabilities``: importing it parses the file with PyYAML, keeps the whole
-    database in memory (~6 MB in every kiosk, for the one model it prints on) and writes a pickle
-    into a new temporary directory on every start. The file is flattened (each profile complete),
-    so JSON is all it takes; what the caller does not keep is freed.
+    Read only when a printer is opened, and freed again but for the one model it prints on.
     """
-    database = resources.files("escpos") / "capabilities.json"
+    database = resources.files("drivers.printer") / "escpos-models.json"
     return json.loads(database.read_text(encoding="utf-8"))
+
+
+@cache
+def known_models() -> tuple[str, ...]:
+    """The model names of the printer database, sorted."""
+    return tuple(sorted(_printer_database()["profiles"]))
 
 
 @cache

@@ -12,7 +12,9 @@ loads and reads.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.acs.dataformat import ConsortiumData, LoanRule, Policy, SortRule, read_data
+from kiosk.acs.errors import AcsError
 from kiosk.acs.records import (
     AccountRecord,
     BranchRecord,
@@ -33,6 +36,7 @@ from kiosk.acs.records import (
     LogEntry,
     PatronRecord,
 )
+from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
 
 Clock = Callable[[], datetime]
 
@@ -121,6 +125,21 @@ class LockedConnection:
             self._conn.close()
 
 
+@functools.cache
+def _store() -> StoreSchema:
+    """The ``--db`` file (see kiosk.store): ``schema.sql`` is version 1. A file from before the
+    store helper (application id 0) is adopted when its tables are among schema.sql's."""
+    schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
+    tables = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema))
+    return StoreSchema(
+        name="library-system database",
+        application_id=APPLICATION_IDS["library-system database"],
+        migrations=(schema,),
+        legacy_tables=tables,
+        legacy_signature=frozenset({"meta", "library"}),
+    )
+
+
 class ConsortiumModel:
     """The consortium's state in SQLite (``":memory:"`` or a file), with read helpers.
 
@@ -132,16 +151,13 @@ class ConsortiumModel:
         self.db_path = str(db_path)
         self.clock: Clock = clock or _local_now
         self._lock = threading.RLock()
-        raw = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            raw = open_store(self.db_path, _store(), synchronous="NORMAL", timeout=5.0)
+        except StoreError as exc:
+            raise AcsError(f"--db {exc.path}: {exc.reason}") from exc
         raw.row_factory = sqlite3.Row
         self.conn = LockedConnection(raw, self._lock)
         self.conn.execute("PRAGMA foreign_keys = ON")
-        if self.db_path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA busy_timeout = 5000")
-        schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
-        self.conn.executescript(schema)
         self._policy: Policy | None = None
         self._rules: dict[tuple[str, str], LoanRule] = {}
         self._sort_rules: dict[str, list[SortRule]] = {}

@@ -99,6 +99,7 @@ def _check(args: argparse.Namespace) -> int:
     from kiosk.config import config_warnings
 
     print(f"{path}: ok ({config.kiosk.mode} kiosk {config.kiosk.id}, backend {_backend(config)})")
+    print(f"{path}: devices: {_devices(config)}")
     for warning in config_warnings(config):
         print(f"{path}: warning: {warning}")
     return 0
@@ -119,9 +120,9 @@ def _show(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
-    from kiosk.config import KioskConfig
+    from kiosk.config.schema import config_schema
 
-    print(json.dumps(KioskConfig.model_json_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(config_schema(), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -131,4 +132,13 @@ def _backend(config: KioskConfig) -> str:
     if config.ils.backend == "folio":
         folio = config.ils.folio
         return f"FOLIO {folio.base_url if folio else '?'}"
-    return f"SIP2 {config.ils.sip2.host}:{config.ils.sip2.port}"
+    if config.ils.backend == "sip2":
+        return f"SIP2 {config.ils.sip2.host}:{config.ils.sip2.port}"
+    return config.ils.backend
+
+
+def _devices(config: KioskConfig) -> str:
+    """The configured device types, e.g. ``rfid feig, card_reader pcsc, ...``."""
+    hardware = config.hardware
+    tables = ("rfid", "card_reader", "scanner", "printer", "sorter")
+    return ", ".join(f"{table} {getattr(hardware, table).type}" for table in tables)

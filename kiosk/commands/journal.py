@@ -54,9 +54,14 @@ def _journal_path(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError
     from kiosk.ils.journal import Journal, JournalError, UnknownEntry
 
-    path = _journal_path(args)
+    try:
+        path = _journal_path(args)
+    except ConfigError as error:
+        print(f"kiosk journal: {error}", file=sys.stderr)
+        return 2
     if not path.exists():
         print(f"kiosk journal: no journal at {path}", file=sys.stderr)
         return 1

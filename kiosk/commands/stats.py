@@ -63,6 +63,7 @@ def _database(args: argparse.Namespace) -> Path:
 def _stats(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError
     from kiosk.core.statistics import Statistics
+    from kiosk.store import StoreError
 
     where: dict[str, str] = {}
     for condition in args.where:
@@ -79,7 +80,11 @@ def _stats(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"kiosk stats: no statistics database at {path}", file=sys.stderr)
         return 1
-    statistics = Statistics(path)
+    try:
+        statistics = Statistics(path)
+    except StoreError as error:  # another program's file, the journal, or no SQLite at all
+        print(f"kiosk stats: {error}", file=sys.stderr)
+        return 1
     try:
         rows = statistics.summary(tuple(args.by), **where)
     except ValueError as error:

@@ -1,6 +1,8 @@
 """``kiosk tag decode HEX`` and ``kiosk tag encode ...``: library tag data for staff and tests.
 
-``scan --port PORT`` reads every tag on a FEIG reader and prints one JSON line per tag.
+``scan --port PORT`` reads every tag on a FEIG reader and prints one JSON line per tag; ``scan
+--config FILE`` uses the kiosk's configured reader, ``scan --type NAME --set KEY=VALUE`` any
+registered reader type (kiosk.registry.RFID_READERS).
 ``decode`` prints the decoded tag as one JSON object (model, primary_item_id, owner_library,
 parts, part_number, usage, crc_ok, not_for_loan_offline, problem, ...) and exits 0 for a sound
 tag, 1 for a blank, foreign or damaged one (the JSON says what is wrong), 2 for input that is
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,16 +60,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     scan = actions.add_parser(
         "scan",
-        help="read every tag on a FEIG reader and print each one decoded (JSON lines)",
-        description="Inventory a FEIG ISO-host reader, read each tag's memory, and print one "
-        "JSON object per tag: uid, dsfid, afi, eas and the decoded library data (or the "
-        "error for that tag). Exit 0 when the reader answered, 3 when it did not.",
+        help="read every tag on an RFID reader and print each one decoded (JSON lines)",
+        description="Inventory the reader, read each tag's memory, and print one JSON object "
+        "per tag: uid, dsfid, afi, eas and the decoded library data (or the error for that "
+        "tag). The reader is the [hardware.rfid] one of --config, or a reader of --type "
+        "(default feig) with the options below; --set gives any other setting of its type. "
+        "Exit 0 when the reader answered, 2 for settings the type does not accept, 3 when the "
+        "reader did not answer.",
     )
-    scan.add_argument("--port", required=True, help="serial device or pyserial URL")
-    scan.add_argument("--baud", type=int, default=38400)
-    scan.add_argument("--parity", default="E", choices=["N", "E", "O"])
-    scan.add_argument("--com-adr", type=lambda s: int(s, 0), default=0xFF)
-    scan.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for a reply")
+    scan.add_argument("--config", type=Path, help="a kiosk config: use its [hardware.rfid]")
+    scan.add_argument("--type", default=None, help="a registered reader type (default: feig)")
+    scan.add_argument("--port", help="serial device or pyserial URL")
+    scan.add_argument("--baud", type=int, default=None)
+    scan.add_argument("--parity", default=None, choices=["N", "E", "O"])
+    scan.add_argument("--com-adr", type=lambda s: int(s, 0), default=None)
+    scan.add_argument("--timeout", type=float, default=None, help="seconds to wait for a reply")
+    scan.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another setting of the reader's [hardware.rfid] table (repeatable)",
+    )
     scan.set_defaults(handler=_scan)
 
 
@@ -110,21 +125,63 @@ def _encode(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The FEIG-style options and the [hardware.rfid] keys they set.
+_SCAN_OPTIONS = {
+    "port": "port",
+    "baud": "baudrate",
+    "parity": "parity",
+    "com_adr": "bus_address",
+    "timeout": "timeout_s",
+}
+_PARITY_NAMES = {"N": "none", "E": "even", "O": "odd"}
+
+
+def _reader_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The [hardware.rfid] table the arguments describe (raises ConfigError, ValueError)."""
+    table: dict[str, object] = {"type": "feig"}
+    if args.config is not None:
+        from kiosk.config import load_config
+
+        table = load_config(args.config).hardware.rfid.model_dump()
+    if args.type is not None:
+        table = {"type": args.type}
+    for option, key in _SCAN_OPTIONS.items():
+        value = getattr(args, option)
+        if value is not None:
+            table[key] = _PARITY_NAMES.get(value, value) if option == "parity" else value
+    for setting in args.set:
+        key, sep, value = setting.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set needs KEY=VALUE, not {setting!r}")
+        table[key.strip()] = value.strip()
+    return table
+
+
 def _scan(args: argparse.Namespace) -> int:
     import asyncio
+    from contextlib import ExitStack
 
-    from drivers.rfid import FeigReader, ReaderError
+    from pydantic import ValidationError
 
-    reader = FeigReader(
-        args.port,
-        baudrate=args.baud,
-        parity=args.parity,
-        com_adr=args.com_adr,
-        timeout=args.timeout,
-    )
+    from drivers.rfid import ReaderError
+    from kiosk.config import ConfigError
+    from kiosk.registry import RFID_READERS, DeviceContext, UnknownType
+
     try:
-        for line in asyncio.run(_scan_tags(reader)):
-            print(json.dumps(line, ensure_ascii=False))
+        settings = RFID_READERS.settings(_reader_settings(args))
+    except (ConfigError, UnknownType, ValueError) as error:
+        if isinstance(error, ValidationError):
+            for problem in error.errors(include_url=False):
+                where = ".".join(str(part) for part in problem["loc"]) or "(reader)"
+                print(f"kiosk tag scan: hardware.rfid.{where}: {problem['msg']}", file=sys.stderr)
+        else:
+            print(f"kiosk tag scan: {error}", file=sys.stderr)
+        return 2
+    try:
+        with ExitStack() as stack:
+            reader = RFID_READERS.build(settings, DeviceContext(stack))
+            for line in asyncio.run(_scan_tags(reader)):
+                print(json.dumps(line, ensure_ascii=False))
     except ReaderError as error:
         print(f"kiosk tag scan: {error}", file=sys.stderr)
         return 3

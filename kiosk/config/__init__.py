@@ -17,7 +17,8 @@ Public surface::
 
 Sections (see ``model.py`` for every key, its default and range): ``kiosk`` (identity, mode,
 state paths), ``ils`` (``backend``, ``sip2`` incl. ``tls`` and ``dialect``, ``folio``,
-``embedded``), ``hardware`` (``rfid``, ``card_reader``, ``scanner``, ``printer``, ``sorter``),
+``embedded``), ``hardware`` (``rfid``, ``card_reader``, ``scanner``, ``printer``, ``sorter``:
+each table is the settings of the vendor its ``type`` names, see :mod:`kiosk.registry`),
 ``policy`` (``pin``, ``offline``, timeouts, ``security`` + AFI values, ``receipt``),
 ``ui`` (languages, ``theme``, accessibility, staff code/cards), ``return_station`` (bins,
 ordered rules, exception bin), ``health`` and ``logging``.
@@ -36,14 +37,20 @@ from .advice import config_warnings
 from .loader import ENV_PREFIX, env_overrides, load_config, validate_config
 from .model import (
     Bin,
+    CardReaderSettings,
     FolioSettings,
     HardwareSettings,
     IlsSettings,
     KioskConfig,
     KioskIdentity,
     PolicySettings,
+    PrinterSettings,
     ReturnStationSettings,
+    RfidReaderSettings,
+    ScannerSettings,
+    Section,
     Sip2Settings,
+    SorterSettings,
     SortingRule,
     UiSettings,
 )
@@ -59,6 +66,7 @@ __all__ = [
     "ENV_PREFIX",
     "LANGUAGES",
     "Bin",
+    "CardReaderSettings",
     "ConfigError",
     "ConfigIssue",
     "FolioSettings",
@@ -67,9 +75,14 @@ __all__ = [
     "KioskConfig",
     "KioskIdentity",
     "PolicySettings",
+    "PrinterSettings",
     "ReturnStationSettings",
+    "RfidReaderSettings",
+    "ScannerSettings",
     "SecretFileError",
+    "Section",
     "Sip2Settings",
+    "SorterSettings",
     "SortingRule",
     "UiSettings",
     "config_warnings",

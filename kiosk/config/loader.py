@@ -19,7 +19,9 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from .model import KioskConfig, SecretFields
+from kiosk.registry import LIBRARY_SYSTEMS, REGISTRIES
+
+from .model import IlsSettings, KioskConfig, SecretFields
 from .problems import ConfigError, ConfigIssue, Problems
 
 __all__ = ["ENV_PREFIX", "env_overrides", "load_config", "validate_config"]
@@ -61,6 +63,10 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         raise ConfigError([ConfigIssue(source, "", "invalid TOML", str(exc), line)]) from None
+    except RecursionError:  # the reader recurses per level: thousands of "[" exhaust the stack
+        raise ConfigError(
+            [ConfigIssue(source, "", "values nested too deeply to read", _NESTING)]
+        ) from None
     return validate_config(
         data,
         source=source,
@@ -82,6 +88,9 @@ def validate_config(
 ) -> KioskConfig:
     """Validate already-parsed config data (e.g. built by a test), with the same error report."""
     overrides = env_overrides(env or {})
+    nesting = _nesting_issues(data, overrides, source=source, text=text)
+    if nesting:
+        raise ConfigError(nesting)
     merged = _deep_copy(data)
     origin: dict[Loc, str] = {}
     for loc, (name, value) in overrides.items():
@@ -124,8 +133,77 @@ def env_overrides(env: Mapping[str, str]) -> dict[Loc, tuple[str, Any]]:
                 value = json.loads(raw)
             except json.JSONDecodeError:
                 value = raw
+            except RecursionError:  # json recurses per level too
+                raise ConfigError(
+                    [
+                        ConfigIssue(
+                            f"environment variable {name}",
+                            dotted(loc),
+                            "JSON nested too deeply to read",
+                            _NESTING,
+                        )
+                    ]
+                ) from None
         found[loc] = (name, value)
     return found
+
+
+#: How deep tables and arrays may nest. The model's deepest key is five levels down
+#: (``return_station.rules[0].media_type[0]``); the rest of the loader, pydantic and the error
+#: report walk values recursively, so a value a thousand levels deep would crash them.
+MAX_NESTING = 16
+_NESTING = f"tables and arrays nested at most {MAX_NESTING} levels deep"
+
+
+def _nesting_issues(
+    data: Mapping[str, Any],
+    overrides: Mapping[Loc, tuple[str, Any]],
+    *,
+    source: str,
+    text: str | None,
+) -> list[ConfigIssue]:
+    """A value nested deeper than :data:`MAX_NESTING`, in the file or an environment variable."""
+    issues = []
+    found = _too_deep(data)
+    if found is not None:
+        line = _line_of(found, _key_lines(text)) if text else None
+        issues.append(
+            ConfigIssue(source, _short(found), "values nested too deeply", _NESTING, line)
+        )
+    for loc, (name, value) in overrides.items():
+        found = _too_deep(value)
+        if found is not None:
+            issues.append(
+                ConfigIssue(
+                    f"environment variable {name}",
+                    _short((*loc, *found)),
+                    "JSON nested too deeply",
+                    _NESTING,
+                )
+            )
+    return issues
+
+
+def _short(loc: Loc) -> str:
+    """The dotted key of a deep location, cut after six parts."""
+    return dotted(loc[:6]) + ("..." if len(loc) > 6 else "")
+
+
+def _too_deep(value: Any, limit: int = MAX_NESTING) -> Loc | None:
+    """Where ``value`` first nests deeper than ``limit`` (walked without recursion), or None."""
+    stack: list[tuple[Any, Loc]] = [(value, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, Mapping):
+            children: list[tuple[str | int, Any]] = [(str(k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            children = list(enumerate(node))
+        else:
+            continue
+        if len(loc) >= limit and children:
+            return loc
+        stack.extend((child, (*loc, key)) for key, child in children)
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,10 +291,10 @@ def _issue(
     kind = error["type"]
     secret = any(isinstance(p, str) and p in SecretFields for p in loc)
     if kind == "missing":
-        value, expected = "nothing (the key is missing)", _expected_for_missing(loc)
+        value, expected = "nothing (the key is missing)", _expected_for_missing(loc, data)
     elif kind == "extra_forbidden":
         value = _show(error.get("input"), secret=secret)
-        expected = _expected_for_unknown(loc)
+        expected = _expected_for_unknown(loc, data)
     else:
         value = "nothing" if error.get("problem") and error.get("input") is None else None
         if value is None:
@@ -278,21 +356,59 @@ def _expected(error: Any) -> str:
     return msg
 
 
-def _field_names(loc: Loc) -> list[str] | None:
-    """The keys allowed at ``loc`` (a table), found by walking the model's annotations."""
+def _model_at(loc: Loc, data: Any) -> type[BaseModel] | None:
+    """The model of the table at ``loc``, found by walking the annotations. Where a registry
+    fills a key (``hardware.rfid``, ``ils.<back end>``) the data says which vendor's model it
+    is: its ``type``, or the back end's name."""
     model: Any = KioskConfig
+    node: Any = data
     for part in loc:
+        node = _child(node, part)
         if isinstance(part, int):
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
         field = model.model_fields.get(part)
-        if field is None:
+        if field is not None:
+            model = _vendor_model(_model_in(field.annotation), node)
+        elif model is IlsSettings and part in LIBRARY_SYSTEMS:
+            model = LIBRARY_SYSTEMS.get(str(part)).settings
+        else:
             return None
-        model = _model_in(field.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, Mapping):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
     return None
+
+
+def _vendor_model(model: Any, node: Any) -> Any:
+    """For a registry's settings base, the model of the vendor ``node`` names (or the base)."""
+    registry = next(
+        (r for r in REGISTRIES.values() if r.typed and r.base is model and model is not None),
+        None,
+    )
+    if registry is None:
+        return model
+    name = node.get("type", registry.default) if isinstance(node, Mapping) else registry.default
+    if not isinstance(name, str) or name not in registry:
+        return model
+    return registry.get(name).settings
+
+
+def _field_names(loc: Loc, data: Any) -> list[str] | None:
+    """The keys allowed at ``loc`` (a table)."""
+    model = _model_at(loc, data)
+    if model is None:
+        return None
+    names = list(model.model_fields)
+    if model is IlsSettings:  # the tables of back ends registered from elsewhere
+        names += [name for name in LIBRARY_SYSTEMS.names() if name not in names]
+    return names
 
 
 def _model_in(annotation: Any) -> Any:
@@ -306,8 +422,8 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _expected_for_unknown(loc: Loc) -> str:
-    allowed = _field_names(loc[:-1])
+def _expected_for_unknown(loc: Loc, data: Any) -> str:
+    allowed = _field_names(loc[:-1], data)
     name = str(loc[-1])
     if not allowed:
         return "no such key here"
@@ -316,18 +432,13 @@ def _expected_for_unknown(loc: Loc) -> str:
     return f"a known key ({hint}this table accepts: {', '.join(allowed)})"
 
 
-def _expected_for_missing(loc: Loc) -> str:
-    parent = _field_names(loc[:-1])
-    if parent is not None:
-        model: Any = KioskConfig
-        for part in loc[:-1]:
-            if isinstance(part, str):
-                model = _model_in(model.model_fields[part].annotation)
-        field = model.model_fields.get(loc[-1]) if model is not None else None
-        if field is not None and _model_in(field.annotation) is not None:
-            return f"a [{dotted(loc)}] table"
-        if field is not None and field.description:
-            return f"a value: {field.description}"
+def _expected_for_missing(loc: Loc, data: Any) -> str:
+    parent = _model_at(loc[:-1], data)
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    if field is not None and _model_in(field.annotation) is not None:
+        return f"a [{dotted(loc)}] table"
+    if field is not None and field.description:
+        return f"a value: {field.description}"
     return "a value (this key is required)"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -20,10 +20,25 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
     SecretStr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
+)
+
+from kiosk.registry import (
+    CARD_READERS,
+    LIBRARY_SYSTEMS,
+    PRINTERS,
+    RFID_READERS,
+    SCANNERS,
+    SORTERS,
 )
 
 from .problems import Problem, Problems
@@ -44,6 +59,7 @@ from .types import (
 
 __all__ = [
     "Bin",
+    "CardFields",
     "CardReaderSettings",
     "EmbeddedSettings",
     "FolioSettings",
@@ -61,11 +77,11 @@ __all__ = [
     "RfidReaderSettings",
     "ScannerSettings",
     "SecretFields",
+    "Section",
     "Sip2Dialect",
     "Sip2Settings",
     "SmtpSettings",
     "SorterSettings",
-    "SorterSimulatorSettings",
     "SortingRule",
     "ThemeSettings",
     "TlsSettings",
@@ -305,24 +321,89 @@ def _embedded_shorthand(value: Any) -> Any:
 
 
 class IlsSettings(Section):
-    """Which library system the kiosk talks to and how."""
+    """Which library system the kiosk talks to and how.
 
-    backend: Literal["sip2", "folio"] = "sip2"
+    ``backend`` names a registered back end (kiosk.registry.LIBRARY_SYSTEMS); its settings are
+    the table ``[ils.<backend>]``. SIP2's and FOLIO's are keys of this model (other parts read
+    them); a back end registered from elsewhere has its table validated by its own model and
+    kept in :attr:`backend_settings`.
+    """
+
+    backend: str = "sip2"
     sip2: Sip2Settings = Sip2Settings()
     folio: FolioSettings | None = None
     embedded: EmbeddedSettings = EmbeddedSettings()
+    _other_backends: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
     @field_validator("embedded", mode="before")
     @classmethod
     def _embedded(cls, value: Any) -> Any:
         return _embedded_shorthand(value)
 
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        if value not in LIBRARY_SYSTEMS:
+            raise ValueError(f"{LIBRARY_SYSTEMS.expected()} (the known library-system back ends)")
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _other_backend_tables(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        """Validate ``[ils.<name>]`` of back ends that are no key here by their own models,
+        reporting their problems beside the other keys' (one error report for the section)."""
+        if not isinstance(data, dict):
+            return handler(data)
+        tables = {
+            name: value
+            for name, value in data.items()
+            if name not in cls.model_fields and name in LIBRARY_SYSTEMS
+        }
+        errors: list[Any] = []
+        parsed: dict[str, BaseModel] = {}
+        for name, value in tables.items():
+            try:
+                parsed[name] = LIBRARY_SYSTEMS.get(name).settings.model_validate(
+                    value, context=info.context
+                )
+            except ValidationError as exc:
+                errors += [{**e, "loc": (name, *e["loc"])} for e in exc.errors()]
+        model = None
+        try:
+            model = handler({k: v for k, v in data.items() if k not in tables})
+        except ValidationError as exc:
+            errors = [*exc.errors(), *errors]
+        backend = data.get("backend", "sip2")
+        needs_table = model is not None and backend not in cls.model_fields
+        if needs_table and backend not in parsed and backend not in tables:
+            missing = Problem(backend, None, f"an [ils.{backend}] section for this back end")
+            errors.append(
+                {"type": "value_error", "loc": (), "input": data,
+                 "ctx": {"error": Problems([missing])}}
+            )  # fmt: skip
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        assert model is not None
+        model._other_backends.update(parsed)
+        return model
+
+    @model_serializer(mode="wrap")
+    def _dump_other_backends(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        for name, settings in self._other_backends.items():
+            dumped[name] = settings.model_dump(mode=info.mode)
+        return dumped
+
     @model_validator(mode="after")
     def _backend_is_configured(self) -> Self:
         problems: list[Problem] = []
         if self.backend == "folio" and self.folio is None:
             problems.append(Problem("folio", None, "an [ils.folio] section when backend = 'folio'"))
-        if self.backend == "folio" and self.embedded.enabled:
+        if self.backend != "sip2" and self.embedded.enabled:
             problems.append(
                 Problem("embedded.enabled", True, "false: the embedded library system speaks SIP2")
             )
@@ -337,139 +418,74 @@ class IlsSettings(Section):
         Problems.raise_if_any(problems)
         return self
 
+    @property
+    def backend_settings(self) -> BaseModel:
+        """The settings of the selected back end (``[ils.<backend>]``)."""
+        if self.backend in type(self).model_fields:
+            chosen: BaseModel | None = getattr(self, self.backend)
+        else:
+            chosen = self._other_backends.get(self.backend)
+        assert chosen is not None, "checked when the config was loaded"
+        return chosen
+
 
 # --------------------------------------------------------------------------------------------
-# hardware
+# hardware: each device's table is the settings model of the vendor its ``type`` names, from the
+# registries of kiosk.registry (the kiosk's own vendors: kiosk.vendors)
 
 
 class RfidReaderSettings(Section):
-    """The RFID pad (ISO 15693 library tags)."""
+    """Base of every RFID reader's settings (``[hardware.rfid]``); ``type`` picks the vendor."""
 
-    type: Literal["feig", "simulated"] = "simulated"
-    port: str | None = Field(None, description="Device or pyserial URL, e.g. /dev/ttyUSB0.")
-    baudrate: int = Field(38400, ge=1200, le=921600)
-    parity: Literal["none", "even", "odd"] = "even"
-    bus_address: int = Field(255, ge=0, le=255)
-
-    @model_validator(mode="after")
-    def _port(self) -> Self:
-        if self.type == "feig" and not self.port:
-            raise Problems([Problem("port", None, "the reader's serial port, e.g. /dev/ttyUSB0")])
-        return self
-
-    @property
-    def parity_code(self) -> str:
-        """pyserial's one-letter parity code."""
-        return {"none": "N", "even": "E", "odd": "O"}[self.parity]
+    type: str
 
 
 class CardReaderSettings(Section):
-    """The library card reader (PC/SC contactless reader for RFID/NFC cards)."""
+    """Base of every library card reader's settings (``[hardware.card_reader]``)."""
 
-    type: Literal["pcsc", "simulated", "none"] = "simulated"
-    #: Regular expression matched against PC/SC reader names; empty = the first reader.
-    reader_pattern: str = ""
-
-    @field_validator("reader_pattern")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"a valid regular expression ({exc})") from None
-        return value
+    type: str
 
 
 class ScannerSettings(Section):
-    """The barcode scanner for library cards and item barcodes."""
+    """Base of every barcode scanner's settings (``[hardware.scanner]``)."""
 
-    type: Literal["serial", "hid", "simulated", "none"] = "simulated"
-    port: str | None = Field(None, description="serial: device or pyserial URL.")
-    baudrate: int = Field(9600, ge=1200, le=921600)
-    device: str | None = Field(None, description="hid: /dev/input/by-id/... event device.")
-    terminator: Literal["cr", "lf", "crlf", "tab"] = "cr"
-    keyboard_layout: Literal["us", "nordic"] = "us"
-
-    @model_validator(mode="after")
-    def _device(self) -> Self:
-        if self.type == "serial" and not self.port:
-            raise Problems([Problem("port", None, "the scanner's serial port for type 'serial'")])
-        if self.type == "hid" and not self.device:
-            raise Problems([Problem("device", None, "the input event device for type 'hid'")])
-        return self
-
-
-_USB_ADDRESS = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
+    type: str
 
 
 class PrinterSettings(Section):
-    """The receipt printer."""
+    """Base of every receipt printer's settings (``[hardware.printer]``)."""
 
-    type: Literal["escpos-usb", "escpos-serial", "escpos-network", "file", "simulated", "none"] = (
-        "simulated"
-    )
-    #: usb: "VID:PID" (hex, e.g. "04b8:0202"); serial: device; network: "host[:port]"; file: path.
-    address: str | None = None
-    code_page: Literal["cp865", "cp850", "cp437", "cp1252", "iso-8859-1", "iso-8859-15"] = "cp865"
-    width: int = Field(42, ge=24, le=80, description="Characters per line.")
-    baudrate: int = Field(19200, ge=1200, le=921600)
-
-    @model_validator(mode="after")
-    def _address(self) -> Self:
-        expected = {
-            "escpos-usb": "the USB ids as VID:PID in hex, e.g. '04b8:0202'",
-            "escpos-serial": "the serial device, e.g. /dev/ttyUSB1",
-            "escpos-network": "host or host:port, e.g. '192.0.2.10:9100'",
-            "file": "a file path to write receipts to",
-        }.get(self.type)
-        if expected is None:
-            return self
-        if not self.address:
-            raise Problems([Problem("address", None, expected)])
-        if self.type == "escpos-usb" and not _USB_ADDRESS.match(self.address):
-            raise Problems([Problem("address", self.address, expected)])
-        if self.type == "escpos-network":
-            _host, _, port = self.address.rpartition(":") if ":" in self.address else ("", "", "")
-            if port and not (port.isdigit() and 1 <= int(port) <= 65535):
-                raise Problems([Problem("address", self.address, expected)])
-        return self
-
-
-class SorterSimulatorSettings(Section):
-    """The simulated sorter's mechanics (``type = "simulated"``: demo, tests, benchmarks)."""
-
-    time_per_item_s: float = Field(
-        1.5, ge=0, le=60, description="The diverter takes one item per this long (1.5 s: 2,400/h)."
-    )
-    feed_s: float = Field(0.3, ge=0, le=60, description="Slot to read position.")
-    travel_s: float = Field(2.0, ge=0, le=600, description="Read position to bin.")
-    bin_capacity: int = Field(200, ge=1, le=10_000, description="The full sensor trips here.")
+    type: str
 
 
 class SorterSettings(Section):
-    """The return station's bin sorter: a PLC speaking Modbus TCP, or the simulated machine."""
+    """Base of every return-station sorter's settings (``[hardware.sorter]``)."""
 
-    type: Literal["simulated", "modbus-tcp", "none"] = "none"
-    host: str | None = None
-    port: Port = 502
-    unit: int = Field(1, ge=0, le=247)
-    poll_interval_s: float = Field(0.02, gt=0, le=5, description="How often the PLC is read.")
-    timeout_s: float = Field(2.0, gt=0, le=60, description="Per Modbus request.")
-    simulator: SorterSimulatorSettings = SorterSimulatorSettings()
+    type: str
 
-    @model_validator(mode="after")
-    def _host(self) -> Self:
-        if self.type == "modbus-tcp" and not self.host:
-            raise Problems([Problem("host", None, "the sorter's address for type 'modbus-tcp'")])
-        return self
+
+if TYPE_CHECKING:  # what a type checker sees; at run time the registries validate
+    RfidReaderField = RfidReaderSettings
+    CardReaderField = CardReaderSettings
+    ScannerField = ScannerSettings
+    PrinterField = PrinterSettings
+    SorterField = SorterSettings
+else:
+    RfidReaderField = RFID_READERS.field_type(RfidReaderSettings)
+    CardReaderField = CARD_READERS.field_type(CardReaderSettings)
+    ScannerField = SCANNERS.field_type(ScannerSettings)
+    PrinterField = PRINTERS.field_type(PrinterSettings)
+    SorterField = SORTERS.field_type(SorterSettings)
 
 
 class HardwareSettings(Section):
-    rfid: RfidReaderSettings = RfidReaderSettings()
-    card_reader: CardReaderSettings = CardReaderSettings()
-    scanner: ScannerSettings = ScannerSettings()
-    printer: PrinterSettings = PrinterSettings()
-    sorter: SorterSettings = SorterSettings()
+    """The devices, each a registered vendor's settings (defaults: the simulated ones)."""
+
+    rfid: RfidReaderField = RFID_READERS.field()
+    card_reader: CardReaderField = CARD_READERS.field()
+    scanner: ScannerField = SCANNERS.field()
+    printer: PrinterField = PRINTERS.field()
+    sorter: SorterField = SORTERS.field()
 
 
 # --------------------------------------------------------------------------------------------
@@ -808,6 +824,8 @@ class LoggingSettings(Section):
 
 #: Dotted keys (relative to their section) whose values are secrets: masked wherever shown.
 SecretFields = frozenset({"password", "staff_code"})
+#: Keys whose values are card UIDs (or lists of them): shown as kiosk.privacy.mask_card allows.
+CardFields = frozenset({"staff_card_uids"})
 
 
 class KioskConfig(Section):
@@ -826,7 +844,7 @@ class KioskConfig(Section):
 
     kiosk: KioskIdentity
     ils: IlsSettings
-    hardware: HardwareSettings = HardwareSettings()
+    hardware: HardwareSettings = Field(default_factory=HardwareSettings)
     policy: PolicySettings = PolicySettings()
     ui: UiSettings = UiSettings()
     return_station: ReturnStationSettings | None = None
@@ -844,8 +862,13 @@ class KioskConfig(Section):
                     )
                 )
             if self.hardware.sorter.type == "none":
+                sorters = tuple(name for name in SORTERS.names() if name != "none")
                 problems.append(
-                    Problem("hardware.sorter.type", "none", "'simulated' or 'modbus-tcp'")
+                    Problem(
+                        "hardware.sorter.type",
+                        "none",
+                        f"{SORTERS.expected(sorters)}: a return station needs a sorter",
+                    )
                 )
         Problems.raise_if_any(problems)
         return self

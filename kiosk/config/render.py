@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from .model import KioskConfig
+from kiosk.privacy import mask_card
+
+from .model import CardFields, KioskConfig
 
 __all__ = ["MASK", "render_config"]
 
@@ -17,20 +19,24 @@ MASK = "********"
 
 
 def render_config(config: KioskConfig, fmt: Literal["toml", "json"] = "toml") -> str:
-    """The effective settings (defaults included) as TOML or JSON; secrets appear as ``MASK``."""
+    """The effective settings (defaults included) as TOML or JSON; secrets appear as ``MASK``,
+    card UIDs with at most their last four hex digits."""
     data = _masked(config.model_dump(mode="json"))
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return _toml(data)
 
 
-def _masked(value: Any) -> Any:
+def _masked(value: Any, key: str = "") -> Any:
     # model_dump(mode="json") already renders SecretStr as asterisks; normalise them to MASK
-    # so the output never reveals even the secret's length.
+    # so the output never reveals even the secret's length. Card UIDs (staff cards open staff
+    # mode) keep only what kiosk.privacy allows: a pasted `config show` must not clone a card.
     if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
+        return {k: _masked(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_masked(v) for v in value]
+        return [_masked(v, key) for v in value]
+    if isinstance(value, str) and key in CardFields:
+        return mask_card(value, fill="*")
     if isinstance(value, str) and value and set(value) == {"*"}:
         return MASK
     return value

@@ -2,7 +2,8 @@
 
 Why data and not text: the UI renders the receipt in the patron's language, the printer driver
 renders it as ESC/POS, the e-mail sender as plain text. The core decides only the content. Card
-numbers are masked here, once, so no renderer can leak them.
+numbers are masked here, once, so no renderer can leak them (by :func:`kiosk.privacy.mask_card`,
+re-exported here for the core's callers).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.printer.contract import Document, Line
+from kiosk.privacy import mask_card
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -29,12 +31,6 @@ __all__ = [
     "receipt_lines",
     "receipt_text",
 ]
-
-
-def mask_card(card: str, visible: int = 4) -> str:
-    """``"1234567890"`` -> ``"••••••7890"``. Short numbers keep at most half their digits."""
-    keep = min(visible, len(card) // 2)
-    return "•" * (len(card) - keep) + (card[-keep:] if keep else "")
 
 
 class ReceiptChoice(enum.Enum):

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["LedgerRecord", "LedgerState", "StationLedger"]
+from kiosk.store import APPLICATION_IDS, StoreSchema, open_store
+
+__all__ = ["LEDGER_STORE", "LedgerRecord", "LedgerState", "StationLedger"]
 
 
 class LedgerState(enum.Enum):
@@ -77,6 +79,15 @@ CREATE TABLE IF NOT EXISTS bin (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+#: The ledger's file (see kiosk.store); files from before it are adopted by their tables.
+LEDGER_STORE = StoreSchema(
+    name="return-station ledger",
+    application_id=APPLICATION_IDS["return-station ledger"],
+    migrations=(_SCHEMA,),
+    legacy_tables=frozenset({"item", "bin", "meta"}),
+    legacy_signature=frozenset({"item"}),
+)
+
 _COLUMNS = "id, sorter_item, state, arrived_at, item_ids, bin, reason, rule, entry_ids"
 
 
@@ -97,13 +108,9 @@ class StationLedger:
     one committed transaction before the method returns."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # Raises kiosk.store.StoreError for a file that is not a return-station ledger.
+        self._db = open_store(path, LEDGER_STORE, synchronous="FULL")
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:

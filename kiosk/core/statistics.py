@@ -8,13 +8,14 @@ identifier is ever stored, and the hour is the finest time resolution.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["DIMENSIONS", "Statistics"]
+from kiosk.store import APPLICATION_IDS, StoreSchema, open_store
+
+__all__ = ["DIMENSIONS", "STATISTICS_STORE", "Statistics"]
 
 #: What a summary can be grouped by.
 DIMENSIONS = ("hour", "action", "outcome", "library", "branch", "media_type", "language")
@@ -34,18 +35,24 @@ CREATE TABLE IF NOT EXISTS transactions (
 """
 
 
+#: The statistics file (see kiosk.store); files from before it are adopted by their table.
+STATISTICS_STORE = StoreSchema(
+    name="statistics database",
+    application_id=APPLICATION_IDS["statistics database"],
+    migrations=(_SCHEMA,),
+    legacy_tables=frozenset({"transactions"}),
+)
+
+
 class Statistics:
     """Counters in SQLite (a file, or ``:memory:``). Thread-safe; each call is one transaction."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # Counters, not transactions: WAL + NORMAL does not fsync each commit (a power cut
+        # may lose the last few counts), so recording never stalls the kiosk's event loop.
+        # Raises kiosk.store.StoreError for a file that is not a statistics database.
+        self._db = open_store(path, STATISTICS_STORE, synchronous="NORMAL")
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # Counters, not transactions: WAL + NORMAL does not fsync each commit (a power cut
-            # may lose the last few counts), so recording never stalls the kiosk's event loop.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:

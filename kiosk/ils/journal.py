@@ -64,6 +64,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from kiosk.privacy import mask_card
+from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
+
 __all__ = [
     "Attention",
     "Entry",
@@ -78,8 +81,6 @@ __all__ = [
     "UnknownEntry",
     "mask_identifier",
 ]
-
-SCHEMA_VERSION = 1
 
 #: The name of the journal's writer thread (tests check that writes happen there).
 WRITER_THREAD = "journal-writer"
@@ -180,12 +181,9 @@ _ALLOWED: dict[Status, frozenset[Status]] = {
 
 
 def mask_identifier(identifier: str | None) -> str | None:
-    """A card or patron number reduced to its last four characters (``"••••1234"``)."""
-    if identifier is None:
-        return None
-    if identifier.startswith("•"):
-        return identifier  # already masked
-    return "•" * 4 + identifier[-4:]
+    """A card or patron number as a finished entry keeps it (:func:`kiosk.privacy.mask_card`:
+    ``"••••••••••5678"``); masking a masked one changes nothing."""
+    return None if identifier is None else mask_card(identifier)
 
 
 # -------------------------------------------------------------------------------- the records
@@ -313,6 +311,16 @@ CREATE TABLE IF NOT EXISTS transitions (
 CREATE INDEX IF NOT EXISTS transitions_entry ON transitions (entry_id);
 """
 
+#: The journal's file: ``migrations[n]`` takes schema version n to n + 1 (see kiosk.store).
+#: Journals from before the store helper are at version 1 with application id 0: adopted.
+JOURNAL_STORE = StoreSchema(
+    name="transaction journal",
+    application_id=APPLICATION_IDS["transaction journal"],
+    migrations=(_SCHEMA,),
+    legacy_tables=frozenset({"entries", "transitions"}),
+)
+SCHEMA_VERSION = JOURNAL_STORE.version
+
 _COLUMNS = (
     "seq, id, kind, status, security, security_target, item_id, patron_id, tag_uid, "
     "session_id, created_at, updated_at, offline, attempts, reason, messages, due_date, "
@@ -353,23 +361,9 @@ class Journal:
         self._lock = threading.RLock()
         self._writer: ThreadPoolExecutor | None = None  # started by the first ``call``
         try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise JournalError(
-                    f"journal {self.path} has schema version {version}; this kiosk knows "
-                    f"{SCHEMA_VERSION}: upgrade the kiosk software"
-                )
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
+            self._db = open_store(self.path, JOURNAL_STORE, synchronous="FULL", timeout=30.0)
+        except StoreError as exc:
+            raise JournalError(f"cannot open journal {exc.path}: {exc.reason}") from exc
 
     # ------------------------------------------------------------------------- lifecycle
 

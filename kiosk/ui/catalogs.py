@@ -12,6 +12,9 @@ Workflow::
     python -m kiosk.ui.catalogs compile   # write the .mo files (committed with the .po)
     python -m kiosk.ui.catalogs check     # list untranslated or fuzzy entries; exit 1 if any
     python -m kiosk.ui.catalogs formats   # rewrite locale/formats.json (dates, money) from Babel
+
+Babel is in the ``tools`` (and ``test``) extra, not in a kiosk's dependencies: a running kiosk
+reads the compiled ``.mo`` files and ``formats.json`` only.
 """
 
 from __future__ import annotations
@@ -22,10 +25,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import read_mo, write_mo
-from babel.messages.pofile import read_po, write_po
+try:
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.mofile import read_mo, write_mo
+    from babel.messages.pofile import read_po, write_po
+except ModuleNotFoundError as missing:  # a kiosk installed without the tools extra
+    raise ModuleNotFoundError(
+        "kiosk.ui.catalogs is a developer tool and needs Babel: pip install -e '.[tools]'"
+    ) from missing
 
 from kiosk.ui.formats import FORMATS_FILE
 from kiosk.ui.i18n import DOMAIN, LANGUAGES, LOCALE_DIR

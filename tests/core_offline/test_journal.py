@@ -175,10 +175,10 @@ def test_patron_numbers_are_masked_once_an_entry_is_finished(journal: Journal) -
     entry = journal.record_result(entry.id, ok=True, security_target=SecurityTarget.UNSECURED)
     assert entry.patron_id == PATRON
     entry = journal.security_done(entry.id)
-    assert entry.patron_id == "••••5678"
+    assert entry.patron_id == "••••••••••5678"
     with sqlite3.connect(journal.path) as raw:  # what a thief of the SD card would read
-        assert raw.execute("SELECT patron_id FROM entries").fetchall() == [("••••5678",)]
-    assert mask_identifier("••••5678") == "••••5678"
+        assert raw.execute("SELECT patron_id FROM entries").fetchall() == [("••••••••••5678",)]
+    assert mask_identifier("••••••••••5678") == "••••••••••5678"
 
 
 def test_offline_entries_count_towards_limits_until_replayed(journal: Journal) -> None:
@@ -242,7 +242,7 @@ def test_a_refused_replay_goes_to_the_reconciliation_list_until_staff_resolve_it
     [line] = journal.reconciliation()
     assert (line.entry_id, line.kind, line.item_id) == (entry.id, EntryKind.CHECKOUT, "37012")
     assert line.attention is Attention.REPLAY_REFUSED
-    assert line.masked_patron == "••••5678"
+    assert line.masked_patron == "••••••••••5678"
     assert line.messages == ("Exemplaret är reserverat",)
     assert line.security_target is SecurityTarget.UNSECURED
 
@@ -250,7 +250,7 @@ def test_a_refused_replay_goes_to_the_reconciliation_list_until_staff_resolve_it
     assert journal.reconciliation() == []
     assert [r.entry_id for r in journal.reconciliation(include_resolved=True)] == [entry.id]
     assert resolved.finished
-    assert resolved.patron_id == "••••5678"
+    assert resolved.patron_id == "••••••••••5678"
 
 
 def test_abandoning_drops_a_recorded_target_unless_a_new_one_is_given(journal: Journal) -> None:

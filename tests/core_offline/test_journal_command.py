@@ -48,7 +48,7 @@ def test_the_list_masks_patrons_and_resolve_takes_an_item_off_it(
     [line] = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
     assert (line["item_id"], line["patron"], line["attention"]) == (
         "37002",
-        "••••5678",
+        "••••••••••5678",
         "replay_refused",
     )
     assert line["messages"] == ["Exemplaret är reserverat"]

@@ -166,7 +166,7 @@ async def test_refused_replays_go_to_the_reconciliation_list_with_the_reason(
     assert set(lines) == {refused_flag.id, refused_other.id}
     for line in lines.values():
         assert line.attention is Attention.REPLAY_REFUSED
-        assert line.masked_patron == "••••0001"
+        assert line.masked_patron == "••••••0001"
         assert line.messages, "the library system's reason is kept for staff"
     assert journal.get(refused_flag.id).patron_id == PATRON  # staff can reach the borrower
     assert journal.offline_queue_depth() == 0
