@@ -929,12 +929,18 @@ class Circulation:
             )
         return patron
 
-    def enable_patron(self, t: Terminal, patron_id: str) -> bool:
-        """Lift a block a kiosk set (01); blocks set by staff stay."""
+    def enable_patron(self, t: Terminal, patron_id: str, *, pin: str | None = None) -> bool:
+        """Lift a block a kiosk set (01); blocks set by staff stay.
+
+        A PIN, when given, must be the patron's: a wrong one lifts nothing (otherwise anyone
+        holding a blocked card could unblock it from a kiosk by sending any PIN).
+        """
         with self.model.transaction() as db:
-            patron = self.model.find_patron(patron_id)
+            standing = self.standing(patron_id, pin)
+            patron = standing.patron
             lifted = (
                 patron is not None
+                and standing.pin_ok is not False
                 and bool(patron.blocked)
                 and str(patron.blocked).startswith(KIOSK_BLOCK_PREFIX)
             )
@@ -947,6 +953,7 @@ class Circulation:
                 item=None,
                 patron=patron.barcode if patron else None,
                 ok=lifted,
+                detail=Reason.WRONG_PIN if standing.pin_ok is False else "",
             )
         return lifted
 

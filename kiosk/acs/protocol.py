@@ -410,7 +410,7 @@ class Responder:
 
     def patron_enable(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        self.circ.enable_patron(session.terminal, request.get("AA") or "")
+        self.circ.enable_patron(session.terminal, request.get("AA") or "", pin=request.get("AD"))
         standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
         return sip2.PatronEnableResponse(
             patron_status=self._status_string(standing),
