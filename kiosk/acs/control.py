@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import shlex
 from dataclasses import asdict
 from typing import Any
@@ -26,6 +27,11 @@ from typing import Any
 from kiosk.acs.errors import FaultSettingError
 from kiosk.acs.faults import Faults
 from kiosk.acs.server import SIP2Server
+
+log = logging.getLogger("kiosk.acs")
+
+_LINE_LIMIT = 64 * 1024  # asyncio's default: no command comes near it
+_TOO_LONG = f"command line longer than {_LINE_LIMIT // 1024} KiB"
 
 
 class ControlServer:
@@ -36,7 +42,7 @@ class ControlServer:
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._server = await asyncio.start_server(self._serve, host, port)
+        self._server = await asyncio.start_server(self._serve, host, port, limit=_LINE_LIMIT)
         return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
@@ -81,10 +87,20 @@ class ControlServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         try:
-            while line := await reader.readline():
-                answer = await self.execute(line.decode("utf-8", "replace").strip())
-                writer.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
-                await writer.drain()
+            while True:
+                try:
+                    line = await reader.readline()
+                except ValueError:  # longer than the reader's limit: say so, then hang up
+                    await self._answer(writer, {"ok": False, "error": _TOO_LONG})
+                    return
+                if not line:
+                    return
+                try:
+                    answer = await self.execute(line.decode("utf-8", "replace").strip())
+                except Exception:  # a bug costs one answer, never the channel or the server
+                    log.exception("control command failed")
+                    answer = {"ok": False, "error": "internal error (see the server's log)"}
+                await self._answer(writer, answer)
         except ConnectionError:
             pass
         finally:
@@ -92,6 +108,11 @@ class ControlServer:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    @staticmethod
+    async def _answer(writer: asyncio.StreamWriter, answer: dict[str, Any]) -> None:
+        writer.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+        await writer.drain()
 
 
 async def send_command(host: str, port: int, line: str, timeout: float = 5.0) -> dict[str, Any]:

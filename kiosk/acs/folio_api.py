@@ -824,6 +824,34 @@ class FolioServer:
             self.dropped += int(dropped)
 
 
+#: No request a self-service client sends comes near this; a larger body is refused unread.
+MAX_BODY = 1024 * 1024
+
+
+def _request_body(headers: Any, rfile: Any) -> bytes | Reply:
+    """The request's body, or the 4xx reply when its framing cannot be trusted.
+
+    ``Content-Length`` must be one decimal number (a negative one would make the read wait for
+    the end of the connection, a huge one would allocate it); chunked bodies are not spoken
+    here, as the clients of this server never send them.
+    """
+    if headers.get("Transfer-Encoding"):
+        return Reply.text(411, "Length Required: send the body with a Content-Length")
+    values = headers.get_all("Content-Length") or []
+    if not values:
+        return b""
+    text = values[0].strip()
+    if len(set(values)) != 1 or not text.isascii() or not text.isdigit():
+        return Reply.text(400, "Bad Request: invalid Content-Length")
+    length = int(text) if len(text) <= len(str(MAX_BODY)) else MAX_BODY + 1
+    if length > MAX_BODY:
+        return Reply.text(413, f"Payload Too Large: at most {MAX_BODY} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        return Reply.text(400, "Bad Request: the body ended before its Content-Length")
+    return bytes(body)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -847,8 +875,11 @@ def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             api = owner.api
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = _request_body(self.headers, self.rfile)
+            if isinstance(body, Reply):  # the body cannot be read: answer, then hang up
+                self.close_connection = True
+                self._reply(body)
+                return
             delay = api.faults.delay_seconds()
             if delay:
                 time.sleep(delay)
@@ -866,9 +897,14 @@ def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
                 self._drop("after processing")
                 return
             owner._counted()
+            self._reply(reply)
+
+        def _reply(self, reply: Reply) -> None:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             for name, value in reply.headers:
                 self.send_header(name, value)
             self.end_headers()

@@ -132,6 +132,7 @@ class ConsortiumModel:
         self.db_path = str(db_path)
         self.clock: Clock = clock or _local_now
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction(), guarded by _lock
         raw = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
         raw.row_factory = sqlite3.Row
         self.conn = LockedConnection(raw, self._lock)
@@ -177,15 +178,33 @@ class ConsortiumModel:
 
     @contextmanager
     def transaction(self) -> Iterator[LockedConnection]:
-        """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading."""
+        """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading.
+
+        Transactions nest: inside another one this is a savepoint, so the SIP2 server can run a
+        whole request (the change and building its answer) as one transaction and roll all of
+        it back when anything in it fails, while each circulation operation stays atomic on
+        its own too.
+        """
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            if depth:
+                self.conn.execute(f"SAVEPOINT nested_{depth}")
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = depth + 1
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if depth:
+                    self.conn.execute(f"ROLLBACK TO nested_{depth}")
+                    self.conn.execute(f"RELEASE nested_{depth}")
+                else:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            else:
+                self.conn.execute(f"RELEASE nested_{depth}" if depth else "COMMIT")
+            finally:
+                self._depth = depth
 
     def now(self) -> datetime:
         return self.clock()

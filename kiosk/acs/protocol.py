@@ -10,6 +10,7 @@ the project's one SIP2 codec (``kiosk.sip2``) for every message class.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +25,13 @@ from kiosk.acs.circulation import (
     Reason,
     Terminal,
 )
+from kiosk.acs.errors import RequestError
 from kiosk.acs.faults import Faults
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
+from kiosk.acs.refusals import refusal
+
+log = logging.getLogger("kiosk.acs")
 
 # The SIP2 language code of each patron language (ISO 639-2 in the model): the spec's table,
 # the first code where it has two for one language, and the other names of its languages.
@@ -71,6 +76,11 @@ CIRCULATION_STATUS = {
 # Requests that change something: refused while "offline", answered from the replay cache.
 CIRCULATION_CODES = frozenset({"11", "09", "29", "65", "15", "37", "19", "01", "25"})
 OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
+INTERNAL_ERROR_MESSAGE = "Ett fel uppstod i biblioteksystemet. Inget har ändrats."
+BAD_AMOUNT_MESSAGE = "Ogiltigt belopp."
+# Larger than any fee a library charges, small enough that no arithmetic or log line overflows.
+MAX_AMOUNT = Decimal(10**9)
+_MAX_AMOUNT_TEXT = 32
 ALL_SUPPORTED = "Y" * 16
 
 
@@ -93,14 +103,15 @@ def money(cents: int) -> str:
 
 
 def parse_money(text: str | None) -> int | None:
-    """ "25.00", "25", "25,5" -> cents; None when unreadable."""
-    if not text:
+    """ "25.00", "25", "25,5" -> cents; None when unreadable, negative, not finite ("NaN",
+    "Infinity") or beyond any real fee (a 5,000-digit amount, "1E+999999999")."""
+    if not text or len(text) > _MAX_AMOUNT_TEXT:
         return None
     try:
         amount = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         return None
-    if amount < 0:
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         return None
     return int((amount * 100).to_integral_value())
 
@@ -161,7 +172,38 @@ class Responder:
             raise CloseConnection(f"message {request.code} before a successful login (93)")
         if self.faults.offline and request.code in CIRCULATION_CODES:
             return self.offline_refusal(request, session)
-        return handler(request, session)
+        return self._all_or_nothing(handler, request, session)
+
+    def _all_or_nothing(
+        self,
+        handler: Callable[[sip2.Message, Session], sip2.Message],
+        request: sip2.Message,
+        session: Session,
+    ) -> sip2.Message:
+        """Carry a request out in one transaction with its answer: when the handler raises, or
+        its answer cannot be sent, the change is rolled back and the request is answered with
+        its negative response (or 96 for a request that only reads), never with silence."""
+        try:
+            with self.model.transaction():
+                response = handler(request, session)
+                sip2.encode(response)  # an answer that cannot go out must not leave its change
+            return response
+        except RequestError as exc:
+            log.warning("%s: %s request refused: %s", session.peer, request.code, exc)
+            screen = exc.screen_message
+        except Exception:
+            log.exception("%s: internal error on a %s request", session.peer, request.code)
+            screen = INTERNAL_ERROR_MESSAGE
+        answer = refusal(
+            request, institution=self._institution(request, session), screen_message=screen
+        )
+        try:
+            if answer is not None:
+                sip2.encode(answer)  # it echoes the request's fields, which may be unsendable
+                return answer
+        except sip2.SIP2EncodeError:
+            pass
+        return sip2.RequestSCResend()
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -232,58 +274,11 @@ class Responder:
 
     def offline_refusal(self, request: sip2.Message, session: Session) -> sip2.Message:
         """What a circulation request gets while the "offline" knob is on: a clear no."""
-        ao = self._institution(request, session)
-        screen = {"AF": OFFLINE_MESSAGE}
-        code = request.code
-        if code == "11" or code == "29":
-            cls = sip2.CheckoutResponse if code == "11" else sip2.RenewResponse
-            return cls(
-                ok=False,
-                renewal_ok=False,
-                magnetic_media=None,
-                desensitize=False,
-                fields={
-                    "AO": ao,
-                    "AA": request.get("AA") or "",
-                    "AB": request.get("AB") or "",
-                    "AJ": "",
-                    "AH": "",
-                    **screen,
-                },
-            )
-        if code == "09":
-            return sip2.CheckinResponse(
-                ok=False,
-                resensitize=True,
-                magnetic_media=None,
-                alert=False,
-                fields={"AO": ao, "AB": request.get("AB") or "", "AQ": "", **screen},
-            )
-        if code == "65":
-            return sip2.RenewAllResponse(
-                ok=False, renewed_count=0, unrenewed_count=0, fields={"AO": ao, **screen}
-            )
-        if code == "15":
-            return sip2.HoldResponse(
-                ok=False,
-                available=False,
-                fields={"AO": ao, "AA": request.get("AA") or "", **screen},
-            )
-        if code == "37":
-            return sip2.FeePaidResponse(
-                payment_accepted=False, fields={"AO": ao, "AA": request.get("AA") or "", **screen}
-            )
-        if code == "19":
-            return sip2.ItemStatusUpdateResponse(
-                item_properties_ok=False, fields={"AB": request.get("AB") or "", **screen}
-            )
-        standing = self.circ.standing("")
-        response_class = sip2.PatronEnableResponse if code == "25" else sip2.PatronStatusResponse
-        return response_class(
-            patron_status=self._status_string(standing),
-            language="000",
-            fields={"AO": ao, "AA": request.get("AA") or "", "AE": "", "BL": "N", **screen},
+        answer = refusal(
+            request, institution=self._institution(request, session), screen_message=OFFLINE_MESSAGE
         )
+        assert answer is not None  # every circulation code has a negative response
+        return answer
 
     def end_session(self, request: sip2.Message, session: Session) -> sip2.Message:
         return sip2.EndSessionResponse(
@@ -636,7 +631,7 @@ class Responder:
             "AA": request.get("AA") or "",
         }
         if amount is None:
-            fields["AF"] = "Ogiltigt belopp."
+            fields["AF"] = BAD_AMOUNT_MESSAGE
             return sip2.FeePaidResponse(payment_accepted=False, fields=fields)
         result = self.circ.pay(
             session.terminal,
@@ -693,7 +688,16 @@ def _int(text: str | None, default: int) -> int:
 
 
 def _naive(moment: datetime | None) -> datetime | None:
-    """SIP2 dates in UTC (zone Z) become local time, like the model's."""
+    """SIP2 dates in UTC (zone Z) become local time, like the model's.
+
+    9999-12-31 23:59:59 Z is past the calendar's end in a zone east of UTC (and 0001-01-01 Z
+    before its start west of it): such a request is refused, not guessed at.
+    """
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone().replace(tzinfo=None)
+    try:
+        return moment.astimezone().replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise RequestError(
+            "a date beyond the calendar's range in local time", "Ogiltigt datum i begäran."
+        ) from None
