@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from kiosk.acs.circulation import Circulation
-from kiosk.acs.control import ControlServer
+from kiosk.acs.control import LOOPBACK, ControlServer
 from kiosk.acs.dataformat import ConsortiumData
 from kiosk.acs.faults import Faults
 from kiosk.acs.model import Clock, ConsortiumModel
@@ -37,6 +37,7 @@ class EmbeddedACS:
         host: str = "127.0.0.1",
         port: int = 0,
         control_port: int | None = None,
+        control_host: str = LOOPBACK,
         reset: bool = False,
         charset: str = "utf-8",
         login_timeout_seconds: float = 60.0,
@@ -59,6 +60,7 @@ class EmbeddedACS:
             self.faults.update(**fault_settings)
         self.host = host
         self.port = port
+        self.control_host = control_host  # loopback, whatever ``host`` is (see control.py)
         self.control_port: int | None = None
         self._model: ConsortiumModel | None = None
         self._server: SIP2Server | None = None
@@ -78,7 +80,7 @@ class EmbeddedACS:
             self.host, self.port = await self._server.start(*self._bind, tls=self._tls)
             if self._control_bind is not None:
                 self._control = ControlServer(self.faults, self._server)
-                self.control_port = await self._control.start(self.host, self._control_bind)
+                self.control_port = await self._control.start(self.control_host, self._control_bind)
         except BaseException:  # e.g. the port is taken: leave nothing half-open behind
             await self.close()
             raise

@@ -45,7 +45,9 @@ def register(subparsers: Any) -> None:
         "--tls-client-ca", help="require client certificates signed by this CA (PEM)"
     )
     parser.add_argument(
-        "--control-port", type=int, help="also listen for fault-knob commands on this loopback port"
+        "--control-port",
+        type=int,
+        help="also listen for fault-knob commands on this port of 127.0.0.1 (never on --host)",
     )
     parser.add_argument(
         "--folio-port",
@@ -178,7 +180,7 @@ def run_server(args: argparse.Namespace) -> int:
             f"kiosk acs: {model.name}: {len(model.branches())} branches,"
             f" {len(model.patrons())} patrons, {len(model.items())} items;"
             f" SIP2{' over TLS' if tls else ''} on {acs.host}:{acs.port}"
-            + (f", control on {acs.host}:{acs.control_port}" if acs.control_port else ""),
+            + (f", control on {acs.control_host}:{acs.control_port}" if acs.control_port else ""),
             flush=True,
         )
         if folio is not None:
