@@ -210,7 +210,7 @@ class Circulation:
         record = self.model.branch(branch)
         if record is None:
             raise LookupError(f"unknown branch {branch!r}")
-        return Terminal(account=account, branch=branch, library=record.library)
+        return Terminal(account=account, branch=record.code, library=record.library)
 
     def _log(
         self,
@@ -796,9 +796,10 @@ class Circulation:
                     (hold.item,),
                 )
             return HoldResult(True, hold=hold, record=record, title=title)
-        pickup = pickup or patron.home_branch
-        if self.model.branch(pickup) is None:
+        pickup_branch = self.model.branch(pickup or patron.home_branch)
+        if pickup_branch is None:
             return refuse(Reason.UNKNOWN_BRANCH, record=record, title=title)
+        pickup = pickup_branch.code  # as the data file spells it, whatever case was sent
         if mode == "*":
             if existing is None:
                 return refuse(Reason.NO_SUCH_HOLD, record=record, title=title)

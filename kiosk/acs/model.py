@@ -143,9 +143,18 @@ class ConsortiumModel:
             self.conn.execute("PRAGMA busy_timeout = 5000")
         schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
         self.conn.executescript(schema)
+        self._add_new_columns()
         self._policy: Policy | None = None
         self._rules: dict[tuple[str, str], LoanRule] = {}
         self._sort_rules: dict[str, list[SortRule]] = {}
+
+    def _add_new_columns(self) -> None:
+        """A database file written before a column existed gets it, with its default, so that
+        ``--db`` files of an earlier version keep their loans (``CREATE TABLE IF NOT EXISTS``
+        adds tables, not columns)."""
+        columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(patron)")}
+        if "address" not in columns:
+            self.conn.execute("ALTER TABLE patron ADD COLUMN address TEXT NOT NULL DEFAULT ''")
 
     # -- opening and loading -------------------------------------------------------------------
 
@@ -232,6 +241,11 @@ class ConsortiumModel:
             db.execute("INSERT INTO meta VALUES ('name', ?)", (data.name,))
             db.execute("INSERT INTO meta VALUES ('policy', ?)", (data.policy.model_dump_json(),))
             db.execute("INSERT INTO meta VALUES ('examples', ?)", (json.dumps(data.examples),))
+            spelling = data.branch_spellings()
+
+            def branch(code: str) -> str:
+                return spelling[code.upper()]
+
             for lib in data.libraries:
                 db.execute("INSERT INTO library VALUES (?, ?, ?)", (lib.code, lib.isil, lib.name))
                 for br in lib.branches:
@@ -268,18 +282,20 @@ class ConsortiumModel:
                 )
             for p in data.patrons:
                 db.execute(
-                    "INSERT INTO patron VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO patron (barcode, pin, name, home_branch, language, email, phone,"
+                    " blocked, card_lost, expires, address) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         p.barcode,
                         p.pin,
                         p.name,
-                        p.home_branch,
+                        branch(p.home_branch),
                         p.language,
                         p.email,
                         p.phone,
                         p.blocked,
                         int(p.card_lost),
                         iso(p.expires),
+                        p.address,
                     ),
                 )
                 for uid in p.card_uids:
@@ -301,8 +317,8 @@ class ConsortiumModel:
                         i.language,
                         i.media_type,
                         i.owner,
-                        i.home_branch,
-                        i.location or i.home_branch,
+                        branch(i.home_branch),
+                        branch(i.location or i.home_branch),
                         i.collection,
                         i.call_number,
                         i.parts,
@@ -321,7 +337,7 @@ class ConsortiumModel:
                     (
                         loan.item,
                         loan.patron,
-                        loan.branch,
+                        branch(loan.branch),
                         iso(loan.loaned),
                         iso(loan.due),
                         loan.renewals,
@@ -329,21 +345,22 @@ class ConsortiumModel:
                 )
                 db.execute("UPDATE item SET status = 'on_loan' WHERE barcode = ?", (loan.item,))
             for h in data.holds:
+                pickup = branch(h.pickup)
                 db.execute(
                     "INSERT INTO hold (patron, record, pickup, placed, state, item, expires)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (h.patron, h.record, h.pickup, iso(h.placed), h.state, h.item, iso(h.expires)),
+                    (h.patron, h.record, pickup, iso(h.placed), h.state, h.item, iso(h.expires)),
                 )
                 if h.state == "ready":
                     db.execute(
                         "UPDATE item SET status = 'on_hold_shelf', location = ?,"
                         " transit_to = NULL WHERE barcode = ?",
-                        (h.pickup, h.item),
+                        (pickup, h.item),
                     )
                 elif h.state == "in_transit":
                     db.execute(
                         "UPDATE item SET status = 'in_transit', transit_to = ? WHERE barcode = ?",
-                        (h.pickup, h.item),
+                        (pickup, h.item),
                     )
             for a in data.accounts:
                 db.execute(
@@ -351,7 +368,7 @@ class ConsortiumModel:
                     (
                         a.login,
                         a.password,
-                        a.branch,
+                        branch(a.branch),
                         a.location_code,
                         a.charset,
                         int(a.error_detection),
@@ -391,9 +408,11 @@ class ConsortiumModel:
     # -- reads ---------------------------------------------------------------------------------
 
     def branch(self, code: str) -> BranchRecord | None:
+        """A branch by its code in any case ("bol-hb" finds "BOL-HB"); the record carries the
+        code as the data file defines it, which is what every other table stores."""
         row = self.conn.execute(
             "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
-            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ?",
+            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ? COLLATE NOCASE",
             (code,),
         ).fetchone()
         return BranchRecord(**dict(row)) if row else None
@@ -473,6 +492,7 @@ class ConsortiumModel:
             pin=row["pin"],
             email=row["email"],
             phone=row["phone"],
+            address=row["address"],
         )
 
     def patrons(self) -> list[str]:

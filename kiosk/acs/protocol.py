@@ -371,8 +371,14 @@ class Responder:
                 BV=money(standing.fees_total),
                 CC=money(policy.fee_limit),
             )
-            if patron.email:
-                fields["BE"] = patron.email
+            if standing.pin_ok is not False:  # contact details only for the card's holder
+                for tag, value in (
+                    ("BD", patron.address),
+                    ("BE", patron.email),
+                    ("BF", patron.phone),
+                ):
+                    if value:
+                        fields[tag] = value
             summary = (request.fixed.get("summary") or "").ljust(10)
             lists = {
                 0: ("AS", ready),

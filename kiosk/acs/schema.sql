@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS patron (
     phone TEXT NOT NULL,
     blocked TEXT,
     card_lost INTEGER NOT NULL,
-    expires TEXT
+    expires TEXT,
+    address TEXT NOT NULL DEFAULT ''   -- one line, sent as BD
 );
 
 CREATE TABLE IF NOT EXISTS patron_card (

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from kiosk import sip2
 from kiosk.acs.faults import Faults
 from kiosk.acs.protocol import CIRCULATION_CODES, CloseConnection, Responder, Session
+from kiosk.acs.tolerant import decode_request
 
 log = logging.getLogger("kiosk.acs")
 
@@ -227,7 +228,7 @@ class SIP2Server:
         if drop and self.faults.drop_before_processing:
             return self._dropped(conn, "before processing")
         try:
-            decoded = sip2.decode(frame, charset=conn.charset)
+            decoded = decode_request(frame, charset=conn.charset)
         except sip2.SIP2DecodeError as exc:
             log.warning("%s: undecodable request (%s); asking for a resend", conn.session.peer, exc)
             return await self._ask_resend(conn, writer)
