@@ -130,6 +130,13 @@ class Policy(_Strict):
     hold_shelf_days: int = 7
     offline_replay_max_age_days: int = 14
     currency: str = Field(default="SEK", pattern=r"^[A-Z]{3}$")
+    # Guessing (kiosk/acs/lockout.py): wrong PINs per patron and wrong passwords per SIP2 account
+    # in a row that lock it, and for how long. A kiosk's pool logs in on several connections at
+    # once, so one wrong password costs a few attempts: logins get more.
+    pin_attempts: int = Field(default=5, ge=1, le=100)
+    pin_lockout_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
+    login_attempts: int = Field(default=10, ge=1, le=1000)
+    login_lockout_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
 
     @field_validator("fee_limit", mode="before")
     @classmethod

@@ -56,6 +56,7 @@ from kiosk.acs.circulation import MESSAGES, Circulation, LoanResult, Reason, Ter
 from kiosk.acs.faults import Faults
 from kiosk.acs.folio_cql import CqlError, parse_cql, required_value
 from kiosk.acs.folio_records import FolioRecords, folio_id, from_utc, utc
+from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import ItemRecord, PatronRecord
 
@@ -219,6 +220,7 @@ class FolioApi:
         self.faults = faults or Faults()
         self.records = FolioRecords(model)
         self.circulation = Circulation(model)
+        self.logins = login_guard(model)
         self.tokens = _Tokens(access_ttl_s, refresh_ttl_s)
         self._routes: list[tuple[str, re.Pattern[str], _Handler, bool]] = []
         for method, pattern, function, authenticated in (
@@ -447,7 +449,13 @@ class FolioApi:
         account = self.model.account(username)
         if account is None or self.faults.refuse_logins:
             return _errors("Error verifying user existence", code="username.incorrect")
-        if not secrets.compare_digest(account.password.encode(), password.encode()):
+        check = self.logins.check(account.login, password, account.password)  # as SIP2's 93
+        if check.locked_until is not None:
+            log.warning(
+                "FOLIO login of %s refused: locked after too many wrong passwords", username
+            )
+            return _errors("User is locked after too many wrong passwords", code="user.blocked")
+        if not check.ok:
             return _errors("Password does not match", code="password.incorrect")
         log.info("FOLIO login of %s", username)
         return self._session_reply(account.login)
@@ -501,9 +509,15 @@ class FolioApi:
         body = self._fields(request, required=("id", "pin"), allowed=("id", "pin"))
         key = self.records.patron_of(str(body["id"]))
         patron = self.model.patron(key) if key else None
-        if patron is None or not secrets.compare_digest(
-            patron.pin.encode(), str(body["pin"]).encode()
-        ):
+        if patron is None:
+            return _errors("PIN does not match")
+        # The same count against guessing as SIP2's messages (kiosk/acs/lockout.py).
+        check = self.circulation.check_pin(patron, str(body["pin"]))
+        if check is None or check.locked_until is not None:
+            return _errors(
+                "PIN locked after too many wrong attempts" if check else "PIN does not match"
+            )
+        if not check.ok:
             return _errors("PIN does not match")
         return Reply(200, b"", "text/plain")
 

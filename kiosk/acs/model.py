@@ -223,6 +223,7 @@ class ConsortiumModel:
         now = iso(self.now())
         with self.transaction() as db:
             for table in (
+                "lockout",
                 "circulation_log",
                 "fee",
                 "hold",

@@ -9,7 +9,6 @@ the project's one SIP2 codec (``kiosk.sip2``) for every message class.
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from kiosk.acs.circulation import (
 )
 from kiosk.acs.errors import RequestError
 from kiosk.acs.faults import Faults
+from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
 from kiosk.acs.refusals import refusal
@@ -143,6 +143,7 @@ class Responder:
     ) -> None:
         self.model = model
         self.circ = Circulation(model)
+        self.logins = login_guard(model)
         self.faults = faults
         self.default_timeout = default_timeout_seconds
         self.default_retries = default_retries
@@ -236,13 +237,25 @@ class Responder:
         account = self.model.account(request.get("CN") or "")
         ok = (
             account is not None
-            and hmac.compare_digest(account.password.encode(), (request.get("CO") or "").encode())
             and not self.faults.refuse_logins
+            and self._password_ok(account, request.get("CO") or "", session)
         )
         if ok and account is not None:
             session.account = account
             session.terminal = self.circ.terminal(account.login, account.branch)
         return sip2.LoginResponse(ok=ok)
+
+    def _password_ok(self, account: AccountRecord, password: str, session: Session) -> bool:
+        """The account's password, counted against guessing (locked after too many wrong)."""
+        check = self.logins.check(account.login, password, account.password)
+        if check.locked_until is not None:
+            log.warning(
+                "%s: login as %s refused: locked after too many wrong passwords until %s",
+                session.peer,
+                account.login,
+                check.locked_until.isoformat(timespec="minutes"),
+            )
+        return check.ok
 
     def sc_status(self, request: sip2.Message, session: Session) -> sip2.Message:
         account = session.account
@@ -301,8 +314,8 @@ class Responder:
             fields["CQ"] = "Y" if standing.pin_ok else "N"
         if standing.patron is None:
             fields["AF"] = MESSAGES[Reason.UNKNOWN_PATRON]
-        elif standing.pin_ok is False:
-            fields["AF"] = MESSAGES[Reason.WRONG_PIN]
+        elif standing.pin_refusal is not None:
+            fields["AF"] = MESSAGES[standing.pin_refusal]
         elif standing.reasons:
             fields["AF"] = MESSAGES[standing.reasons[0]]
         return fields
@@ -411,8 +424,10 @@ class Responder:
 
     def patron_enable(self, request: sip2.Message, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        self.circ.enable_patron(session.terminal, request.get("AA") or "", pin=request.get("AD"))
-        standing = self.circ.standing(request.get("AA") or "", request.get("AD"))
+        result = self.circ.enable_patron(
+            session.terminal, request.get("AA") or "", pin=request.get("AD")
+        )
+        standing = result.standing
         return sip2.PatronEnableResponse(
             patron_status=self._status_string(standing),
             language=self._language(standing),

@@ -132,6 +132,17 @@ CREATE TABLE IF NOT EXISTS account (
     retries INTEGER NOT NULL
 );
 
+-- Wrong secrets in a row per subject (kind 'pin': a patron's barcode; 'login': a SIP2 account),
+-- and the end of a lock; last_wrong is a digest keyed per process (kiosk/acs/lockout.py).
+CREATE TABLE IF NOT EXISTS lockout (
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    locked_until TEXT,
+    last_wrong BLOB,
+    PRIMARY KEY (kind, subject)
+);
+
 -- Every circulation change, for staff and for tests that prove nothing was lost or doubled.
 CREATE TABLE IF NOT EXISTS circulation_log (
     id INTEGER PRIMARY KEY,
