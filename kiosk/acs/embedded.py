@@ -13,6 +13,7 @@ from kiosk.acs.circulation import Circulation
 from kiosk.acs.control import LOOPBACK, ControlServer
 from kiosk.acs.dataformat import ConsortiumData
 from kiosk.acs.faults import Faults
+from kiosk.acs.limits import ConnectionLimits
 from kiosk.acs.model import Clock, ConsortiumModel
 from kiosk.acs.protocol import Responder
 from kiosk.acs.records import AccountRecord
@@ -40,7 +41,7 @@ class EmbeddedACS:
         control_host: str = LOOPBACK,
         reset: bool = False,
         charset: str = "utf-8",
-        login_timeout_seconds: float = 60.0,
+        limits: ConnectionLimits | None = None,
         clock: Clock | None = None,
         faults: Faults | None = None,
         tls: ssl.SSLContext | None = None,
@@ -53,7 +54,7 @@ class EmbeddedACS:
         self._bind = (host, port)
         self._control_bind = control_port
         self._charset = charset
-        self._login_timeout = login_timeout_seconds
+        self._limits = limits
         self._tls = tls
         self.faults = faults or Faults()
         if fault_settings:
@@ -74,7 +75,7 @@ class EmbeddedACS:
         )
         responder = Responder(self._model, self.faults)
         self._server = SIP2Server(
-            responder, self.faults, charset=self._charset, login_timeout_seconds=self._login_timeout
+            responder, self.faults, charset=self._charset, limits=self._limits
         )
         try:
             self.host, self.port = await self._server.start(*self._bind, tls=self._tls)
