@@ -48,7 +48,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -59,6 +58,7 @@ from kiosk.acs.folio_records import FolioRecords, folio_id, from_utc, utc
 from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import ItemRecord, PatronRecord
+from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
 
 __all__ = ["DEFAULT_TENANT", "FolioServer", "Reply"]
 
@@ -758,7 +758,7 @@ class FolioServer:
         )
         self.host = host
         self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
+        self._server: BoundedHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests = 0
         self.dropped = 0
@@ -805,24 +805,19 @@ class FolioServer:
         self.api.tokens.expire_access()
 
     def start(self) -> FolioServer:
-        server_class = _IPv6Server if ":" in self.host else _Server
-        self._server = server_class((self.host, self._requested_port), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="embedded-folio",
-            daemon=True,
+        self._server = BoundedHTTPServer(
+            (self.host, self._requested_port),
+            _handler_for(self),
+            max_connections=MAX_CONNECTIONS,
+            idle_seconds=KEEP_ALIVE_SECONDS,
+            request_seconds=KEEP_ALIVE_SECONDS,
         )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "embedded-folio", poll_interval=0.1)
         log.info("FOLIO API on %s (tenant %s)", self.url, self.tenant)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(self._server, self._thread)
         self._server = None
         self._thread = None
 
@@ -866,20 +861,16 @@ def _request_body(headers: Any, rfile: Any) -> bytes | Reply:
     return bytes(body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+#: Connections served at once; a kept-alive connection idle this long, or one that has not sent
+#: its whole request within it, is closed (kiosk/httpserve.py).
+MAX_CONNECTIONS = 256
+KEEP_ALIVE_SECONDS = 60.0
 
 
-class _IPv6Server(_Server):
-    address_family = socket.AF_INET6
-
-
-def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(owner: FolioServer) -> type[BoundedHandler]:
+    class Handler(BoundedHandler):
         server_version = "kiosk-folio"
         protocol_version = "HTTP/1.1"
-        timeout = 60  # an idle keep-alive connection is closed after this
 
         def setup(self) -> None:
             super().setup()
@@ -890,6 +881,7 @@ def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             api = owner.api
             body = _request_body(self.headers, self.rfile)
+            self.request_read()
             if isinstance(body, Reply):  # the body cannot be read: answer, then hang up
                 self.close_connection = True
                 self._reply(body)
