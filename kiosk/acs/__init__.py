@@ -6,7 +6,9 @@ branches. Public surface (everything else in this package is private):
 
 Running it
     ``EmbeddedACS(data=None, db_path=":memory:", *, host="127.0.0.1", port=0,
-    control_port=None, reset=False, clock=None, **fault_knobs)``, an async context manager::
+    control_port=None, reset=False, clock=None, limits=None, **fault_knobs)``, an async
+    context manager (the control channel, when asked for, listens on 127.0.0.1 whatever
+    ``host`` is)::
 
         async with EmbeddedACS(latency_ms=150) as acs:
             acs.host, acs.port                  # where it listens (port 0 = a free port)
