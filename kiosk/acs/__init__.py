@@ -6,7 +6,9 @@ branches. Public surface (everything else in this package is private):
 
 Running it
     ``EmbeddedACS(data=None, db_path=":memory:", *, host="127.0.0.1", port=0,
-    control_port=None, reset=False, clock=None, **fault_knobs)``, an async context manager::
+    control_port=None, reset=False, clock=None, limits=None, **fault_knobs)``, an async
+    context manager (the control channel, when asked for, listens on 127.0.0.1 whatever
+    ``host`` is)::
 
         async with EmbeddedACS(latency_ms=150) as acs:
             acs.host, acs.port                  # where it listens (port 0 = a free port)
@@ -26,6 +28,8 @@ Running it
     consortium keeps its state across restarts unless ``reset=True``.
     ``ThreadedACS(...)``: the same on its own thread and loop (``with ThreadedACS() as acs``).
     ``tls=server_tls_context(cert, key, client_ca)`` serves SIP2 over TLS.
+    ``limits=ConnectionLimits(max_connections=1000, max_per_address=64, login_seconds=20,
+    message_seconds=30)``: the caps and deadlines against connection floods (``limits``).
     ``FolioServer(model, port=0, faults=acs.faults)`` serves FOLIO's REST API over the same model
     (``with FolioServer(acs.model) as folio: folio.url, folio.service_point_id(branch)``), as
     ``kiosk acs --folio-port N`` does.
@@ -58,6 +62,7 @@ from kiosk.acs.embedded import EmbeddedACS, ThreadedACS, server_tls_context
 from kiosk.acs.errors import AcsError, DataFileError, FaultSettingError
 from kiosk.acs.faults import Faults
 from kiosk.acs.folio_api import FolioServer
+from kiosk.acs.limits import ConnectionLimits
 from kiosk.acs.model import DEMO_DATA, ConsortiumModel
 from kiosk.acs.records import (
     AccountRecord,
@@ -90,6 +95,7 @@ __all__ = [
     "AcsError",
     "BranchRecord",
     "Circulation",
+    "ConnectionLimits",
     "ConsortiumData",
     "ConsortiumModel",
     "DataFileError",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from kiosk.acs import rules
+from kiosk.acs.lockout import Check, pin_guard
 from kiosk.acs.model import ConsortiumModel, LockedConnection, iso
 from kiosk.acs.records import HoldRecord, ItemRecord, PatronRecord
 
@@ -26,6 +27,7 @@ class Reason(enum.StrEnum):
 
     UNKNOWN_PATRON = "unknown_patron"
     WRONG_PIN = "wrong_pin"
+    PIN_LOCKED = "pin_locked"
     PATRON_BLOCKED = "patron_blocked"
     CARD_LOST = "card_lost"
     CARD_EXPIRED = "card_expired"
@@ -55,6 +57,10 @@ class Reason(enum.StrEnum):
 MESSAGES: dict[Reason, str] = {
     Reason.UNKNOWN_PATRON: "Okänt lånekort.",
     Reason.WRONG_PIN: "Fel PIN-kod.",
+    Reason.PIN_LOCKED: (
+        "PIN-koden är spärrad efter för många felaktiga försök."
+        " Försök igen senare eller kontakta personalen."
+    ),
     Reason.PATRON_BLOCKED: "Ditt lånekort är spärrat. Kontakta personalen.",
     Reason.CARD_LOST: "Lånekortet är anmält förlorat. Kontakta personalen.",
     Reason.CARD_EXPIRED: "Lånekortet har gått ut. Kontakta personalen.",
@@ -102,15 +108,23 @@ class PatronStanding:
     """A patron's standing, the base of 24 and 64."""
 
     patron: PatronRecord | None
-    pin_ok: bool | None  # None: no PIN was given
+    pin_ok: bool | None  # None: no PIN was given; False: wrong, or right but locked
     status: tuple[bool, ...]  # 14 positions
     fees_total: int
     fee_limit: int
     reasons: tuple[Reason, ...]  # why borrowing is denied, most important first
+    pin_locked_until: datetime | None = None  # too many wrong PINs: refused until then
 
     @property
     def valid(self) -> bool:
         return self.patron is not None
+
+    @property
+    def pin_refusal(self) -> Reason | None:
+        """Why a request carrying this PIN is refused (locked, or wrong), or None."""
+        if self.pin_locked_until is not None:
+            return Reason.PIN_LOCKED
+        return Reason.WRONG_PIN if self.pin_ok is False else None
 
     @property
     def may_borrow(self) -> bool:
@@ -198,11 +212,18 @@ def short_name(name: str) -> str:
     return f"{parts[0]} {parts[-1][0]}."
 
 
+@dataclass(frozen=True, slots=True)
+class EnableResult:
+    lifted: bool
+    standing: PatronStanding  # after the change, with the verdict on the PIN that was sent
+
+
 class Circulation:
     """All circulation operations of one consortium model."""
 
     def __init__(self, model: ConsortiumModel) -> None:
         self.model = model
+        self.pins = pin_guard(model)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -210,7 +231,7 @@ class Circulation:
         record = self.model.branch(branch)
         if record is None:
             raise LookupError(f"unknown branch {branch!r}")
-        return Terminal(account=account, branch=branch, library=record.library)
+        return Terminal(account=account, branch=record.code, library=record.library)
 
     def _log(
         self,
@@ -230,8 +251,11 @@ class Circulation:
         )
 
     def standing(self, identifier: str, pin: str | None = None) -> PatronStanding:
-        """Validity, PIN check and the 14 status bits of a patron (barcode or card UID)."""
-        policy = self.model.policy
+        """Validity, PIN check and the 14 status bits of a patron (barcode or card UID).
+
+        A PIN given here is checked and counted against guessing (:mod:`kiosk.acs.lockout`):
+        call this once per request that carries one.
+        """
         patron = self.model.find_patron(identifier) if identifier else None
         if patron is None:
             return PatronStanding(
@@ -239,12 +263,27 @@ class Circulation:
                 None if pin is None else False,
                 (False,) * 14,
                 0,
-                policy.fee_limit,
+                self.model.policy.fee_limit,
                 (Reason.UNKNOWN_PATRON,),
             )
-        pin_ok = None if pin is None or pin == "" else pin == patron.pin
+        return self._standing_of(patron, self.check_pin(patron, pin))
+
+    def check_pin(self, patron: PatronRecord, pin: str | None) -> Check | None:
+        """The patron's PIN checked and counted; None when no PIN was given."""
+        if pin is None or pin == "":
+            return None
+        return self.pins.check(patron.barcode, pin, patron.pin)
+
+    def _standing_of(self, patron: PatronRecord, pin: Check | None) -> PatronStanding:
+        policy = self.model.policy
+        pin_ok = None if pin is None else pin.ok
+        locked_until = pin.locked_until if pin is not None else None
         status = [False] * 14
         reasons: list[Reason] = []
+        if locked_until is not None:  # nothing that carries this PIN is carried out
+            reasons.append(Reason.PIN_LOCKED)
+            status[CHARGE_DENIED] = status[RENEWAL_DENIED] = status[HOLD_DENIED] = True
+            status[RECALL_DENIED] = True
         today = self.model.now().date()
         fees = self.model.fees_of(patron.barcode)
         fees_total = sum(f.outstanding for f in fees)
@@ -274,7 +313,13 @@ class Circulation:
         if loans >= default_max:
             status[TOO_MANY_CHARGED] = True
         return PatronStanding(
-            patron, pin_ok, tuple(status), fees_total, policy.fee_limit, tuple(reasons)
+            patron,
+            pin_ok,
+            tuple(status),
+            fees_total,
+            policy.fee_limit,
+            tuple(reasons),
+            locked_until,
         )
 
     def _refuse_loan(self, reason: Reason, **kw: object) -> LoanResult:
@@ -361,8 +406,8 @@ class Circulation:
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
         patron = standing.patron.barcode
-        if standing.pin_ok is False:
-            return self._refuse_loan(Reason.WRONG_PIN, patron=patron)
+        if standing.pin_refusal is not None:
+            return self._refuse_loan(standing.pin_refusal, patron=patron)
         item = self.model.item(item_id)
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=patron)
@@ -500,8 +545,8 @@ class Circulation:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
-        if standing.pin_ok is False:
-            return self._refuse_loan(Reason.WRONG_PIN, patron=standing.patron.barcode)
+        if standing.pin_refusal is not None:
+            return self._refuse_loan(standing.pin_refusal, patron=standing.patron.barcode)
         item = self.model.item(item_id)
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=standing.patron.barcode)
@@ -562,9 +607,9 @@ class Circulation:
             return RenewAllResult(
                 False, reason=Reason.UNKNOWN_PATRON, message=MESSAGES[Reason.UNKNOWN_PATRON]
             )
-        if standing.pin_ok is False:
+        if standing.pin_refusal is not None:
             return RenewAllResult(
-                False, reason=Reason.WRONG_PIN, message=MESSAGES[Reason.WRONG_PIN]
+                False, reason=standing.pin_refusal, message=MESSAGES[standing.pin_refusal]
             )
         renewed: list[str] = []
         unrenewed: list[str] = []
@@ -763,8 +808,8 @@ class Circulation:
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
             return refuse(Reason.UNKNOWN_PATRON)
-        if standing.pin_ok is False:
-            return refuse(Reason.WRONG_PIN)
+        if standing.pin_refusal is not None:
+            return refuse(standing.pin_refusal)
         patron = standing.patron
         record = title = None
         if item_id:
@@ -796,9 +841,10 @@ class Circulation:
                     (hold.item,),
                 )
             return HoldResult(True, hold=hold, record=record, title=title)
-        pickup = pickup or patron.home_branch
-        if self.model.branch(pickup) is None:
+        pickup_branch = self.model.branch(pickup or patron.home_branch)
+        if pickup_branch is None:
             return refuse(Reason.UNKNOWN_BRANCH, record=record, title=title)
+        pickup = pickup_branch.code  # as the data file spells it, whatever case was sent
         if mode == "*":
             if existing is None:
                 return refuse(Reason.NO_SUCH_HOLD, record=record, title=title)
@@ -929,26 +975,38 @@ class Circulation:
             )
         return patron
 
-    def enable_patron(self, t: Terminal, patron_id: str) -> bool:
-        """Lift a block a kiosk set (01); blocks set by staff stay."""
+    def enable_patron(self, t: Terminal, patron_id: str, *, pin: str | None = None) -> EnableResult:
+        """Lift a block a kiosk set (01); blocks set by staff stay.
+
+        A PIN, when given, must be the patron's and not locked: a wrong one lifts nothing
+        (otherwise anyone holding a blocked card could unblock it by sending any PIN).
+        """
         with self.model.transaction() as db:
-            patron = self.model.find_patron(patron_id)
+            patron = self.model.find_patron(patron_id) if patron_id else None
+            if patron is None:
+                self._log(db, t, "patron_enable", item=None, patron=None, ok=False)
+                return EnableResult(False, self.standing(patron_id, pin))
+            pin_check = self.check_pin(patron, pin)
+            refused = pin_check is not None and not pin_check.ok
             lifted = (
-                patron is not None
+                not refused
                 and bool(patron.blocked)
                 and str(patron.blocked).startswith(KIOSK_BLOCK_PREFIX)
             )
-            if lifted and patron is not None:
+            if lifted:
                 db.execute("UPDATE patron SET blocked = NULL WHERE barcode = ?", (patron.barcode,))
+                patron = self.model.patron(patron.barcode) or patron
+            standing = self._standing_of(patron, pin_check)
             self._log(
                 db,
                 t,
                 "patron_enable",
                 item=None,
-                patron=patron.barcode if patron else None,
+                patron=patron.barcode,
                 ok=lifted,
+                detail=standing.pin_refusal or "",
             )
-        return lifted
+        return EnableResult(lifted, standing)
 
     def set_item_properties(self, t: Terminal, item_id: str, properties: str) -> bool:
         with self.model.transaction() as db:

@@ -10,22 +10,32 @@ with ``nc``: one command per line, one JSON object per answer line.
     drop                         -> close every open SIP2 connection now
     stats                        -> connection and request counters
 
-A wrong command or knob answers ``{"ok": false, "error": "..."}``. The channel has no password:
-it listens on 127.0.0.1 only, like the SIP2 port by default.
+A wrong command or knob answers ``{"ok": false, "error": "..."}``. The channel has no password,
+so it listens on loopback only, whatever address the SIP2 port listens on (``kiosk acs --host
+0.0.0.0`` opens SIP2 to the network, never the knobs): only processes on the same machine can
+reach it. A non-loopback address is refused when the server starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
+import logging
 import shlex
 from dataclasses import asdict
 from typing import Any
 
-from kiosk.acs.errors import FaultSettingError
+from kiosk.acs.errors import AcsError, FaultSettingError
 from kiosk.acs.faults import Faults
 from kiosk.acs.server import SIP2Server
+
+log = logging.getLogger("kiosk.acs")
+
+LOOPBACK = "127.0.0.1"
+_LINE_LIMIT = 64 * 1024  # asyncio's default: no command comes near it
+_TOO_LONG = f"command line longer than {_LINE_LIMIT // 1024} KiB"
 
 
 class ControlServer:
@@ -35,8 +45,13 @@ class ControlServer:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._server = await asyncio.start_server(self._serve, host, port)
+    async def start(self, host: str = LOOPBACK, port: int = 0) -> int:
+        """Listen on ``host`` (a loopback address: see the module's docstring); the port."""
+        if not _is_loopback(host):
+            raise AcsError(
+                f"the control channel has no password and listens on loopback only, not {host!r}"
+            )
+        self._server = await asyncio.start_server(self._serve, host, port, limit=_LINE_LIMIT)
         return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
@@ -81,10 +96,20 @@ class ControlServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         try:
-            while line := await reader.readline():
-                answer = await self.execute(line.decode("utf-8", "replace").strip())
-                writer.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
-                await writer.drain()
+            while True:
+                try:
+                    line = await reader.readline()
+                except ValueError:  # longer than the reader's limit: say so, then hang up
+                    await self._answer(writer, {"ok": False, "error": _TOO_LONG})
+                    return
+                if not line:
+                    return
+                try:
+                    answer = await self.execute(line.decode("utf-8", "replace").strip())
+                except Exception:  # a bug costs one answer, never the channel or the server
+                    log.exception("control command failed")
+                    answer = {"ok": False, "error": "internal error (see the server's log)"}
+                await self._answer(writer, answer)
         except ConnectionError:
             pass
         finally:
@@ -92,6 +117,18 @@ class ControlServer:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    @staticmethod
+    async def _answer(writer: asyncio.StreamWriter, answer: dict[str, Any]) -> None:
+        writer.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+        await writer.drain()
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: only "localhost" is known to stay on the machine
+        return host == "localhost"
 
 
 async def send_command(host: str, port: int, line: str, timeout: float = 5.0) -> dict[str, Any]:

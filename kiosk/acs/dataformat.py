@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,6 +32,12 @@ RoutingOutcome = Literal[
     "reshelve", "floating_stays", "hold_here", "hold_transit", "transit_home", "exception"
 ]
 Language = Annotated[str, Field(pattern=r"^[a-z]{3}$")]  # ISO 639-2/3, e.g. swe, nob, sme, som
+# Card and item barcodes: some consortia number their staff or test cards from 3 characters.
+Barcode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3,20}$")]
+# A branch code, in either case: "BOL-HB" and "bol-hb" name the same branch (see ConsortiumData).
+BranchCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,20}$")]
+# SIP2's institution id (AO) is free text: an ISIL ("SE-BOL"), or a short code ("bol", "HELMET").
+InstitutionId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^|\x00-\x1f\x7f]+$")]
 
 
 def cents(value: str | int | float) -> int:
@@ -81,7 +88,7 @@ class SortRule(_Strict):
 
 
 class Branch(_Strict):
-    code: str = Field(pattern=r"^[A-Z0-9-]{2,20}$")
+    code: BranchCode
     name: str
     kind: Literal["main", "branch", "bookbus"] = "branch"
     sort_bins: list[SortRule] = []
@@ -91,7 +98,7 @@ class Library(_Strict):
     """A member library (a municipality) of the consortium."""
 
     code: str = Field(pattern=r"^[A-Z0-9]{2,10}$")
-    isil: str = Field(pattern=r"^[A-Z]{2}-[A-Za-z0-9:/-]{1,11}$")
+    isil: InstitutionId  # sent as AO and as an item's owner (BG); an ISIL where there is one
     name: str
     branches: list[Branch] = Field(min_length=1)
 
@@ -123,6 +130,13 @@ class Policy(_Strict):
     hold_shelf_days: int = 7
     offline_replay_max_age_days: int = 14
     currency: str = Field(default="SEK", pattern=r"^[A-Z]{3}$")
+    # Guessing (kiosk/acs/lockout.py): wrong PINs per patron and wrong passwords per SIP2 account
+    # in a row that lock it, and for how long. A kiosk's pool logs in on several connections at
+    # once, so one wrong password costs a few attempts: logins get more.
+    pin_attempts: int = Field(default=5, ge=1, le=100)
+    pin_lockout_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
+    login_attempts: int = Field(default=10, ge=1, le=1000)
+    login_lockout_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
 
     @field_validator("fee_limit", mode="before")
     @classmethod
@@ -152,7 +166,7 @@ class Fee(_Strict):
 
 
 class Patron(_Strict):
-    barcode: str = Field(pattern=r"^[A-Za-z0-9]{4,20}$")
+    barcode: Barcode
     card_uids: list[str] = []
     pin: str = Field(pattern=r"^[0-9]{4,8}$")
     name: str
@@ -160,6 +174,7 @@ class Patron(_Strict):
     language: Language = "swe"
     email: str = ""
     phone: str = ""
+    address: str = ""  # home address, one line ("Storgatan 1, 821 30 Bollnäs"), sent as BD
     blocked: str | None = None  # reason, for staff; a blocked patron cannot borrow or renew
     card_lost: bool = False
     expires: date | None = None
@@ -188,7 +203,7 @@ class Tag(_Strict):
 
 
 class Item(_Strict):
-    barcode: str = Field(pattern=r"^[A-Za-z0-9]{4,20}$")
+    barcode: Barcode
     record: str  # bibliographic record: copies share it and one holds queue
     title: str
     author: str = ""
@@ -279,11 +294,19 @@ class ConsortiumData(_Strict):
     accounts: list[Account] = []
     examples: dict[str, dict[str, str]] = {}  # named showcase records, documented in the README
 
+    def branch_spellings(self) -> dict[str, str]:
+        """Every branch code in upper case -> its spelling where the branch is defined.
+
+        References may write a branch code in any case; the model stores the defined spelling,
+        so that one branch is never two.
+        """
+        return {b.code.upper(): b.code for lib in self.libraries for b in lib.branches}
+
     @model_validator(mode="after")
     def _references(self) -> ConsortiumData:
         """Every code a record names must exist; problems are listed together."""
         libraries = {lib.code for lib in self.libraries}
-        branches = {b.code for lib in self.libraries for b in lib.branches}
+        branches = _CaseInsensitive(b.code for lib in self.libraries for b in lib.branches)
         patrons = {p.barcode for p in self.patrons}
         items = {i.barcode for i in self.items}
         records = {i.record for i in self.items}
@@ -342,7 +365,7 @@ class ConsortiumData(_Strict):
             ("patron", [p.barcode for p in self.patrons]),
             ("account", [a.login for a in self.accounts]),
             ("loan", [loan.item for loan in self.loans]),
-            ("branch", [b.code for lib in self.libraries for b in lib.branches]),
+            ("branch", [b.code.upper() for lib in self.libraries for b in lib.branches]),
         ):
             dupes = (
                 sorted({x for x in seen if seen.count(x) > 1})
@@ -355,6 +378,16 @@ class ConsortiumData(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+class _CaseInsensitive(set[str]):
+    """Branch codes for membership tests in any case ("bol-hb" in {"BOL-HB"})."""
+
+    def __init__(self, codes: Iterable[str] = ()) -> None:
+        super().__init__(code.upper() for code in codes)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and super().__contains__(code.upper())
 
 
 def parse_data(raw: bytes | str, *, source: str = "<data>") -> ConsortiumData:

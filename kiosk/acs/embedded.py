@@ -10,9 +10,10 @@ from types import TracebackType
 from typing import Any
 
 from kiosk.acs.circulation import Circulation
-from kiosk.acs.control import ControlServer
+from kiosk.acs.control import LOOPBACK, ControlServer
 from kiosk.acs.dataformat import ConsortiumData
 from kiosk.acs.faults import Faults
+from kiosk.acs.limits import ConnectionLimits
 from kiosk.acs.model import Clock, ConsortiumModel
 from kiosk.acs.protocol import Responder
 from kiosk.acs.records import AccountRecord
@@ -37,9 +38,10 @@ class EmbeddedACS:
         host: str = "127.0.0.1",
         port: int = 0,
         control_port: int | None = None,
+        control_host: str = LOOPBACK,
         reset: bool = False,
         charset: str = "utf-8",
-        login_timeout_seconds: float = 60.0,
+        limits: ConnectionLimits | None = None,
         clock: Clock | None = None,
         faults: Faults | None = None,
         tls: ssl.SSLContext | None = None,
@@ -52,13 +54,14 @@ class EmbeddedACS:
         self._bind = (host, port)
         self._control_bind = control_port
         self._charset = charset
-        self._login_timeout = login_timeout_seconds
+        self._limits = limits
         self._tls = tls
         self.faults = faults or Faults()
         if fault_settings:
             self.faults.update(**fault_settings)
         self.host = host
         self.port = port
+        self.control_host = control_host  # loopback, whatever ``host`` is (see control.py)
         self.control_port: int | None = None
         self._model: ConsortiumModel | None = None
         self._server: SIP2Server | None = None
@@ -72,13 +75,13 @@ class EmbeddedACS:
         )
         responder = Responder(self._model, self.faults)
         self._server = SIP2Server(
-            responder, self.faults, charset=self._charset, login_timeout_seconds=self._login_timeout
+            responder, self.faults, charset=self._charset, limits=self._limits
         )
         try:
             self.host, self.port = await self._server.start(*self._bind, tls=self._tls)
             if self._control_bind is not None:
                 self._control = ControlServer(self.faults, self._server)
-                self.control_port = await self._control.start(self.host, self._control_bind)
+                self.control_port = await self._control.start(self.control_host, self._control_bind)
         except BaseException:  # e.g. the port is taken: leave nothing half-open behind
             await self.close()
             raise

@@ -19,3 +19,13 @@ class DataFileError(AcsError):
 
 class FaultSettingError(AcsError, ValueError):
     """A fault knob was given an unknown name or a value of the wrong kind."""
+
+
+class RequestError(AcsError):
+    """A request the server can read but not carry out as asked (e.g. a date beyond year 9999
+    once converted to local time). It is answered with the request's negative response and
+    ``screen_message``, and nothing is changed."""
+
+    def __init__(self, problem: str, screen_message: str) -> None:
+        super().__init__(problem)
+        self.screen_message = screen_message

@@ -48,7 +48,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -56,8 +55,10 @@ from kiosk.acs.circulation import MESSAGES, Circulation, LoanResult, Reason, Ter
 from kiosk.acs.faults import Faults
 from kiosk.acs.folio_cql import CqlError, parse_cql, required_value
 from kiosk.acs.folio_records import FolioRecords, folio_id, from_utc, utc
+from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import ItemRecord, PatronRecord
+from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
 
 __all__ = ["DEFAULT_TENANT", "FolioServer", "Reply"]
 
@@ -219,6 +220,7 @@ class FolioApi:
         self.faults = faults or Faults()
         self.records = FolioRecords(model)
         self.circulation = Circulation(model)
+        self.logins = login_guard(model)
         self.tokens = _Tokens(access_ttl_s, refresh_ttl_s)
         self._routes: list[tuple[str, re.Pattern[str], _Handler, bool]] = []
         for method, pattern, function, authenticated in (
@@ -447,7 +449,13 @@ class FolioApi:
         account = self.model.account(username)
         if account is None or self.faults.refuse_logins:
             return _errors("Error verifying user existence", code="username.incorrect")
-        if not secrets.compare_digest(account.password.encode(), password.encode()):
+        check = self.logins.check(account.login, password, account.password)  # as SIP2's 93
+        if check.locked_until is not None:
+            log.warning(
+                "FOLIO login of %s refused: locked after too many wrong passwords", username
+            )
+            return _errors("User is locked after too many wrong passwords", code="user.blocked")
+        if not check.ok:
             return _errors("Password does not match", code="password.incorrect")
         log.info("FOLIO login of %s", username)
         return self._session_reply(account.login)
@@ -501,9 +509,15 @@ class FolioApi:
         body = self._fields(request, required=("id", "pin"), allowed=("id", "pin"))
         key = self.records.patron_of(str(body["id"]))
         patron = self.model.patron(key) if key else None
-        if patron is None or not secrets.compare_digest(
-            patron.pin.encode(), str(body["pin"]).encode()
-        ):
+        if patron is None:
+            return _errors("PIN does not match")
+        # The same count against guessing as SIP2's messages (kiosk/acs/lockout.py).
+        check = self.circulation.check_pin(patron, str(body["pin"]))
+        if check is None or check.locked_until is not None:
+            return _errors(
+                "PIN locked after too many wrong attempts" if check else "PIN does not match"
+            )
+        if not check.ok:
             return _errors("PIN does not match")
         return Reply(200, b"", "text/plain")
 
@@ -744,7 +758,7 @@ class FolioServer:
         )
         self.host = host
         self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
+        self._server: BoundedHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests = 0
         self.dropped = 0
@@ -791,24 +805,19 @@ class FolioServer:
         self.api.tokens.expire_access()
 
     def start(self) -> FolioServer:
-        server_class = _IPv6Server if ":" in self.host else _Server
-        self._server = server_class((self.host, self._requested_port), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="embedded-folio",
-            daemon=True,
+        self._server = BoundedHTTPServer(
+            (self.host, self._requested_port),
+            _handler_for(self),
+            max_connections=MAX_CONNECTIONS,
+            idle_seconds=KEEP_ALIVE_SECONDS,
+            request_seconds=KEEP_ALIVE_SECONDS,
         )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "embedded-folio", poll_interval=0.1)
         log.info("FOLIO API on %s (tenant %s)", self.url, self.tenant)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(self._server, self._thread)
         self._server = None
         self._thread = None
 
@@ -824,20 +833,44 @@ class FolioServer:
             self.dropped += int(dropped)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+#: No request a self-service client sends comes near this; a larger body is refused unread.
+MAX_BODY = 1024 * 1024
 
 
-class _IPv6Server(_Server):
-    address_family = socket.AF_INET6
+def _request_body(headers: Any, rfile: Any) -> bytes | Reply:
+    """The request's body, or the 4xx reply when its framing cannot be trusted.
+
+    ``Content-Length`` must be one decimal number (a negative one would make the read wait for
+    the end of the connection, a huge one would allocate it); chunked bodies are not spoken
+    here, as the clients of this server never send them.
+    """
+    if headers.get("Transfer-Encoding"):
+        return Reply.text(411, "Length Required: send the body with a Content-Length")
+    values = headers.get_all("Content-Length") or []
+    if not values:
+        return b""
+    text = values[0].strip()
+    if len(set(values)) != 1 or not text.isascii() or not text.isdigit():
+        return Reply.text(400, "Bad Request: invalid Content-Length")
+    length = int(text) if len(text) <= len(str(MAX_BODY)) else MAX_BODY + 1
+    if length > MAX_BODY:
+        return Reply.text(413, f"Payload Too Large: at most {MAX_BODY} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        return Reply.text(400, "Bad Request: the body ended before its Content-Length")
+    return bytes(body)
 
 
-def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+#: Connections served at once; a kept-alive connection idle this long, or one that has not sent
+#: its whole request within it, is closed (kiosk/httpserve.py).
+MAX_CONNECTIONS = 256
+KEEP_ALIVE_SECONDS = 60.0
+
+
+def _handler_for(owner: FolioServer) -> type[BoundedHandler]:
+    class Handler(BoundedHandler):
         server_version = "kiosk-folio"
         protocol_version = "HTTP/1.1"
-        timeout = 60  # an idle keep-alive connection is closed after this
 
         def setup(self) -> None:
             super().setup()
@@ -847,8 +880,12 @@ def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             api = owner.api
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = _request_body(self.headers, self.rfile)
+            self.request_read()
+            if isinstance(body, Reply):  # the body cannot be read: answer, then hang up
+                self.close_connection = True
+                self._reply(body)
+                return
             delay = api.faults.delay_seconds()
             if delay:
                 time.sleep(delay)
@@ -866,9 +903,14 @@ def _handler_for(owner: FolioServer) -> type[BaseHTTPRequestHandler]:
                 self._drop("after processing")
                 return
             owner._counted()
+            self._reply(reply)
+
+        def _reply(self, reply: Reply) -> None:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             for name, value in reply.headers:
                 self.send_header(name, value)
             self.end_headers()

@@ -127,14 +127,17 @@ class LockedConnection:
 
 @functools.cache
 def _store() -> StoreSchema:
-    """The ``--db`` file (see kiosk.store): ``schema.sql`` is version 1. A file from before the
-    store helper (application id 0) is adopted when its tables are among schema.sql's."""
-    schema = resources.files("kiosk.acs").joinpath("schema.sql").read_text(encoding="utf-8")
+    """The ``--db`` file (see kiosk.store): ``schema.sql`` is version 1, ``schema_2.sql`` (the
+    patron's address, PIN and login lockouts, resends per login) version 2. A file from before
+    the store helper (application id 0) is adopted when its tables are among schema.sql's."""
+    files = resources.files("kiosk.acs")
+    schema = files.joinpath("schema.sql").read_text(encoding="utf-8")
+    version_2 = files.joinpath("schema_2.sql").read_text(encoding="utf-8")
     tables = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema))
     return StoreSchema(
         name="library-system database",
         application_id=APPLICATION_IDS["library-system database"],
-        migrations=(schema,),
+        migrations=(schema, version_2),
         legacy_tables=tables,
         legacy_signature=frozenset({"meta", "library"}),
     )
@@ -151,6 +154,7 @@ class ConsortiumModel:
         self.db_path = str(db_path)
         self.clock: Clock = clock or _local_now
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of transaction(), guarded by _lock
         try:
             raw = open_store(self.db_path, _store(), synchronous="NORMAL", timeout=5.0)
         except StoreError as exc:
@@ -193,15 +197,33 @@ class ConsortiumModel:
 
     @contextmanager
     def transaction(self) -> Iterator[LockedConnection]:
-        """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading."""
+        """One atomic change: ``BEGIN IMMEDIATE`` takes the write lock before reading.
+
+        Transactions nest: inside another one this is a savepoint, so the SIP2 server can run a
+        whole request (the change and building its answer) as one transaction and roll all of
+        it back when anything in it fails, while each circulation operation stays atomic on
+        its own too.
+        """
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            if depth:
+                self.conn.execute(f"SAVEPOINT nested_{depth}")
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = depth + 1
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if depth:
+                    self.conn.execute(f"ROLLBACK TO nested_{depth}")
+                    self.conn.execute(f"RELEASE nested_{depth}")
+                else:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            else:
+                self.conn.execute(f"RELEASE nested_{depth}" if depth else "COMMIT")
+            finally:
+                self._depth = depth
 
     def now(self) -> datetime:
         return self.clock()
@@ -211,6 +233,7 @@ class ConsortiumModel:
         now = iso(self.now())
         with self.transaction() as db:
             for table in (
+                "lockout",
                 "circulation_log",
                 "fee",
                 "hold",
@@ -229,6 +252,11 @@ class ConsortiumModel:
             db.execute("INSERT INTO meta VALUES ('name', ?)", (data.name,))
             db.execute("INSERT INTO meta VALUES ('policy', ?)", (data.policy.model_dump_json(),))
             db.execute("INSERT INTO meta VALUES ('examples', ?)", (json.dumps(data.examples),))
+            spelling = data.branch_spellings()
+
+            def branch(code: str) -> str:
+                return spelling[code.upper()]
+
             for lib in data.libraries:
                 db.execute("INSERT INTO library VALUES (?, ?, ?)", (lib.code, lib.isil, lib.name))
                 for br in lib.branches:
@@ -265,18 +293,20 @@ class ConsortiumModel:
                 )
             for p in data.patrons:
                 db.execute(
-                    "INSERT INTO patron VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO patron (barcode, pin, name, home_branch, language, email, phone,"
+                    " blocked, card_lost, expires, address) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         p.barcode,
                         p.pin,
                         p.name,
-                        p.home_branch,
+                        branch(p.home_branch),
                         p.language,
                         p.email,
                         p.phone,
                         p.blocked,
                         int(p.card_lost),
                         iso(p.expires),
+                        p.address,
                     ),
                 )
                 for uid in p.card_uids:
@@ -298,8 +328,8 @@ class ConsortiumModel:
                         i.language,
                         i.media_type,
                         i.owner,
-                        i.home_branch,
-                        i.location or i.home_branch,
+                        branch(i.home_branch),
+                        branch(i.location or i.home_branch),
                         i.collection,
                         i.call_number,
                         i.parts,
@@ -318,7 +348,7 @@ class ConsortiumModel:
                     (
                         loan.item,
                         loan.patron,
-                        loan.branch,
+                        branch(loan.branch),
                         iso(loan.loaned),
                         iso(loan.due),
                         loan.renewals,
@@ -326,21 +356,22 @@ class ConsortiumModel:
                 )
                 db.execute("UPDATE item SET status = 'on_loan' WHERE barcode = ?", (loan.item,))
             for h in data.holds:
+                pickup = branch(h.pickup)
                 db.execute(
                     "INSERT INTO hold (patron, record, pickup, placed, state, item, expires)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (h.patron, h.record, h.pickup, iso(h.placed), h.state, h.item, iso(h.expires)),
+                    (h.patron, h.record, pickup, iso(h.placed), h.state, h.item, iso(h.expires)),
                 )
                 if h.state == "ready":
                     db.execute(
                         "UPDATE item SET status = 'on_hold_shelf', location = ?,"
                         " transit_to = NULL WHERE barcode = ?",
-                        (h.pickup, h.item),
+                        (pickup, h.item),
                     )
                 elif h.state == "in_transit":
                     db.execute(
                         "UPDATE item SET status = 'in_transit', transit_to = ? WHERE barcode = ?",
-                        (h.pickup, h.item),
+                        (pickup, h.item),
                     )
             for a in data.accounts:
                 db.execute(
@@ -348,7 +379,7 @@ class ConsortiumModel:
                     (
                         a.login,
                         a.password,
-                        a.branch,
+                        branch(a.branch),
                         a.location_code,
                         a.charset,
                         int(a.error_detection),
@@ -388,9 +419,11 @@ class ConsortiumModel:
     # -- reads ---------------------------------------------------------------------------------
 
     def branch(self, code: str) -> BranchRecord | None:
+        """A branch by its code in any case ("bol-hb" finds "BOL-HB"); the record carries the
+        code as the data file defines it, which is what every other table stores."""
         row = self.conn.execute(
             "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
-            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ?",
+            " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ? COLLATE NOCASE",
             (code,),
         ).fetchone()
         return BranchRecord(**dict(row)) if row else None
@@ -470,6 +503,7 @@ class ConsortiumModel:
             pin=row["pin"],
             email=row["email"],
             phone=row["phone"],
+            address=row["address"],
         )
 
     def patrons(self) -> list[str]:

@@ -9,7 +9,7 @@ the project's one SIP2 codec (``kiosk.sip2``) for every message class.
 
 from __future__ import annotations
 
-import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,10 +25,15 @@ from kiosk.acs.circulation import (
     Reason,
     Terminal,
 )
+from kiosk.acs.errors import RequestError
 from kiosk.acs.faults import Faults
+from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
+from kiosk.acs.refusals import refusal
 from kiosk.sip2.codec import MAX_FIELD_LENGTH
+
+log = logging.getLogger("kiosk.acs")
 
 # The SIP2 language code of each patron language (ISO 639-2 in the model): the spec's table,
 # the first code where it has two for one language, and the other names of its languages.
@@ -74,6 +79,11 @@ CIRCULATION_STATUS = {
 CIRCULATION_CODES = frozenset({"11", "09", "29", "65", "15", "37", "19", "01", "25"})
 OFFLINE_MESSAGE = "Biblioteksystemet är inte tillgängligt just nu."
 TOO_LONG_MESSAGE = f"Ett fält i begäran är längre än {MAX_FIELD_LENGTH} tecken."
+INTERNAL_ERROR_MESSAGE = "Ett fel uppstod i biblioteksystemet. Inget har ändrats."
+BAD_AMOUNT_MESSAGE = "Ogiltigt belopp."
+# Larger than any fee a library charges, small enough that no arithmetic or log line overflows.
+MAX_AMOUNT = Decimal(10**9)
+_MAX_AMOUNT_TEXT = 32
 ALL_SUPPORTED = "Y" * 16
 
 
@@ -101,14 +111,15 @@ def money(cents: int) -> str:
 
 
 def parse_money(text: str | None) -> int | None:
-    """ "25.00", "25", "25,5" -> cents; None when unreadable."""
-    if not text:
+    """ "25.00", "25", "25,5" -> cents; None when unreadable, negative, not finite ("NaN",
+    "Infinity") or beyond any real fee (a 5,000-digit amount, "1E+999999999")."""
+    if not text or len(text) > _MAX_AMOUNT_TEXT:
         return None
     try:
         amount = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         return None
-    if amount < 0:
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         return None
     return int((amount * 100).to_integral_value())
 
@@ -140,6 +151,7 @@ class Responder:
     ) -> None:
         self.model = model
         self.circ = Circulation(model)
+        self.logins = login_guard(model)
         self.faults = faults
         self.default_timeout = default_timeout_seconds
         self.default_retries = default_retries
@@ -172,7 +184,38 @@ class Responder:
             return self.refuse_too_long(request, session)
         if self.faults.offline and request.code in CIRCULATION_CODES:
             return self.offline_refusal(request, session)
-        return handler(request, session)
+        return self._all_or_nothing(handler, request, session)
+
+    def _all_or_nothing(
+        self,
+        handler: Callable[[sip2.Message, Session], sip2.Message],
+        request: sip2.Message,
+        session: Session,
+    ) -> sip2.Message:
+        """Carry a request out in one transaction with its answer: when the handler raises, or
+        its answer cannot be sent, the change is rolled back and the request is answered with
+        its negative response (or 96 for a request that only reads), never with silence."""
+        try:
+            with self.model.transaction():
+                response = handler(request, session)
+                sip2.encode(response)  # an answer that cannot go out must not leave its change
+            return response
+        except RequestError as exc:
+            log.warning("%s: %s request refused: %s", session.peer, request.code, exc)
+            screen = exc.screen_message
+        except Exception:
+            log.exception("%s: internal error on a %s request", session.peer, request.code)
+            screen = INTERNAL_ERROR_MESSAGE
+        answer = refusal(
+            request, institution=self._institution(request, session), screen_message=screen
+        )
+        try:
+            if answer is not None:
+                sip2.encode(answer)  # it echoes the request's fields, which may be unsendable
+                return answer
+        except sip2.SIP2EncodeError:
+            pass
+        return sip2.RequestSCResend()
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -205,11 +248,10 @@ class Responder:
 
     def login(self, request: sip2.Login, session: Session) -> sip2.Message:
         account = self.model.account(request.login_user_id or "")
-        password = (request.login_password or "").encode()
         ok = (
             account is not None
-            and hmac.compare_digest(account.password.encode(), password)
             and not self.faults.refuse_logins
+            and self._password_ok(account, request.login_password or "", session)
         )
         if ok and account is not None:
             session.account = account
@@ -217,6 +259,18 @@ class Responder:
         else:
             _log_out(session)
         return sip2.LoginResponse(ok=ok)
+
+    def _password_ok(self, account: AccountRecord, password: str, session: Session) -> bool:
+        """The account's password, counted against guessing (locked after too many wrong)."""
+        check = self.logins.check(account.login, password, account.password)
+        if check.locked_until is not None:
+            log.warning(
+                "%s: login as %s refused: locked after too many wrong passwords until %s",
+                session.peer,
+                account.login,
+                check.locked_until.isoformat(timespec="minutes"),
+            )
+        return check.ok
 
     def sc_status(self, request: sip2.SCStatus, session: Session) -> sip2.Message:
         account = session.account
@@ -250,58 +304,11 @@ class Responder:
         self, request: sip2.Message, session: Session, screen_message: str = OFFLINE_MESSAGE
     ) -> sip2.Message:
         """What a circulation request gets while the "offline" knob is on: a clear no."""
-        ao = self._institution(request, session)
-        screen = {"AF": screen_message}
-        code = request.code
-        if code == "11" or code == "29":
-            cls = sip2.CheckoutResponse if code == "11" else sip2.RenewResponse
-            return cls(
-                ok=False,
-                renewal_ok=False,
-                magnetic_media=None,
-                desensitize=False,
-                fields={
-                    "AO": ao,
-                    "AA": request.get("AA") or "",
-                    "AB": request.get("AB") or "",
-                    "AJ": "",
-                    "AH": "",
-                    **screen,
-                },
-            )
-        if code == "09":
-            return sip2.CheckinResponse(
-                ok=False,
-                resensitize=True,
-                magnetic_media=None,
-                alert=False,
-                fields={"AO": ao, "AB": request.get("AB") or "", "AQ": "", **screen},
-            )
-        if code == "65":
-            return sip2.RenewAllResponse(
-                ok=False, renewed_count=0, unrenewed_count=0, fields={"AO": ao, **screen}
-            )
-        if code == "15":
-            return sip2.HoldResponse(
-                ok=False,
-                available=False,
-                fields={"AO": ao, "AA": request.get("AA") or "", **screen},
-            )
-        if code == "37":
-            return sip2.FeePaidResponse(
-                payment_accepted=False, fields={"AO": ao, "AA": request.get("AA") or "", **screen}
-            )
-        if code == "19":
-            return sip2.ItemStatusUpdateResponse(
-                item_properties_ok=False, fields={"AB": request.get("AB") or "", **screen}
-            )
-        standing = self.circ.standing("")
-        response_class = sip2.PatronEnableResponse if code == "25" else sip2.PatronStatusResponse
-        return response_class(
-            patron_status=self._status_string(standing),
-            language="000",
-            fields={"AO": ao, "AA": request.get("AA") or "", "AE": "", "BL": "N", **screen},
+        answer = refusal(
+            request, institution=self._institution(request, session), screen_message=screen_message
         )
+        assert answer is not None  # every circulation code has a negative response
+        return answer
 
     def refuse_too_long(self, request: sip2.Message, session: Session) -> sip2.Message:
         """A request with a field over SIP2's 255 characters: refused before anything is done.
@@ -368,8 +375,8 @@ class Responder:
             fields["CQ"] = "Y" if standing.pin_ok else "N"
         if standing.patron is None:
             fields["AF"] = MESSAGES[Reason.UNKNOWN_PATRON]
-        elif standing.pin_ok is False:
-            fields["AF"] = MESSAGES[Reason.WRONG_PIN]
+        elif standing.pin_refusal is not None:
+            fields["AF"] = MESSAGES[standing.pin_refusal]
         elif standing.reasons:
             fields["AF"] = MESSAGES[standing.reasons[0]]
         return fields
@@ -441,8 +448,14 @@ class Responder:
                 BV=money(standing.fees_total),
                 CC=money(policy.fee_limit),
             )
-            if patron.email:
-                fields["BE"] = patron.email
+            if standing.pin_ok is not False:  # contact details only for the card's holder
+                for tag, value in (
+                    ("BD", patron.address),
+                    ("BE", patron.email),
+                    ("BF", patron.phone),
+                ):
+                    if value:
+                        fields[tag] = value
             summary = (request.summary or "").ljust(10)
             lists = {
                 0: ("AS", ready),
@@ -475,8 +488,10 @@ class Responder:
 
     def patron_enable(self, request: sip2.PatronEnable, session: Session) -> sip2.Message:
         assert session.terminal is not None
-        self.circ.enable_patron(session.terminal, request.patron_identifier or "")
-        standing = self.circ.standing(request.patron_identifier or "", request.patron_password)
+        result = self.circ.enable_patron(
+            session.terminal, request.patron_identifier or "", pin=request.patron_password
+        )
+        standing = result.standing
         return sip2.PatronEnableResponse(
             patron_status=self._status_string(standing),
             language=self._language(standing),
@@ -704,7 +719,7 @@ class Responder:
             "AA": request.patron_identifier or "",
         }
         if amount is None:
-            fields["AF"] = "Ogiltigt belopp."
+            fields["AF"] = BAD_AMOUNT_MESSAGE
             return sip2.FeePaidResponse(payment_accepted=False, fields=fields)
         result = self.circ.pay(
             session.terminal,
@@ -785,7 +800,16 @@ def _int(text: str | None, default: int) -> int:
 
 
 def _naive(moment: datetime | None) -> datetime | None:
-    """SIP2 dates in UTC (zone Z) become local time, like the model's."""
+    """SIP2 dates in UTC (zone Z) become local time, like the model's.
+
+    9999-12-31 23:59:59 Z is past the calendar's end in a zone east of UTC (and 0001-01-01 Z
+    before its start west of it): such a request is refused, not guessed at.
+    """
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone().replace(tzinfo=None)
+    try:
+        return moment.astimezone().replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise RequestError(
+            "a date beyond the calendar's range in local time", "Ogiltigt datum i begäran."
+        ) from None

@@ -100,6 +100,7 @@ class PatronRecord:
     pin: str = field(repr=False)
     email: str = field(repr=False, default="")
     phone: str = field(repr=False, default="")
+    address: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,19 +26,6 @@ from kiosk.acs.model import ConsortiumModel
 
 MAX_AGE_SECONDS = 600.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sip2_resends (
-    account    TEXT NOT NULL,
-    connection TEXT NOT NULL,
-    item       TEXT NOT NULL,
-    request    BLOB NOT NULL,
-    response   BLOB NOT NULL,
-    at         REAL NOT NULL,
-    PRIMARY KEY (account, connection)
-);
-CREATE INDEX IF NOT EXISTS sip2_resends_request ON sip2_resends (account, request);
-"""
-
 
 class LoginResends:
     """Per login: each connection's last answered change, kept in the model's database."""
@@ -46,7 +33,6 @@ class LoginResends:
     def __init__(self, model: ConsortiumModel, *, clock: Callable[[], float] = time.time) -> None:
         self._db = model.conn
         self._clock = clock
-        self._db.executescript(_SCHEMA)
         # Connection names of this run: a restart never mistakes an old connection for an open one.
         self._run = secrets.token_hex(4)
         self._count = 0

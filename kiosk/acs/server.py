@@ -14,9 +14,11 @@ and real servers do, this server does:
   the connection that carried it out ended, gets that answer too (:mod:`kiosk.acs.resends`,
   kept in the model's database, so also after a restart with ``--db``); a request whose body
   merely equals an earlier one, with another AY, is a new request;
-* the idle timeout announced in 98 closes a silent connection; the retry count announced in 98
-  bounds consecutive bad-checksum requests and retransmissions, after which the connection is
-  closed;
+* the idle timeout announced in 98 closes a connection that sends no complete message for that
+  long; the retry count announced in 98 bounds consecutive bad-checksum requests and
+  retransmissions, after which the connection is closed;
+* floods are capped (:mod:`kiosk.acs.limits`): connections in total and per address, an absolute
+  login deadline, and trickled bytes extend no deadline;
 * logs carry masked traces only (no PINs, passwords, names or full card numbers).
 """
 
@@ -26,12 +28,21 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from dataclasses import dataclass, field
 
 from kiosk import sip2
 from kiosk.acs.faults import Faults
+from kiosk.acs.limits import (
+    ACCEPT_BACKLOG,
+    Admission,
+    ConnectionLimits,
+    Deadlines,
+    fit_to_descriptors,
+)
 from kiosk.acs.protocol import CIRCULATION_CODES, CloseConnection, Responder, Session
 from kiosk.acs.resends import LoginResends
+from kiosk.acs.tolerant import decode_request
 from kiosk.sip2 import AskResend, Close, Handle, Replay, ServerConnection
 
 log = logging.getLogger("kiosk.acs")
@@ -45,7 +56,9 @@ class ServerStats:
     replays: int = 0
     resends_requested: int = 0  # 96 sent
     dropped: int = 0
-    idle_closed: int = 0
+    idle_closed: int = 0  # closed by a deadline: no login, idle, or a message that never ended
+    refused: int = 0  # turned away at a connection cap
+    evicted: int = 0  # not logged in yet, and made room for a newcomer at a cap
 
 
 @dataclass
@@ -71,12 +84,13 @@ class SIP2Server:
         faults: Faults,
         *,
         charset: str = "utf-8",
-        login_timeout_seconds: float = 60.0,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.responder = responder
         self.faults = faults
         self.charset = charset
-        self.login_timeout = login_timeout_seconds
+        self.limits = fit_to_descriptors(limits or ConnectionLimits())
+        self.admission = Admission(self.limits)
         self.stats = ServerStats()
         self.resends = LoginResends(responder.model)
         self._open: set[str] = set()  # names of the open connections (see LoginResends)
@@ -87,8 +101,15 @@ class SIP2Server:
     async def start(
         self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
     ) -> tuple[str, int]:
-        """Listen; with ``tls`` every connection is TLS (as FOLIO edge-sip2 or stunnel offer)."""
-        self._server = await asyncio.start_server(self._serve, host, port, ssl=tls)
+        """Listen; with ``tls`` every connection is TLS (as FOLIO edge-sip2 or stunnel offer).
+
+        A TLS handshake must finish within the login deadline too; the caps count a connection
+        from the end of its handshake (asyncio hands it over only then).
+        """
+        handshake = {"ssl_handshake_timeout": self.limits.login_seconds} if tls else {}
+        self._server = await asyncio.start_server(
+            self._serve, host, port, ssl=tls, backlog=ACCEPT_BACKLOG, **handshake
+        )
         sock = self._server.sockets[0]
         bound = sock.getsockname()
         log.info("embedded ACS listening on %s:%s", bound[0], bound[1])
@@ -120,25 +141,43 @@ class SIP2Server:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
-        self._writers.add(writer)
         peer = writer.get_extra_info("peername")
         conn = _Connection(
             Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?"),
-            ServerConnection(charset=self.charset, retries=self.responder.default_retries),
+            ServerConnection(
+                charset=self.charset,
+                retries=self.responder.default_retries,
+                decoder=decode_request,
+            ),
             self.resends.connection_id(),
         )
+        ticket = self.admission.admit(
+            str(peer[0]) if peer else "?", writer.close, lambda: conn.session.account is not None
+        )
+        self.stats.refused, self.stats.evicted = self.admission.refused, self.admission.evicted
+        if ticket is None:
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+            return
+        self._writers.add(writer)
         self._open.add(conn.name)
         self.stats.connections += 1
         self.stats.open_connections += 1
         framer = sip2.Framer()
+        deadlines = Deadlines(self.limits)
         try:
             while True:
-                timeout = self._idle_timeout(conn)
+                timeout, reason = deadlines.timeout(
+                    logged_in=conn.session.account is not None,
+                    idle_seconds=self._idle_timeout(conn),
+                    now=time.monotonic(),
+                )
                 try:
                     data = await asyncio.wait_for(reader.read(65536), timeout)
                 except TimeoutError:
                     self.stats.idle_closed += 1
-                    log.info("%s: idle for %.1f s, closing", conn.session.peer, timeout or 0)
+                    log.info("%s: %s, closing", conn.session.peer, reason)
                     return
                 if not data:
                     return
@@ -147,6 +186,11 @@ class SIP2Server:
                 except sip2.SIP2DecodeError as exc:
                     log.warning("%s: %s; closing", conn.session.peer, exc)
                     return
+                deadlines.received(
+                    complete_messages=bool(frames),
+                    pending=framer.pending > 0,
+                    now=time.monotonic(),
+                )
                 for frame in frames:
                     if not await self._handle(frame, conn, writer):
                         return
@@ -154,6 +198,7 @@ class SIP2Server:
             return
         finally:
             self._open.discard(conn.name)
+            self.admission.leave(ticket)
             self.stats.open_connections -= 1
             self._writers.discard(writer)
             writer.close()
@@ -163,9 +208,11 @@ class SIP2Server:
                 self._tasks.discard(task)
 
     def _idle_timeout(self, conn: _Connection) -> float | None:
+        """The logged-in account's idle timeout (announced in 98); None: no timeout."""
         account = conn.session.account
-        seconds = account.timeout_seconds if account is not None else self.login_timeout
-        return seconds if seconds > 0 else None
+        if account is None or account.timeout_seconds <= 0:
+            return None
+        return account.timeout_seconds
 
     async def _send(self, writer: asyncio.StreamWriter, data: bytes, conn: _Connection) -> None:
         delay = self.faults.delay_seconds()

@@ -3,7 +3,8 @@
     kiosk acs [--host 127.0.0.1] [--port 6001] [--data FILE] [--db FILE] [--reset]
               [--latency-ms N] [--jitter-ms N] [--drop-after N] [--corrupt-checksum N]
               [--answer-96 N] [--offline] [--refuse-logins] [--control-port 6002]
-              [--folio-port 9130]
+              [--folio-port 9130] [--max-connections N] [--max-per-address N]
+              [--login-deadline S] [--message-deadline S]
     kiosk acs control [--control-host H] [--control-port 6002] COMMAND...
     kiosk acs check FILE         validate a consortium data file and print a summary
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 
@@ -45,12 +47,40 @@ def register(subparsers: Any) -> None:
         "--tls-client-ca", help="require client certificates signed by this CA (PEM)"
     )
     parser.add_argument(
-        "--control-port", type=int, help="also listen for fault-knob commands on this loopback port"
+        "--control-port",
+        type=int,
+        help="also listen for fault-knob commands on this port of 127.0.0.1 (never on --host)",
     )
     parser.add_argument(
         "--folio-port",
         type=int,
         help="also serve FOLIO's REST API on this port (tenant 'demo'; same model and faults)",
+    )
+    # Defaults: kiosk.acs.ConnectionLimits (not imported here: `kiosk --help` stays quick).
+    parser.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        metavar="N",
+        help="open SIP2 connections at most (default 1000; fewer if file descriptors are short)",
+    )
+    parser.add_argument(
+        "--max-per-address",
+        type=_positive(int),
+        metavar="N",
+        help="open SIP2 connections from one address at most (default 64); beyond a cap the"
+        " oldest connection that has not logged in makes room",
+    )
+    parser.add_argument(
+        "--login-deadline",
+        type=_positive(float),
+        metavar="SECONDS",
+        help="a connection must log in within this many seconds (default 20)",
+    )
+    parser.add_argument(
+        "--message-deadline",
+        type=_positive(float),
+        metavar="SECONDS",
+        help="a message, once begun, must end within this many seconds (default 30)",
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every response")
     parser.add_argument(
@@ -112,6 +142,33 @@ def register(subparsers: Any) -> None:
     check.set_defaults(handler=run_check)
 
 
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse type: a number above 0, with a clear error otherwise."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _limits(args: argparse.Namespace, defaults: Any) -> Any:
+    """The connection limits of the options, the defaults where none was given."""
+    given = {
+        "max_connections": args.max_connections,
+        "max_per_address": args.max_per_address,
+        "login_seconds": args.login_deadline,
+        "message_seconds": args.message_deadline,
+    }
+    return replace(defaults, **{name: value for name, value in given.items() if value is not None})
+
+
 def _fault_settings(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms,
@@ -128,7 +185,7 @@ def run_server(args: argparse.Namespace) -> int:
     import signal
     import ssl
 
-    from kiosk.acs import AcsError, EmbeddedACS, server_tls_context
+    from kiosk.acs import AcsError, ConnectionLimits, EmbeddedACS, server_tls_context
     from kiosk.sip2 import check_charset
 
     try:
@@ -157,6 +214,7 @@ def run_server(args: argparse.Namespace) -> int:
             control_port=args.control_port,
             reset=args.reset,
             charset=args.charset,
+            limits=_limits(args, ConnectionLimits()),
             **_fault_settings(args),
         )
         try:
@@ -184,7 +242,7 @@ def run_server(args: argparse.Namespace) -> int:
             f"kiosk acs: {model.name}: {len(model.branches())} branches,"
             f" {len(model.patrons())} patrons, {len(model.items())} items;"
             f" SIP2{' over TLS' if tls else ''} on {acs.host}:{acs.port}"
-            + (f", control on {acs.host}:{acs.control_port}" if acs.control_port else ""),
+            + (f", control on {acs.control_host}:{acs.control_port}" if acs.control_port else ""),
             flush=True,
         )
         if folio is not None:

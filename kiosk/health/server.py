@@ -2,19 +2,20 @@
 
 Why a thread and not the asyncio loop: the endpoint must still answer when the event loop is
 stuck -- that is exactly when staff want /healthz to say ``failing`` ("no heartbeat") rather than
-time out. The standard library's threading HTTP server is enough for a scrape every few seconds.
+time out. The standard library's threading HTTP server is enough for a scrape every few seconds,
+bounded (:mod:`kiosk.httpserve`) so that idle or slow clients do not pile up threads.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
+
+from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
 
 from .metrics import Metrics
 
@@ -27,14 +28,26 @@ class HealthServer:
     """Serves ``GET /healthz`` (JSON; 200 ok/degraded, 503 failing) and ``GET /metrics``.
 
     ``port=0`` picks a free port (tests); :attr:`port` tells which after :meth:`start`.
-    Usable as a context manager.
+    Usable as a context manager. A scraper sends its request at once: a client that sends
+    nothing for ``timeout_seconds``, or has not sent a whole request by then, is closed, and at
+    most ``max_connections`` are served at once.
     """
 
-    def __init__(self, metrics: Metrics, host: str = "127.0.0.1", port: int = 9464) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        host: str = "127.0.0.1",
+        port: int = 9464,
+        *,
+        timeout_seconds: float = 10.0,
+        max_connections: int = 32,
+    ) -> None:
         self.metrics = metrics
         self.host = host
         self._requested_port = port
-        self._server: ThreadingHTTPServer | None = None
+        self.timeout_seconds = timeout_seconds
+        self.max_connections = max_connections
+        self._server: BoundedHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -49,26 +62,19 @@ class HealthServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> HealthServer:
-        handler = _handler_for(self.metrics)
-        server_class = _IPv6Server if ":" in self.host else ThreadingHTTPServer
-        self._server = server_class((self.host, self._requested_port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.2},  # how long stop() may wait
-            name="kiosk-health",
-            daemon=True,
+        self._server = BoundedHTTPServer(
+            (self.host, self._requested_port),
+            _handler_for(self.metrics),
+            max_connections=self.max_connections,
+            idle_seconds=self.timeout_seconds,
+            request_seconds=self.timeout_seconds,
         )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, "kiosk-health", poll_interval=0.2)
         log.info("health endpoint listening", extra={"fields": {"url": self.url}})
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(self._server, self._thread)
         self._server = None
         self._thread = None
 
@@ -79,12 +85,8 @@ class HealthServer:
         self.stop()
 
 
-class _IPv6Server(ThreadingHTTPServer):
-    address_family = socket.AF_INET6
-
-
-def _handler_for(metrics: Metrics) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(metrics: Metrics) -> type[BoundedHandler]:
+    class Handler(BoundedHandler):
         server_version = "kiosk-health"
 
         def do_GET(self) -> None:

@@ -32,6 +32,7 @@ tells the state machine what it answered (:meth:`ServerConnection.answered`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.sip2.catalog import RequestACSResend
@@ -294,9 +295,16 @@ class ServerConnection:
     ``charset`` and ``retries`` change when a kiosk account logs in (accounts have their own).
     """
 
-    def __init__(self, *, charset: str = "utf-8", retries: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        charset: str = "utf-8",
+        retries: int = 3,
+        decoder: Callable[..., Decoded] = decode,
+    ) -> None:
         self.charset = charset
         self.retries = retries
+        self._decode = decoder  # a server may also read other vendors' short requests
         self.last_response: bytes | None = None
         self._last_request: bytes | None = None
         self._repeats = 0  # consecutive 96s asked and retransmissions answered
@@ -305,7 +313,7 @@ class ServerConnection:
         """One frame from the self-check (terminator optional): what to do about it."""
         frame = frame.rstrip(b"\r\n")
         try:
-            decoded = decode(frame, charset=self.charset)
+            decoded = self._decode(frame, charset=self.charset)
         except SIP2DecodeError as exc:
             return self._ask_resend(f"undecodable request ({exc})")
         code = decoded.message.code

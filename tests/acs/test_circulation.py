@@ -331,9 +331,9 @@ def test_fees_are_paid_oldest_first_and_overpayment_is_refused(circ, bollnas) ->
 def test_a_kiosk_block_can_be_lifted_by_a_kiosk_but_a_staff_block_cannot(circ, bollnas) -> None:
     circ.block_patron(bollnas, ASA, "Card left in the machine")
     assert circ.checkout(bollnas, ASA, "3000000021").reason is Reason.PATRON_BLOCKED
-    assert circ.enable_patron(bollnas, ASA)
+    assert circ.enable_patron(bollnas, ASA).lifted
     assert circ.checkout(bollnas, ASA, "3000000021").ok
-    assert not circ.enable_patron(bollnas, DEMO["patron_blocked"]["barcode"])
+    assert not circ.enable_patron(bollnas, DEMO["patron_blocked"]["barcode"]).lifted
 
 
 def test_every_change_is_in_the_circulation_log(circ, bollnas) -> None:

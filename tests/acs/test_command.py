@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk import sip2
-from kiosk.acs import DEMO_DATA, EmbeddedACS, ThreadedACS
+from kiosk.acs import DEMO_DATA, ConnectionLimits, EmbeddedACS, ThreadedACS
 from kiosk.cli import main
 from tests.acs.fixtures import DEMO
 
@@ -119,3 +121,36 @@ async def test_a_taken_port_is_a_clear_error() -> None:
 def test_a_missing_tls_certificate_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert main(["acs", "--port", "0", "--tls-cert", str(tmp_path / "none.pem")]) == 1
     assert "cannot load the TLS certificate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--max-connections", "0"),
+        ("--max-per-address", "-3"),
+        ("--login-deadline", "nan"),
+        ("--message-deadline", "soon"),
+    ],
+)
+def test_a_connection_limit_that_is_not_a_positive_number_is_a_clear_error(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["acs", "--port", "0", option, value])
+    assert exit_.value.code == 2 and option in capsys.readouterr().err
+
+
+def test_the_connection_limits_help_names_the_real_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["acs", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    defaults = ConnectionLimits()
+    for phrase in (
+        f"(default {defaults.max_connections};",
+        f"(default {defaults.max_per_address})",
+        f"(default {defaults.login_seconds:g})",
+        f"(default {defaults.message_seconds:g})",
+    ):
+        assert phrase in text

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import time
 
 import pytest
 
 from kiosk import sip2
-from kiosk.acs import EmbeddedACS, Faults, FaultSettingError, send_command
+from kiosk.acs import AcsError, EmbeddedACS, Faults, FaultSettingError, send_command
 from tests.acs.conftest import DEMO, kiosk_client
 
 ASA = DEMO["patron"]["barcode"]
@@ -150,3 +152,37 @@ async def test_the_control_channel_changes_knobs_from_outside() -> None:
             stats = await send_command(acs.host, port, "stats")
             assert stats["stats"]["open_connections"] == 1
             assert (await send_command(acs.host, port, "drop"))["dropped"] == 1
+
+
+def _a_non_loopback_address() -> str | None:
+    """This machine's address on its network (None on a machine with loopback only)."""
+    for target in ("10.254.254.254", "198.51.100.1"):  # no packet is sent: only a route
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.connect((target, 9))
+            except OSError:
+                continue
+            address = str(probe.getsockname()[0])
+            if not ipaddress.ip_address(address).is_loopback:
+                return address
+    return None
+
+
+async def test_the_control_channel_stays_on_loopback_when_sip2_listens_on_the_network() -> None:
+    lan = _a_non_loopback_address()
+    if lan is None:
+        pytest.skip("this machine has no non-loopback address to try from")
+    async with EmbeddedACS(host="0.0.0.0", control_port=0) as acs:
+        assert acs.control_port is not None
+        _, writer = await asyncio.open_connection(lan, acs.port)  # SIP2: on the network
+        writer.close()
+        with pytest.raises(OSError):  # the knobs: not from the network ...
+            await asyncio.open_connection(lan, acs.control_port)
+        answer = await send_command("127.0.0.1", acs.control_port, "get")  # ... only from here
+        assert answer["ok"] is True
+
+
+async def test_the_control_channel_refuses_to_listen_beyond_loopback() -> None:
+    with pytest.raises(AcsError, match="loopback only"):
+        async with EmbeddedACS(control_port=0, control_host="0.0.0.0"):
+            pass

@@ -339,6 +339,26 @@ async def test_block_patron_answers_with_status_and_enable_lifts_it(client) -> N
     assert enabled.code == "26" and enabled.fixed["patron_status"][0] == " "
 
 
+async def test_patron_enable_with_a_wrong_pin_refuses_and_keeps_the_block(
+    client, embedded_acs
+) -> None:
+    await client.request(
+        sip2.BlockPatron(
+            card_retained=False, fields={"AO": "", "AL": "Card left behind", "AA": ASA, "AC": ""}
+        )
+    )
+    wrong = "0000" if PIN != "0000" else "1111"
+    refused = await client.request(sip2.PatronEnable(fields={"AO": "", "AA": ASA, "AD": wrong}))
+    assert refused.code == "26" and refused.get("CQ") == "N"
+    assert refused.fixed["patron_status"][0] == "Y"  # still blocked, and it says so
+    assert embedded_acs.model.patron(ASA).blocked
+    log = [e for e in embedded_acs.model.circulation_log() if e.action == "patron_enable"]
+    assert [e.ok for e in log] == [False]
+    enabled = await client.request(sip2.PatronEnable(fields={"AO": "", "AA": ASA, "AD": PIN}))
+    assert enabled.get("CQ") == "Y" and enabled.fixed["patron_status"][0] == " "
+    assert not embedded_acs.model.patron(ASA).blocked
+
+
 async def test_end_session(client) -> None:
     reply = await client.request(sip2.EndPatronSession(fields={"AO": "", "AA": ASA}))
     assert reply.fixed["end_session"] is True

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk.health import HealthServer, Metrics
+from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
 
 
 class FakeClock:
@@ -167,8 +171,6 @@ def test_two_kiosks_in_one_process_do_not_share_series() -> None:
 
 
 def test_ipv6_loopback(metrics: Metrics) -> None:
-    import socket
-
     if not socket.has_ipv6:
         pytest.skip("no IPv6 here")
     try:
@@ -179,3 +181,91 @@ def test_ipv6_loopback(metrics: Metrics) -> None:
         assert get(server, "/healthz")[0] == 200
     finally:
         server.stop()
+
+
+def _open_idle(server: HealthServer, count: int) -> list[socket.socket]:
+    return [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(count)]
+
+
+def _until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_idle_clients_do_not_hold_threads_after_the_timeout(metrics: Metrics) -> None:
+    """The issue's case: 100 idle clients held 106 threads, for ever."""
+    with HealthServer(metrics, "127.0.0.1", 0, timeout_seconds=0.5) as server:
+        before = threading.active_count()
+        idle = _open_idle(server, 100)
+        try:
+            assert _until(lambda: threading.active_count() > before, 2)
+            assert threading.active_count() <= before + server.max_connections
+            assert _until(lambda: threading.active_count() <= before, 3)  # all timed out
+            assert get(server, "/healthz")[0] == 200  # and the scraper is served
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def test_a_client_that_trickles_its_request_is_closed_at_the_deadline(metrics: Metrics) -> None:
+    with (
+        HealthServer(metrics, "127.0.0.1", 0, timeout_seconds=0.6) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock,
+    ):
+        started = time.monotonic()
+        closed = False
+        for byte in b"GET /healthz HTTP/1.0\r\nX-Slow: " + b"x" * 200:
+            try:
+                sock.sendall(bytes([byte]))  # one byte well within the read timeout ...
+            except OSError:
+                closed = True
+                break
+            sock.settimeout(0.2)
+            try:
+                if sock.recv(1) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                pass
+        assert closed and time.monotonic() - started < 2.0  # ... but not for ever
+
+
+def test_a_request_being_carried_out_is_not_cut_off_by_the_deadline() -> None:
+    class Slow(BoundedHandler):
+        def do_GET(self) -> None:
+            time.sleep(0.8)  # longer than the deadline for reading a request
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = BoundedHTTPServer(
+        ("127.0.0.1", 0), Slow, max_connections=4, idle_seconds=0.3, request_seconds=0.3
+    )
+    thread = serve_in_thread(server, "slow-test", poll_interval=0.05)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.read() == b"ok"
+    finally:
+        stop_serving(server, thread)
+
+
+def test_connections_beyond_the_cap_are_closed_without_a_thread(metrics: Metrics) -> None:
+    with HealthServer(metrics, "127.0.0.1", 0, timeout_seconds=5, max_connections=3) as server:
+        idle = _open_idle(server, 3)
+        try:
+            assert _until(lambda: server._server.active_connections == 3, 2)  # white box
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as extra:
+                assert extra.recv(1) == b""  # closed at once
+            assert server._server.refused == 1
+        finally:
+            for sock in idle:
+                sock.close()

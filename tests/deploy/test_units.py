@@ -97,3 +97,11 @@ def test_return_station_and_library_system_units_run_the_right_commands() -> Non
     acs = directives("kiosk-acs.service")
     assert acs["ExecStart"][0].startswith("/opt/kiosk/venv/bin/kiosk acs --data ")
     assert " --db /var/lib/kiosk-acs/" in acs["ExecStart"][0]
+
+
+def test_library_system_unit_has_file_descriptors_for_its_connection_cap() -> None:
+    from kiosk.acs import ConnectionLimits
+    from kiosk.acs.limits import FD_RESERVE
+
+    (limit,) = directives("kiosk-acs.service")["LimitNOFILE"]
+    assert int(limit) >= ConnectionLimits().max_connections + FD_RESERVE

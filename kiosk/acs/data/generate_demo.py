@@ -258,6 +258,8 @@ def build() -> dict[str, Any]:
             "home_branch": "BOL-HB",
             "language": "swe",
             "email": "asa.oberg@example.se",
+            "phone": "+46 70 000 00 01",
+            "address": "Exempelgatan 1, 821 00 Bollnäs",
         },
         {
             "barcode": "2150000002",
