@@ -49,6 +49,9 @@ ID_FIELD = slice(3, 19)
 COUNTRY_FIELD = slice(21, 23)
 LIBRARY_FIELD = slice(23, 34)
 VERSION = 1
+#: For counting printable bytes with bytes.translate (deleting them), much faster than a loop.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+_USAGES = {usage.value: usage for usage in Usage}
 
 
 def crc16_ccitt_false(data: bytes, crc: int = 0xFFFF) -> int:
@@ -92,7 +95,7 @@ def _plausible_header(image: bytes) -> bool:
     """Version 1 in a nibble of byte 0, a known usage code and a mostly printable identifier."""
     version, usage, _ = _version_and_usage(image[0])
     identifier = image[ID_FIELD].split(b"\x00", 1)[0]
-    printable = sum(0x20 <= b < 0x7F for b in identifier)
+    printable = len(identifier) - len(identifier.translate(None, _PRINTABLE_ASCII))
     return (
         version == VERSION
         and usage in Usage._value2member_map_
@@ -220,7 +223,7 @@ def decode_danish(data: bytes, order: BlockOrder | None = None) -> DecodedTag:
     version, usage_code, swapped = _version_and_usage(image[0])
     extensions, ext_error = _parse_extensions(image)
     owner = OwnerLibrary(_text(image[COUNTRY_FIELD]).upper(), _text(image[LIBRARY_FIELD]))
-    usage = Usage(usage_code) if usage_code in Usage._value2member_map_ else None
+    usage = _USAGES.get(usage_code)
     problem: TagProblem | None = None
     detail = ""
     if not crc_ok:
@@ -236,7 +239,9 @@ def decode_danish(data: bytes, order: BlockOrder | None = None) -> DecodedTag:
     elif ext_error:
         problem = TagProblem.BAD_EXTENSION
         detail = ext_error
-    nflo = any(e.block_id == NFLO_EXTENSION_ID and e.data[:1] == b"\x01" for e in extensions)
+    nflo = bool(extensions) and any(
+        e.block_id == NFLO_EXTENSION_ID and e.data[:1] == b"\x01" for e in extensions
+    )
     return DecodedTag(
         model=TagModel.DANISH,
         primary_item_id=_text(image[ID_FIELD]),

@@ -305,10 +305,13 @@ def iter_elements(memory: bytes) -> list[tuple[int, int, bytes]]:
 # --- element values ----------------------------------------------------------------------------
 
 
+#: The bits set in each byte value, most significant first (bit 7 is position 0).
+_BIT_POSITIONS = [tuple(bit for bit in range(8) if byte & 0x80 >> bit) for byte in range(256)]
+
+
 def _content_oids(data: bytes) -> list[int]:
-    return [
-        3 + 8 * i + bit for i, byte in enumerate(data) for bit in range(8) if byte & 0x80 >> bit
-    ]
+    """The OIDs a content parameter's bit map lists (bit 7 of the first byte is OID 3)."""
+    return [3 + 8 * i + bit for i, byte in enumerate(data) for bit in _BIT_POSITIONS[byte]]
 
 
 def _content_parameter(oids: list[int]) -> bytes:
@@ -326,11 +329,47 @@ def _value(oid: int, scheme: int, data: bytes) -> str:
         return ""  # filled in by the caller, which needs the list of OIDs anyway
     if scheme == APPLICATION:
         if oid in ISIL_OIDS:
-            return expand_isil(data)
+            return _ISILS.get(data) or _expand_isil(data)
         raise Malformed("its compaction is application defined")
     if oid in CODE_OIDS and scheme == OCTETS:
         return data.hex().upper()
     return expand(scheme, data)
+
+
+#: Owner institutions seen, by their text: a consortium has few, and every tag names one.
+_OWNERS: dict[str, OwnerLibrary] = {}
+
+
+def _owner_library(isil: str) -> OwnerLibrary:
+    owner = _OWNERS.get(isil)
+    if owner is None:
+        if len(_OWNERS) >= 1024:
+            _OWNERS.clear()  # a bound, not an LRU: the next tags refill it with the few in use
+        owner = _OWNERS[isil] = OwnerLibrary.parse(isil)
+    return owner
+
+
+#: (element name, compaction name) by (oid, scheme), filled as tags are read.
+_LABELS: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def _labels(oid: int, scheme: int) -> tuple[str, str]:
+    """The names DataElement shows for an element; cached, as every decode asks for them."""
+    name = ELEMENT_NAMES.get(oid) or f"oid_{oid}"
+    compaction = "isil" if scheme == APPLICATION and oid in ISIL_OIDS else SCHEME_NAMES[scheme]
+    _LABELS[(oid, scheme)] = (name, compaction)
+    return name, compaction
+
+
+#: ISILs read from their compacted bytes: as with the owners, few and on every tag.
+_ISILS: dict[bytes, str] = {}
+
+
+def _expand_isil(data: bytes) -> str:
+    if len(_ISILS) >= 1024:
+        _ISILS.clear()
+    text = _ISILS[data] = expand_isil(data)
+    return text
 
 
 def _code_digits(text: str) -> tuple[int, int]:
@@ -385,7 +424,7 @@ def decode_iso28560_2(memory: bytes) -> DecodedTag:
             f"the first element is OID {chain.elements[0][0]}, not the primary item identifier"
         )
     for oid, scheme, data in chain.elements:
-        name = ELEMENT_NAMES.get(oid) or f"oid_{oid}"
+        name, compaction = _LABELS.get((oid, scheme)) or _labels(oid, scheme)
         if oid in oids:
             problems.append(f"OID {oid} ({name}) appears twice")
         oids.append(oid)
@@ -394,7 +433,6 @@ def decode_iso28560_2(memory: bytes) -> DecodedTag:
         except Malformed as error:
             value = None
             (problems if oid in ESSENTIAL_OIDS else warnings).append(f"OID {oid} ({name}): {error}")
-        compaction = "isil" if scheme == APPLICATION and oid in ISIL_OIDS else SCHEME_NAMES[scheme]
         if oid == OID_CONTENT_PARAMETER and value is not None:
             content = _content_oids(data)
             value = ",".join(map(str, content))
@@ -455,7 +493,7 @@ def decode_iso28560_2(memory: bytes) -> DecodedTag:
     return DecodedTag(
         model=TagModel.ISO28560_2,
         primary_item_id=item_id,
-        owner_library=OwnerLibrary.parse(owner) if owner else None,
+        owner_library=_owner_library(owner) if owner else None,
         parts=parts,
         part_number=part_number,
         usage=_USAGES.get(main) if main is not None else None,
