@@ -80,6 +80,7 @@ __all__ = [
     "SIX_BIT",
     "UTF8",
     "Malformed",
+    "bytes_needed",
     "compact",
     "decode_iso28560_2",
     "element_oid",
@@ -295,6 +296,41 @@ def may_be_clean(memory: bytes) -> bool:
     return second == 0 or (
         second & 0x0F == OID_CONTENT_PARAMETER and second & 0x70 in (0, 0x10, 0x60)
     )
+
+
+def bytes_needed(head: bytes) -> int | None:
+    """How much user memory an ISO 28560-2 tag's data takes, judged from its first bytes.
+
+    For reading only the blocks that hold data: exact (up to and with the terminator) when
+    ``head`` reaches the terminator; otherwise a lower bound, so read that many bytes and ask
+    again. None when ``head`` does not start an element chain at all.
+    """
+    pos = 0
+    size = len(head)
+    while pos < size:
+        precursor = head[pos]
+        if precursor == 0:
+            return pos + 1
+        if precursor & 0x0F == 0:
+            return None
+        at = pos + 1 + (precursor & 0x0F == 0x0F) + (precursor >> 7)
+        if at >= size:
+            return at + 2  # the length byte and at least one more
+        length = head[at]
+        if length & 0x80:
+            return None if at + 1 >= size else _walk_needed(head)
+        pad = head[pos + 1 + (precursor & 0x0F == 0x0F)] if precursor & 0x80 else 0
+        pos = at + 1 + length + pad
+    return pos + 1  # an element ends at or past the end of head: one more byte at least
+
+
+def _walk_needed(head: bytes) -> int | None:
+    """bytes_needed for the rare long (EBV-8) length: the full framing decides."""
+    try:
+        chain = _walk(head)
+    except Malformed:
+        return None
+    return chain.end + 1
 
 
 def iter_elements(memory: bytes) -> list[tuple[int, int, bytes]]:

@@ -42,6 +42,7 @@ from drivers.tags.iso28560_2 import (
     SEVEN_BIT,
     SIX_BIT,
     UTF8,
+    bytes_needed,
     compact,
     element_oid,
     expand,
@@ -420,3 +421,21 @@ def test_the_danish_model_refuses_what_only_iso28560_2_can_hold() -> None:
     ):
         with pytest.raises(TagEncodeError, match="Danish model has no field"):
             encode(item, TagModel.DANISH)
+
+
+@settings(deadline=None)
+@given(item=iso_items)
+def test_the_blocks_that_hold_the_data_are_known_from_the_first_ones(item: ItemTag) -> None:
+    image = encode(item, TagModel.ISO28560_2, memory_size=320)  # an ICODE SLIX2 holds 320
+    read = 4  # one block, then as many as bytes_needed asks for
+    while (needed := bytes_needed(image[:read])) is not None and needed > read:
+        read = -(-needed // 4) * 4
+    exact = encode(item, TagModel.ISO28560_2, block_size=1)  # up to and with the terminator
+    assert needed == len(exact)
+    assert decode(image[:read]).to_item() == decode(image).to_item() == item
+
+
+def test_bytes_needed_of_the_standard_s_example_and_of_other_data() -> None:
+    assert bytes_needed(STANDARD_EXAMPLE[:4]) == 9  # the first element's 8 bytes, then more
+    assert bytes_needed(STANDARD_EXAMPLE) == 37  # it fills its 36 bytes: one more to know
+    assert bytes_needed(b"\x10\x01\x00\x00") is None  # OID 0: not an element chain
