@@ -7,6 +7,7 @@ Public surface::
     tag = decode(memory, dsfid=0x00)          # never raises; tag.ok / tag.problem say why not
     tag.primary_item_id, tag.owner_library.isil, tag.parts, tag.part_number, tag.usage
     tag.not_for_loan_offline, tag.crc_ok, tag.block_order   # keep block_order when writing back
+    tag.shelf_location, tag.title, tag.elements, tag.warnings  # ISO 28560-2 data elements
 
     image = encode(ItemTag("37001234", "SE-Hud", parts=2, part_number=1), TagModel.DANISH)
     dsfid = DSFID_FOR_MODEL[TagModel.ISO28560_2]   # write this DSFID with an ISO 28560-2 image
@@ -20,6 +21,7 @@ from drivers.tags.danish import crc16_ccitt_false, reverse_blocks
 from drivers.tags.model import (
     NFLO_EXTENSION_ID,
     BlockOrder,
+    DataElement,
     DecodedTag,
     ExtensionBlock,
     ItemTag,
@@ -34,6 +36,7 @@ __all__ = [
     "DSFID_FOR_MODEL",
     "NFLO_EXTENSION_ID",
     "BlockOrder",
+    "DataElement",
     "DecodedTag",
     "ExtensionBlock",
     "ItemTag",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class TagModel(enum.StrEnum):
@@ -112,9 +112,39 @@ class ExtensionBlock:
     data: bytes
 
 
+class DataElement(NamedTuple):
+    """One ISO 28560-2 data element as found on a tag, for staff screens and ``tag decode``.
+
+    ``value`` is the element as text (an ISIL, a barcode, ``10`` for a one-byte code shown as two
+    hex digits, ``3,4,6`` for the content parameter's list of OIDs), or None when it could not
+    be read; ``data`` holds the compacted bytes either way. A named tuple because every decode
+    makes several (cheaper to build than a frozen dataclass).
+    """
+
+    oid: int
+    name: str
+    compaction: str
+    value: str | None
+    data: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "oid": self.oid,
+            "name": self.name,
+            "compaction": self.compaction,
+            "value": self.value,
+            "hex": self.data.hex().upper(),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class ItemTag:
-    """What a library writes on an item's tag. Input to :func:`drivers.tags.encode`."""
+    """What a library writes on an item's tag. Input to :func:`drivers.tags.encode`.
+
+    ``usage_subtype``, ``shelf_location``, ``title`` and ``elements`` (further data elements by
+    relative OID, e.g. ``((7, "BA"), (23, "Lib01"))``) exist in ISO 28560-2 only; the Danish
+    model refuses an item that sets them rather than dropping them silently.
+    """
 
     primary_item_id: str
     owner_library: OwnerLibrary | str | None = None
@@ -123,11 +153,17 @@ class ItemTag:
     usage: Usage = Usage.CIRCULATION
     not_for_loan_offline: bool = False
     extensions: tuple[ExtensionBlock, ...] = ()
+    usage_subtype: int = 0
+    shelf_location: str | None = None
+    title: str | None = None
+    elements: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
         # Accept "SE-Hud" for convenience; store the parsed form so equal items compare equal.
         if isinstance(self.owner_library, str):
             object.__setattr__(self, "owner_library", OwnerLibrary.parse(self.owner_library))
+        # Kept in OID order so equal items compare equal, whatever order they were given in.
+        object.__setattr__(self, "elements", tuple(sorted(self.elements)))
 
     @property
     def owner(self) -> OwnerLibrary | None:
@@ -159,10 +195,37 @@ class DecodedTag:
     problem: TagProblem | None = None
     detail: str = ""  # one sentence for staff when problem is set
     oids: tuple[int, ...] = field(default=())  # ISO 28560-2: the OIDs present, in tag order
+    elements: tuple[DataElement, ...] = ()  # ISO 28560-2: every data element, in tag order
+    warnings: tuple[str, ...] = ()  # doubts that do not make the tag unusable (staff may fix)
 
     @property
     def ok(self) -> bool:
         return self.problem is None and self.model is not TagModel.UNKNOWN
+
+    # ISO 28560-2 elements read from ``elements`` when asked for: most decodes never need them,
+    # and every field a frozen dataclass holds costs time on each decode.
+
+    def element(self, oid: int) -> str | None:
+        """The text of the first ISO 28560-2 element with relative OID ``oid``, if any."""
+        return next((e.value for e in self.elements if e.oid == oid), None)
+
+    @property
+    def shelf_location(self) -> str | None:
+        """ISO 28560-2 OID 6."""
+        return self.element(6)
+
+    @property
+    def title(self) -> str | None:
+        """ISO 28560-2 OID 17."""
+        return self.element(17)
+
+    @property
+    def usage_subtype(self) -> int | None:
+        """ISO 28560-2: the type of usage's second digit (``10`` -> 0), None when absent."""
+        code = self.element(5)
+        if code is None or not 1 <= len(code) <= 2 or not _is_hex(code):
+            return None
+        return int(code[1], 16) if len(code) == 2 else 0
 
     def to_item(self) -> ItemTag:
         """The item data, to write the same content back (e.g. after a repair)."""
@@ -174,6 +237,14 @@ class DecodedTag:
             usage=self.usage if self.usage is not None else Usage.NO_INFORMATION,
             not_for_loan_offline=self.not_for_loan_offline,
             extensions=tuple(e for e in self.extensions if e.block_id != NFLO_EXTENSION_ID),
+            usage_subtype=self.usage_subtype or 0,
+            shelf_location=self.shelf_location,
+            title=self.title,
+            elements=tuple(
+                (e.oid, e.value)
+                for e in self.elements
+                if e.oid not in TYPED_OIDS and e.value is not None and not _is_nflo_mark(e)
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -199,6 +270,11 @@ class DecodedTag:
                 {"id": e.block_id, "data": e.data.hex().upper()} for e in self.extensions
             ],
             "oids": list(self.oids),
+            "usage_subtype": self.usage_subtype,
+            "shelf_location": self.shelf_location,
+            "title": self.title,
+            "elements": [e.to_json() for e in self.elements],
+            "warnings": list(self.warnings),
         }
 
 
@@ -206,3 +282,21 @@ class DecodedTag:
 #: DS/INF 163 leaves ids to registration; 0x4B4E ("KN" little-endian, kiosk) is our own, so
 #: other systems skip it as an unknown block. Its data is one byte: 0x01 = not for loan offline.
 NFLO_EXTENSION_ID = 0x4E4B
+
+
+#: ISO 28560-2 relative OIDs that have a field of their own on ItemTag/DecodedTag (primary item
+#: identifier, content parameter, owner institution, set information, type of usage, shelf
+#: location, title); every other element travels in ``elements``.
+TYPED_OIDS = frozenset({1, 2, 3, 4, 5, 6, 17})
+#: ISO 28560-2 "local data A" (OID 15) holding this text is the project's "not for loan while
+#: offline" mark (other systems show it as opaque local data).
+NFLO_OID = 15
+NFLO_MARK = "NFLO"
+
+
+def _is_nflo_mark(element: DataElement) -> bool:
+    return element.oid == NFLO_OID and element.value == NFLO_MARK
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789ABCDEFabcdef" for c in text)

@@ -4,9 +4,11 @@
 --config FILE`` uses the kiosk's configured reader, ``scan --type NAME --set KEY=VALUE`` any
 registered reader type (kiosk.registry.RFID_READERS).
 ``decode`` prints the decoded tag as one JSON object (model, primary_item_id, owner_library,
-parts, part_number, usage, crc_ok, not_for_loan_offline, problem, ...) and exits 0 for a sound
-tag, 1 for a blank, foreign or damaged one (the JSON says what is wrong), 2 for input that is
-not hex. ``encode`` prints the memory image as hex; the two round-trip.
+parts, part_number, usage, crc_ok, not_for_loan_offline, problem, ...; for ISO 28560-2 also
+shelf_location, title, usage_subtype, every data element with its compaction scheme, and
+warnings) and exits 0 for a sound tag, 1 for a blank, foreign or damaged one (the JSON says what
+is wrong), 2 for input that is not hex. ``encode`` prints the memory image as hex; the two
+round-trip, ISO 28560-2's further data elements included (``--element onix_media_format=BA``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     encode.add_argument("--part", type=int, default=1, help="this part's number")
     encode.add_argument("--usage", default="circulation", help="type of usage, name or code")
     encode.add_argument("--not-for-loan-offline", action="store_true")
+    encode.add_argument(
+        "--usage-subtype", type=int, default=0, help="type of usage's second digit (ISO 28560-2)"
+    )
+    encode.add_argument("--shelf-location", default=None, help="shelf location (ISO 28560-2)")
+    encode.add_argument("--title", default=None, help="title (ISO 28560-2)")
+    encode.add_argument(
+        "--element",
+        action="append",
+        default=[],
+        metavar="OID=TEXT",
+        help="a further ISO 28560-2 data element by relative OID or name, e.g. 7=BA or "
+        "alternative_owner_institution=Lib01 (repeatable)",
+    )
     encode.add_argument("--memory-size", type=int, default=None, help="pad to N bytes")
     encode.add_argument("--block-order", default="normal", choices=["normal", "reversed"])
     encode.add_argument("--swapped-nibbles", action="store_true", help="vendor deviation")
@@ -110,6 +125,10 @@ def _encode(args: argparse.Namespace) -> int:
             part_number=args.part,
             usage=Usage.parse(args.usage),
             not_for_loan_offline=args.not_for_loan_offline,
+            usage_subtype=args.usage_subtype,
+            shelf_location=args.shelf_location,
+            title=args.title,
+            elements=tuple(_element(text) for text in args.element),
         )
         image = encode(
             item,
@@ -155,6 +174,16 @@ def _reader_settings(args: argparse.Namespace) -> dict[str, object]:
             raise ValueError(f"--set needs KEY=VALUE, not {setting!r}")
         table[key.strip()] = value.strip()
     return table
+
+
+def _element(text: str) -> tuple[int, str]:
+    """``7=BA`` or ``onix_media_format=BA`` -> (7, "BA"); ValueError names what is wrong."""
+    from drivers.tags.iso28560_2 import element_oid
+
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError(f"--element {text!r}: expected OID=TEXT, e.g. 7=BA")
+    return element_oid(name), value
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -78,3 +78,60 @@ def test_scan_reads_every_tag_on_a_reader(capsys: pytest.CaptureFixture[str]) ->
 def test_scan_without_a_reader_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "tag", "scan", "--port", "/dev/nonexistent", "--timeout", "0.1")
     assert status == 3 and "cannot open the RFID reader port /dev/nonexistent" in err
+
+
+def test_decode_shows_every_iso28560_2_element_of_the_standard_s_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The worked example of ISO 28560-2 (GB/T 35660.2-2017), see test_iso28560_2.py; no DSFID.
+    example = "91 00 05 1C BE 99 1A 14 02 01 D0 14 02 04 B3 46 07 44 1C B6 E2 E3 35 D6 83 02 07 AC"
+    status, out, _ = run(capsys, "tag", "decode", *example.split(), "C0", "9E", "BA", "A0",
+                         "6F", "6B", "00", "00")  # fmt: skip
+    decoded = json.loads(out)
+    assert status == 0 and decoded["model"] == "iso28560-2" and decoded["warnings"] == []
+    assert decoded["owner_library"] == "US-InU-Mu" and decoded["shelf_location"] == "QA268.L55"
+    assert [(e["oid"], e["name"], e["compaction"], e["value"]) for e in decoded["elements"]] == [
+        (1, "primary_item_identifier", "integer", "123456789012"),
+        (2, "content_parameter", "application-defined", "3,4,6"),
+        (4, "set_information", "integer", "1203"),
+        (6, "shelf_location", "6-bit", "QA268.L55"),
+        (3, "owner_institution", "isil", "US-InU-Mu"),
+    ]
+    assert decoded["elements"][-1]["hex"] == "ACC09EBAA06F6B"
+
+
+def test_encode_takes_shelf_location_title_and_any_further_element(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, image, _ = run(
+        capsys,
+        "tag", "encode", "--model", "iso28560-2", "--id", "123456789012", "--owner", "US-InU-Mu",
+        "--parts", "12", "--part", "3", "--shelf-location", "QA268.L55", "--title", "Kalevala",
+        "--usage", "not-for-circulation", "--usage-subtype", "1",
+        "--element", "onix_media_format=BA", "--element", "23=Lib01",
+    )  # fmt: skip
+    assert status == 0
+    status, out, _ = run(capsys, "tag", "decode", image)
+    decoded = json.loads(out)
+    assert status == 0 and decoded["title"] == "Kalevala"
+    assert (decoded["usage"], decoded["usage_subtype"]) == ("not_for_circulation", 1)
+    values = {e["name"]: e["value"] for e in decoded["elements"]}
+    assert values["onix_media_format"] == "BA"
+    assert values["alternative_owner_institution"] == "Lib01"
+    assert values["owner_institution"] == "US-InU-Mu" and values["set_information"] == "1203"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--model", "iso28560-2", "--element", "BA"], "expected OID=TEXT"),
+        (["--model", "iso28560-2", "--element", "colour=red"], "unknown ISO 28560-2"),
+        (["--model", "iso28560-2", "--element", "title=x"], "field of its own"),
+        (["--title", "Kalevala"], "Danish model has no field for a title"),
+    ],
+)
+def test_elements_the_model_cannot_take_exit_2_with_the_reason(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, _, err = run(capsys, "tag", "encode", "--id", "1", *argv)
+    assert status == 2 and message in err
