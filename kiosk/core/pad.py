@@ -63,7 +63,7 @@ class PadTag:
     uid: bytes
     data: DecodedTag
     afi: int | None = None
-    seen_at: float = 0.0  # loop time of the start of the inventory that first found it
+    seen_at: float = 0.0  # loop time the inventory that first found it went out
 
     @property
     def uid_hex(self) -> str:
@@ -110,6 +110,8 @@ class PadWatcher:
     takes the reader for longer than the write it would hold up. ``active`` (optional) says
     that a patron is about to put items down: the pad is then polled every ``active_interval_s``
     instead of ``interval_s``, so a stack is seen sooner without polling an idle kiosk as often.
+    ``urgent_after_s`` (optional): a poll that comes this long after the last one goes before
+    writes and checks (a return station's conveyor brings an item to identify every moment).
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class PadWatcher:
         max_hold_s: float = 1.0,
         active: Callable[[], bool] | None = None,
         active_interval_s: float | None = None,
+        urgent_after_s: float | None = None,
     ) -> None:
         self.reader = reader
         self.interval_s = interval_s
@@ -138,6 +141,8 @@ class PadWatcher:
         self.max_hold_s = max_hold_s
         self.active = active
         self.active_interval_s = active_interval_s if active_interval_s is not None else interval_s
+        self.urgent_after_s = urgent_after_s
+        self._round_started = 0.0  # when the last completed round's inventory started
         self.present: dict[bytes, PadTag] = {}
         self._missed: dict[bytes, int] = {}
         self._read_failures: dict[bytes, int] = {}
@@ -155,6 +160,13 @@ class PadWatcher:
         """Wait until ``count`` more inventories have completed (and been acted on)."""
         target = self._rounds + count
         while self._rounds < target:
+            self._round_event.clear()
+            await self._round_event.wait()
+
+    async def wait_round_after(self, moment: float) -> None:
+        """Wait until an inventory that started after ``moment`` (loop time) has completed and
+        been acted on: everything in the field at ``moment`` has had its turn."""
+        while self._round_started <= moment:
             self._round_event.clear()
             await self._round_event.wait()
 
@@ -190,8 +202,9 @@ class PadWatcher:
         """One inventory: report the tags that arrived and the ones that left.
 
         New tags are read in inventory order, each reported as soon as it is decoded."""
-        started = asyncio.get_running_loop().time()
-        seen = await self.reader.inventory()
+        now = asyncio.get_running_loop().time()
+        urgent = self.urgent_after_s is not None and now - self._last_scan > self.urgent_after_s
+        started, seen = await self.reader.timed_inventory(turn=Turn.READ if urgent else Turn.POLL)
         self._last_scan = asyncio.get_running_loop().time()
         seen_uids = {info.uid for info in seen}
         for info in seen:
@@ -218,6 +231,7 @@ class PadWatcher:
                 self._missed.pop(uid, None)
                 await _call(self.on_leave, tag)
         self._rounds += 1
+        self._round_started = started
         self._round_event.set()
 
     def forget(self, uid: bytes) -> None:

@@ -92,11 +92,19 @@ class SharedReader:
             self._queue.release()
 
     async def inventory(self, afi: int | None = None, *, turn: Turn = Turn.POLL) -> list[TagInfo]:
+        return (await self.timed_inventory(afi, turn=turn))[1]
+
+    async def timed_inventory(
+        self, afi: int | None = None, *, turn: Turn = Turn.POLL
+    ) -> tuple[float, list[TagInfo]]:
+        """An inventory, and the loop time it went out (after its wait for the reader): the
+        tags found were in the field then."""
         async with self.turn(turn) as reader:
+            started = asyncio.get_running_loop().time()
             found = await reader.inventory(afi)
         if afi is None:
             self.field_size = len(found)
-        return found
+        return started, found
 
     async def system_info(self, uid: bytes, *, turn: Turn = Turn.VERIFY) -> SystemInfo:
         async with self.turn(turn) as reader:
