@@ -76,8 +76,8 @@ __all__ = ["ReturnStation", "SortedItem", "StationSettings"]
 
 log = logging.getLogger(__name__)
 
-#: The chute is inventoried at least this often, before security writes and checks if need be:
-#: on a conveyor the next item's tags enter the field while the last ones are being armed.
+#: On a conveyor the chute is inventoried at least this often, before security writes and
+#: checks if need be: the next item's tags enter the field while the last ones are armed.
 URGENT_POLL_S = 0.1
 
 
@@ -137,7 +137,9 @@ class ReturnStation:
             on_arrive=lambda tag: self.read_position.tag_arrived(tag),
             on_leave=lambda tag: self.read_position.tag_left(tag),
             on_error=self._reader_failed,
-            urgent_after_s=URGENT_POLL_S,
+            # Stop and go: nothing new reaches the field while the item there is checked in,
+            # so polls wait for its security writes (a conveyor keeps polling: see start()).
+            hold=lambda: bool(self._dispatching) and self.sorter.conveyor is None,
         )
         self.returns = ReturnService(
             ils=ils,
@@ -193,6 +195,7 @@ class ReturnStation:
         self._queued: set[int] = set()
         self._arrived_at: dict[int, float] = {}
         self._handling: set[int] = set()  # identified or being identified, not yet sent on
+        self._dispatching = 0  # items identified and being checked in and sent on
         self._tasks = BackgroundTasks()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -206,6 +209,8 @@ class ReturnStation:
             return
         self._started = True
         self._ils_online = self.ils.online
+        if self.sorter.conveyor is not None:
+            self.pad.urgent_after_s = URGENT_POLL_S
         spawn = self._tasks.start
         spawn(self.pad.run(), "station-reader")
         spawn(self._sorter_loop(), "station-sorter")
@@ -298,6 +303,7 @@ class ReturnStation:
     async def _dispatch(
         self, number: int, record: LedgerRecord, items: list[SortedItem], arrived: float
     ) -> None:
+        self._dispatching += 1
         try:
             await self.dispatch.run(number, record, items, arrived)
         except asyncio.CancelledError:
@@ -305,6 +311,7 @@ class ReturnStation:
         except Exception:
             self._failed(number)
         finally:
+            self._dispatching -= 1
             self._handling.discard(number)
             if not self._handling and self._arrivals.empty():
                 self._idle.set()
