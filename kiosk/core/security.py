@@ -62,7 +62,7 @@ class SecurityWriter:
         self.settings = settings
         self._open: dict[bool, _Check] = {}
         #: How many tags the field checks proved and how many fell back to one-by-one reads
-        #: (benchmarks and the staff status show them).
+        #: (tests and benchmarks read them).
         self.proven_together = 0
         self.read_back_alone = 0
 
