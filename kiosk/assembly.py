@@ -357,9 +357,10 @@ async def open_kiosk(
         basics = await open_basics(
             config, stack, settings=kiosk_settings(config), simulator_timing=simulator_timing
         )
-        card_reader = await basics.open_device("card reader", _card_reader(config))
-        scanner = await basics.open_device("scanner", scanner_for(config))
-        printer = await basics.open_device("printer", printer_for(config))
+        devices = basics.devices
+        card_reader = await basics.open_device("card reader", _card_reader(config, devices))
+        scanner = await basics.open_device("scanner", scanner_for(config, devices))
+        printer = await basics.open_device("printer", printer_for(config, devices))
         kiosk = Kiosk(
             ils=basics.ils,
             reader=basics.reader,

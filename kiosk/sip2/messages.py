@@ -19,6 +19,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from kiosk.privacy import mask_card
 from kiosk.sip2.dates import format_sip_date, sip_now
 from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_BY_NAME, TAGS
 from kiosk.sip2.layouts import LAYOUTS_LIST, NOW, Layout
@@ -190,10 +191,9 @@ class Response(Message):
 
 
 def mask_personal(value: str) -> str:
-    """Shorten personal data for logs: at most the last four characters of identifiers stay."""
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
+    """Shorten personal data for logs, by the kiosk's one rule (:func:`kiosk.privacy.mask_card`:
+    at most the last four characters, never more than half)."""
+    return mask_card(value, fill="*")
 
 
 def _set_field(var: dict[str, list[str]], tag: str, value: FieldValue, required: bool) -> None:

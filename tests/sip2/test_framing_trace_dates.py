@@ -14,6 +14,7 @@ from kiosk.sip2 import (
     Framer,
     Login,
     PatronInformationResponse,
+    PatronStatusResponse,
     SIP2DecodeError,
     SIP2EncodeError,
     checksum,
@@ -76,6 +77,12 @@ class TestTrace:
         for secret in ("2150000001", "Åsa", "Öberg", "asa@example.se", "0701234567"):
             assert secret not in text
         assert "AA******0001" in text and "BLY" in text
+
+    def test_short_identifiers_keep_at_most_half_of_their_characters(self) -> None:
+        """The kiosk's one masking rule (kiosk.privacy): a 6-digit card shows 3, not 4."""
+        reply = PatronStatusResponse(patron_identifier="123456", institution_id="X")
+        text = format_trace("<-", encode(reply))
+        assert "AA***456" in text and "123456" not in text
 
     def test_a_secret_last_field_before_the_checksum_is_masked(self) -> None:
         frame = b"6300020261122    103005          AOX|AA1|AD9876AY1AZ0000"
