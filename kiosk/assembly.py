@@ -29,6 +29,7 @@ from drivers.cards import BarcodeScanner, CardReader
 from drivers.printer import ReceiptPrinter
 from drivers.rfid import RfidReader, VirtualTag, tag_for_item
 from drivers.tags import TagModel, Usage
+from kiosk.attempts import Attempts
 from kiosk.config import KioskConfig
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.receipts import ReceiptSender, SmtpReceiptSender
@@ -155,6 +156,8 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
         branch_names=names,
         pin=PinPolicy(policy.pin),
         pin_attempts=policy.pin_attempts,
+        pin_lockout_after=policy.pin_lockout_after,
+        pin_lockout_minutes=policy.pin_lockout_minutes,
         inactivity_timeout_s=policy.inactivity_timeout_s,
         inactivity_warning_s=policy.inactivity_warning_s,
         security=SecuritySettings(
@@ -361,6 +364,8 @@ async def open_kiosk(
         card_reader = await basics.open_device("card reader", _card_reader(config, devices))
         scanner = await basics.open_device("scanner", scanner_for(config, devices))
         printer = await basics.open_device("printer", printer_for(config, devices))
+        attempts = Attempts(state_path(config, None, "attempts.db"))
+        stack.callback(attempts.close)
         kiosk = Kiosk(
             ils=basics.ils,
             reader=basics.reader,
@@ -372,6 +377,7 @@ async def open_kiosk(
             scanner=scanner,
             printer=printer,
             receipt_sender=_receipt_sender(config),
+            attempts=attempts,
             replay_interval_s=replay_interval_s,
         )
         report = None

@@ -546,7 +546,15 @@ class PolicySettings(Section):
     """How the kiosk treats patrons and items."""
 
     pin: Literal["always", "never", "per-patron"] = "always"
-    pin_attempts: int = Field(3, ge=1, le=10)
+    pin_attempts: int = Field(3, ge=1, le=10, description="Wrong PINs in one visit before it ends.")
+    pin_lockout_after: int = Field(
+        6,
+        ge=0,
+        le=100,
+        description="Wrong PINs for one card in a row, over all visits, before the kiosk locks "
+        "that card's PIN (0: never).",
+    )
+    pin_lockout_minutes: float = Field(15.0, gt=0, le=1440, description="How long the lock lasts.")
     offline: OfflinePolicy = OfflinePolicy()
     inactivity_timeout_s: float = Field(60.0, ge=10, le=3600)
     inactivity_warning_s: float = Field(15.0, ge=0, le=600)

@@ -4,12 +4,19 @@ Why its own module: identification decides what the rest of the visit may do (bo
 return, online or under the offline policy) and is where a visit ends before it starts (an
 unknown card, a lost card, too many wrong PINs). While the library system is asked, the kiosk is
 in :attr:`~kiosk.core.events.Mode.IDENTIFYING`, so a second card or PIN cannot overtake it.
+
+Wrong PINs are counted twice: per visit (``pin_attempts``: the visit ends), and per card over
+every visit and restart (:class:`kiosk.attempts.Attempts`, ``pin_lockout_after``): a card whose
+PIN was guessed at too often is locked at this kiosk for ``pin_lockout_minutes``, without asking
+the library system, so reading the card again does not buy new guesses.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+from kiosk.attempts import AttemptPolicy, Attempts
 from kiosk.core import events as ev
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode, Reason
@@ -28,6 +35,9 @@ __all__ = ["Identification"]
 
 log = logging.getLogger(__name__)
 
+#: The kind of subject :class:`~kiosk.attempts.Attempts` counts wrong PINs for (a card).
+_PIN = "patron-pin"
+
 #: Patron blocks -> the reason the UI shows, most specific first.
 _BLOCK_REASONS: tuple[tuple[PatronBlock, Reason], ...] = (
     (PatronBlock.CARD_LOST, Reason.CARD_LOST),
@@ -45,9 +55,16 @@ _BLOCK_REASONS: tuple[tuple[PatronBlock, Reason], ...] = (
 class Identification:
     """Identifies patrons for one kiosk."""
 
-    def __init__(self, ctx: KioskContext, ils: LibrarySystem) -> None:
+    def __init__(
+        self, ctx: KioskContext, ils: LibrarySystem, attempts: Attempts | None = None
+    ) -> None:
         self.ctx = ctx
         self.ils = ils
+        self.attempts = attempts
+        settings = ctx.settings
+        self._lockout = AttemptPolicy(
+            limit=settings.pin_lockout_after, lock_seconds=settings.pin_lockout_minutes * 60
+        )
 
     async def identify(self, card: str) -> None:
         """A card number; the mode table has already said that nobody is identified."""
@@ -60,6 +77,9 @@ class Identification:
         session.patron_id = card
         session.pin_attempts_left = ctx.settings.pin_attempts
         policy = ctx.settings.pin
+        if policy is not PinPolicy.NEVER and await self._pin_locked(card):
+            self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
+            return
         if policy is PinPolicy.ALWAYS:
             ctx.set_mode(Mode.PIN)
             ctx.emit(ev.PinRequired(masked_card=mask_card(card)))
@@ -67,9 +87,30 @@ class Identification:
         await self._validate(pin=None, pin_policy=policy)
 
     async def enter_pin(self, pin: str) -> None:
-        if self.ctx.session.patron_id is None:
+        card = self.ctx.session.patron_id
+        if card is None:
+            return
+        if await self._pin_locked(card):
+            self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
             return
         await self._validate(pin=pin, pin_policy=PinPolicy.ALWAYS)
+
+    async def _pin_locked(self, card: str) -> bool:
+        if self.attempts is None:
+            return False
+        verdict = await asyncio.to_thread(self.attempts.verdict, _PIN, card)
+        return verdict.locked
+
+    async def _count_wrong_pin(self, card: str) -> bool:
+        """One more wrong PIN for ``card``, over all visits; True when it is now locked."""
+        if self.attempts is None:
+            return False
+        verdict = await asyncio.to_thread(self.attempts.failed, _PIN, card, self._lockout)
+        if verdict.locked:
+            log.warning(
+                "a card's PIN is locked at this kiosk after %d wrong tries", verdict.failures
+            )
+        return verdict.locked
 
     async def _validate(self, *, pin: str | None, pin_policy: PinPolicy) -> None:
         ctx = self.ctx
@@ -105,7 +146,10 @@ class Identification:
             return
         if pin is not None and patron.pin_valid is not True:
             session.pin_attempts_left -= 1
-            if session.pin_attempts_left <= 0:
+            locked = await self._count_wrong_pin(patron_id)
+            if ctx.session is not session:
+                return
+            if locked or session.pin_attempts_left <= 0:
                 self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
             else:
                 ctx.set_mode(back_to)
@@ -114,6 +158,8 @@ class Identification:
         if PatronBlock.CARD_LOST in patron.blocks:
             self._refuse(Reason.CARD_LOST, patron.messages)
             return
+        if pin is not None and self.attempts is not None:
+            await asyncio.to_thread(self.attempts.succeeded, _PIN, patron_id)
         session.pin = pin
         session.patron = patron
         session.verified = True

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from drivers.cards.contract import BarcodeScanner, CardReader
 from drivers.printer.contract import ReceiptPrinter
 from drivers.rfid.contract import RfidReader
+from kiosk.attempts import Attempts
 from kiosk.core import events as ev
 from kiosk.core.account_desk import AccountDesk
 from kiosk.core.borrowing import Borrowing
@@ -76,6 +77,7 @@ class Kiosk(StaffCommandSet):
         scanner: BarcodeScanner | None = None,
         printer: ReceiptPrinter | None = None,
         receipt_sender: ReceiptSender | None = None,
+        attempts: Attempts | None = None,
         replay_interval_s: float = 5.0,
     ) -> None:
         self.settings = settings = settings or KioskSettings()
@@ -122,7 +124,7 @@ class Kiosk(StaffCommandSet):
         )
         renewals = RenewalService(ils=ils, journal=journal, on_online=ctx.ils_state)
         self._printing = Printing(printer)
-        self._identification = Identification(ctx, ils)
+        self._identification = Identification(ctx, ils, attempts)
         self._borrowing = Borrowing(ctx, self.loans)
         self._returning = Returning(ctx, self.returns)
         self._account = AccountDesk(ctx, ils, renewals, self._branch_name)

@@ -53,7 +53,11 @@ class KioskSettings:
     branch_name: str = ""
     branch_names: dict[str, str] = field(default_factory=dict)  # code -> name, all branches
     pin: PinPolicy = PinPolicy.ALWAYS
-    pin_attempts: int = 3
+    pin_attempts: int = 3  # wrong PINs in one visit before it ends
+    #: Wrong PINs for one card in a row, over every visit, before the card's PIN is locked at
+    #: this kiosk (0: never), and for how long.
+    pin_lockout_after: int = 6
+    pin_lockout_minutes: float = 15.0
     inactivity_timeout_s: float = 60.0
     inactivity_warning_s: float = 15.0
     security: SecuritySettings = field(default_factory=SecuritySettings)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from drivers.rfid import FeigReader, FeigSimulator, VirtualTag
 from kiosk.acs import EmbeddedACS
+from kiosk.attempts import Attempts
 from kiosk.assembly import branch_directory, demo_item_tags, demo_patron_card
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecuritySettings, Statistics, events
 from kiosk.ils.journal import Journal
@@ -171,6 +172,7 @@ async def kiosk_rig(
                 async with ils:
                     journal = Journal(state_dir / "journal.db")
                     statistics = Statistics(state_dir / "statistics.db")
+                    attempts = Attempts(state_dir / "attempts.db")
                     kiosk = Kiosk(
                         ils=ils,
                         reader=reader,
@@ -180,6 +182,7 @@ async def kiosk_rig(
                         statistics=statistics,
                         card_reader=card_reader,
                         scanner=scanner,
+                        attempts=attempts,
                         replay_interval_s=0.2,
                     )
                     log = EventLog(kiosk)
@@ -189,3 +192,4 @@ async def kiosk_rig(
                     finally:
                         journal.close()
                         statistics.close()
+                        attempts.close()
