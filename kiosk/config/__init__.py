@@ -42,6 +42,8 @@ from .loader import ENV_PREFIX, EXTENDS, env_overrides, load_config, load_layere
 from .model import (
     Bin,
     CardReaderSettings,
+    ConsoleSettings,
+    ConsoleUser,
     FolioSettings,
     HardwareSettings,
     IlsSettings,
@@ -74,6 +76,8 @@ __all__ = [
     "CardReaderSettings",
     "ConfigError",
     "ConfigIssue",
+    "ConsoleSettings",
+    "ConsoleUser",
     "FolioSettings",
     "HardwareSettings",
     "IlsSettings",
