@@ -80,7 +80,8 @@ def load_config(
     "../libraries/bollnas.toml"]`` (or one string) names the files this one builds on, relative
     to it; each may extend others. They are merged in order, the file itself last: a later layer
     overrides an earlier one key by key (tables merge, any other value -- arrays too -- is
-    replaced whole). A file reached twice counts once, at its first place.
+    replaced whole, and so is a device table whose ``type`` changes: another vendor's settings
+    do not mix with the first's). A file reached twice counts once, at its first place.
 
     Raises :class:`ConfigError` listing every problem (file/variable, line, dotted key, value,
     expectation); never a bare ``ValidationError`` or ``TOMLDecodeError``.
@@ -187,7 +188,7 @@ def _extends(layer: Layer, path: Path) -> list[Path]:
                 )
             ]
         )
-    return [(path.parent / Path(name).expanduser()) for name in names]
+    return [Path(os.path.normpath(path.parent / Path(name).expanduser())) for name in names]
 
 
 def _merge_into(
@@ -201,7 +202,14 @@ def _merge_into(
     key last (a table's keys one by one; any other value whole)."""
     for key, value in data.items():
         here = (*loc, key)
-        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+        earlier = target.get(key)
+        same_vendor = not (
+            isinstance(value, Mapping)
+            and isinstance(earlier, dict)
+            and "type" in value
+            and value["type"] != earlier.get("type")
+        )  # a device table whose type a later layer changes is that vendor's, replaced whole
+        if isinstance(value, Mapping) and isinstance(earlier, dict) and same_vendor:
             written.setdefault(here, layer)
             _merge_into(target[key], value, here, written, layer)
             continue
