@@ -3,7 +3,8 @@
 Why polling for these: the offline queue grows and shrinks inside the journal, the printer runs
 out of paper between two patrons, and the library system's latency is a property of the client.
 A reading every few seconds is what a Prometheus scrape interval needs, and it costs one SQLite
-COUNT, one attribute read and one printer status query.
+COUNT (and one of the staff's reconciliation list), one attribute read and one printer status
+query.
 
 The RFID pad is not polled here: the pad loop owns the reader, and a second inventory from the
 sampler would compete with it on the serial line. Whoever sees a reader fail reports it with
@@ -49,6 +50,7 @@ class KioskSampler:
         journal = getattr(self.running, "journal", None)
         if journal is not None:
             self.metrics.set_offline_queue_depth(journal.offline_queue_depth())
+            self.metrics.set_reconciliation_entries(len(journal.reconciliation()))
         printer = getattr(self.running, "printer", None)
         if printer is not None:
             try:
