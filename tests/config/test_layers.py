@@ -44,15 +44,21 @@ def test_later_layers_override_earlier_ones_key_by_key() -> None:
     assert floor2.policy.offline.mode == "returns-and-loans"  # the library's
 
 
+def line_of(path: Path, start: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
+
+
 def test_show_origin_names_the_file_and_line_of_each_value(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     kiosk = FLEET / "kiosks/bollnas-children.toml"
     assert main(["config", "show", "--origin", "--no-files", "--no-env", str(kiosk)]) == 0
     lines = {line.split(" = ")[0]: line for line in capsys.readouterr().out.splitlines()}
-    assert lines["ui.languages"].endswith(f"# {kiosk}:13")
-    assert lines["ils.sip2.host"].endswith(f"# {FLEET / 'consortium.toml'}:11")
-    assert lines["kiosk.library"].endswith(f"# {FLEET / 'libraries/bollnas.toml'}:5")
+    consortium, library = FLEET / "consortium.toml", FLEET / "libraries/bollnas.toml"
+    assert lines["ui.languages"].endswith(f"# {kiosk}:{line_of(kiosk, 'languages =')}")
+    assert lines["ils.sip2.host"].endswith(f"# {consortium}:{line_of(consortium, 'host =')}")
+    assert lines["kiosk.library"].endswith(f"# {library}:{line_of(library, 'library =')}")
     assert lines["policy.inactivity_timeout_s"].endswith("# default")
     assert "********" in lines["console.users"] or lines["console.users"].endswith("# default")
 
