@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
+import ctypes.util
 import hashlib
 import hmac
 import secrets
@@ -129,10 +131,36 @@ def _derive(algorithm: str, params: dict[str, int], secret: str, salt: bytes) ->
     data = secret.encode("utf-8")
     if algorithm == SCRYPT:
         n, r, p = params["n"], params["r"], params["p"]
+        _map_large_blocks()
         return hashlib.scrypt(
             data, salt=salt, n=n, r=r, p=p, maxmem=256 * r * n + 2**20, dklen=_KEY_BYTES
         )
     return hashlib.pbkdf2_hmac("sha256", data, salt, params["i"], dklen=_KEY_BYTES)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+_LARGE_BLOCK = 4 * 2**20
+_large_blocks_mapped = False
+
+
+def _map_large_blocks() -> None:
+    """Have glibc serve blocks of 4 MiB and more straight from the system (mmap) and give
+    them back when freed, in every thread. Why: scrypt takes 16 MiB for a few milliseconds;
+    glibc's own rule (its threshold grows to the largest block freed) would put every later
+    one on a heap, and a heap of another thread than the main one is never trimmed, so a
+    console login would keep 16 MiB for the life of the kiosk (bench/console.py measures it).
+    Blocks that large are rare in a kiosk (textures, this), so mapping each costs nothing."""
+    global _large_blocks_mapped
+    if _large_blocks_mapped:
+        return
+    _large_blocks_mapped = True
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):  # not glibc: its own rules apply
+        return
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _LARGE_BLOCK)
 
 
 def _b64(data: bytes) -> str:

@@ -77,8 +77,7 @@ class Logins:
         self._clock = clock
         self._lock = threading.Lock()
         self._failures_by_address: dict[str, deque[float]] = {}
-        # Checked against for unknown names, so that they cost what a real check costs.
-        self._decoy = hash_password(secrets.token_urlsafe(16))
+        self._decoy: str | None = None  # made at the first unknown name (KDF time at start-up)
 
     @property
     def any_users(self) -> bool:
@@ -91,7 +90,9 @@ class Logins:
         user = self._users.get(name)
 
         def verify() -> bool:
-            if user is None:
+            if user is None:  # the same KDF work as a real check: timing tells no names
+                if self._decoy is None:
+                    self._decoy = hash_password(secrets.token_urlsafe(16))
                 verify_password(password, self._decoy)
                 return False
             try:
