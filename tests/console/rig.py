@@ -167,8 +167,11 @@ def kiosk_process(tmp_path: Path) -> Iterator[KioskProcess]:
         kiosk.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module's tests. Not for the session: Playwright's sync API keeps an
+    event loop of its own in this thread while it runs, which pytest-asyncio's tests that
+    follow must not meet."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing: .ci/setup installs it")
