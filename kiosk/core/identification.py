@@ -6,9 +6,9 @@ unknown card, a lost card, too many wrong PINs). While the library system is ask
 in :attr:`~kiosk.core.events.Mode.IDENTIFYING`, so a second card or PIN cannot overtake it.
 
 Wrong PINs are counted twice: per visit (``pin_attempts``: the visit ends), and per card over
-every visit and restart (:class:`kiosk.attempts.Attempts`, ``pin_lockout_after``): a card whose
-PIN was guessed at too often is locked at this kiosk for ``pin_lockout_minutes``, without asking
-the library system, so reading the card again does not buy new guesses.
+every visit and restart (a :class:`kiosk.lockout.GuessGuard`, ``pin_lockout_after``): a card
+whose PIN was guessed at too often is locked at this kiosk for ``pin_lockout_minutes``, without
+asking the library system, so reading the card again does not buy new guesses.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from kiosk.attempts import AttemptPolicy, Attempts
 from kiosk.core import events as ev
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode, Reason
@@ -30,13 +29,11 @@ from kiosk.ils.port import (
     Patron,
     PatronBlock,
 )
+from kiosk.lockout import GuessGuard, Verdict
 
 __all__ = ["Identification"]
 
 log = logging.getLogger(__name__)
-
-#: The kind of subject :class:`~kiosk.attempts.Attempts` counts wrong PINs for (a card).
-_PIN = "patron-pin"
 
 #: Patron blocks -> the reason the UI shows, most specific first.
 _BLOCK_REASONS: tuple[tuple[PatronBlock, Reason], ...] = (
@@ -56,15 +53,11 @@ class Identification:
     """Identifies patrons for one kiosk."""
 
     def __init__(
-        self, ctx: KioskContext, ils: LibrarySystem, attempts: Attempts | None = None
+        self, ctx: KioskContext, ils: LibrarySystem, pin_guard: GuessGuard | None = None
     ) -> None:
         self.ctx = ctx
         self.ils = ils
-        self.attempts = attempts
-        settings = ctx.settings
-        self._lockout = AttemptPolicy(
-            limit=settings.pin_lockout_after, lock_seconds=settings.pin_lockout_minutes * 60
-        )
+        self.pin_guard = pin_guard  # wrong PINs per card, over every visit and restart
 
     async def identify(self, card: str) -> None:
         """A card number; the mode table has already said that nobody is identified."""
@@ -96,21 +89,18 @@ class Identification:
         await self._validate(pin=pin, pin_policy=PinPolicy.ALWAYS)
 
     async def _pin_locked(self, card: str) -> bool:
-        if self.attempts is None:
+        if self.pin_guard is None:
             return False
-        verdict = await asyncio.to_thread(self.attempts.verdict, _PIN, card)
-        return verdict.locked
+        return await asyncio.to_thread(self.pin_guard.locked_until, card) is not None
 
-    async def _count_wrong_pin(self, card: str) -> bool:
-        """One more wrong PIN for ``card``, over all visits; True when it is now locked."""
-        if self.attempts is None:
+    async def _count_pin(self, card: str, *, right: bool) -> bool:
+        """Count a right or wrong PIN for ``card`` over all visits; True when it is locked."""
+        if self.pin_guard is None:
             return False
-        verdict = await asyncio.to_thread(self.attempts.failed, _PIN, card, self._lockout)
-        if verdict.locked:
-            log.warning(
-                "a card's PIN is locked at this kiosk after %d wrong tries", verdict.failures
-            )
-        return verdict.locked
+        verdict = await asyncio.to_thread(self.pin_guard.record, card, right=right)
+        if verdict is Verdict.LOCKED:
+            log.warning("a card's PIN is locked at this kiosk after too many wrong tries")
+        return verdict is Verdict.LOCKED
 
     async def _validate(self, *, pin: str | None, pin_policy: PinPolicy) -> None:
         ctx = self.ctx
@@ -146,7 +136,7 @@ class Identification:
             return
         if pin is not None and patron.pin_valid is not True:
             session.pin_attempts_left -= 1
-            locked = await self._count_wrong_pin(patron_id)
+            locked = await self._count_pin(patron_id, right=False)
             if ctx.session is not session:
                 return
             if locked or session.pin_attempts_left <= 0:
@@ -158,8 +148,8 @@ class Identification:
         if PatronBlock.CARD_LOST in patron.blocks:
             self._refuse(Reason.CARD_LOST, patron.messages)
             return
-        if pin is not None and self.attempts is not None:
-            await asyncio.to_thread(self.attempts.succeeded, _PIN, patron_id)
+        if pin is not None:
+            await self._count_pin(patron_id, right=True)
         session.pin = pin
         session.patron = patron
         session.verified = True

@@ -19,12 +19,12 @@ from typing import Any, TypeVar
 
 from drivers.rfid import FeigReader, FeigSimulator, VirtualTag
 from kiosk.acs import EmbeddedACS
-from kiosk.attempts import Attempts
 from kiosk.assembly import branch_directory, demo_item_tags, demo_patron_card
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecuritySettings, Statistics, events
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflineMode, OfflinePolicy
 from kiosk.ils.sip2 import SIP2LibrarySystem
+from kiosk.lockout import GuessGuard
 from kiosk.sip2.client import ClientSettings
 
 E = TypeVar("E", bound=events.KioskEvent)
@@ -172,7 +172,13 @@ async def kiosk_rig(
                 async with ils:
                     journal = Journal(state_dir / "journal.db")
                     statistics = Statistics(state_dir / "statistics.db")
-                    attempts = Attempts(state_dir / "attempts.db")
+                    pin_guard = GuessGuard(
+                        state_dir / "lockouts.db",
+                        kind="patron_pin",
+                        attempts=kiosk_settings.pin_lockout_after,
+                        lockout_s=kiosk_settings.pin_lockout_minutes * 60,
+                        hide_subjects=True,
+                    )
                     kiosk = Kiosk(
                         ils=ils,
                         reader=reader,
@@ -182,7 +188,7 @@ async def kiosk_rig(
                         statistics=statistics,
                         card_reader=card_reader,
                         scanner=scanner,
-                        attempts=attempts,
+                        pin_guard=pin_guard,
                         replay_interval_s=0.2,
                     )
                     log = EventLog(kiosk)
@@ -192,4 +198,3 @@ async def kiosk_rig(
                     finally:
                         journal.close()
                         statistics.close()
-                        attempts.close()

@@ -6,11 +6,10 @@ again bought three new guesses (a PIN fell in 371 visits).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kiosk.attempts import AttemptPolicy, Attempts
 from kiosk.core import IdentifyRefused, Mode, PinRefused, Reason, SessionStarted
+from kiosk.lockout import GuessGuard, Verdict
 from tests.core.fixtures import PATRON, PIN, kiosk_rig
 
 WRONG = "0000"
@@ -55,26 +54,30 @@ async def test_a_right_pin_starts_the_count_again(tmp_path: Path) -> None:
 
 
 def test_the_lock_outlives_a_restart_and_runs_out(tmp_path: Path) -> None:
-    now = [datetime(2026, 12, 6, 12, 0, tzinfo=UTC)]
-    policy = AttemptPolicy(limit=2, lock_seconds=900)
-    attempts = Attempts(tmp_path / "attempts.db", clock=lambda: now[0])
-    assert not attempts.failed("patron-pin", PATRON, policy).locked
-    assert attempts.failed("patron-pin", PATRON, policy).locked
-    attempts.close()
-    restarted = Attempts(tmp_path / "attempts.db", clock=lambda: now[0])
-    assert restarted.verdict("patron-pin", PATRON).locked
-    restarted.succeeded("patron-pin", PATRON)  # a right answer does not lift a running lock
-    assert restarted.verdict("patron-pin", PATRON).locked
-    now[0] += timedelta(minutes=15)
-    assert not restarted.verdict("patron-pin", PATRON).locked
-    assert restarted.verdict("patron-pin", PATRON).failures == 0
-    restarted.close()
+    now = [1_000_000.0]
+    path = tmp_path / "lockouts.db"
+
+    def guard() -> GuessGuard:
+        return GuessGuard(
+            path, kind="patron_pin", attempts=2, lockout_s=900, hide_subjects=True,
+            clock=lambda: now[0],
+        )  # fmt: skip
+
+    assert guard().record(PATRON, right=False) is Verdict.WRONG
+    assert guard().record(PATRON, right=False) is Verdict.LOCKED
+    restarted = guard()
+    assert restarted.locked_until(PATRON) is not None
+    assert restarted.record(PATRON, right=True) is Verdict.LOCKED  # a right PIN lifts no lock
+    now[0] += 900
+    assert restarted.locked_until(PATRON) is None
+    assert restarted.failures(PATRON) == 0
 
 
-def test_the_counter_file_holds_no_card_number(tmp_path: Path) -> None:
-    path = tmp_path / "attempts.db"
-    attempts = Attempts(path)
-    attempts.failed("patron-pin", PATRON, AttemptPolicy(limit=5, lock_seconds=60))
-    attempts.close()
+def test_the_lockout_file_holds_no_card_number(tmp_path: Path) -> None:
+    guard = GuessGuard(
+        tmp_path / "lockouts.db", kind="patron_pin", attempts=5, lockout_s=60, hide_subjects=True
+    )
+    guard.record(PATRON, right=False)
+    assert guard.failures(PATRON) == 1
     for file in tmp_path.iterdir():
         assert PATRON.encode() not in file.read_bytes(), file.name
