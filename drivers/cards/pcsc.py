@@ -50,7 +50,8 @@ def _service_error(hresult: int) -> PcscUnavailableError:
 
 
 def _establish_context() -> int:
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    established: tuple[int, int] = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    hresult, context = established
     if hresult != scard.SCARD_S_SUCCESS:
         if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
             raise _service_error(hresult)

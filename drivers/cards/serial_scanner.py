@@ -92,7 +92,7 @@ class SerialBarcodeScanner(BarcodeScanner):
         self.url = url
         self.baudrate = baudrate
         self._splitter = BarcodeSplitter(terminator, encoding)  # validates the terminator now
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
         self._channel: EventChannel[str] | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()

@@ -62,7 +62,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, overload
 
 from kiosk.privacy import mask_card
 from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
@@ -335,6 +335,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _to_text(moment: datetime) -> str: ...
+@overload
+def _to_text(moment: datetime | None) -> str | None: ...
 def _to_text(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
