@@ -17,7 +17,12 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_END = object()
+
+class _End:
+    """The mark :meth:`EventChannel.close` queues: the stream ends here."""
+
+
+_END = _End()
 
 
 class EventChannel(Generic[T]):
@@ -25,7 +30,7 @@ class EventChannel(Generic[T]):
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue: asyncio.Queue[T | BaseException | _End] = asyncio.Queue()
         self._closed = False
         self._lock = threading.Lock()
 
@@ -45,7 +50,7 @@ class EventChannel(Generic[T]):
         """End the stream normally; safe from any thread and idempotent."""
         self._send(_END, final=True)
 
-    def _send(self, item: object, final: bool = False) -> None:
+    def _send(self, item: T | BaseException | _End, final: bool = False) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -67,8 +72,8 @@ class EventChannel(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         while True:
             item = await self._queue.get()
-            if item is _END:
+            if isinstance(item, _End):
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            yield item
