@@ -28,6 +28,15 @@ from kiosk.acs.model import DEMO_DATA
 DEMO: dict[str, dict[str, str]] = read_data(DEMO_DATA).examples
 
 
+def checkout_request(
+    item: str, patron: str = DEMO["patron"]["barcode"], *, institution: str = "", **fixed: Any
+) -> sip2.Checkout:
+    """A checkout (11) of ``item`` to ``patron`` with the fields a kiosk always sends (AO, AA,
+    AB, AC) and no due date asked for; ``fixed`` sets other fixed fields."""
+    fields = {"AO": institution, "AA": patron, "AB": item, "AC": ""}
+    return sip2.Checkout(nb_due_date=None, fields=fields, **fixed)
+
+
 @pytest.fixture
 async def embedded_acs() -> AsyncIterator[EmbeddedACS]:
     """The demo consortium served on 127.0.0.1 (free port), in memory, no faults."""

@@ -14,7 +14,7 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import DEMO_DATA, ConnectionLimits, EmbeddedACS, ThreadedACS
 from kiosk.cli import main
-from tests.acs.fixtures import DEMO
+from tests.acs.fixtures import DEMO, checkout_request
 
 
 def kiosk(*args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]:
@@ -55,17 +55,7 @@ async def test_kiosk_acs_serves_sip2_and_obeys_its_control_channel(tmp_path: Pat
             host="127.0.0.1", port=port, user="kiosk-bol-hb", password="pw-bol-hb", timeout=5
         )
         async with sip2.SIP2Client(settings) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None,
-                    fields={
-                        "AO": "",
-                        "AA": DEMO["patron"]["barcode"],
-                        "AB": "3000000011",
-                        "AC": "",
-                    },
-                )
-            )
+            reply = await client.request(checkout_request("3000000011"))
             assert reply.fixed["ok"]
             told = await asyncio.to_thread(
                 kiosk, "acs", "control", "--control-port", str(control), "set", "offline=yes"

@@ -17,7 +17,7 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import ConsortiumModel, DataFileError, EmbeddedACS, parse_data
 from tests.acs.conftest import DEMO, kiosk_client
-from tests.acs.fixtures import logged_in
+from tests.acs.fixtures import checkout_request, logged_in
 from tests.acs.test_own_data import SMALL_CONSORTIUM
 from tests.stores.test_kiosk_stores import as_version_1
 
@@ -39,9 +39,7 @@ async def test_three_character_barcodes_are_accepted_and_served(tmp_path: Path) 
     data["patrons"][0]["barcode"] = "N01"
     data["items"][0]["barcode"] = "B01"
     async with served(data, tmp_path) as acs, kiosk_client(acs, "alta") as client:
-        loan = await client.request(
-            sip2.Checkout(nb_due_date=None, fields={"AO": "", "AA": "N01", "AB": "B01", "AC": ""})
-        )
+        loan = await client.request(checkout_request("B01", "N01"))
         assert loan.fixed["ok"] and acs.model.item("B01").loan.patron == "N01"
     with pytest.raises(DataFileError, match="barcode"):
         bad = consortium()

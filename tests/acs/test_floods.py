@@ -26,7 +26,7 @@ from kiosk.acs import ConnectionLimits, EmbeddedACS, parse_data
 from kiosk.acs.limits import FD_RESERVE, fit_to_descriptors
 from kiosk.acs.model import DEMO_DATA
 from tests.acs.conftest import kiosk_client
-from tests.acs.fixtures import DEMO, RawConnection, logged_in
+from tests.acs.fixtures import DEMO, RawConnection, checkout_request, logged_in
 
 KIOSK = DEMO["kiosk"]
 
@@ -175,17 +175,7 @@ async def test_a_kiosk_is_served_while_hundreds_of_slow_connections_flood_the_se
         assert admission.open_connections <= 30
         started = time.monotonic()
         async with kiosk_client(acs, timeout=5.0) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None,
-                    fields={
-                        "AO": "",
-                        "AA": DEMO["patron"]["barcode"],
-                        "AB": "3000000011",
-                        "AC": "",
-                    },
-                )
-            )
+            reply = await client.request(checkout_request("3000000011"))
             assert reply.fixed["ok"]
             await asyncio.sleep(0.5)  # the flood goes on: the kiosk stays connected
             assert (await client.request(sip2.SCStatus())).code == "98"

@@ -32,8 +32,7 @@ from drivers.tags import (
     decode,
     encode,
 )
-from drivers.tags.compaction import compact_as, compact_isil
-from drivers.tags.iso28560_2 import (
+from drivers.tags.compaction import (
     APPLICATION,
     FIVE_BIT,
     INTEGER,
@@ -42,12 +41,12 @@ from drivers.tags.iso28560_2 import (
     SEVEN_BIT,
     SIX_BIT,
     UTF8,
-    bytes_needed,
     compact,
-    element_oid,
+    compact_as,
+    compact_isil,
     expand,
-    iter_elements,
 )
+from drivers.tags.iso28560_2 import bytes_needed, element_oid, iter_elements
 
 STANDARD_EXAMPLE = bytes.fromhex(
     "91 00 05 1c be 99 1a 14 02 01 d0 14 02 04 b3 46 07 44 1c b6"
