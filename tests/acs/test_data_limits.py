@@ -170,3 +170,24 @@ def test_a_database_file_from_before_the_address_column_keeps_its_loans(tmp_path
         assert model.patron(patron).address == ""
     finally:
         model.close()
+
+
+def test_amounts_are_read_as_cents() -> None:
+    data = consortium(policy={"fee_limit": "50.00"})
+    data["loan_rules"][0].update(loan_fee="12.50", overdue_fee_per_day=3)
+    data["patrons"][0]["fees"] = [{"amount": "5.05"}]
+    parsed = parse_data(json.dumps(data))
+    rule = parsed.loan_rules[0]
+    assert (parsed.policy.fee_limit, rule.loan_fee, rule.overdue_fee_per_day) == (5000, 1250, 300)
+    assert parsed.patrons[0].fees[0].amount == 505
+
+
+def test_an_amount_below_zero_or_with_a_third_decimal_is_refused_naming_the_key() -> None:
+    with pytest.raises(DataFileError, match="at most 2 decimals") as refused:
+        parse_data(json.dumps(consortium(policy={"fee_limit": "1.001"})))
+    assert refused.value.where == "policy.fee_limit"
+    data = consortium()
+    data["patrons"][0]["fees"] = [{"amount": "-1"}]
+    with pytest.raises(DataFileError, match="at most 2 decimals") as refused:
+        parse_data(json.dumps(data))
+    assert refused.value.where == "patrons.0.fees.0.amount"
