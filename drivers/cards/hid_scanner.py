@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any, Protocol
 
 from ._channel import EventChannel
 from .contract import BarcodeScanner, DeviceError
-from .errors import ReaderNotFoundError
+from .errors import name_matcher, no_device_matching
 from .keymap import KeyDecoder
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def find_input_device(name_pattern: str) -> str:
     """Path of the first /dev/input/event* device whose name matches (regex, no case)."""
     import evdev  # Linux only; imported here so other platforms can use injected events
 
-    matcher = re.compile(name_pattern, re.IGNORECASE)
+    matcher = name_matcher(name_pattern, "scanner")
     names: list[str] = []
     for path in evdev.list_devices():
         with contextlib.suppress(OSError):
@@ -43,13 +42,14 @@ def find_input_device(name_pattern: str) -> str:
             device.close()
             if matcher.search(device.name):
                 return path
-    if not names:
-        raise ReaderNotFoundError(
-            f"no input device matching {name_pattern!r}: no readable /dev/input/event* devices"
-            " (is the scanner plugged in and the kiosk user in the 'input' group?)"
-        )
-    seen = ", ".join(repr(name) for name in names)
-    raise ReaderNotFoundError(f"no input device matching {name_pattern!r}; found: {seen}")
+    raise no_device_matching(
+        "input device",
+        name_pattern,
+        names,
+        when_none="no readable /dev/input/event* devices"
+        " (is the scanner plugged in and the kiosk user in the 'input' group?)",
+        present="found",
+    )
 
 
 class HidBarcodeScanner(BarcodeScanner):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -26,7 +25,14 @@ from smartcard import scard
 from . import apdu
 from ._channel import EventChannel
 from .contract import CardEvent, CardReader, DeviceError
-from .errors import CardCommandError, PcscUnavailableError, ReaderNotFoundError, mask_uid
+from .errors import (
+    CardCommandError,
+    PcscUnavailableError,
+    ReaderNotFoundError,
+    mask_uid,
+    name_matcher,
+    no_device_matching,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,22 +96,18 @@ def _list_readers(context: int) -> list[str]:
 
 def select_reader(names: list[str], pattern: str) -> str:
     """The first reader whose name matches ``pattern`` (regex, case-insensitive)."""
-    try:
-        matcher = re.compile(pattern, re.IGNORECASE)
-    except re.error as error:
-        raise ReaderNotFoundError(
-            f"card reader name pattern {pattern!r} is invalid: {error}"
-        ) from None
+    matcher = name_matcher(pattern, "card reader")
     for name in names:
         if matcher.search(name):
             return name
-    if not names:
-        raise ReaderNotFoundError(
-            f"no reader matching {pattern!r}: pcscd sees no card readers at all"
-            " (is the reader plugged in and its driver, e.g. libccid or libacsccid1, installed?)"
-        )
-    seen = ", ".join(repr(name) for name in names)
-    raise ReaderNotFoundError(f"no reader matching {pattern!r}; pcscd sees: {seen}")
+    raise no_device_matching(
+        "reader",
+        pattern,
+        names,
+        when_none="pcscd sees no card readers at all"
+        " (is the reader plugged in and its driver, e.g. libccid or libacsccid1, installed?)",
+        present="pcscd sees",
+    )
 
 
 class _ReaderLost(Exception):
