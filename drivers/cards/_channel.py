@@ -15,6 +15,8 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
 
+from .contract import DeviceError
+
 T = TypeVar("T")
 
 
@@ -77,3 +79,30 @@ class EventChannel(Generic[T]):
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+
+class DeviceChannel(Generic[T]):
+    """A device's channel over its life: made when the device opens (on the running loop) and
+    ended when it closes; the stream of a device that was never opened is a DeviceError."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device  # how an error names it: "barcode scanner on '/dev/ttyACM0'"
+        self._channel: EventChannel[T] | None = None
+
+    def open(self) -> EventChannel[T]:
+        self._channel = EventChannel(asyncio.get_running_loop())
+        return self._channel
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+
+    def require(self) -> EventChannel[T]:
+        """The channel, for the device's producers; DeviceError before the first open."""
+        if self._channel is None:
+            raise DeviceError(f"{self.device} is not open")
+        return self._channel
+
+    def stream(self) -> AsyncIterator[T]:
+        """What the device's consumer iterates."""
+        return aiter(self.require())

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from smartcard import scard
 
 from . import apdu
-from ._channel import EventChannel
+from ._channel import DeviceChannel, EventChannel
 from .contract import CardEvent, CardReader, DeviceError
 from .errors import (
     CardCommandError,
@@ -138,16 +138,15 @@ class PcscCardReader(CardReader):
         self.problem: str | None = None  # what is wrong right now, while reconnecting
         self._context: int | None = None
         self._context_lock = threading.Lock()
-        self._channel: EventChannel[CardEvent] | None = None
+        self._events = DeviceChannel[CardEvent](f"card reader matching {reader_pattern!r}")
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     async def open(self) -> None:
         if self._thread is not None:
             return
-        loop = asyncio.get_running_loop()
         self._context, self.reader_name = await asyncio.to_thread(self._connect)
-        self._channel = EventChannel(loop)
+        self._events.open()
         self._stopping.clear()
         self._thread = threading.Thread(
             target=self._monitor, name=f"pcsc:{self.reader_name}", daemon=True
@@ -177,19 +176,15 @@ class PcscCardReader(CardReader):
                 scard.SCardReleaseContext(self._context)
             self._context = None
         self._thread = None
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def events(self) -> AsyncIterator[CardEvent]:
-        if self._channel is None:
-            raise DeviceError(f"card reader matching {self.reader_pattern!r} is not open")
-        return aiter(self._channel)
+        return self._events.stream()
 
     # -- the monitor thread ---------------------------------------------------------------
 
     def _monitor(self) -> None:
-        assert self._channel is not None
-        channel = self._channel
+        channel = self._events.require()
         while not self._stopping.is_set():
             try:
                 self._watch(channel)
