@@ -48,7 +48,7 @@ class TestFramer:
             framer.feed(b"9" * 60)
         assert framer.pending == 0
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=200)
     @given(st.lists(st.binary(min_size=1, max_size=30).filter(lambda b: b"\r" not in b
                                                                and b"\n" not in b), max_size=6),
            st.data())  # fmt: skip
@@ -116,7 +116,6 @@ class TestDates:
         with pytest.raises(SIP2EncodeError, match="nb_due_date"):
             encode(Checkout(nb_due_date="2026-11-22"))
 
-    @settings(deadline=None)
     @given(st.datetimes(min_value=datetime(1000, 1, 1)).map(lambda d: d.replace(microsecond=0)))
     def test_round_trip(self, value: datetime) -> None:
         assert parse_sip_date(format_sip_date(value)) == value
