@@ -199,7 +199,7 @@ def _set_staff_code(args: argparse.Namespace) -> int:
             "kiosk config: the staff code must be 4 to 12 digits; nothing written", file=sys.stderr
         )
         return 1
-    changes = {
+    changes: dict[tuple[str, ...], object] = {
         ("ui", "staff_code"): DELETE,
         ("ui", "staff_code_file"): DELETE,
         ("ui", "staff_code_hash"): hash_password(code),

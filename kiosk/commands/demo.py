@@ -173,7 +173,7 @@ def _demo_config_file(state: Path, port: int) -> Path:
     from kiosk.passwords import hash_password
 
     document = tomlkit.parse(DEMO_CONFIG.read_text(encoding="utf-8"))
-    document["kiosk"]["state_dir"] = str(state)  # type: ignore[index]
+    document["kiosk"]["state_dir"] = str(state)
     console = tomlkit.table()
     console["enabled"] = True
     console["port"] = port

@@ -512,11 +512,12 @@ def _issue(
         value = _show(error.get("input"), secret=secret)
         expected = _expected_for_unknown(loc, data)
     else:
-        value = "nothing" if error.get("problem") and error.get("input") is None else None
-        if value is None:
+        if error.get("problem") and error.get("input") is None:
+            value = "nothing"
+        else:
             value = _show(error.get("input"), secret=secret)
         expected = _expected(error)
-    env_name = next((name for at, name in origin.items() if loc[: len(at)] == at), None)
+    env_name: str | None = next((name for at, name in origin.items() if loc[: len(at)] == at), None)
     if env_name is None:
         env_name = next((name for at, name in origin.items() if at[: len(loc)] == loc), None)
     if env_name is not None:

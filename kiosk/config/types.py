@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationInfo
 
@@ -34,8 +34,8 @@ __all__ = [
 ]
 
 #: The UI languages the kiosk ships (ISO 639-1; "se" is North Sami).
-LANGUAGES: tuple[str, ...] = ("sv", "nb", "nn", "da", "fi", "en", "se", "ar", "so", "uk")
 Language = Literal["sv", "nb", "nn", "da", "fi", "en", "se", "ar", "so", "uk"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 

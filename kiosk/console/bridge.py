@@ -87,7 +87,7 @@ class ConsoleTarget:
     desk: StaffDesk
     config_path: Path | None = None
     metrics: Metrics | None = None
-    restart: Callable[[], None] | None = None
+    restart: Callable[[], object] | None = None  # its result is not used
     started: float = field(default_factory=time.time)
 
     @property
