@@ -173,13 +173,13 @@ async def kiosk_run(
             raise AssertionError(f"kiosk {pid} ended by itself: {' '.join(words)}")
     os.kill(pid, signal.SIGKILL)
     tally.killed_in_recovery += not recovered
-    while (words := await z.expect("exited", "cycle", "recovered"))[0] != "exited":
-        if words[0] == "cycle":
+    while (last := await z.expect("exited", "cycle", "recovered"))[0] != "exited":
+        if last[0] == "cycle":
             tally.cycles += 1
         else:  # it had recovered and waited for us when it died: check what it left
-            tally.recovery.update(json.loads(words[2]))
+            tally.recovery.update(json.loads(last[2]))
             inspect(f"kiosk {pid} recovered and was killed, run {tally.kills + 1}")
-    assert words[1:] == [str(pid), "signal9"], f"kiosk {pid} ended by itself: {words}"
+    assert last[1:] == [str(pid), "signal9"], f"kiosk {pid} ended by itself: {last}"
     z.child = None
 
 

@@ -51,8 +51,13 @@ class Gate:
     async def wait(self) -> None:
         """Until the harness says ``go``; the event loop keeps running meanwhile."""
         loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        loop.add_reader(self.fd, lambda: ready.done() or ready.set_result(None))
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(self.fd, readable)
         try:
             await ready
         finally:
