@@ -747,6 +747,21 @@ class Journal:
             (),
         )
 
+    def later_security_target(self, entry: Entry) -> SecurityTarget | None:
+        """The tag state the item's newest transaction after ``entry`` asks for, if any.
+
+        Recovery settles an entry a crash left open after the kiosk had run on: a later
+        transaction of the same item (a return after a loan whose answer was lost) decides
+        what the tag must be now, not the older one.
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT security_target FROM entries WHERE item_id = ? AND seq > ?"
+                " AND security_target IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                (entry.item_id, entry.seq),
+            ).fetchone()
+        return None if row is None else SecurityTarget(row[0])
+
     def replay_queue(self) -> list[Entry]:
         """Offline entries still to be replayed, in the order they happened."""
         return self._select("status IN ('offline', 'replaying')", ())

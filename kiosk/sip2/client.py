@@ -261,11 +261,13 @@ class _Connection:
                         first = False
                         return await self._exchange_new(message)
                     return await self._exchange(self.rules.resend_pending(), message.code)
-                except (SIP2Error, asyncio.CancelledError):
+                except (SIP2Error, asyncio.CancelledError) as error:
                     # a reply may still be under way: it must not be read as the answer to
                     # the next request, so this connection starts afresh
                     self.rules.give_up()
                     self._close_socket()
+                    if isinstance(error, SIP2ConnectionError) and not first:
+                        error.request_sent = True  # reconnecting failed after it had gone out
                     raise
                 except _Dropped:
                     self._close_socket()
@@ -273,10 +275,12 @@ class _Connection:
                     log.info("SIP2 connection %d dropped; reconnecting", self.number)
                     if drops > self.client.retries:
                         self.rules.give_up()
-                        raise SIP2ConnectionError(
+                        dropped = SIP2ConnectionError(
                             f"the connection to {self.settings.host}:{self.settings.port} "
                             f"dropped {drops} times during one request"
-                        ) from None
+                        )
+                        dropped.request_sent = True
+                        raise dropped from None
 
     def _send(self, wire: bytes) -> None:
         writer = self._writer
