@@ -33,10 +33,13 @@ from kiosk.config import KioskConfig
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.receipts import ReceiptSender, SmtpReceiptSender
 from kiosk.core.recovery import RecoveryReport, recover
+from kiosk.core.settings import StaffCode
 from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy
 from kiosk.ils.port import LibrarySystem
+from kiosk.lockout import GuessGuard
+from kiosk.passwords import hash_password
 from kiosk.registry import (
     CARD_READERS,
     LIBRARY_SYSTEMS,
@@ -64,8 +67,12 @@ __all__ = [
     "printer_for",
     "scanner_for",
     "sip2_client_settings",
+    "staff_code_for",
     "state_path",
 ]
+
+#: The file in the state directory that counts wrong staff codes and console passwords.
+LOCKOUT_FILE = "lockouts.db"
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +148,6 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
     """The core's settings from the config tree."""
     policy = config.policy
     identity = config.kiosk
-    staff_code = config.ui.staff_code.get_secret_value() if config.ui.staff_code else None
-    if staff_code is None and config.ui.staff_code_file is not None:
-        staff_code = Path(config.ui.staff_code_file).read_text(encoding="utf-8").strip()
     names = dict(identity.branch_names)
     if identity.branch_name:
         names.setdefault(identity.branch, identity.branch_name)
@@ -155,6 +159,8 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
         branch_names=names,
         pin=PinPolicy(policy.pin),
         pin_attempts=policy.pin_attempts,
+        pin_lockout_after=policy.pin_lockout_after,
+        pin_lockout_minutes=policy.pin_lockout_minutes,
         inactivity_timeout_s=policy.inactivity_timeout_s,
         inactivity_warning_s=policy.inactivity_warning_s,
         security=SecuritySettings(
@@ -165,9 +171,47 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
         ask_fees=policy.fee_acknowledgement == "ask",
         receipt_print="print" in policy.receipt.choices,
         receipt_email="email" in policy.receipt.choices and policy.receipt.email is not None,
-        staff_code=staff_code,
+        staff_code=staff_code_for(config),
         staff_card_uids=frozenset(uid.upper() for uid in config.ui.staff_card_uids),
         default_language=config.ui.default_language,
+    )
+
+
+def staff_code_for(config: KioskConfig) -> StaffCode | None:
+    """The staff code as the core checks it: its salted hash (a plain code from the config is
+    hashed here, so every kiosk checks one way) and the guard that counts wrong tries in the
+    state directory's lockout file, across sessions and restarts."""
+    ui = config.ui
+    if ui.staff_code_hash is not None:
+        hashed = ui.staff_code_hash.get_secret_value()
+    elif ui.staff_code is not None:
+        hashed = hash_password(ui.staff_code.get_secret_value())
+    elif ui.staff_code_file is not None:  # a config loaded without reading its files
+        code = Path(ui.staff_code_file).read_text(encoding="utf-8").strip()
+        hashed = hash_password(code)
+    else:
+        return None
+    guard = GuessGuard(
+        state_path(config, None, LOCKOUT_FILE),
+        kind="staff_code",
+        attempts=ui.staff_code_attempts,
+        lockout_s=ui.staff_code_lockout_minutes * 60,
+    )
+    return StaffCode(hashed, guard)
+
+
+def patron_pin_guard(config: KioskConfig) -> GuessGuard | None:
+    """Wrong patron PINs counted per card over every visit and restart, in the state directory's
+    lockout file (cards kept as keyed hashes); None when ``pin_lockout_after`` is 0."""
+    policy = config.policy
+    if policy.pin_lockout_after == 0:
+        return None
+    return GuessGuard(
+        state_path(config, None, LOCKOUT_FILE),
+        kind="patron_pin",
+        attempts=policy.pin_lockout_after,
+        lockout_s=policy.pin_lockout_minutes * 60,
+        hide_subjects=True,
     )
 
 
@@ -357,9 +401,11 @@ async def open_kiosk(
         basics = await open_basics(
             config, stack, settings=kiosk_settings(config), simulator_timing=simulator_timing
         )
-        card_reader = await basics.open_device("card reader", _card_reader(config))
-        scanner = await basics.open_device("scanner", scanner_for(config))
-        printer = await basics.open_device("printer", printer_for(config))
+        devices = basics.devices
+        card_reader = await basics.open_device("card reader", _card_reader(config, devices))
+        scanner = await basics.open_device("scanner", scanner_for(config, devices))
+        printer = await basics.open_device("printer", printer_for(config, devices))
+        pin_guard = patron_pin_guard(config)
         kiosk = Kiosk(
             ils=basics.ils,
             reader=basics.reader,
@@ -371,6 +417,7 @@ async def open_kiosk(
             scanner=scanner,
             printer=printer,
             receipt_sender=_receipt_sender(config),
+            pin_guard=pin_guard,
             replay_interval_s=replay_interval_s,
         )
         report = None

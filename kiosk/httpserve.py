@@ -132,8 +132,8 @@ class BoundedHandler(BaseHTTPRequestHandler):
     server: BoundedHTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_seconds  # applied to the socket by setup()
         super().setup()
+        self.connection.settimeout(self.server.idle_seconds)
 
     def handle_one_request(self) -> None:
         self.server.expect_request(self.connection)

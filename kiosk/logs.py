@@ -236,7 +236,7 @@ def connected_to_journal(stream: TextIO, env: Mapping[str, str] | None = None) -
     return (info.st_dev, info.st_ino) == (int(device), int(inode))
 
 
-class _KioskHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _KioskHandler(logging.StreamHandler[TextIO]):
     """Marks the handler this module installed, so configuring twice replaces it."""
 
 

@@ -235,6 +235,7 @@ class Registry(Generic[Product]):
         """The annotation of the config key this registry fills: any registered settings model
         (all derive from ``base``), chosen by ``type`` and dumped with its own fields."""
         self.base = base
+        # A type made at run time (``base`` is a variable), which no static checker can follow.
         return Annotated[SerializeAsAny[base], WrapValidator(self._validate)]  # type: ignore[misc, valid-type]
 
     def field(self) -> Any:

@@ -61,6 +61,7 @@ APPLICATION_IDS: dict[str, int] = {
     "statistics database": _tag("NKst"),
     "return-station ledger": _tag("NKrl"),
     "library-system database": _tag("NKac"),
+    "lockout file": _tag("NKlk"),
 }
 
 #: A step from one schema version to the next: SQL statements, or a function of the connection.

@@ -1,4 +1,5 @@
-"""Fixtures for the whole suite: one private pcscd with vpcd readers per test session.
+"""Fixtures for the whole suite: one private pcscd with vpcd readers per test session (and the
+suite's Hypothesis settings, below).
 
 pyscard's client library fixes the pcscd socket path at the first PC/SC call of a process, so the
 daemon is session-scoped, and it lives here rather than beside the card reader tests: any test
@@ -13,8 +14,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from drivers.cards import DeviceError, PcscDaemon, PcscdUnavailable, list_reader_names
+
+# Properties check behaviour, not speed (bench/ measures that): on a loaded CI machine an example
+# may take longer than Hypothesis's default deadline of 200 ms, which would fail a correct test.
+settings.register_profile("kiosk", deadline=None)
+settings.load_profile("kiosk")
 
 
 @pytest.fixture(scope="session")

@@ -213,6 +213,7 @@ def test_no_declared_dependency_goes_unimported() -> None:
         "prometheus-client": "prometheus_client",
         "python-bidi": "bidi",
         "arabic-reshaper": "arabic_reshaper",
+        "python-multipart": "python_multipart",
     }
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     imported = set().union(

@@ -15,9 +15,16 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
 
+from .contract import DeviceError
+
 T = TypeVar("T")
 
-_END = object()
+
+class _End:
+    """The mark :meth:`EventChannel.close` queues: the stream ends here."""
+
+
+_END = _End()
 
 
 class EventChannel(Generic[T]):
@@ -25,7 +32,7 @@ class EventChannel(Generic[T]):
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue: asyncio.Queue[T | BaseException | _End] = asyncio.Queue()
         self._closed = False
         self._lock = threading.Lock()
 
@@ -45,7 +52,7 @@ class EventChannel(Generic[T]):
         """End the stream normally; safe from any thread and idempotent."""
         self._send(_END, final=True)
 
-    def _send(self, item: object, final: bool = False) -> None:
+    def _send(self, item: T | BaseException | _End, final: bool = False) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -67,8 +74,35 @@ class EventChannel(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         while True:
             item = await self._queue.get()
-            if item is _END:
+            if isinstance(item, _End):
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            yield item
+
+
+class DeviceChannel(Generic[T]):
+    """A device's channel over its life: made when the device opens (on the running loop) and
+    ended when it closes; the stream of a device that was never opened is a DeviceError."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device  # how an error names it: "barcode scanner on '/dev/ttyACM0'"
+        self._channel: EventChannel[T] | None = None
+
+    def open(self) -> EventChannel[T]:
+        self._channel = EventChannel(asyncio.get_running_loop())
+        return self._channel
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+
+    def require(self) -> EventChannel[T]:
+        """The channel, for the device's producers; DeviceError before the first open."""
+        if self._channel is None:
+            raise DeviceError(f"{self.device} is not open")
+        return self._channel
+
+    def stream(self) -> AsyncIterator[T]:
+        """What the device's consumer iterates."""
+        return aiter(self.require())

@@ -8,6 +8,9 @@ and never contain a full card number.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from .contract import DeviceError
 
 
@@ -17,6 +20,26 @@ class PcscUnavailableError(DeviceError):
 
 class ReaderNotFoundError(DeviceError):
     """No connected device matches the configured name pattern (or the device was unplugged)."""
+
+
+def name_matcher(pattern: str, what: str) -> re.Pattern[str]:
+    """``pattern`` compiled for picking a ``what`` by its name (a regex, any case); an invalid
+    one is a :class:`ReaderNotFoundError` that names it."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise ReaderNotFoundError(f"{what} name pattern {pattern!r} is invalid: {error}") from None
+
+
+def no_device_matching(
+    what: str, pattern: str, names: Sequence[str], *, when_none: str, present: str
+) -> ReaderNotFoundError:
+    """The error for a name pattern that matched none of ``names``: with none at all, what to
+    check (``when_none``); else the names there are, so staff can correct the pattern."""
+    if not names:
+        return ReaderNotFoundError(f"no {what} matching {pattern!r}: {when_none}")
+    seen = ", ".join(repr(name) for name in names)
+    return ReaderNotFoundError(f"no {what} matching {pattern!r}; {present}: {seen}")
 
 
 class CardCommandError(DeviceError):

@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any, Protocol
 
-from ._channel import EventChannel
+from ._channel import DeviceChannel
 from .contract import BarcodeScanner, DeviceError
-from .errors import ReaderNotFoundError
+from .errors import name_matcher, no_device_matching
 from .keymap import KeyDecoder
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def find_input_device(name_pattern: str) -> str:
     """Path of the first /dev/input/event* device whose name matches (regex, no case)."""
     import evdev  # Linux only; imported here so other platforms can use injected events
 
-    matcher = re.compile(name_pattern, re.IGNORECASE)
+    matcher = name_matcher(name_pattern, "scanner")
     names: list[str] = []
     for path in evdev.list_devices():
         with contextlib.suppress(OSError):
@@ -43,13 +42,14 @@ def find_input_device(name_pattern: str) -> str:
             device.close()
             if matcher.search(device.name):
                 return path
-    if not names:
-        raise ReaderNotFoundError(
-            f"no input device matching {name_pattern!r}: no readable /dev/input/event* devices"
-            " (is the scanner plugged in and the kiosk user in the 'input' group?)"
-        )
-    seen = ", ".join(repr(name) for name in names)
-    raise ReaderNotFoundError(f"no input device matching {name_pattern!r}; found: {seen}")
+    raise no_device_matching(
+        "input device",
+        name_pattern,
+        names,
+        when_none="no readable /dev/input/event* devices"
+        " (is the scanner plugged in and the kiosk user in the 'input' group?)",
+        present="found",
+    )
 
 
 class HidBarcodeScanner(BarcodeScanner):
@@ -73,7 +73,7 @@ class HidBarcodeScanner(BarcodeScanner):
         self._decoder = KeyDecoder(layout, terminator)  # validates layout and terminator now
         self._source = event_source
         self._input_device: Any = None
-        self._channel: EventChannel[str] | None = None
+        self._events = DeviceChannel[str](f"barcode scanner {self.description!r}")
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -84,7 +84,7 @@ class HidBarcodeScanner(BarcodeScanner):
         if self._task is not None:
             return
         source = self._source if self._source is not None else self._open_device()
-        self._channel = EventChannel(asyncio.get_running_loop())
+        self._events.open()
         self._task = asyncio.create_task(self._pump(source), name=f"hid:{self.description}")
 
     def _open_device(self) -> AsyncIterable[InputEventLike]:
@@ -123,17 +123,13 @@ class HidBarcodeScanner(BarcodeScanner):
                 if self.grab:
                     device.ungrab()
             device.close()
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def barcodes(self) -> AsyncIterator[str]:
-        if self._channel is None:
-            raise DeviceError(f"barcode scanner {self.description!r} is not open")
-        return aiter(self._channel)
+        return self._events.stream()
 
     async def _pump(self, source: AsyncIterable[InputEventLike]) -> None:
-        assert self._channel is not None
-        channel = self._channel
+        channel = self._events.require()
         try:
             async for event in source:
                 barcode = self._decoder.feed(event.type, event.code, event.value)

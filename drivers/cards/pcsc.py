@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -24,9 +23,16 @@ from collections.abc import AsyncIterator
 from smartcard import scard
 
 from . import apdu
-from ._channel import EventChannel
+from ._channel import DeviceChannel, EventChannel
 from .contract import CardEvent, CardReader, DeviceError
-from .errors import CardCommandError, PcscUnavailableError, ReaderNotFoundError, mask_uid
+from .errors import (
+    CardCommandError,
+    PcscUnavailableError,
+    ReaderNotFoundError,
+    mask_uid,
+    name_matcher,
+    no_device_matching,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +56,8 @@ def _service_error(hresult: int) -> PcscUnavailableError:
 
 
 def _establish_context() -> int:
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    established: tuple[int, int] = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    hresult, context = established
     if hresult != scard.SCARD_S_SUCCESS:
         if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED):
             raise _service_error(hresult)
@@ -89,22 +96,18 @@ def _list_readers(context: int) -> list[str]:
 
 def select_reader(names: list[str], pattern: str) -> str:
     """The first reader whose name matches ``pattern`` (regex, case-insensitive)."""
-    try:
-        matcher = re.compile(pattern, re.IGNORECASE)
-    except re.error as error:
-        raise ReaderNotFoundError(
-            f"card reader name pattern {pattern!r} is invalid: {error}"
-        ) from None
+    matcher = name_matcher(pattern, "card reader")
     for name in names:
         if matcher.search(name):
             return name
-    if not names:
-        raise ReaderNotFoundError(
-            f"no reader matching {pattern!r}: pcscd sees no card readers at all"
-            " (is the reader plugged in and its driver, e.g. libccid or libacsccid1, installed?)"
-        )
-    seen = ", ".join(repr(name) for name in names)
-    raise ReaderNotFoundError(f"no reader matching {pattern!r}; pcscd sees: {seen}")
+    raise no_device_matching(
+        "reader",
+        pattern,
+        names,
+        when_none="pcscd sees no card readers at all"
+        " (is the reader plugged in and its driver, e.g. libccid or libacsccid1, installed?)",
+        present="pcscd sees",
+    )
 
 
 class _ReaderLost(Exception):
@@ -135,16 +138,15 @@ class PcscCardReader(CardReader):
         self.problem: str | None = None  # what is wrong right now, while reconnecting
         self._context: int | None = None
         self._context_lock = threading.Lock()
-        self._channel: EventChannel[CardEvent] | None = None
+        self._events = DeviceChannel[CardEvent](f"card reader matching {reader_pattern!r}")
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     async def open(self) -> None:
         if self._thread is not None:
             return
-        loop = asyncio.get_running_loop()
         self._context, self.reader_name = await asyncio.to_thread(self._connect)
-        self._channel = EventChannel(loop)
+        self._events.open()
         self._stopping.clear()
         self._thread = threading.Thread(
             target=self._monitor, name=f"pcsc:{self.reader_name}", daemon=True
@@ -174,19 +176,15 @@ class PcscCardReader(CardReader):
                 scard.SCardReleaseContext(self._context)
             self._context = None
         self._thread = None
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def events(self) -> AsyncIterator[CardEvent]:
-        if self._channel is None:
-            raise DeviceError(f"card reader matching {self.reader_pattern!r} is not open")
-        return aiter(self._channel)
+        return self._events.stream()
 
     # -- the monitor thread ---------------------------------------------------------------
 
     def _monitor(self) -> None:
-        assert self._channel is not None
-        channel = self._channel
+        channel = self._events.require()
         while not self._stopping.is_set():
             try:
                 self._watch(channel)

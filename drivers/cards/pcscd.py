@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .vpcd import VirtualCard
+from .vpcd import CONTACTLESS_ATR, VirtualCard
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
@@ -40,7 +40,7 @@ def _free_port_pair() -> int:
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+            port: int = probe.getsockname()[1]
         if port >= 65535:
             continue
         with socket.socket() as second:
@@ -86,9 +86,16 @@ class PcscDaemon:
     def reader_names(self) -> tuple[str, str]:
         return (f"{READER_NAME} 00 00", f"{READER_NAME} 00 01")
 
-    def card(self, uid: bytes, slot: int = 0, **options: object) -> VirtualCard:
+    def card(
+        self,
+        uid: bytes,
+        slot: int = 0,
+        *,
+        atr: bytes = CONTACTLESS_ATR,
+        get_data_sw: int | None = None,
+    ) -> VirtualCard:
         """A virtual card for reader ``slot`` of this daemon (not yet inserted)."""
-        return VirtualCard(uid, port=self.port + slot, **options)  # type: ignore[arg-type]
+        return VirtualCard(uid, port=self.port + slot, atr=atr, get_data_sw=get_data_sw)
 
     def start(self, timeout: float = 15.0) -> None:
         if self._command is None:

@@ -17,7 +17,7 @@ from typing import Literal
 
 import serial
 
-from ._channel import EventChannel
+from ._channel import DeviceChannel
 from .contract import BarcodeScanner, DeviceError
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,8 @@ class SerialBarcodeScanner(BarcodeScanner):
         self.url = url
         self.baudrate = baudrate
         self._splitter = BarcodeSplitter(terminator, encoding)  # validates the terminator now
-        self._port: serial.SerialBase | None = None
-        self._channel: EventChannel[str] | None = None
+        self._port: serial.Serial | None = None
+        self._events = DeviceChannel[str](f"barcode scanner on {url!r}")
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -108,7 +108,7 @@ class SerialBarcodeScanner(BarcodeScanner):
                 " (check the cable and the port setting; the kiosk user needs the 'dialout' group)"
             ) from error
         self._port = port
-        self._channel = EventChannel(asyncio.get_running_loop())
+        self._events.open()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._read, name=f"scanner:{self.url}", daemon=True)
         self._thread.start()
@@ -122,25 +122,23 @@ class SerialBarcodeScanner(BarcodeScanner):
             await asyncio.to_thread(thread.join, 5.0)
         port.close()
         self._port = self._thread = None
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def barcodes(self) -> AsyncIterator[str]:
-        if self._channel is None:
-            raise DeviceError(f"barcode scanner on {self.url!r} is not open")
-        return aiter(self._channel)
+        return self._events.stream()
 
     def _read(self) -> None:
-        assert self._channel is not None
         try:
             self._read_until_stopped()
         except Exception as error:  # never leave the consumer waiting on a dead thread
             log.exception("barcode scanner on %r failed", self.url)
-            self._channel.fail(DeviceError(f"barcode scanner on {self.url!r} failed: {error}"))
+            self._events.require().fail(
+                DeviceError(f"barcode scanner on {self.url!r} failed: {error}")
+            )
 
     def _read_until_stopped(self) -> None:
-        assert self._port is not None and self._channel is not None
-        port, channel = self._port, self._channel
+        assert self._port is not None
+        port, channel = self._port, self._events.require()
         while not self._stopping.is_set():
             try:
                 data = port.read(max(1, port.in_waiting))

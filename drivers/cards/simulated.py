@@ -9,10 +9,9 @@ wanted, use :class:`~drivers.cards.vpcd.VirtualCard` with real pcscd instead.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
-from ._channel import EventChannel
+from ._channel import DeviceChannel
 from .contract import BarcodeScanner, CardEvent, CardReader, DeviceError
 from .errors import ReaderNotFoundError
 
@@ -22,22 +21,21 @@ class SimulatedCardReader(CardReader):
 
     def __init__(self, name: str = "Simulated card reader") -> None:
         self.name = name
-        self._channel: EventChannel[CardEvent] | None = None
+        self._events = DeviceChannel[CardEvent](f"card reader '{name}'")
         self._present = False
 
     async def open(self) -> None:
-        self._channel = EventChannel(asyncio.get_running_loop())
+        self._events.open()
 
     async def close(self) -> None:
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def events(self) -> AsyncIterator[CardEvent]:
-        return aiter(self._require_open())
+        return self._events.stream()
 
     def present(self, uid: bytes) -> None:
         """Place a card with this UID on the reader (a card already there is taken away first)."""
-        channel = self._require_open()
+        channel = self._events.require()
         if self._present:
             channel.put(CardEvent("removed", self.name, None))
         self._present = True
@@ -45,27 +43,22 @@ class SimulatedCardReader(CardReader):
 
     def present_unreadable(self, error: str = "card answered 6A81: GET DATA not supported") -> None:
         """Fault knob: a card is inserted but its UID cannot be read (as with a foreign card)."""
-        channel = self._require_open()
+        channel = self._events.require()
         self._present = True
         channel.put(CardEvent("inserted", self.name, None, error=error))
 
     def take_away(self) -> None:
         """Remove the card; nothing happens when no card is on the reader."""
-        channel = self._require_open()
+        channel = self._events.require()
         if self._present:
             self._present = False
             channel.put(CardEvent("removed", self.name, None))
 
     def unplug(self) -> None:
         """Fault knob: the reader disappears; the event stream ends with ReaderNotFoundError."""
-        self._require_open().fail(
+        self._events.require().fail(
             ReaderNotFoundError(f"card reader '{self.name}' was unplugged (simulated)")
         )
-
-    def _require_open(self) -> EventChannel[CardEvent]:
-        if self._channel is None:
-            raise DeviceError(f"card reader '{self.name}' is not open")
-        return self._channel
 
 
 class SimulatedBarcodeScanner(BarcodeScanner):
@@ -73,29 +66,23 @@ class SimulatedBarcodeScanner(BarcodeScanner):
 
     def __init__(self, name: str = "Simulated scanner") -> None:
         self.name = name
-        self._channel: EventChannel[str] | None = None
+        self._events = DeviceChannel[str](f"barcode scanner '{name}'")
 
     async def open(self) -> None:
-        self._channel = EventChannel(asyncio.get_running_loop())
+        self._events.open()
 
     async def close(self) -> None:
-        if self._channel is not None:
-            self._channel.close()
+        self._events.close()
 
     def barcodes(self) -> AsyncIterator[str]:
-        return aiter(self._require_open())
+        return self._events.stream()
 
     def scan(self, barcode: str) -> None:
         """Deliver one barcode, as a scanner does after decoding it."""
         if not barcode:
             raise ValueError("a scanned barcode is never empty")
-        self._require_open().put(barcode)
+        self._events.require().put(barcode)
 
     def unplug(self) -> None:
         """Fault knob: the scanner disappears; the barcode stream ends with DeviceError."""
-        self._require_open().fail(DeviceError(f"barcode scanner '{self.name}' was unplugged"))
-
-    def _require_open(self) -> EventChannel[str]:
-        if self._channel is None:
-            raise DeviceError(f"barcode scanner '{self.name}' is not open")
-        return self._channel
+        self._events.require().fail(DeviceError(f"barcode scanner '{self.name}' was unplugged"))

@@ -50,7 +50,8 @@ def _printer_database() -> dict[str, Any]:
     Read only when a printer is opened, and freed again but for the one model it prints on.
     """
     database = resources.files("drivers.printer") / "escpos-models.json"
-    return json.loads(database.read_text(encoding="utf-8"))
+    models: dict[str, Any] = json.loads(database.read_text(encoding="utf-8"))
+    return models
 
 
 @cache

@@ -62,7 +62,7 @@ class SerialTransport(Transport):
         self.baudrate = baudrate
         self.rtscts = rtscts
         self.description = f"serial printer {url}"
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
 
     async def open(self) -> None:
         try:
@@ -85,7 +85,7 @@ class SerialTransport(Transport):
         if port is not None:
             await asyncio.to_thread(port.close)
 
-    def _require(self) -> serial.SerialBase:
+    def _require(self) -> serial.Serial:
         if self._port is None:
             raise PrinterOfflineError(f"{self.description} is not open")
         return self._port
@@ -98,7 +98,7 @@ class SerialTransport(Transport):
             raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
 
     @staticmethod
-    def _write_all(port: serial.SerialBase, data: bytes) -> None:
+    def _write_all(port: serial.Serial, data: bytes) -> None:
         port.write(data)
         port.flush()
 
@@ -110,7 +110,7 @@ class SerialTransport(Transport):
             raise PrinterOfflineError(f"{self.description}: read failed: {error}") from error
 
     @staticmethod
-    def _read(port: serial.SerialBase, count: int, timeout: float) -> bytes:
+    def _read(port: serial.Serial, count: int, timeout: float) -> bytes:
         port.timeout = timeout
         try:
             return port.read(count)

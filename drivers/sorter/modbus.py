@@ -156,7 +156,7 @@ class ModbusSorter(Sorter):
         block = await self._read_block()
         return _status(block)
 
-    async def events(self) -> AsyncIterator[SorterEvent]:  # type: ignore[override]
+    async def events(self) -> AsyncIterator[SorterEvent]:
         while True:
             yield await self._queue.get()
 

@@ -29,6 +29,8 @@ open implementation of GB/T 35660 (the Chinese adoption of ISO 28560), see the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 APPLICATION = 0
 INTEGER = 1
 NUMERIC = 2
@@ -113,7 +115,7 @@ def fits_seven_bit(text: str) -> bool:
     return bool(text) and all("\x01" <= c <= "~" for c in text)
 
 
-_FITS = {
+_FITS: dict[int, Callable[[str], bool]] = {
     INTEGER: fits_integer,
     NUMERIC: fits_numeric,
     FIVE_BIT: fits_five_bit,

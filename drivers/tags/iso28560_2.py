@@ -38,7 +38,6 @@ from drivers.tags.compaction import (
     APPLICATION,
     FIVE_BIT,
     INTEGER,
-    NUMERIC,
     OCTETS,
     SCHEME_NAMES,
     SEVEN_BIT,
@@ -68,20 +67,10 @@ from drivers.tags.model import (
 )
 
 __all__ = [
-    "APPLICATION",
     "DEFAULT_DSFID",
     "DSFIDS",
     "ELEMENT_NAMES",
-    "FIVE_BIT",
-    "INTEGER",
-    "NUMERIC",
-    "OCTETS",
-    "SEVEN_BIT",
-    "SIX_BIT",
-    "UTF8",
-    "Malformed",
     "bytes_needed",
-    "compact",
     "decode_iso28560_2",
     "element_oid",
     "encode_iso28560_2",

@@ -13,7 +13,7 @@ Screen messages are in Swedish, the consortium's language; the kiosk translates 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from kiosk.acs import rules
@@ -322,8 +322,24 @@ class Circulation:
             locked_until,
         )
 
-    def _refuse_loan(self, reason: Reason, **kw: object) -> LoanResult:
-        return LoanResult(ok=False, reason=reason, message=MESSAGES[reason], **kw)  # type: ignore[arg-type]
+    def _refuse_loan(
+        self,
+        reason: Reason,
+        *,
+        patron: str | None = None,
+        item: ItemRecord | None = None,
+        renewal: bool = False,
+        fee: int = 0,
+    ) -> LoanResult:
+        return LoanResult(
+            ok=False,
+            reason=reason,
+            message=MESSAGES[reason],
+            patron=patron,
+            item=item,
+            renewal=renewal,
+            fee=fee,
+        )
 
     def _offline_too_old(self, when: datetime | None) -> bool:
         if when is None:
@@ -385,7 +401,7 @@ class Circulation:
                 detail=(result.reason or "") + (" offline" if no_block else ""),
             )
         if result.ok:
-            return LoanResult(**{**_fields(result), "item": self.model.item(item_id)})
+            return replace(result, item=self.model.item(item_id))
         return result
 
     def _checkout(
@@ -568,24 +584,27 @@ class Circulation:
     ) -> LoanResult:
         assert standing.patron is not None and item.loan is not None
         patron = standing.patron.barcode
-        common = {"patron": patron, "item": item, "renewal": True}
+
+        def refuse(reason: Reason, fee: int = 0) -> LoanResult:
+            return self._refuse_loan(reason, patron=patron, item=item, renewal=True, fee=fee)
+
         if not no_block and standing.status[RENEWAL_DENIED]:
-            return self._refuse_loan(standing.reasons[0], **common)
+            return refuse(standing.reasons[0])
         if not no_block and Reason.EXCESSIVE_FEES in standing.reasons:
-            return self._refuse_loan(Reason.EXCESSIVE_FEES, **common)
+            return refuse(Reason.EXCESSIVE_FEES)
         loan_branch = self.model.branch(item.loan.branch)
         rule = self.model.loan_rule(
             loan_branch.library if loan_branch else t.library, item.media_type
         )
         if item.loan.renewals >= rule.renewals:
-            return self._refuse_loan(Reason.RENEWAL_LIMIT, **common)
+            return refuse(Reason.RENEWAL_LIMIT)
         waiting = db.execute(
             "SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting'", (item.record,)
         ).fetchone()[0]
         if waiting:
-            return self._refuse_loan(Reason.RENEWAL_RESERVED, **common)
+            return refuse(Reason.RENEWAL_RESERVED)
         if rule.loan_fee and not fee_acknowledged and not no_block:
-            return self._refuse_loan(Reason.FEE_NOT_ACKNOWLEDGED, fee=rule.loan_fee, **common)
+            return refuse(Reason.FEE_NOT_ACKNOWLEDGED, fee=rule.loan_fee)
         due = max(
             item.loan.due, _end_of_day(self.model.now().date() + timedelta(days=rule.loan_days))
         )
@@ -643,7 +662,7 @@ class Circulation:
                 detail=result.outcome + (" offline" if no_block else ""),
             )
         if result.ok:
-            return ReturnResult(**{**_fields(result), "item": self.model.item(item_id)})
+            return replace(result, item=self.model.item(item_id))
         return result
 
     def _checkin(
@@ -802,8 +821,21 @@ class Circulation:
         title_id: str | None,
         pickup: str | None,
     ) -> HoldResult:
-        def refuse(reason: Reason, **kw: object) -> HoldResult:
-            return HoldResult(False, reason=reason, message=MESSAGES[reason], **kw)  # type: ignore[arg-type]
+        def refuse(
+            reason: Reason,
+            *,
+            record: str | None = None,
+            title: str | None = None,
+            hold: HoldRecord | None = None,
+        ) -> HoldResult:
+            return HoldResult(
+                False,
+                reason=reason,
+                message=MESSAGES[reason],
+                record=record,
+                title=title,
+                hold=hold,
+            )
 
         standing = self.standing(patron_id, pin)
         if standing.patron is None:
@@ -1016,7 +1048,3 @@ class Circulation:
             ok = cursor.rowcount == 1
             self._log(db, t, "item_status_update", item=item_id, patron=None, ok=ok)
         return ok
-
-
-def _fields(result: object) -> dict[str, object]:
-    return {name: getattr(result, name) for name in result.__slots__}  # type: ignore[attr-defined]

@@ -19,7 +19,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.acs.errors import DataFileError
 
@@ -50,6 +58,9 @@ def cents(value: str | int | float) -> int:
         raise ValueError(f"amount must be >= 0 with at most 2 decimals, got {value!r}")
     return int(amount * 100)
 
+
+#: Money as the file writes it ("25.00") read into integer cents (2500).
+Cents = Annotated[int, BeforeValidator(cents)]
 
 _RELATIVE = re.compile(r"^today(?:([+-])(\d{1,4}))?(?:T(\d{2}):(\d{2}))?$")
 
@@ -111,20 +122,15 @@ class LoanRule(_Strict):
     loan_days: int = Field(ge=1, le=365)
     renewals: int = Field(ge=0, le=99)
     max_loans: int = Field(ge=1, le=999)
-    loan_fee: int = 0  # cents; > 0 makes the loan chargeable (asked for with BO=Y)
-    overdue_fee_per_day: int = 0
+    loan_fee: Cents = 0  # > 0 makes the loan chargeable (asked for with BO=Y)
+    overdue_fee_per_day: Cents = 0
     loanable: bool = True
-
-    @field_validator("loan_fee", "overdue_fee_per_day", mode="before")
-    @classmethod
-    def _money(cls, value: str | int | float) -> int:
-        return cents(value)
 
 
 class Policy(_Strict):
     """Consortium-wide patron limits (SIP2 64 fields CC, CA, BZ) and offline replay rules."""
 
-    fee_limit: int = 10000  # cents; fees above it deny loans (patron status position 11)
+    fee_limit: Cents = 10000  # fees above it deny loans (patron status position 11)
     overdue_limit: int = 10  # overdue loans above it deny loans (position 6)
     hold_limit: int = 20
     hold_shelf_days: int = 7
@@ -138,14 +144,9 @@ class Policy(_Strict):
     login_attempts: int = Field(default=10, ge=1, le=1000)
     login_lockout_minutes: float = Field(default=15.0, gt=0, le=7 * 24 * 60)
 
-    @field_validator("fee_limit", mode="before")
-    @classmethod
-    def _money(cls, value: str | int | float) -> int:
-        return cents(value)
-
 
 class Fee(_Strict):
-    amount: int
+    amount: Cents
     type: Literal[
         "other",
         "administrative",
@@ -158,11 +159,6 @@ class Fee(_Strict):
     ] = "overdue"
     item: str | None = None
     description: str = ""
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _money(cls, value: str | int | float) -> int:
-        return cents(value)
 
 
 class Patron(_Strict):

@@ -174,8 +174,9 @@ def parse_cql(query: str | None) -> Predicate:
     text = re.split(r"\s+sortby\s+", query.strip(), maxsplit=1, flags=re.IGNORECASE)[0]
     parser = _Parser(_tokens(text))
     predicate = parser.expression()
-    if parser.peek() is not None:
-        raise CqlError(f"unexpected {parser.peek().text!r} in the query")  # type: ignore[union-attr]
+    left_over = parser.peek()
+    if left_over is not None:
+        raise CqlError(f"unexpected {left_over.text!r} in the query")
     return predicate
 
 

@@ -125,11 +125,13 @@ class Admission:
         """A ticket for a new connection from ``address``, or None: refuse it (close at once)."""
         mine = self._open.get(address, [])
         if len(mine) >= self.limits.max_per_address and not self._make_room(mine):
-            return self._refuse(address, "from one address")
+            self._refuse(address, "from one address")
+            return None
         if self._count >= self.limits.max_connections and not self._make_room(
             [t for tickets in self._open.values() for t in tickets]
         ):
-            return self._refuse(address, "in total")
+            self._refuse(address, "in total")
+            return None
         ticket = Ticket(address, evict, logged_in)
         self._open.setdefault(address, []).append(ticket)
         self._count += 1
@@ -169,7 +171,6 @@ class Admission:
                 where,
                 self.refused,
             )
-        return None
 
 
 @dataclass

@@ -84,9 +84,9 @@ class Guard:
             failures, last_wrong = 0, None
             if row is not None:
                 if row["locked_until"] is not None:
-                    until = datetime.fromisoformat(row["locked_until"])
-                    if now < until:
-                        return Check(Verdict.LOCKED, until)
+                    lock_ends = datetime.fromisoformat(row["locked_until"])
+                    if now < lock_ends:
+                        return Check(Verdict.LOCKED, lock_ends)
                 else:  # a lock that has ended counts from zero again
                     failures, last_wrong = int(row["failures"]), row["last_wrong"]
             if right:

@@ -715,7 +715,8 @@ class ConsortiumModel:
         ]
 
     def circulation_log(self, *, item: str | None = None) -> list[LogEntry]:
-        sql, args = "SELECT * FROM circulation_log", ()
+        sql = "SELECT * FROM circulation_log"
+        args: tuple[str, ...] = ()
         if item is not None:
             sql, args = sql + " WHERE item = ?", (item,)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()

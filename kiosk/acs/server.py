@@ -106,9 +106,13 @@ class SIP2Server:
         A TLS handshake must finish within the login deadline too; the caps count a connection
         from the end of its handshake (asyncio hands it over only then).
         """
-        handshake = {"ssl_handshake_timeout": self.limits.login_seconds} if tls else {}
         self._server = await asyncio.start_server(
-            self._serve, host, port, ssl=tls, backlog=ACCEPT_BACKLOG, **handshake
+            self._serve,
+            host,
+            port,
+            ssl=tls,
+            backlog=ACCEPT_BACKLOG,
+            ssl_handshake_timeout=self.limits.login_seconds if tls else None,
         )
         sock = self._server.sockets[0]
         bound = sock.getsockname()

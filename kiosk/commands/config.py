@@ -54,8 +54,45 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"the TOML config file (default: $KIOSK_CONFIG, else {DEFAULT_CONFIG})",
     )
     show.add_argument("--format", choices=("toml", "json"), default="toml")
+    show.add_argument(
+        "--origin",
+        action="store_true",
+        help="print each value with where it came from: a file and line (the kiosk's own or "
+        "a layer it extends), an environment variable, or the default",
+    )
     _common(show)
     show.set_defaults(handler=_show)
+
+    staff_code = actions.add_parser(
+        "set-staff-code",
+        help="ask for the staff code and write its salted hash into FILE",
+        description="Ask for the touch screen's staff code (twice, not echoed) and write it to "
+        "FILE as ui.staff_code_hash, a salted scrypt hash, replacing staff_code or "
+        "staff_code_file. The file is checked before it is written, saved atomically, the old "
+        "one kept as FILE.bak. Restart the kiosk to use the new code.",
+    )
+    staff_code.add_argument("file", type=Path, help="the kiosk's TOML config file")
+    staff_code.add_argument(
+        "--stdin", action="store_true", help="read the code from standard input (scripts)"
+    )
+    staff_code.set_defaults(handler=_set_staff_code)
+
+    console_password = actions.add_parser(
+        "set-console-password",
+        help="add a staff console login or change its password",
+        description="Ask for a password (twice, not echoed) and write its salted hash to FILE "
+        "as [console.users.NAME] with the level given. Levels: staff (status, reconciliation, "
+        "statistics, device tests, restart), admin (also the configuration). --remove takes "
+        "the login away.",
+    )
+    console_password.add_argument("file", type=Path, help="the kiosk's TOML config file")
+    console_password.add_argument("name", help="the login name, e.g. anna")
+    console_password.add_argument("--level", choices=("staff", "admin"))
+    console_password.add_argument(
+        "--stdin", action="store_true", help="read the password from standard input (scripts)"
+    )
+    console_password.add_argument("--remove", action="store_true", help="remove this login")
+    console_password.set_defaults(handler=_set_console_password)
 
     schema = actions.add_parser(
         "schema",
@@ -106,14 +143,108 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, render_config
+    from kiosk.config import ConfigError, load_layered, render_config, render_origins
 
+    path = args.file or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG))
+    env: dict[str, str] = {} if args.no_env else dict(os.environ)
     try:
-        _path, config = _load(args)
+        config, origins = load_layered(path, env=env, check_files=not args.no_files)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
-    sys.stdout.write(render_config(config, args.format))
+    if args.origin:
+        sys.stdout.write(render_origins(config, origins))
+    else:
+        sys.stdout.write(render_config(config, args.format))
+    return 0
+
+
+def _ask_secret(what: str, use_stdin: bool) -> str | None:
+    """A secret typed twice without echo (or one line of standard input); None if they differ
+    or nothing was given."""
+    if use_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        secret = getpass.getpass(f"{what}: ")
+        if getpass.getpass(f"{what} again: ") != secret:
+            print("kiosk config: the two entries differ; nothing written", file=sys.stderr)
+            return None
+    if not secret:
+        print(f"kiosk config: no {what.lower()} given; nothing written", file=sys.stderr)
+        return None
+    return secret
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (kiosk config)"
+    except (KeyError, OSError):
+        return "kiosk config"
+
+
+def _set_staff_code(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError
+    from kiosk.config.editing import DELETE, edit_config
+    from kiosk.passwords import hash_password
+
+    code = _ask_secret("Staff code", args.stdin)
+    if code is None:
+        return 1
+    if not (code.isdigit() and 4 <= len(code) <= 12):
+        print(
+            "kiosk config: the staff code must be 4 to 12 digits; nothing written", file=sys.stderr
+        )
+        return 1
+    changes: dict[tuple[str, ...], object] = {
+        ("ui", "staff_code"): DELETE,
+        ("ui", "staff_code_file"): DELETE,
+        ("ui", "staff_code_hash"): hash_password(code),
+    }
+    try:
+        result = edit_config(args.file, changes, who=_who(), env={}, check_files=False)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.file}: ui.staff_code_hash written (old file: {result.backup}); restart the kiosk")
+    return 0
+
+
+def _set_console_password(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError
+    from kiosk.config.editing import DELETE, edit_config
+    from kiosk.passwords import hash_password
+
+    changes: dict[tuple[str, ...], object]
+    if args.remove:
+        changes = {("console", "users", args.name): DELETE}
+    else:
+        if args.level is None:
+            print("kiosk config: give --level staff or --level admin", file=sys.stderr)
+            return 2
+        password = _ask_secret("Password", args.stdin)
+        if password is None:
+            return 1
+        if len(password) < 8:
+            print(
+                "kiosk config: a password of at least 8 characters; nothing written",
+                file=sys.stderr,
+            )
+            return 1
+        changes = {
+            ("console", "users", args.name, "level"): args.level,
+            ("console", "users", args.name, "password_hash"): hash_password(password),
+        }
+    try:
+        result = edit_config(args.file, changes, who=_who(), env={}, check_files=False)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    done = "removed" if args.remove else f"set (level {args.level})"
+    print(f"{args.file}: console login {args.name!r} {done} (old file: {result.backup})")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--size", default="800x480", help="screen size WIDTHxHEIGHT (default 800x480, the Pi's)"
     )
+    parser.add_argument(
+        "--staff-web-port",
+        type=int,
+        metavar="N",
+        help="serve the staff console on 127.0.0.1:N (logins: staff / staff-demo, "
+        "admin / admin-demo)",
+    )
     parser.set_defaults(handler=run)
+
+
+#: The demo's staff console logins: name -> (level, password). Printed by --help and the README.
+DEMO_LOGINS = {"staff": ("staff", "staff-demo"), "admin": ("admin", "admin-demo")}
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -117,10 +129,21 @@ async def _interactive(args: argparse.Namespace, width: int, height: int) -> int
     from kiosk.ui.settings import ui_settings_from_config
 
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as state:
+        config_path: Path | None = None
         if args.config is not None:
             from kiosk.config import load_config
 
-            config = load_config(args.config)
+            config_path = args.config
+            env = dict(os.environ)
+            if args.staff_web_port is not None:
+                env["KIOSK__CONSOLE__ENABLED"] = "true"
+                env["KIOSK__CONSOLE__PORT"] = str(args.staff_web_port)
+            config = load_config(args.config, env=env)
+        elif args.staff_web_port is not None:
+            config_path = _demo_config_file(Path(state), args.staff_web_port)
+            from kiosk.config import load_config
+
+            config = load_config(config_path, env={})
         else:
             config = demo_config(Path(state))
         settings = ui_settings_from_config(config)
@@ -129,7 +152,56 @@ async def _interactive(args: argparse.Namespace, width: int, height: int) -> int
         async with open_kiosk(config) as running:
             panel = demo_panel(running) if running.simulator is not None and running.acs else None
             app = KioskApp(running.kiosk, settings, side_panel=panel)
+            loop = asyncio.get_running_loop()
             if args.exit_after is not None:
-                asyncio.get_running_loop().call_later(args.exit_after, app.stop)
-            await app.async_run(async_lib="asyncio")
+                loop.call_later(args.exit_after, app.stop)
+            console = _console(config, config_path, running, app, loop)
+            try:
+                await app.async_run(async_lib="asyncio")
+            finally:
+                if console is not None:
+                    console.stop()
     return 0
+
+
+def _demo_config_file(state: Path, port: int) -> Path:
+    """config/demo.toml as a file in the demo's state folder, with the staff console on
+    ``port`` and the demo logins, so that the console's configuration page can save to it."""
+    import tomlkit
+
+    from kiosk.config import DEMO_CONFIG
+    from kiosk.passwords import hash_password
+
+    document = tomlkit.parse(DEMO_CONFIG.read_text(encoding="utf-8"))
+    document["kiosk"]["state_dir"] = str(state)
+    console = tomlkit.table()
+    console["enabled"] = True
+    console["port"] = port
+    users = tomlkit.table(is_super_table=True)
+    for name, (level, password) in DEMO_LOGINS.items():
+        user = tomlkit.table()
+        user["level"] = level
+        user["password_hash"] = hash_password(password)
+        users[name] = user
+    console["users"] = users
+    document["console"] = console
+    path = state / "kiosk.toml"
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    return path
+
+
+def _console(config: Any, path: Path | None, running: Any, app: Any, loop: Any) -> Any:
+    from kiosk.console import ConsoleTarget, serve_console
+
+    console = serve_console(
+        ConsoleTarget(
+            config,
+            loop,
+            running.kiosk.staff_desk,
+            config_path=path,
+            restart=lambda: loop.call_soon_threadsafe(app.staff_restart),
+        )
+    )
+    if console is not None:
+        print(f"kiosk demo: staff console on {console.url}", flush=True)
+    return console

@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(config: Any, args: argparse.Namespace) -> int:
+    from kiosk.commands.run import RESTART_EXIT_STATUS
+    from kiosk.console import ConsoleTarget, serve_console
     from kiosk.health.kiosk_events import observe_kiosk
     from kiosk.health.runtime import operate
     from kiosk.station_assembly import observe_station, open_return_station
@@ -124,6 +126,22 @@ async def _run(config: Any, args: argparse.Namespace) -> int:
             ]
             for name, detail in running.device_errors.items():
                 runtime.metrics.set_component(name, "failing", detail)
+            restart = asyncio.Event()
+
+            def restart_now() -> None:  # staff asked in the console: exit 3, systemd restarts
+                restart.set()
+                stop.set()
+
+            console = serve_console(
+                ConsoleTarget(
+                    running.config,
+                    loop,
+                    station.staff,
+                    config_path=args.config,
+                    metrics=runtime.metrics,
+                    restart=lambda: loop.call_soon_threadsafe(restart_now),
+                )
+            )
             feeder = None
             if args.demo_returns:
                 feeder = loop.create_task(_feed_demo(running, args.demo_returns))
@@ -133,13 +151,15 @@ async def _run(config: Any, args: argparse.Namespace) -> int:
                 else:
                     await stop.wait()
             finally:
+                if console is not None:
+                    console.stop()
                 if feeder is not None:
                     feeder.cancel()
                 for undo in unsubscribe:
                     undo()
     finally:
         await opening.__aexit__(None, None, None)
-    return 0
+    return RESTART_EXIT_STATUS if restart.is_set() else 0
 
 
 def _log_event(event: Any) -> None:

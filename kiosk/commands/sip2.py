@@ -130,7 +130,9 @@ def register(subparsers: Any) -> None:
     decode.set_defaults(handler=_decode)
 
     def transaction(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text, description=help_text)
+        sub: argparse.ArgumentParser = actions.add_parser(
+            name, help=help_text, description=help_text
+        )
         sub.set_defaults(handler=_transact, action=name)
         return sub
 

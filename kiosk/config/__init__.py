@@ -25,8 +25,12 @@ ordered rules, exception bin), ``health`` and ``logging``.
 
 Environment overrides: ``KIOSK__<SECTION>__<KEY>`` (case-insensitive, ``__`` between levels), e.g.
 ``KIOSK__ILS__SIP2__HOST=sip.example.se``; JSON for lists (``KIOSK__UI__LANGUAGES='["sv","en"]'``).
-Relative paths in a file are relative to that file. Secrets (``password``, ``staff_code``) are
-``SecretStr``; ``*_file`` variants read them from a file that only its owner may read.
+Relative paths are relative to the kiosk's own file. Fleet layers: ``extends = [...]`` at the
+top of a file names the files it builds on (consortium -> library -> kiosk; later ones win);
+``load_layered`` also returns where each value came from (``kiosk config show --origin``).
+Secrets (``password``, ``staff_code``) are ``SecretStr``; ``*_file`` variants read them from a
+file that only its owner may read; the staff code and console passwords are best kept as salted
+hashes (``staff_code_hash``, ``console.users.NAME.password_hash``; kiosk.passwords).
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .advice import config_warnings
-from .loader import ENV_PREFIX, env_overrides, load_config, validate_config
+from .loader import ENV_PREFIX, EXTENDS, env_overrides, load_config, load_layered, validate_config
 from .model import (
     Bin,
     CardReaderSettings,
+    ConsoleSettings,
+    ConsoleUser,
     FolioSettings,
     HardwareSettings,
     IlsSettings,
@@ -55,7 +61,7 @@ from .model import (
     UiSettings,
 )
 from .problems import ConfigError, ConfigIssue
-from .render import render_config
+from .render import effective_values, render_config, render_origins
 from .types import LANGUAGES, SecretFileError, read_secret_file
 
 #: ``config/demo.toml`` of the source tree: embedded library system + simulated hardware.
@@ -64,11 +70,14 @@ DEMO_CONFIG: Path = Path(__file__).resolve().parents[2] / "config" / "demo.toml"
 __all__ = [
     "DEMO_CONFIG",
     "ENV_PREFIX",
+    "EXTENDS",
     "LANGUAGES",
     "Bin",
     "CardReaderSettings",
     "ConfigError",
     "ConfigIssue",
+    "ConsoleSettings",
+    "ConsoleUser",
     "FolioSettings",
     "HardwareSettings",
     "IlsSettings",
@@ -86,9 +95,12 @@ __all__ = [
     "SortingRule",
     "UiSettings",
     "config_warnings",
+    "effective_values",
     "env_overrides",
     "load_config",
+    "load_layered",
     "read_secret_file",
     "render_config",
+    "render_origins",
     "validate_config",
 ]

@@ -52,13 +52,36 @@ def config_warnings(config: KioskConfig) -> list[str]:
         if ils.folio.password is not None and ils.folio.password_file is None:
             found.append("ils.folio.password: written in the config file; prefer password_file")
     ui = config.ui
-    if ui.staff_code is not None and ui.staff_code_file is None and not ils.embedded.enabled:
-        found.append("ui.staff_code: written in the config file; prefer staff_code_file")
+    if ui.staff_code is not None and not ils.embedded.enabled:
+        key = "ui.staff_code_file" if ui.staff_code_file is not None else "ui.staff_code"
+        found.append(
+            f"{key}: the staff code is kept in clear; store it as a salted hash instead: "
+            "kiosk config set-staff-code CONFIG (writes ui.staff_code_hash)"
+        )
     no_staff_access = (
-        ui.staff_code is None and ui.staff_code_file is None and not ui.staff_card_uids
+        ui.staff_code is None
+        and ui.staff_code_file is None
+        and ui.staff_code_hash is None
+        and not ui.staff_card_uids
     )
     if no_staff_access and config.kiosk.mode == "checkout":
-        found.append("ui: no staff_code and no staff_card_uids: staff cannot open staff mode")
+        found.append(
+            "ui: no staff_code and no staff_card_uids: staff cannot open staff mode "
+            "(set a code with kiosk config set-staff-code CONFIG)"
+        )
+    console = config.console
+    if console.enabled:
+        if not _is_loopback(console.host) and not console.tls:
+            found.append(
+                f"console.host: {console.host} without TLS: staff passwords and patron data "
+                "cross the network in clear text; set console.cert_file (and key_file) or keep "
+                "127.0.0.1"
+            )
+        if not console.users:
+            found.append(
+                "console.users: none, so nobody can log in to the staff console; add one: "
+                "kiosk config set-console-password CONFIG NAME --level admin"
+            )
     if config.health.enabled and not _is_loopback(config.health.host):
         found.append(
             f"health.host: {config.health.host}: /metrics and /healthz are open to the network; "

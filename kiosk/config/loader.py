@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from types import UnionType
@@ -24,7 +25,16 @@ from kiosk.registry import LIBRARY_SYSTEMS, REGISTRIES
 from .model import IlsSettings, KioskConfig, SecretFields
 from .problems import ConfigError, ConfigIssue, Problems
 
-__all__ = ["ENV_PREFIX", "env_overrides", "load_config", "validate_config"]
+__all__ = [
+    "ENV_PREFIX",
+    "EXTENDS",
+    "Layer",
+    "env_overrides",
+    "load_config",
+    "load_layered",
+    "read_layers",
+    "validate_config",
+]
 
 #: Environment variables starting with this override config keys: ``KIOSK__ILS__SIP2__PORT=6002``.
 ENV_PREFIX = "KIOSK__"
@@ -33,31 +43,122 @@ _ENV_DELIMITER = "__"
 Loc = tuple[str | int, ...]
 
 
+#: The top-level key naming the files a config builds on (fleet layers).
+EXTENDS = "extends"
+#: How many files one config may build on, all layers counted (a loop of layers is refused
+#: before this, by name).
+MAX_LAYERS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One file of a layered config: its name, its parsed data (without ``extends``), its text
+    (for line numbers) and its directory."""
+
+    source: str
+    data: dict[str, Any]
+    text: str
+    base_dir: Path
+
+
 def load_config(
     path: str | os.PathLike[str],
     env: Mapping[str, str] | None = None,
     *,
     check_files: bool = True,
+    text: str | None = None,
 ) -> KioskConfig:
     """Load and validate the config in ``path`` (TOML), with ``KIOSK__...`` overrides from ``env``.
 
     ``env`` defaults to ``os.environ``; pass ``{}`` to ignore the environment. Relative paths in
-    the file are taken relative to the file's directory. ``check_files=False`` skips checking that
-    referenced files exist and reading secret files (to inspect a config meant for another machine).
+    the files are taken relative to the directory of ``path`` (the kiosk's own file, also for
+    values its layers set). ``check_files=False`` skips checking that referenced files exist and
+    reading secret files (to inspect a config meant for another machine). ``text`` is the
+    content to use instead of reading ``path`` (to check an edit before it is written).
+
+    **Layers** (a consortium's fleet): a top-level ``extends = ["../consortium.toml",
+    "../libraries/bollnas.toml"]`` (or one string) names the files this one builds on, relative
+    to it; each may extend others. They are merged in order, the file itself last: a later layer
+    overrides an earlier one key by key (tables merge, any other value -- arrays too -- is
+    replaced whole, and so is a device table whose ``type`` changes: another vendor's settings
+    do not mix with the first's). A file reached twice counts once, at its first place.
 
     Raises :class:`ConfigError` listing every problem (file/variable, line, dotted key, value,
     expectation); never a bare ``ValidationError`` or ``TOMLDecodeError``.
     """
+    return load_layered(path, env, check_files=check_files, text=text)[0]
+
+
+def load_layered(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    check_files: bool = True,
+    text: str | None = None,
+) -> tuple[KioskConfig, dict[Loc, str]]:
+    """:func:`load_config`, and where each key that was written came from: ``FILE:LINE`` or
+    ``environment variable NAME``, by location (keys not in the map have their default)."""
     path = Path(path)
+    layers = read_layers(path, text=text)
+    merged: dict[str, Any] = {}
+    written: dict[Loc, int] = {}
+    for number, layer in enumerate(layers):
+        _merge_into(merged, layer.data, (), written, number)
+    own = layers[-1]
+    config, origins = _validate(
+        merged,
+        source=own.source,
+        text=own.text,
+        base_dir=own.base_dir,
+        env=os.environ if env is None else env,
+        check_files=check_files,
+        layers=layers,
+        written=written,
+    )
+    return config, origins
+
+
+def read_layers(path: Path, *, text: str | None = None) -> list[Layer]:
+    """The files ``path`` builds on, in merge order, then ``path`` itself."""
+    found: list[Layer] = []
+    seen: set[Path] = set()
+
+    def visit(file: Path, chain: tuple[Path, ...], given: str | None) -> None:
+        real = file.resolve()
+        if real in chain:
+            loop = " -> ".join(str(p) for p in (*chain, real))
+            raise ConfigError(
+                [ConfigIssue(str(file), EXTENDS, f"a loop of layers ({loop})", "no loops")]
+            )
+        if real in seen:
+            return
+        layer = _read_layer(file, given)
+        if len(found) + len(chain) >= MAX_LAYERS:
+            raise ConfigError(
+                [ConfigIssue(str(file), EXTENDS, "too many layers", f"at most {MAX_LAYERS}")]
+            )
+        for base in _extends(layer, file):
+            visit(base, (*chain, real), None)
+        seen.add(real)
+        found.append(layer)
+
+    visit(path, (), text)
+    return found
+
+
+def _read_layer(path: Path, text: str | None) -> Layer:
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([ConfigIssue(source, "", "no such file", "a TOML config file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [ConfigIssue(source, "", f"unreadable ({exc})", "a UTF-8 file")]
-        ) from None
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(
+                [ConfigIssue(source, "", "no such file", "a TOML config file")]
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                [ConfigIssue(source, "", f"unreadable ({exc})", "a UTF-8 file")]
+            ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -67,14 +168,64 @@ def load_config(
         raise ConfigError(
             [ConfigIssue(source, "", "values nested too deeply to read", _NESTING)]
         ) from None
-    return validate_config(
-        data,
-        source=source,
-        text=text,
-        base_dir=path.resolve().parent,
-        env=os.environ if env is None else env,
-        check_files=check_files,
-    )
+    return Layer(source, data, text, path.resolve().parent)
+
+
+def _extends(layer: Layer, path: Path) -> list[Path]:
+    """The files ``layer`` names in ``extends`` (removed from its data), relative to it."""
+    value = layer.data.pop(EXTENDS, [])
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        line = _key_lines(layer.text).get((EXTENDS,))
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    layer.source,
+                    EXTENDS,
+                    _show(value, secret=False),
+                    "a file name or a list of them (the layers this file builds on)",
+                    line,
+                )
+            ]
+        )
+    return [Path(os.path.normpath(path.parent / Path(name).expanduser())) for name in names]
+
+
+def _merge_into(
+    target: dict[str, Any],
+    data: Mapping[str, Any],
+    loc: Loc,
+    written: dict[Loc, int],
+    layer: int,
+) -> None:
+    """Merge one layer's ``data`` into ``target``; ``written`` records which layer set each
+    key last (a table's keys one by one; any other value whole)."""
+    for key, value in data.items():
+        here = (*loc, key)
+        earlier = target.get(key)
+        same_vendor = not (
+            isinstance(value, Mapping)
+            and isinstance(earlier, dict)
+            and "type" in value
+            and value["type"] != earlier.get("type")
+        )  # a device table whose type a later layer changes is that vendor's, replaced whole
+        if isinstance(value, Mapping) and isinstance(earlier, dict) and same_vendor:
+            written.setdefault(here, layer)
+            _merge_into(target[key], value, here, written, layer)
+            continue
+        for old in [at for at in written if at[: len(here)] == here]:
+            del written[old]
+        target[key] = _deep_copy(value)
+        written[here] = layer
+        if isinstance(value, Mapping):
+            _mark_all(value, here, written, layer)
+
+
+def _mark_all(data: Mapping[str, Any], loc: Loc, written: dict[Loc, int], layer: int) -> None:
+    for key, value in data.items():
+        written[(*loc, key)] = layer
+        if isinstance(value, Mapping):
+            _mark_all(value, (*loc, key), written, layer)
 
 
 def validate_config(
@@ -87,6 +238,22 @@ def validate_config(
     check_files: bool = True,
 ) -> KioskConfig:
     """Validate already-parsed config data (e.g. built by a test), with the same error report."""
+    return _validate(
+        data, source=source, text=text, base_dir=base_dir, env=env, check_files=check_files
+    )[0]
+
+
+def _validate(
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    text: str | None,
+    base_dir: Path | None,
+    env: Mapping[str, str] | None,
+    check_files: bool,
+    layers: list[Layer] | None = None,
+    written: Mapping[Loc, int] | None = None,
+) -> tuple[KioskConfig, dict[Loc, str]]:
     overrides = env_overrides(env or {})
     nesting = _nesting_issues(data, overrides, source=source, text=text)
     if nesting:
@@ -96,18 +263,68 @@ def validate_config(
     for loc, (name, value) in overrides.items():
         _set_in(merged, loc, value)
         origin[loc] = name
+    if not layers:
+        layers = [Layer(source, dict(data), text or "", base_dir or Path("."))]
+        written = dict.fromkeys(_leaves(data), 0)
+    layer_lines = [_key_lines(layer.text) if layer.text else {} for layer in layers]
+    placed = _Placement(layers, layer_lines, written or {})
     context = {"base_dir": base_dir, "check_files": check_files}
     try:
-        return KioskConfig.model_validate(merged, context=context)
+        config = KioskConfig.model_validate(merged, context=context)
     except ValidationError as exc:
-        lines = _key_lines(text) if text else {}
         issues = [
-            _issue(error, source=source, origin=origin, lines=lines, data=merged)
+            _issue(error, origin=origin, placed=placed, data=merged)
             for error in exc.errors(include_url=False)
             for error in _expand(error)
         ]
         issues.sort(key=lambda issue: (issue.source != source, issue.line or 0, issue.key))
         raise ConfigError(issues) from None
+    origins = {  # values, not tables: a table's keys each have their own origin or default
+        loc: placed.where(loc)
+        for loc in (written or {})
+        if not isinstance(_value_at(data, loc), Mapping)
+    }
+    origins.update({loc: f"environment variable {name}" for loc, name in origin.items()})
+    return config, origins
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Which layer (file) set a key, and on which line."""
+
+    layers: list[Layer]
+    lines: list[dict[Loc, int]]
+    written: Mapping[Loc, int]
+
+    def layer_of(self, loc: Loc) -> int:
+        """The layer that set ``loc`` or the nearest table around it (default: the last)."""
+        for end in range(len(loc), 0, -1):
+            if loc[:end] in self.written:
+                return self.written[loc[:end]]
+        return len(self.layers) - 1
+
+    def source_and_line(self, loc: Loc) -> tuple[str, int | None]:
+        number = self.layer_of(loc)
+        return self.layers[number].source, _line_of(loc, self.lines[number])
+
+    def where(self, loc: Loc) -> str:
+        source, line = self.source_and_line(loc)
+        return f"{source}:{line}" if line else source
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = _child(data, part)
+    return data
+
+
+def _leaves(data: Mapping[str, Any], loc: Loc = ()) -> list[Loc]:
+    found: list[Loc] = []
+    for key, value in data.items():
+        found.append((*loc, key))
+        if isinstance(value, Mapping):
+            found += _leaves(value, (*loc, key))
+    return found
 
 
 def env_overrides(env: Mapping[str, str]) -> dict[Loc, tuple[str, Any]]:
@@ -281,9 +498,8 @@ def dotted(loc: Loc) -> str:
 def _issue(
     error: Any,
     *,
-    source: str,
     origin: Mapping[Loc, str],
-    lines: Mapping[Loc, int],
+    placed: _Placement,
     data: Any,
 ) -> ConfigIssue:
     loc = _real_loc(error["loc"], data, missing=error["type"] == "missing") + error.get("sub", ())
@@ -296,16 +512,18 @@ def _issue(
         value = _show(error.get("input"), secret=secret)
         expected = _expected_for_unknown(loc, data)
     else:
-        value = "nothing" if error.get("problem") and error.get("input") is None else None
-        if value is None:
+        if error.get("problem") and error.get("input") is None:
+            value = "nothing"
+        else:
             value = _show(error.get("input"), secret=secret)
         expected = _expected(error)
-    env_name = next((name for at, name in origin.items() if loc[: len(at)] == at), None)
+    env_name: str | None = next((name for at, name in origin.items() if loc[: len(at)] == at), None)
     if env_name is None:
         env_name = next((name for at, name in origin.items() if at[: len(loc)] == loc), None)
     if env_name is not None:
         return ConfigIssue(f"environment variable {env_name}", key, value, expected)
-    return ConfigIssue(source, key, value, expected, _line_of(loc, lines))
+    source, line = placed.source_and_line(loc)
+    return ConfigIssue(source, key, value, expected, line)
 
 
 def _real_loc(loc: Loc, data: Any, *, missing: bool) -> Loc:

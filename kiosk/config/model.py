@@ -45,10 +45,12 @@ from .problems import Problem, Problems
 from .types import (
     LANGUAGES,
     ConfigPath,
+    ConsoleUserName,
     ExistingFile,
     HexColour,
     HexUid,
     Language,
+    PasswordHash,
     Port,
     SecretFile,
     SecretFileError,
@@ -61,6 +63,8 @@ __all__ = [
     "Bin",
     "CardFields",
     "CardReaderSettings",
+    "ConsoleSettings",
+    "ConsoleUser",
     "EmbeddedSettings",
     "FolioSettings",
     "HardwareSettings",
@@ -546,7 +550,15 @@ class PolicySettings(Section):
     """How the kiosk treats patrons and items."""
 
     pin: Literal["always", "never", "per-patron"] = "always"
-    pin_attempts: int = Field(3, ge=1, le=10)
+    pin_attempts: int = Field(3, ge=1, le=10, description="Wrong PINs in one visit before it ends.")
+    pin_lockout_after: int = Field(
+        6,
+        ge=0,
+        le=100,
+        description="Wrong PINs for one card in a row, over all visits, before the kiosk locks "
+        "that card's PIN (0: never).",
+    )
+    pin_lockout_minutes: float = Field(15.0, gt=0, le=1440, description="How long the lock lasts.")
     offline: OfflinePolicy = OfflinePolicy()
     inactivity_timeout_s: float = Field(60.0, ge=10, le=3600)
     inactivity_warning_s: float = Field(15.0, ge=0, le=600)
@@ -612,11 +624,27 @@ class UiSettings(Section):
     )
     staff_code: SecretStr | None = None
     staff_code_file: SecretFile | None = None
+    staff_code_hash: PasswordHash | None = Field(
+        None, description="The staff code as a salted hash: kiosk config set-staff-code FILE."
+    )
+    staff_code_attempts: int = Field(
+        5, ge=1, le=20, description="Wrong staff codes in a row that lock the code."
+    )
+    staff_code_lockout_minutes: float = Field(
+        15.0, gt=0, le=1440, description="How long the staff code stays locked."
+    )
     staff_card_uids: list[HexUid] = []
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Self:
         problems = _load_secret(self, info, "staff_code", "staff_code_file")
+        if self.staff_code_hash is not None and (
+            self.staff_code is not None or self.staff_code_file is not None
+        ):
+            given = "staff_code_file" if self.staff_code_file is not None else "staff_code"
+            problems.append(
+                Problem("staff_code_hash", self.staff_code_hash, f"either it or {given}, not both")
+            )
         if len(set(self.languages)) != len(self.languages):
             problems.append(Problem("languages", self.languages, "each language at most once"))
         if self.default_language not in self.languages:
@@ -815,6 +843,52 @@ class HealthSettings(Section):
         return value
 
 
+class ConsoleUser(Section):
+    """One login of the staff console."""
+
+    #: "staff": status, reconciliation, statistics, device tests, restart; "admin": also the
+    #: configuration.
+    level: Literal["staff", "admin"]
+    password_hash: PasswordHash = Field(
+        description="Salted hash: kiosk config set-console-password FILE NAME."
+    )
+
+
+class ConsoleSettings(Section):
+    """The staff console in the browser, served by the kiosk itself (kiosk.console)."""
+
+    enabled: bool = False
+    host: str = Field("127.0.0.1", description="Where it listens; loopback unless you open it.")
+    port: Port = 8470
+    cert_file: ExistingFile | None = Field(None, description="TLS certificate (PEM): https.")
+    key_file: ExistingFile | None = Field(None, description="TLS key; default: in cert_file.")
+    session_minutes: float = Field(
+        30.0, ge=1, le=1440, description="A login ends after this long without a request."
+    )
+    login_attempts: int = Field(5, ge=1, le=20, description="Wrong passwords that lock a login.")
+    login_lockout_minutes: float = Field(15.0, gt=0, le=1440)
+    users: dict[ConsoleUserName, ConsoleUser] = {}
+
+    @field_validator("host")
+    @classmethod
+    def _ip(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("an IP address to listen on, e.g. '127.0.0.1'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _key_needs_cert(self) -> Self:
+        if self.key_file is not None and self.cert_file is None:
+            raise Problems([Problem("cert_file", None, "a certificate when key_file is set")])
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return self.cert_file is not None
+
+
 class LoggingSettings(Section):
     """Log lines on standard output (journald under systemd)."""
 
@@ -823,7 +897,7 @@ class LoggingSettings(Section):
 
 
 #: Dotted keys (relative to their section) whose values are secrets: masked wherever shown.
-SecretFields = frozenset({"password", "staff_code"})
+SecretFields = frozenset({"password", "staff_code", "staff_code_hash", "password_hash"})
 #: Keys whose values are card UIDs (or lists of them): shown as kiosk.privacy.mask_card allows.
 CardFields = frozenset({"staff_card_uids"})
 
@@ -849,6 +923,7 @@ class KioskConfig(Section):
     ui: UiSettings = UiSettings()
     return_station: ReturnStationSettings | None = None
     health: HealthSettings = HealthSettings()
+    console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @model_validator(mode="after")

@@ -7,13 +7,14 @@ write it, and the shapes in this model are few: tables, arrays of tables, scalar
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from kiosk.privacy import mask_card
 
 from .model import CardFields, KioskConfig
 
-__all__ = ["MASK", "render_config"]
+__all__ = ["MASK", "effective_values", "render_config", "render_origins"]
 
 MASK = "********"
 
@@ -25,6 +26,51 @@ def render_config(config: KioskConfig, fmt: Literal["toml", "json"] = "toml") ->
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return _toml(data)
+
+
+def effective_values(
+    config: KioskConfig, origins: Mapping[tuple[str | int, ...], str]
+) -> list[tuple[str, Any, str]]:
+    """Every effective value as ``(dotted key, value, origin)``, secrets masked; the origin is
+    ``FILE:LINE``, ``environment variable NAME`` or ``default``. Tables of values a person
+    writes as one (``kiosk.branch_names``, ``ui.theme.welcome``) and arrays of tables count as
+    one value each."""
+    from .loader import dotted
+
+    found: list[tuple[str, Any, str]] = []
+
+    def walk(value: Any, loc: tuple[str, ...]) -> None:
+        if isinstance(value, dict) and value and loc not in _WHOLE and not _is_free_table(loc):
+            for key, child in value.items():
+                walk(child, (*loc, key))
+            return
+        origin = next(
+            (origins[loc[:end]] for end in range(len(loc), 0, -1) if loc[:end] in origins),
+            None,
+        )
+        if origin is None:  # a table shown whole: where its first written key came from
+            inner = (where for at, where in origins.items() if at[: len(loc)] == loc)
+            origin = next(inner, "default")
+        found.append((dotted(loc), value, origin))
+
+    walk(_masked(config.model_dump(mode="json")), ())
+    return found
+
+
+#: Tables whose keys are data (names, languages), shown as one value.
+_WHOLE = frozenset({("kiosk", "branch_names"), ("ui", "theme", "welcome")})
+
+
+def _is_free_table(loc: tuple[str, ...]) -> bool:
+    return loc[:2] == ("console", "users") and len(loc) == 3
+
+
+def render_origins(config: KioskConfig, origins: Mapping[tuple[str | int, ...], str]) -> str:
+    """``kiosk config show --origin``: one line per value, ``key = value  # origin``."""
+    lines = []
+    for key, value, origin in effective_values(config, origins):
+        lines.append(f"{key} = {_value(value) if value is not None else '(not set)'}  # {origin}")
+    return "\n".join(lines) + "\n"
 
 
 def _masked(value: Any, key: str = "") -> Any:

@@ -12,17 +12,19 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationInfo
 
 __all__ = [
     "LANGUAGES",
     "ConfigPath",
+    "ConsoleUserName",
     "ExistingFile",
     "HexColour",
     "HexUid",
     "Language",
+    "PasswordHash",
     "Port",
     "SecretFile",
     "SecretFileError",
@@ -32,8 +34,8 @@ __all__ = [
 ]
 
 #: The UI languages the kiosk ships (ISO 639-1; "se" is North Sami).
-LANGUAGES: tuple[str, ...] = ("sv", "nb", "nn", "da", "fi", "en", "se", "ar", "so", "uk")
 Language = Literal["sv", "nb", "nn", "da", "fi", "en", "se", "ar", "so", "uk"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -116,6 +118,32 @@ def _hex_uid(value: str) -> str:
 
 #: A card UID in hex; separators and case are normalised away ("04:a1:b2:c3" -> "04A1B2C3").
 HexUid = Annotated[str, AfterValidator(_hex_uid)]
+
+
+def _password_hash(value: SecretStr) -> SecretStr:
+    from kiosk.passwords import PasswordHashError, check_password_hash
+
+    try:
+        check_password_hash(value.get_secret_value())
+    except PasswordHashError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+#: A salted hash as kiosk.passwords writes it (``scrypt$n=...$salt$key``); masked when shown.
+PasswordHash = Annotated[SecretStr, AfterValidator(_password_hash)]
+
+_USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+
+
+def _user_name(value: str) -> str:
+    if not _USER_NAME.match(value):
+        raise ValueError("a login name of 1-32 lower-case letters, digits or _ . - (e.g. 'anna')")
+    return value
+
+
+#: A staff console login name.
+ConsoleUserName = Annotated[str, AfterValidator(_user_name)]
 
 
 class SecretFileError(ValueError):

@@ -4,10 +4,16 @@ Why its own module: identification decides what the rest of the visit may do (bo
 return, online or under the offline policy) and is where a visit ends before it starts (an
 unknown card, a lost card, too many wrong PINs). While the library system is asked, the kiosk is
 in :attr:`~kiosk.core.events.Mode.IDENTIFYING`, so a second card or PIN cannot overtake it.
+
+Wrong PINs are counted twice: per visit (``pin_attempts``: the visit ends), and per card over
+every visit and restart (a :class:`kiosk.lockout.GuessGuard`, ``pin_lockout_after``): a card
+whose PIN was guessed at too often is locked at this kiosk for ``pin_lockout_minutes``, without
+asking the library system, so reading the card again does not buy new guesses.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from kiosk.core import events as ev
@@ -23,6 +29,7 @@ from kiosk.ils.port import (
     Patron,
     PatronBlock,
 )
+from kiosk.lockout import GuessGuard, Verdict
 
 __all__ = ["Identification"]
 
@@ -45,9 +52,12 @@ _BLOCK_REASONS: tuple[tuple[PatronBlock, Reason], ...] = (
 class Identification:
     """Identifies patrons for one kiosk."""
 
-    def __init__(self, ctx: KioskContext, ils: LibrarySystem) -> None:
+    def __init__(
+        self, ctx: KioskContext, ils: LibrarySystem, pin_guard: GuessGuard | None = None
+    ) -> None:
         self.ctx = ctx
         self.ils = ils
+        self.pin_guard = pin_guard  # wrong PINs per card, over every visit and restart
 
     async def identify(self, card: str) -> None:
         """A card number; the mode table has already said that nobody is identified."""
@@ -60,6 +70,9 @@ class Identification:
         session.patron_id = card
         session.pin_attempts_left = ctx.settings.pin_attempts
         policy = ctx.settings.pin
+        if policy is not PinPolicy.NEVER and await self._pin_locked(card):
+            self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
+            return
         if policy is PinPolicy.ALWAYS:
             ctx.set_mode(Mode.PIN)
             ctx.emit(ev.PinRequired(masked_card=mask_card(card)))
@@ -67,9 +80,27 @@ class Identification:
         await self._validate(pin=None, pin_policy=policy)
 
     async def enter_pin(self, pin: str) -> None:
-        if self.ctx.session.patron_id is None:
+        card = self.ctx.session.patron_id
+        if card is None:
+            return
+        if await self._pin_locked(card):
+            self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
             return
         await self._validate(pin=pin, pin_policy=PinPolicy.ALWAYS)
+
+    async def _pin_locked(self, card: str) -> bool:
+        if self.pin_guard is None:
+            return False
+        return await asyncio.to_thread(self.pin_guard.locked_until, card) is not None
+
+    async def _count_pin(self, card: str, *, right: bool) -> bool:
+        """Count a right or wrong PIN for ``card`` over all visits; True when it is locked."""
+        if self.pin_guard is None:
+            return False
+        verdict = await asyncio.to_thread(self.pin_guard.record, card, right=right)
+        if verdict is Verdict.LOCKED:
+            log.warning("a card's PIN is locked at this kiosk after too many wrong tries")
+        return verdict is Verdict.LOCKED
 
     async def _validate(self, *, pin: str | None, pin_policy: PinPolicy) -> None:
         ctx = self.ctx
@@ -105,7 +136,10 @@ class Identification:
             return
         if pin is not None and patron.pin_valid is not True:
             session.pin_attempts_left -= 1
-            if session.pin_attempts_left <= 0:
+            locked = await self._count_pin(patron_id, right=False)
+            if ctx.session is not session:
+                return
+            if locked or session.pin_attempts_left <= 0:
                 self._refuse(Reason.PIN_ATTEMPTS_EXCEEDED)
             else:
                 ctx.set_mode(back_to)
@@ -114,6 +148,8 @@ class Identification:
         if PatronBlock.CARD_LOST in patron.blocks:
             self._refuse(Reason.CARD_LOST, patron.messages)
             return
+        if pin is not None:
+            await self._count_pin(patron_id, right=True)
         session.pin = pin
         session.patron = patron
         session.verified = True

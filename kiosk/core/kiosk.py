@@ -49,6 +49,7 @@ from kiosk.core.watchers import watch_cards, watch_inactivity, watch_scanner
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy, Replayer
 from kiosk.ils.port import LibrarySystem, LibrarySystemError
+from kiosk.lockout import GuessGuard
 
 __all__ = ["EventStream", "Kiosk"]
 
@@ -76,6 +77,7 @@ class Kiosk(StaffCommandSet):
         scanner: BarcodeScanner | None = None,
         printer: ReceiptPrinter | None = None,
         receipt_sender: ReceiptSender | None = None,
+        pin_guard: GuessGuard | None = None,
         replay_interval_s: float = 5.0,
     ) -> None:
         self.settings = settings = settings or KioskSettings()
@@ -125,7 +127,7 @@ class Kiosk(StaffCommandSet):
         )
         renewals = RenewalService(ils=ils, journal=journal, on_online=ctx.ils_state)
         self._printing = Printing(printer)
-        self._identification = Identification(ctx, ils)
+        self._identification = Identification(ctx, ils, pin_guard)
         self._borrowing = Borrowing(ctx, self.loans)
         self._returning = Returning(ctx, self.returns)
         self._account = AccountDesk(ctx, ils, renewals, self._branch_name)

@@ -26,7 +26,9 @@ security REQUIRED/FAILED, tag not on pad    the staff's reconciliation list (the
 
 A settled entry whose library-system state is "not applied" gets the security state that
 matches the item's loan state in the library system (on loan: unarmed, else armed), so an item
-left on the pad is consistent whatever it looked like before.
+left on the pad is consistent whatever it looked like before. A tag always follows the item's
+newest transaction: an entry settled late (the kiosk ran on after a lost answer, and the item
+came back) takes the security target of a later entry of the same item when there is one.
 
 If the library system cannot be reached, entries whose outcome is unknown stay PENDING and the
 report lists them as deferred: their tags were never touched (a tag changes only after a
@@ -180,6 +182,11 @@ async def _recover_one(
     ):
         entry = await _withdraw_offline_loan(entry, journal, port, report)
     if entry.security in (Security.REQUIRED, Security.FAILED):
+        # The item's newest transaction decides its tag: one made after this entry (the kiosk
+        # ran on while this one waited) must not be undone by settling this one now.
+        later = await journal.call(journal.later_security_target, entry)
+        if later is not None and later is not entry.security_target:
+            entry = await journal.call(journal.set_security_target, entry.id, later)
         await _fix_security(entry, journal, security, on_pad, report)
 
 

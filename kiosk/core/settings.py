@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["KioskSettings", "PinPolicy", "SecurityMethod", "SecuritySettings"]
+if TYPE_CHECKING:
+    from kiosk.lockout import GuessGuard
+
+__all__ = ["KioskSettings", "PinPolicy", "SecurityMethod", "SecuritySettings", "StaffCode"]
 
 
 class PinPolicy(enum.Enum):
@@ -43,6 +47,18 @@ class SecuritySettings:
         return self.method in (SecurityMethod.EAS, SecurityMethod.BOTH)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffCode:
+    """The staff code as a kiosk keeps it: a salted hash (kiosk.passwords), and the guard that
+    counts wrong tries across sessions and restarts (kiosk.lockout; None: not counted)."""
+
+    hash: str
+    guard: GuessGuard | None = None
+
+    def __repr__(self) -> str:  # the hash stays out of reprs, tracebacks and logs
+        return "StaffCode(hash='***')"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KioskSettings:
     """Who this kiosk is and how it treats patrons."""
@@ -53,7 +69,11 @@ class KioskSettings:
     branch_name: str = ""
     branch_names: dict[str, str] = field(default_factory=dict)  # code -> name, all branches
     pin: PinPolicy = PinPolicy.ALWAYS
-    pin_attempts: int = 3
+    pin_attempts: int = 3  # wrong PINs in one visit before it ends
+    #: Wrong PINs for one card in a row, over every visit, before the card's PIN is locked at
+    #: this kiosk (0: never), and for how long.
+    pin_lockout_after: int = 6
+    pin_lockout_minutes: float = 15.0
     inactivity_timeout_s: float = 60.0
     inactivity_warning_s: float = 15.0
     security: SecuritySettings = field(default_factory=SecuritySettings)
@@ -63,7 +83,8 @@ class KioskSettings:
     ask_fees: bool = True  # False: loans that cost money are refused at the kiosk
     receipt_print: bool = True
     receipt_email: bool = False
-    staff_code: str | None = None
+    #: A plain code (tests), or the hashed code with its lockout (kiosk.assembly builds this).
+    staff_code: str | StaffCode | None = None
     staff_card_uids: frozenset[str] = frozenset()  # hex, upper case
     default_language: str = "sv"
 

@@ -132,10 +132,13 @@ class SortFacts:
 
 
 class SortingRuleLike(Protocol):
-    """A rule as the configuration holds it (``kiosk.config.SortingRule``)."""
+    """A rule as the configuration holds it (``kiosk.config.SortingRule``, read-only)."""
 
-    name: str
-    bin: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def bin(self) -> str: ...
 
     @property
     def conditions(self) -> Mapping[str, Any]: ...

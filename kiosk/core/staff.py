@@ -11,7 +11,9 @@ shows a library card's number.
 from __future__ import annotations
 
 import abc
+import asyncio
 import hmac
+import logging
 from collections.abc import Callable
 
 from kiosk.core import events as ev
@@ -26,9 +28,14 @@ from kiosk.core.model import (
 from kiosk.core.modes import Command
 from kiosk.core.pad import PadTag, PadWatcher
 from kiosk.core.printing import Printing
+from kiosk.core.settings import StaffCode
 from kiosk.ils.journal import Journal, ReconciliationItem
+from kiosk.lockout import Verdict
+from kiosk.passwords import PasswordHashError, verify_password
 
 __all__ = ["StaffCommandSet", "StaffDesk", "reading_of"]
+
+log = logging.getLogger(__name__)
 
 
 class StaffDesk:
@@ -41,7 +48,7 @@ class StaffDesk:
         printing: Printing,
         pad: PadWatcher | None,
         online: Callable[[], bool],
-        staff_code: str | None,
+        staff_code: str | StaffCode | None,
         staff_card_uids: frozenset[str] = frozenset(),
         library_name: str = "",
         branch_name: str = "",
@@ -56,11 +63,38 @@ class StaffDesk:
         self._branch_name = branch_name
 
     def code_matches(self, code: str) -> bool:
-        """The staff code, compared in constant time; no code configured: nobody gets in."""
+        """Whether ``code`` opens staff mode now: right, and the code not locked by wrong tries
+        (each try is counted). No code configured: nobody gets in."""
+        return self.check_code(code) is Verdict.ACCEPTED
+
+    def check_code(self, code: str) -> Verdict:
+        """Check ``code`` and count the try. A hashed code costs a KDF's time (tens of ms):
+        from the event loop, use :meth:`check_code_async`."""
         expected = self._staff_code
         if not expected:
-            return False
-        return hmac.compare_digest(code.encode(), expected.encode())
+            return Verdict.WRONG
+        if isinstance(expected, str):  # a plain code given to the core directly (tests)
+            return Verdict.ACCEPTED if _same(code, expected) else Verdict.WRONG
+        stored = expected
+
+        def verify() -> bool:
+            try:
+                return verify_password(code, stored.hash)
+            except PasswordHashError:  # the config check refuses such a hash; never let it in
+                log.error("the staff code's hash cannot be read: nobody can open staff mode")
+                return False
+
+        if stored.guard is None:
+            return Verdict.ACCEPTED if verify() else Verdict.WRONG
+        verdict = stored.guard.check("", verify)
+        if verdict is Verdict.LOCKED:
+            log.warning("staff code locked after repeated wrong tries")
+        return verdict
+
+    async def check_code_async(self, code: str) -> Verdict:
+        """:meth:`check_code` on a worker thread: the KDF and the lockout file's fsync must not
+        stall the screen."""
+        return await asyncio.to_thread(self.check_code, code)
 
     def is_staff_card(self, uid: bytes) -> bool:
         return uid.hex().upper() in self._staff_cards
@@ -116,7 +150,7 @@ class StaffCommandSet(abc.ABC):
         """Staff mode behind the staff code."""
         if not self._may(Command.STAFF_ENTER):
             return False
-        if not self.staff_desk.code_matches(code):
+        if await self.staff_desk.check_code_async(code) is not Verdict.ACCEPTED:
             self._announce(ev.StaffModeRefused())
             return False
         await self._enter_staff()
@@ -164,6 +198,10 @@ def reading_of(tag: PadTag) -> TagReading:
         parts=tag.parts,
         afi=tag.afi,
     )
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _line(item: ReconciliationItem) -> ReconciliationLine:

@@ -96,4 +96,5 @@ class Statistics:
 
     def total(self, **where: str) -> int:
         rows = self.summary((), **where)
-        return int(rows[0][0] or 0) if rows else 0
+        count = rows[0][0] if rows else None  # SUM() of no rows is NULL
+        return count if isinstance(count, int) else 0

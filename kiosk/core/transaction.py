@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from kiosk.core.pad import PadTag
 from kiosk.core.security import SecurityWriter
@@ -134,6 +134,26 @@ class Transactions:
     def _online(self, online: bool) -> None:
         if self.on_online is not None:
             self.on_online(online)
+
+    @overload
+    async def run(
+        self,
+        request: Request,
+        send: Callable[[], Awaitable[R]],
+        record: Callable[[R], Record],
+        *,
+        offline: None = None,
+    ) -> Answered[R] | NotDone: ...
+
+    @overload
+    async def run(
+        self,
+        request: Request,
+        send: Callable[[], Awaitable[R]],
+        record: Callable[[R], Record],
+        *,
+        offline: OfflineRoute,
+    ) -> Outcome[R]: ...
 
     async def run(
         self,

@@ -32,7 +32,8 @@ failing; ``GET /metrics`` is the Prometheus text format. Metrics (all prefixed `
 ``info``, ``start_time_seconds``, ``ils_up``, ``ils_latency_seconds``,
 ``ils_request_duration_seconds`` (histogram), ``reader_up{reader}``, ``printer_up``,
 ``printer_paper{state}``, ``sorter_up``, ``bin_items{bin}``, ``bin_capacity{bin}``,
-``offline_queue_depth``, ``transactions_total{kind,outcome}``, ``sessions_total{outcome}``,
+``offline_queue_depth``, ``reconciliation_entries``, ``transactions_total{kind,outcome}``,
+``sessions_total{outcome}``,
 ``sessions_active``, ``errors_total{component,kind}``. No personal data: label values must be
 short lower-case identifiers, anything else becomes ``other``.
 """

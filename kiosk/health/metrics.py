@@ -73,6 +73,7 @@ class Metrics:
         metrics.set_sorter_state(up=True)
         metrics.set_bin_fill("holds", count=12, capacity=60)
         metrics.set_offline_queue_depth(3)
+        metrics.set_reconciliation_entries(1)                # waiting for staff
         metrics.transaction("checkout", "ok")                # kind, outcome
         metrics.session_started(); metrics.session_ended("completed")
         metrics.error("sip2", "timeout")                     # component, kind
@@ -124,6 +125,11 @@ class Metrics:
         )
         self._queue = Gauge(
             "kiosk_offline_queue_depth", "Journaled transactions not yet replayed.", registry=r
+        )
+        self._reconciliation = Gauge(
+            "kiosk_reconciliation_entries",
+            "Journal entries waiting for staff (the reconciliation list).",
+            registry=r,
         )
         self._transactions = Counter(
             "kiosk_transactions", "Transactions by kind and outcome.",
@@ -192,6 +198,10 @@ class Metrics:
 
     def set_offline_queue_depth(self, depth: int) -> None:
         self._queue.set(depth)
+
+    def set_reconciliation_entries(self, count: int) -> None:
+        """Entries on the staff's reconciliation list (the fleet alerts when they wait)."""
+        self._reconciliation.set(count)
 
     def transaction(self, kind: str, outcome: str) -> None:
         """Count one transaction (``"checkout"``, ``"checkin"``, ``"renew"`` ...) by outcome."""

@@ -3,7 +3,8 @@
 Why polling for these: the offline queue grows and shrinks inside the journal, the printer runs
 out of paper between two patrons, and the library system's latency is a property of the client.
 A reading every few seconds is what a Prometheus scrape interval needs, and it costs one SQLite
-COUNT, one attribute read and one printer status query.
+COUNT (and one of the staff's reconciliation list), one attribute read and one printer status
+query.
 
 The RFID pad is not polled here: the pad loop owns the reader, and a second inventory from the
 sampler would compete with it on the serial line. Whoever sees a reader fail reports it with
@@ -29,7 +30,7 @@ _PAPER: dict[str, PaperState] = {"ok": "ok", "low": "near_end", "out": "out"}
 class KioskSampler:
     """Reads a running kiosk (``kiosk.assembly.RunningKiosk``) into ``metrics`` every interval.
 
-    Duck-typed on purpose (``ils.online``, ``ils.last_latency``, ``journal.offline_queue_depth()``,
+    Duck-typed on purpose (``ils.online``, ``ils.last_latency``, the journal's queue depth,
     ``await printer.status()``), so that a part missing from a kiosk is simply not reported.
     """
 
@@ -48,7 +49,9 @@ class KioskSampler:
                 self.metrics.set_ils_latency(latency)
         journal = getattr(self.running, "journal", None)
         if journal is not None:
-            self.metrics.set_offline_queue_depth(journal.offline_queue_depth())
+            # On the journal's writer thread, as every journal call from the loop.
+            self.metrics.set_offline_queue_depth(await journal.call(journal.offline_queue_depth))
+            self.metrics.set_reconciliation_entries(len(await journal.call(journal.reconciliation)))
         printer = getattr(self.running, "printer", None)
         if printer is not None:
             try:

@@ -62,7 +62,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar, overload
 
 from kiosk.privacy import mask_card
 from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
@@ -321,11 +321,34 @@ JOURNAL_STORE = StoreSchema(
 )
 SCHEMA_VERSION = JOURNAL_STORE.version
 
-_COLUMNS = (
-    "seq, id, kind, status, security, security_target, item_id, patron_id, tag_uid, "
-    "session_id, created_at, updated_at, offline, attempts, reason, messages, due_date, "
-    "attention, resolved_at, note, maybe_sent"
-)
+
+class _Row(NamedTuple):
+    """One row of ``entries`` as SQLite gives it back (the schema's columns and types)."""
+
+    seq: int
+    id: str
+    kind: str
+    status: str
+    security: str
+    security_target: str | None
+    item_id: str
+    patron_id: str | None
+    tag_uid: str | None
+    session_id: str | None
+    created_at: str
+    updated_at: str
+    offline: int
+    attempts: int
+    reason: str | None
+    messages: str
+    due_date: str | None
+    attention: str | None
+    resolved_at: str | None
+    note: str | None
+    maybe_sent: int
+
+
+_COLUMNS = ", ".join(_Row._fields)
 
 # Messages are stored one per line; it keeps the table readable with the sqlite3 shell.
 _MESSAGE_SEPARATOR = "\n"
@@ -335,6 +358,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _to_text(moment: datetime) -> str: ...
+@overload
+def _to_text(moment: datetime | None) -> str | None: ...
 def _to_text(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
@@ -720,6 +747,21 @@ class Journal:
             (),
         )
 
+    def later_security_target(self, entry: Entry) -> SecurityTarget | None:
+        """The tag state the item's newest transaction after ``entry`` asks for, if any.
+
+        Recovery settles an entry a crash left open after the kiosk had run on: a later
+        transaction of the same item (a return after a loan whose answer was lost) decides
+        what the tag must be now, not the older one.
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT security_target FROM entries WHERE item_id = ? AND seq > ?"
+                " AND security_target IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                (entry.item_id, entry.seq),
+            ).fetchone()
+        return None if row is None else SecurityTarget(row[0])
+
     def replay_queue(self) -> list[Entry]:
         """Offline entries still to be replayed, in the order they happened."""
         return self._select("status IN ('offline', 'replaying')", ())
@@ -759,7 +801,7 @@ class Journal:
                 kind=e.kind,
                 item_id=e.item_id,
                 masked_patron=e.masked_patron,
-                attention=e.attention,  # type: ignore[arg-type]  # filtered on NOT NULL
+                attention=e.attention,
                 reason=e.reason,
                 messages=e.messages,
                 created_at=e.created_at,
@@ -768,6 +810,7 @@ class Journal:
                 note=e.note,
             )
             for e in self._select(where, ())
+            if e.attention is not None  # always, by the query: for the type checker
         ]
 
     def history(self, entry_id: str) -> list[tuple[datetime, str, str | None, str]]:
@@ -786,13 +829,13 @@ class Journal:
             rows = self._db.execute(
                 f"SELECT {_COLUMNS} FROM entries WHERE {where} ORDER BY seq", params
             ).fetchall()
-        return [self._row_to_entry(row) for row in rows]
+        return [self._row_to_entry(_Row._make(row)) for row in rows]
 
     def _get(self, db: sqlite3.Connection, entry_id: str) -> Entry:
         row = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
             raise UnknownEntry(f"no journal entry with transaction id {entry_id!r}")
-        return self._row_to_entry(row)
+        return self._row_to_entry(_Row._make(row))
 
     @staticmethod
     def _check(entry: Entry, after: Status) -> None:
@@ -821,32 +864,31 @@ class Journal:
         return self._get(db, entry.id)
 
     @staticmethod
-    def _merge_row(entry: Entry, updates: dict[str, object]) -> tuple[object, ...]:
-        current = {
-            "seq": entry.seq,
-            "id": entry.id,
-            "kind": entry.kind.value,
-            "status": entry.status.value,
-            "security": entry.security.value,
-            "security_target": entry.security_target.value if entry.security_target else None,
-            "item_id": entry.item_id,
-            "patron_id": entry.patron_id,
-            "tag_uid": entry.tag_uid,
-            "session_id": entry.session_id,
-            "created_at": _to_text(entry.created_at),
-            "updated_at": _to_text(entry.updated_at),
-            "offline": int(entry.offline),
-            "attempts": entry.attempts,
-            "reason": entry.reason,
-            "messages": _MESSAGE_SEPARATOR.join(entry.messages),
-            "due_date": _to_text(entry.due_date),
-            "attention": entry.attention.value if entry.attention else None,
-            "resolved_at": _to_text(entry.resolved_at),
-            "note": entry.note,
-            "maybe_sent": int(entry.maybe_sent),
-        }
-        current.update(updates)
-        return tuple(current[name.strip()] for name in _COLUMNS.split(","))
+    def _merge_row(entry: Entry, updates: dict[str, object]) -> _Row:
+        current = _Row(
+            seq=entry.seq,
+            id=entry.id,
+            kind=entry.kind.value,
+            status=entry.status.value,
+            security=entry.security.value,
+            security_target=entry.security_target.value if entry.security_target else None,
+            item_id=entry.item_id,
+            patron_id=entry.patron_id,
+            tag_uid=entry.tag_uid,
+            session_id=entry.session_id,
+            created_at=entry.created_at.isoformat(),
+            updated_at=entry.updated_at.isoformat(),
+            offline=int(entry.offline),
+            attempts=entry.attempts,
+            reason=entry.reason,
+            messages=_MESSAGE_SEPARATOR.join(entry.messages),
+            due_date=_to_text(entry.due_date),
+            attention=entry.attention.value if entry.attention else None,
+            resolved_at=_to_text(entry.resolved_at),
+            note=entry.note,
+            maybe_sent=int(entry.maybe_sent),
+        )
+        return _Row._make({**current._asdict(), **updates}.values())
 
     @staticmethod
     def _log(
@@ -858,50 +900,27 @@ class Journal:
         )
 
     @staticmethod
-    def _row_to_entry(row: tuple[object, ...]) -> Entry:
-        (
-            seq,
-            entry_id,
-            kind,
-            status,
-            security,
-            target,
-            item_id,
-            patron_id,
-            tag_uid,
-            session_id,
-            created_at,
-            updated_at,
-            offline,
-            attempts,
-            reason,
-            messages,
-            due_date,
-            attention,
-            resolved_at,
-            note,
-            maybe_sent,
-        ) = row
+    def _row_to_entry(row: _Row) -> Entry:
         return Entry(
-            id=str(entry_id),
-            seq=int(seq),  # type: ignore[call-overload]
-            kind=EntryKind(kind),
-            status=Status(status),
-            security=Security(security),
-            security_target=SecurityTarget(target) if target else None,
-            item_id=str(item_id),
-            patron_id=patron_id,  # type: ignore[arg-type]
-            tag_uid=tag_uid,  # type: ignore[arg-type]
-            session_id=session_id,  # type: ignore[arg-type]
-            created_at=_from_text(created_at),  # type: ignore[arg-type]
-            updated_at=_from_text(updated_at),  # type: ignore[arg-type]
-            offline=bool(offline),
-            attempts=int(attempts),  # type: ignore[call-overload]
-            reason=reason,  # type: ignore[arg-type]
-            messages=tuple(str(messages).split(_MESSAGE_SEPARATOR)) if messages else (),
-            due_date=_from_text(due_date),  # type: ignore[arg-type]
-            attention=Attention(attention) if attention else None,
-            resolved_at=_from_text(resolved_at),  # type: ignore[arg-type]
-            note=note,  # type: ignore[arg-type]
-            maybe_sent=bool(maybe_sent),
+            id=row.id,
+            seq=row.seq,
+            kind=EntryKind(row.kind),
+            status=Status(row.status),
+            security=Security(row.security),
+            security_target=SecurityTarget(row.security_target) if row.security_target else None,
+            item_id=row.item_id,
+            patron_id=row.patron_id,
+            tag_uid=row.tag_uid,
+            session_id=row.session_id,
+            created_at=datetime.fromisoformat(row.created_at),
+            updated_at=datetime.fromisoformat(row.updated_at),
+            offline=bool(row.offline),
+            attempts=row.attempts,
+            reason=row.reason,
+            messages=tuple(row.messages.split(_MESSAGE_SEPARATOR)) if row.messages else (),
+            due_date=_from_text(row.due_date),
+            attention=Attention(row.attention) if row.attention else None,
+            resolved_at=_from_text(row.resolved_at),
+            note=row.note,
+            maybe_sent=bool(row.maybe_sent),
         )

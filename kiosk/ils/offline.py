@@ -275,7 +275,8 @@ class Replayer:
                 online = await self.port.check_online()
             except Exception:  # check_online must not raise, but never let the loop die
                 online = False
-            if online and await self.journal.call(self.journal.offline_queue_depth):
+            queued = await self.journal.call(self.journal.offline_queue_depth)
+            if online and queued:
                 report = await self.replay()
                 log.info("offline replay: %s", report)
             await on_state(online)

@@ -26,30 +26,6 @@ from decimal import Decimal
 
 from kiosk.sip2.fields import MEDIA_TYPES
 
-__all__ = [
-    "CheckinAlert",
-    "CheckinResult",
-    "CheckoutResult",
-    "Fee",
-    "FeeDue",
-    "Hold",
-    "HoldState",
-    "ItemInfo",
-    "ItemStatus",
-    "LibrarySystem",
-    "LibrarySystemError",
-    "LibrarySystemProtocolError",
-    "LibrarySystemUnavailable",
-    "Loan",
-    "OutcomeUnknown",
-    "Patron",
-    "PatronAccount",
-    "PatronBlock",
-    "RenewAllResult",
-    "RenewResult",
-    "media_type_name",
-]
-
 
 def media_type_name(value: str) -> str:
     """A media type by the name the port reports (``book``), whether given by name or by the

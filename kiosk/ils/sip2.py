@@ -337,7 +337,6 @@ class SIP2LibrarySystem(LibrarySystem):
         """Send one request. ``changes``: a circulation request whose loss leaves the outcome
         unknown (checkout, check-in, renew) rather than merely unanswered."""
         client = await self._connected()
-        was_connected = client.state == "connected"
         try:
             reply = await client.request(build(client))
         except SIP2TimeoutError as error:
@@ -348,7 +347,9 @@ class SIP2LibrarySystem(LibrarySystem):
             raise LibrarySystemUnavailable(f"login refused: {error}") from None
         except SIP2ConnectionError as error:
             self._online = False
-            unknown = changes and was_connected
+            # Whether the pool was up before says nothing: a connection may have come back,
+            # carried the request out and broken again. The client knows if it had gone out.
+            unknown = changes and error.request_sent
             raise (OutcomeUnknown if unknown else LibrarySystemUnavailable)(str(error)) from None
         except (SIP2ProtocolError, SIP2DecodeError) as error:
             raise LibrarySystemProtocolError(str(error)) from None

@@ -8,40 +8,6 @@ from datetime import datetime
 
 from kiosk.sip2.messages import FieldValue, Message, Request, Response
 
-__all__ = [
-    "ACSStatus",
-    "BlockPatron",
-    "Checkin",
-    "CheckinResponse",
-    "Checkout",
-    "CheckoutResponse",
-    "EndPatronSession",
-    "EndSessionResponse",
-    "FeePaid",
-    "FeePaidResponse",
-    "Hold",
-    "HoldResponse",
-    "ItemInformation",
-    "ItemInformationResponse",
-    "ItemStatusUpdate",
-    "ItemStatusUpdateResponse",
-    "Login",
-    "LoginResponse",
-    "PatronEnable",
-    "PatronEnableResponse",
-    "PatronInformation",
-    "PatronInformationResponse",
-    "PatronStatusRequest",
-    "PatronStatusResponse",
-    "Renew",
-    "RenewAll",
-    "RenewAllResponse",
-    "RenewResponse",
-    "RequestACSResend",
-    "RequestSCResend",
-    "SCStatus",
-]
-
 class Login(Request[LoginResponse]):
     """SIP2 message 93 (Login)."""
 

@@ -143,11 +143,17 @@ class _Connection:
             timeout=s.timeout,
         )
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run (a close can come while another task awaits): the
+        connection never opens again."""
+        return self.state == "closed"
+
     # --- connecting -------------------------------------------------------------------------
     async def connect(self) -> None:
         """Open the socket, log in (93) and ask the ACS status (99), in that order."""
         s = self.settings
-        if self.state == "closed":
+        if self.closed:
             raise SIP2ConnectionError("the SIP2 client has been closed")
         self.state = "connecting"
         target = f"{s.host}:{s.port}"
@@ -220,7 +226,7 @@ class _Connection:
         if self._writer is not None:
             self._writer.close()
         self._reader = self._writer = None
-        if self.state != "closed":
+        if not self.closed:
             self.state = "disconnected"
 
     async def close(self) -> None:
@@ -255,11 +261,13 @@ class _Connection:
                         first = False
                         return await self._exchange_new(message)
                     return await self._exchange(self.rules.resend_pending(), message.code)
-                except (SIP2Error, asyncio.CancelledError):
+                except (SIP2Error, asyncio.CancelledError) as error:
                     # a reply may still be under way: it must not be read as the answer to
                     # the next request, so this connection starts afresh
                     self.rules.give_up()
                     self._close_socket()
+                    if isinstance(error, SIP2ConnectionError) and not first:
+                        error.request_sent = True  # reconnecting failed after it had gone out
                     raise
                 except _Dropped:
                     self._close_socket()
@@ -267,10 +275,12 @@ class _Connection:
                     log.info("SIP2 connection %d dropped; reconnecting", self.number)
                     if drops > self.client.retries:
                         self.rules.give_up()
-                        raise SIP2ConnectionError(
+                        dropped = SIP2ConnectionError(
                             f"the connection to {self.settings.host}:{self.settings.port} "
                             f"dropped {drops} times during one request"
-                        ) from None
+                        )
+                        dropped.request_sent = True
+                        raise dropped from None
 
     def _send(self, wire: bytes) -> None:
         writer = self._writer
@@ -345,7 +355,7 @@ class _Connection:
         """Send 99 when idle longer than the keep-alive interval; reconnect when down."""
         backoff = 1.0
         await asyncio.sleep(first_delay)
-        while self.state != "closed":
+        while not self.closed:
             interval = self.client.keepalive_interval
             idle = time.monotonic() - self._last_used
             if self.state == "connected" and idle < interval:
@@ -356,7 +366,7 @@ class _Connection:
                 continue
             try:
                 async with self.lock:
-                    if self.state == "closed":
+                    if self.closed:
                         return
                     if self.state != "connected":
                         await self.connect()

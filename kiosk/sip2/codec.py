@@ -237,7 +237,8 @@ def _compile_fixed_encoder(layout: Layout) -> Callable[[dict[str, Any]], str | N
         dates=_FORMATTED_DATES, format_date=format_sip_date, SIP2EncodeError=SIP2EncodeError
     )
     exec(source, namespace)  # the source is built above from the layout table only
-    return namespace[f"encode_fixed_{layout.code}"]
+    encoder: Callable[[dict[str, Any]], str | None] = namespace[f"encode_fixed_{layout.code}"]
+    return encoder
 
 
 _FIXED_ENCODERS_BY_CODE = {code: _compile_fixed_encoder(layout) for code, layout in LAYOUTS.items()}
@@ -419,7 +420,8 @@ def _compile_fixed_decoder(layout: Layout) -> Callable[[str], dict[str, Any]]:
         items.append(f"{name!r}: r{i}(text[{start}:{end}])")
     source = f"def decode_fixed_{layout.code}(text):\n    return {{{', '.join(items)}}}\n"
     exec(source, namespace)  # the source is built above from the layout table only
-    return namespace[f"decode_fixed_{layout.code}"]
+    decoder: Callable[[str], dict[str, Any]] = namespace[f"decode_fixed_{layout.code}"]
+    return decoder
 
 
 _DECODE_PLANS = {

@@ -26,7 +26,13 @@ class SIP2EncodeError(SIP2Error, ValueError):
 
 
 class SIP2ConnectionError(SIP2Error, ConnectionError):
-    """The ACS could not be reached, or the connection broke and could not be re-established."""
+    """The ACS could not be reached, or the connection broke and could not be re-established.
+
+    ``request_sent``: the request had gone out before the connection failed for good, so the ACS
+    may have carried it out; False when it never left (e.g. the ACS refused the connection).
+    """
+
+    request_sent: bool = False
 
 
 class SIP2TLSError(SIP2ConnectionError):

@@ -19,6 +19,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from kiosk.privacy import mask_card
 from kiosk.sip2.dates import format_sip_date, sip_now
 from kiosk.sip2.fields import PERSONAL_TAGS, REPEATABLE_TAGS, SECRET_TAGS, TAG_BY_NAME, TAGS
 from kiosk.sip2.layouts import LAYOUTS_LIST, NOW, Layout
@@ -48,18 +49,7 @@ class Message:
         cls = type(self)
         fixed = dict(cls._fixed_template)  # wire order; defaults, NOW and _MISSING markers
         var: dict[str, list[str]] = {tag: [""] for tag in cls.layout.required}
-        fixed_names = cls._fixed_names
-        for name, value in values.items():
-            if name in fixed_names:
-                fixed[name] = value
-                continue
-            tag = TAG_BY_NAME.get(name)
-            if tag is None:
-                raise TypeError(f"{cls.__name__} has no field named {name!r}")
-            if type(value) is str:
-                var[tag] = [value]
-            else:
-                _set_field(var, tag, value, tag in cls._required_tags)
+        _set_by_name(cls, fixed, var, values)
         for name in cls._now_names:
             if fixed[name] is NOW:
                 fixed[name] = sip_now()
@@ -67,10 +57,7 @@ class Message:
             if fixed[name] is _MISSING:
                 raise TypeError(f"{cls.__name__} needs a value for {name!r}")
         if fields:
-            for tag, value in fields.items():
-                if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
-                    raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
-                _set_field(var, tag, value, tag in cls._required_tags)
+            _set_by_tag(cls, var, fields)
         self._fixed = fixed
         self._fields = var
 
@@ -105,19 +92,9 @@ class Message:
         """A copy with some fixed fields and/or variable fields changed (``None`` removes one)."""
         fixed = dict(self._fixed)
         var = {tag: list(v) for tag, v in self._fields.items()}
-        required = self.layout.required
-        for name, value in values.items():
-            if name in fixed:
-                fixed[name] = value
-                continue
-            tag = TAG_BY_NAME.get(name)
-            if tag is None:
-                raise TypeError(f"{type(self).__name__} has no field named {name!r}")
-            _set_field(var, tag, value, tag in required)
-        for tag, value in (fields or {}).items():
-            if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
-                raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
-            _set_field(var, tag, value, tag in required)
+        _set_by_name(type(self), fixed, var, values)
+        if fields:
+            _set_by_tag(type(self), var, fields)
         copy = type(self).__new__(type(self))
         copy._fixed = fixed
         copy._fields = var
@@ -190,10 +167,38 @@ class Response(Message):
 
 
 def mask_personal(value: str) -> str:
-    """Shorten personal data for logs: at most the last four characters of identifiers stay."""
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
+    """Shorten personal data for logs, by the kiosk's one rule (:func:`kiosk.privacy.mask_card`:
+    at most the last four characters, never more than half)."""
+    return mask_card(value, fill="*")
+
+
+def _set_by_name(
+    cls: type[Message], fixed: dict[str, Any], var: dict[str, list[str]], values: Mapping[str, Any]
+) -> None:
+    """Fixed fields, and variable fields by their names (``patron_identifier=...``)."""
+    fixed_names, required = cls._fixed_names, cls._required_tags
+    for name, value in values.items():
+        if name in fixed_names:
+            fixed[name] = value
+            continue
+        tag = TAG_BY_NAME.get(name)
+        if tag is None:
+            raise TypeError(f"{cls.__name__} has no field named {name!r}")
+        if type(value) is str:  # the common case, without a call (construction is a hot path)
+            var[tag] = [value]
+        else:
+            _set_field(var, tag, value, tag in required)
+
+
+def _set_by_tag(
+    cls: type[Message], var: dict[str, list[str]], fields: Mapping[str, FieldValue]
+) -> None:
+    """Variable fields by their tags (``fields={"AA": ...}``), unknown tags included."""
+    required = cls._required_tags
+    for tag, value in fields.items():
+        if len(tag) != 2 or not tag.isascii() or not tag.isalnum():
+            raise TypeError(f"a SIP2 tag is two ASCII letters or digits, got {tag!r}")
+        _set_field(var, tag, value, tag in required)
 
 
 def _set_field(var: dict[str, list[str]], tag: str, value: FieldValue, required: bool) -> None:

@@ -46,10 +46,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from kiosk.sip2.messages import FieldValue, Message, Request, Response
-
-__all__ = [
-{names}
-]
 '''
 
 
@@ -94,10 +90,7 @@ def _class(layout: Layout) -> str:
 
 def render() -> str:
     """The text of ``catalog.pyi`` for the current layout table."""
-    ordered = sorted(LAYOUTS_LIST, key=lambda layout: layout.name)
-    names = "\n".join(f'    "{layout.name}",' for layout in ordered)
-    parts = [_HEADER.format(names=names)]
-    parts += [_class(layout) for layout in LAYOUTS_LIST]
+    parts = [_HEADER] + [_class(layout) for layout in LAYOUTS_LIST]
     return "\n".join(parts)
 
 

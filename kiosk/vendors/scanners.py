@@ -12,6 +12,7 @@ from kiosk.registry import SCANNERS, DeviceContext
 
 if TYPE_CHECKING:
     from drivers.cards import BarcodeScanner
+    from drivers.cards.serial_scanner import Terminator
 
 __all__ = [
     "HidScannerSettings",
@@ -19,6 +20,11 @@ __all__ = [
     "SerialScannerSettings",
     "SimulatedScannerSettings",
 ]
+
+#: The suffix a scanner ends each code with, as the config names it (lower case).
+Suffix = Literal["cr", "lf", "crlf", "tab"]
+#: ... and as the serial scanner driver names it.
+_TERMINATORS: dict[Suffix, Terminator] = {"cr": "CR", "lf": "LF", "crlf": "CRLF", "tab": "TAB"}
 
 
 class SerialScannerSettings(ScannerSettings):
@@ -29,7 +35,7 @@ class SerialScannerSettings(ScannerSettings):
         min_length=1, description="the scanner's serial port for type 'serial', e.g. /dev/ttyACM0"
     )
     baudrate: int = Field(9600, ge=1200, le=921600)
-    terminator: Literal["cr", "lf", "crlf", "tab"] = "cr"
+    terminator: Suffix = "cr"
 
 
 class HidScannerSettings(ScannerSettings):
@@ -42,7 +48,7 @@ class HidScannerSettings(ScannerSettings):
     )
     keyboard_layout: Literal["us", "nordic"] = "us"
     #: Accepted for the same table shape as a serial scanner; HID scanners end with Enter.
-    terminator: Literal["cr", "lf", "crlf", "tab"] = "cr"
+    terminator: Suffix = "cr"
 
 
 class SimulatedScannerSettings(ScannerSettings):
@@ -60,11 +66,8 @@ class NoScannerSettings(ScannerSettings):
 def serial_scanner(settings: SerialScannerSettings, context: DeviceContext) -> BarcodeScanner:
     from drivers.cards import SerialBarcodeScanner  # pyserial loads with the first one
 
-    terminator = settings.terminator.upper()
     return SerialBarcodeScanner(
-        settings.port,
-        baudrate=settings.baudrate,
-        terminator=terminator,  # type: ignore[arg-type]  # the same four names, upper case
+        settings.port, baudrate=settings.baudrate, terminator=_TERMINATORS[settings.terminator]
     )
 
 

@@ -87,20 +87,25 @@ class NoSorterSettings(SorterSettings):
     type: Literal["none"] = "none"
 
 
-def modbus_sorter(settings: ModbusSorterSettings, context: SorterContext) -> Sorter:
+def _modbus_driver(host: str, port: int, link: _ModbusLink) -> Sorter:
+    """The Modbus driver for the PLC at ``host``:``port``, a real one or the simulator."""
     from drivers.sorter import ModbusSorter  # pymodbus loads with the first sorter
 
     return ModbusSorter(
-        settings.host,
-        settings.port,
-        unit=settings.unit,
-        poll_interval_s=settings.poll_interval_s,
-        timeout_s=settings.timeout_s,
+        host,
+        port,
+        unit=link.unit,
+        poll_interval_s=link.poll_interval_s,
+        timeout_s=link.timeout_s,
     )
 
 
+def modbus_sorter(settings: ModbusSorterSettings, context: SorterContext) -> Sorter:
+    return _modbus_driver(settings.host, settings.port, settings)
+
+
 def simulated_sorter(settings: SimulatedSorterSettings, context: SorterContext) -> Sorter:
-    from drivers.sorter import MechanicsTiming, ModbusSorter, SorterSimulator
+    from drivers.sorter import MechanicsTiming, SorterSimulator
 
     knobs = settings.simulator
     simulator = SorterSimulator(
@@ -120,13 +125,7 @@ def simulated_sorter(settings: SimulatedSorterSettings, context: SorterContext) 
     )
     context.stack.enter_context(simulator)
     context.simulators["sorter"] = simulator
-    return ModbusSorter(
-        simulator.host,
-        simulator.port,
-        unit=settings.unit,
-        poll_interval_s=settings.poll_interval_s,
-        timeout_s=settings.timeout_s,
-    )
+    return _modbus_driver(simulator.host, simulator.port, settings)
 
 
 def no_sorter(settings: NoSorterSettings, context: SorterContext) -> None:

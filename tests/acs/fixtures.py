@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,6 +30,15 @@ from kiosk.acs import EmbeddedACS, read_data
 from kiosk.acs.model import DEMO_DATA
 
 DEMO: dict[str, dict[str, str]] = read_data(DEMO_DATA).examples
+
+
+def checkout_request(
+    item: str, patron: str = DEMO["patron"]["barcode"], *, institution: str = "", **fixed: Any
+) -> sip2.Checkout:
+    """A checkout (11) of ``item`` to ``patron`` with the fields a kiosk always sends (AO, AA,
+    AB, AC) and no due date asked for; ``fixed`` sets other fixed fields."""
+    fields = {"AO": institution, "AA": patron, "AB": item, "AC": ""}
+    return sip2.Checkout(nb_due_date=None, fields=fields, **fixed)
 
 
 @pytest.fixture
@@ -114,3 +127,39 @@ async def logged_in(
         yield conn
     finally:
         await conn.close()
+
+
+@dataclass
+class AcsProcess:
+    """A ``kiosk acs`` child process: where it listens, and (once stopped) what it logged."""
+
+    process: asyncio.subprocess.Process
+    port: int
+    control_port: int | None
+    log: str = ""
+
+
+@contextlib.asynccontextmanager
+async def acs_process(
+    *args: str, preexec_fn: Callable[[], None] | None = None
+) -> AsyncIterator[AcsProcess]:
+    """``kiosk acs --port 0 *args`` in a child process, stopped with SIGTERM on leaving."""
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "kiosk", "acs", "--port", "0", *args),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=preexec_fn,
+    )
+    served: AcsProcess | None = None
+    try:
+        assert process.stdout is not None
+        banner = (await asyncio.wait_for(process.stdout.readline(), 15)).decode()
+        match = re.search(r"SIP2 on 127\.0\.0\.1:(\d+)(, control on 127\.0\.0\.1:(\d+))?", banner)
+        assert match, banner
+        served = AcsProcess(process, int(match[1]), int(match[3]) if match[3] else None)
+        yield served
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 15)
+        if served is not None:
+            served.log = err.decode()

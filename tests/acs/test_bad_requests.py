@@ -19,7 +19,7 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import EmbeddedACS, FolioServer, send_command
 from kiosk.acs.protocol import TOO_LONG_MESSAGE
-from tests.acs.fixtures import DEMO, logged_in
+from tests.acs.fixtures import DEMO, checkout_request, logged_in
 
 ASA = DEMO["patron"]["barcode"]
 OWES = DEMO["patron_small_fee"]["barcode"]
@@ -157,9 +157,7 @@ async def test_an_answer_that_cannot_be_sent_undoes_its_change(
 
     responder._handlers["11"] = unsendable
     async with logged_in(embedded_acs) as conn:
-        reply = await conn.request(
-            sip2.Checkout(nb_due_date=None, fields={"AO": "", "AA": ASA, "AB": ITEM, "AC": ""})
-        )
+        reply = await conn.request(checkout_request(ITEM, ASA))
         assert reply.code == "12" and reply.fixed["ok"] is False
     assert embedded_acs.model.item(ITEM).loan is None
 

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,70 +10,29 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import DEMO_DATA, ConnectionLimits, EmbeddedACS, ThreadedACS
 from kiosk.cli import main
-from tests.acs.fixtures import DEMO
-
-
-def kiosk(*args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from tests.acs.fixtures import DEMO, acs_process, checkout_request
+from tests.kiosk_command import run_kiosk
 
 
 async def test_kiosk_acs_serves_sip2_and_obeys_its_control_channel(tmp_path: Path) -> None:
     db = tmp_path / "acs.sqlite"
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kiosk",
-        "acs",
-        "--port",
-        "0",
-        "--control-port",
-        "0",
-        "--db",
-        str(db),
-        "--latency-ms",
-        "1",
-        "-v",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        banner = (await asyncio.wait_for(server.stdout.readline(), 15)).decode()
-        match = re.search(r"SIP2 on 127\.0\.0\.1:(\d+), control on 127\.0\.0\.1:(\d+)", banner)
-        assert match, banner
-        port, control = int(match[1]), int(match[2])
+    args = ("--control-port", "0", "--db", str(db), "--latency-ms", "1", "-v")
+    async with acs_process(*args) as server:
         settings = sip2.ClientSettings(
-            host="127.0.0.1", port=port, user="kiosk-bol-hb", password="pw-bol-hb", timeout=5
+            host="127.0.0.1", port=server.port, user="kiosk-bol-hb", password="pw-bol-hb", timeout=5
         )
         async with sip2.SIP2Client(settings) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None,
-                    fields={
-                        "AO": "",
-                        "AA": DEMO["patron"]["barcode"],
-                        "AB": "3000000011",
-                        "AC": "",
-                    },
-                )
-            )
+            reply = await client.request(checkout_request("3000000011"))
             assert reply.fixed["ok"]
+            control = str(server.control_port)
             told = await asyncio.to_thread(
-                kiosk, "acs", "control", "--control-port", str(control), "set", "offline=yes"
+                run_kiosk, "acs", "control", "--control-port", control, "set", "offline=yes"
             )
             assert told.returncode == 0 and '"offline": true' in told.stdout
             status = await client.request(sip2.SCStatus())
             assert status.fixed["online_status"] is False
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(server.communicate(), 15)
-    assert server.returncode == 0
-    log = err.decode()
+    assert server.process.returncode == 0
+    log = server.log
     assert "kiosk-bol-hb logged in" in log
     assert "pw-bol-hb" not in log and DEMO["patron"]["barcode"] not in log
     # the state is in the database file: a restart keeps the loan
@@ -102,19 +57,19 @@ def test_kiosk_acs_check_validates_a_data_file(tmp_path: Path, capsys) -> None:
 def test_a_bad_data_file_stops_the_server_with_a_clear_message(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{}", encoding="utf-8")
-    result = kiosk("acs", "--port", "0", "--data", str(broken))
+    result = run_kiosk("acs", "--port", "0", "--data", str(broken))
     assert result.returncode == 1
     assert "broken.json" in result.stderr and "format" in result.stderr
 
 
 def test_control_without_a_server_says_so() -> None:
-    result = kiosk("acs", "control", "--control-port", "1", "get")
+    result = run_kiosk("acs", "control", "--control-port", "1", "get")
     assert result.returncode == 1 and "cannot reach" in result.stderr
 
 
 async def test_a_taken_port_is_a_clear_error() -> None:
     async with EmbeddedACS() as first:
-        result = await asyncio.to_thread(kiosk, "acs", "--port", str(first.port))
+        result = await asyncio.to_thread(run_kiosk, "acs", "--port", str(first.port))
     assert result.returncode == 1 and "kiosk acs:" in result.stderr
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from kiosk import sip2
 from kiosk.acs import EmbeddedACS, ThreadedACS
 from tests.acs.conftest import kiosk_client
+from tests.acs.fixtures import checkout_request
 
 KIOSKS = [
     "kiosk-bol-hb",
@@ -31,6 +32,24 @@ def stamp() -> datetime:
     return datetime(2026, 1, 1) + timedelta(seconds=next(_STAMPS))
 
 
+async def lend_or_return(client: sip2.SIP2Client, rng: random.Random) -> tuple:
+    """Borrow (60 %) or return a random item: (what, item, ok, was it a renewal)."""
+    item = rng.choice(ITEMS)
+    if rng.random() < 0.6:
+        reply = await client.request(
+            checkout_request(item, rng.choice(PATRONS), transaction_date=stamp())
+        )
+        return ("checkout", item, reply.fixed["ok"], reply.fixed["renewal_ok"])
+    reply = await client.request(
+        sip2.Checkin(
+            return_date=None,
+            transaction_date=stamp(),
+            fields={"AP": "", "AO": "", "AB": item, "AC": ""},
+        )
+    )
+    return ("checkin", item, reply.fixed["ok"], False)
+
+
 async def kiosk_worker(acs: EmbeddedACS, login: str, seed: int, rounds: int) -> list[tuple]:
     """Borrow and return random items; record what the library system said."""
     rng = random.Random(seed)
@@ -38,25 +57,7 @@ async def kiosk_worker(acs: EmbeddedACS, login: str, seed: int, rounds: int) -> 
     async with kiosk_client(acs, login, pool_size=2) as client:
 
         async def one() -> None:
-            item = rng.choice(ITEMS)
-            if rng.random() < 0.6:
-                reply = await client.request(
-                    sip2.Checkout(
-                        nb_due_date=None,
-                        transaction_date=stamp(),
-                        fields={"AO": "", "AA": rng.choice(PATRONS), "AB": item, "AC": ""},
-                    )
-                )
-                said.append(("checkout", item, reply.fixed["ok"], reply.fixed["renewal_ok"]))
-            else:
-                reply = await client.request(
-                    sip2.Checkin(
-                        return_date=None,
-                        transaction_date=stamp(),
-                        fields={"AP": "", "AO": "", "AB": item, "AC": ""},
-                    )
-                )
-                said.append(("checkin", item, reply.fixed["ok"], False))
+            said.append(await lend_or_return(client, rng))
 
         for _ in range(rounds):
             await asyncio.gather(one(), one())
@@ -95,11 +96,7 @@ async def test_six_kiosks_at_once_lose_and_double_nothing(embedded_acs) -> None:
 async def test_racing_kiosks_lend_one_item_once(embedded_acs) -> None:
     async def grab(login: str, patron: str) -> bool:
         async with kiosk_client(embedded_acs, login) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None, fields={"AO": "", "AA": patron, "AB": "3000000020", "AC": ""}
-                )
-            )
+            reply = await client.request(checkout_request("3000000020", patron))
             return bool(reply.fixed["ok"])
 
     pairs = zip(KIOSKS, PATRONS, strict=True)
@@ -134,24 +131,6 @@ async def test_flaky_links_still_land_every_update_exactly_once(embedded_acs) ->
     async with kiosk_client(embedded_acs) as client:
         for _ in range(60):
             embedded_acs.faults.reset().update(**rng.choice(faults))
-            item = rng.choice(ITEMS)
-            if rng.random() < 0.6:
-                reply = await client.request(
-                    sip2.Checkout(
-                        nb_due_date=None,
-                        transaction_date=stamp(),
-                        fields={"AO": "", "AA": rng.choice(PATRONS), "AB": item, "AC": ""},
-                    )
-                )
-                said.append(("checkout", item, reply.fixed["ok"], reply.fixed["renewal_ok"]))
-            else:
-                reply = await client.request(
-                    sip2.Checkin(
-                        return_date=None,
-                        transaction_date=stamp(),
-                        fields={"AP": "", "AO": "", "AB": item, "AC": ""},
-                    )
-                )
-                said.append(("checkin", item, reply.fixed["ok"], False))
+            said.append(await lend_or_return(client, rng))
     check_consistency(embedded_acs, said)
     assert embedded_acs.stats.dropped >= 10 and embedded_acs.stats.replays >= 5

@@ -17,7 +17,7 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import ConsortiumModel, DataFileError, EmbeddedACS, parse_data
 from tests.acs.conftest import DEMO, kiosk_client
-from tests.acs.fixtures import logged_in
+from tests.acs.fixtures import checkout_request, logged_in
 from tests.acs.test_own_data import SMALL_CONSORTIUM
 from tests.stores.test_kiosk_stores import as_version_1
 
@@ -39,9 +39,7 @@ async def test_three_character_barcodes_are_accepted_and_served(tmp_path: Path) 
     data["patrons"][0]["barcode"] = "N01"
     data["items"][0]["barcode"] = "B01"
     async with served(data, tmp_path) as acs, kiosk_client(acs, "alta") as client:
-        loan = await client.request(
-            sip2.Checkout(nb_due_date=None, fields={"AO": "", "AA": "N01", "AB": "B01", "AC": ""})
-        )
+        loan = await client.request(checkout_request("B01", "N01"))
         assert loan.fixed["ok"] and acs.model.item("B01").loan.patron == "N01"
     with pytest.raises(DataFileError, match="barcode"):
         bad = consortium()
@@ -172,3 +170,24 @@ def test_a_database_file_from_before_the_address_column_keeps_its_loans(tmp_path
         assert model.patron(patron).address == ""
     finally:
         model.close()
+
+
+def test_amounts_are_read_as_cents() -> None:
+    data = consortium(policy={"fee_limit": "50.00"})
+    data["loan_rules"][0].update(loan_fee="12.50", overdue_fee_per_day=3)
+    data["patrons"][0]["fees"] = [{"amount": "5.05"}]
+    parsed = parse_data(json.dumps(data))
+    rule = parsed.loan_rules[0]
+    assert (parsed.policy.fee_limit, rule.loan_fee, rule.overdue_fee_per_day) == (5000, 1250, 300)
+    assert parsed.patrons[0].fees[0].amount == 505
+
+
+def test_an_amount_below_zero_or_with_a_third_decimal_is_refused_naming_the_key() -> None:
+    with pytest.raises(DataFileError, match="at most 2 decimals") as refused:
+        parse_data(json.dumps(consortium(policy={"fee_limit": "1.001"})))
+    assert refused.value.where == "policy.fee_limit"
+    data = consortium()
+    data["patrons"][0]["fees"] = [{"amount": "-1"}]
+    with pytest.raises(DataFileError, match="at most 2 decimals") as refused:
+        parse_data(json.dumps(data))
+    assert refused.value.where == "patrons.0.fees.0.amount"

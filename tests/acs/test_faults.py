@@ -12,12 +12,9 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import AcsError, EmbeddedACS, Faults, FaultSettingError, send_command
 from tests.acs.conftest import DEMO, kiosk_client
+from tests.acs.fixtures import checkout_request
 
 ASA = DEMO["patron"]["barcode"]
-
-
-def checkout_message(item: str) -> sip2.Message:
-    return sip2.Checkout(nb_due_date=None, fields={"AO": "", "AA": ASA, "AB": item, "AC": ""})
 
 
 def successful(acs: EmbeddedACS, item: str) -> list[str]:
@@ -55,7 +52,7 @@ async def test_latency_delays_every_response() -> None:
 async def test_a_reply_lost_in_a_drop_is_not_a_double_loan(embedded_acs) -> None:
     async with kiosk_client(embedded_acs) as client:
         embedded_acs.faults.update(drop_after=1)  # carry out the checkout, then pull the cable
-        reply = await client.request(checkout_message("3000000011"))
+        reply = await client.request(checkout_request("3000000011"))
         assert reply.fixed["ok"] and not reply.fixed["renewal_ok"]
     assert successful(embedded_acs, "3000000011") == ["checkout"]
     assert embedded_acs.stats.dropped == 1 and embedded_acs.stats.replays == 1
@@ -64,7 +61,7 @@ async def test_a_reply_lost_in_a_drop_is_not_a_double_loan(embedded_acs) -> None
 async def test_a_drop_before_processing_is_carried_out_once_on_resend(embedded_acs) -> None:
     async with kiosk_client(embedded_acs) as client:
         embedded_acs.faults.update(drop_after=1, drop_before_processing=True)
-        reply = await client.request(checkout_message("3000000012"))
+        reply = await client.request(checkout_request("3000000012"))
         assert reply.fixed["ok"]
     assert successful(embedded_acs, "3000000012") == ["checkout"]
 
@@ -80,7 +77,7 @@ async def test_drop_after_counts_requests_and_can_repeat(embedded_acs) -> None:
 async def test_a_corrupted_checksum_is_recovered_with_97(embedded_acs) -> None:
     async with kiosk_client(embedded_acs) as client:
         embedded_acs.faults.update(corrupt_checksum=1)
-        reply = await client.request(checkout_message("3000000013"))
+        reply = await client.request(checkout_request("3000000013"))
         assert reply.fixed["ok"]
     assert successful(embedded_acs, "3000000013") == ["checkout"]
     assert embedded_acs.faults.corrupt_checksum == 0
@@ -89,7 +86,7 @@ async def test_a_corrupted_checksum_is_recovered_with_97(embedded_acs) -> None:
 async def test_answer_96_makes_the_client_resend(embedded_acs) -> None:
     async with kiosk_client(embedded_acs) as client:
         embedded_acs.faults.update(answer_96=2)
-        reply = await client.request(checkout_message("3000000014"))
+        reply = await client.request(checkout_request("3000000014"))
         assert reply.fixed["ok"]
     assert successful(embedded_acs, "3000000014") == ["checkout"]
     assert embedded_acs.stats.resends_requested == 2
@@ -100,7 +97,7 @@ async def test_offline_says_so_in_98_and_refuses_circulation(embedded_acs) -> No
         embedded_acs.faults.update(offline=True)
         status = await client.request(sip2.SCStatus())
         assert (status.fixed["online_status"], status.fixed["checkout_ok"]) == (False, False)
-        loan = await client.request(checkout_message("3000000015"))
+        loan = await client.request(checkout_request("3000000015"))
         assert not loan.fixed["ok"] and loan.get("AF")
         back = await client.request(
             sip2.Checkin(
@@ -110,7 +107,7 @@ async def test_offline_says_so_in_98_and_refuses_circulation(embedded_acs) -> No
         )
         assert not back.fixed["ok"]
         embedded_acs.faults.update(offline=False)
-        assert (await client.request(checkout_message("3000000015"))).fixed["ok"]
+        assert (await client.request(checkout_request("3000000015"))).fixed["ok"]
     assert embedded_acs.model.loan(DEMO["return_reshelve"]["item"]) is not None
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import resource
-import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,7 +23,7 @@ from kiosk.acs import ConnectionLimits, EmbeddedACS, parse_data
 from kiosk.acs.limits import FD_RESERVE, fit_to_descriptors
 from kiosk.acs.model import DEMO_DATA
 from tests.acs.conftest import kiosk_client
-from tests.acs.fixtures import DEMO, RawConnection, logged_in
+from tests.acs.fixtures import DEMO, RawConnection, acs_process, checkout_request, logged_in
 
 KIOSK = DEMO["kiosk"]
 
@@ -175,17 +172,7 @@ async def test_a_kiosk_is_served_while_hundreds_of_slow_connections_flood_the_se
         assert admission.open_connections <= 30
         started = time.monotonic()
         async with kiosk_client(acs, timeout=5.0) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None,
-                    fields={
-                        "AO": "",
-                        "AA": DEMO["patron"]["barcode"],
-                        "AB": "3000000011",
-                        "AC": "",
-                    },
-                )
-            )
+            reply = await client.request(checkout_request("3000000011"))
             assert reply.fixed["ok"]
             await asyncio.sleep(0.5)  # the flood goes on: the kiosk stays connected
             assert (await client.request(sip2.SCStatus())).code == "98"
@@ -201,38 +188,22 @@ async def test_kiosk_acs_short_of_file_descriptors_still_serves_a_kiosk_through_
     """The issue's case end to end: the process has fewer descriptors than the flood has
     connections. Before the caps, accept() failed with EMFILE and no kiosk got in."""
     descriptors = FD_RESERVE + 100
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "kiosk",
-        "acs",
-        "--port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        preexec_fn=lambda: _few_descriptors(descriptors),
-    )
-    try:
-        banner = (await asyncio.wait_for(server.stdout.readline(), 15)).decode()
-        match = re.search(r"SIP2 on 127\.0\.0\.1:(\d+)", banner)
-        assert match, banner
-        port = int(match[1])
-        async with Trickler("127.0.0.1", port).running(descriptors + 50, every=0.3):
-            await asyncio.sleep(2.0)
-            settings = sip2.ClientSettings(
-                host="127.0.0.1",
-                port=port,
-                user=KIOSK["login"],
-                password=KIOSK["password"],
-                timeout=5,
-                connect_timeout=5,
-            )
-            async with sip2.SIP2Client(settings) as client:
-                assert (await client.request(sip2.SCStatus())).code == "98"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(server.communicate(), 15)
-    log = err.decode()
+    async with (
+        acs_process(preexec_fn=lambda: _few_descriptors(descriptors)) as server,
+        Trickler("127.0.0.1", server.port).running(descriptors + 50, every=0.3),
+    ):
+        await asyncio.sleep(2.0)
+        settings = sip2.ClientSettings(
+            host="127.0.0.1",
+            port=server.port,
+            user=KIOSK["login"],
+            password=KIOSK["password"],
+            timeout=5,
+            connect_timeout=5,
+        )
+        async with sip2.SIP2Client(settings) as client:
+            assert (await client.request(sip2.SCStatus())).code == "98"
+    log = server.log
     assert f"at most {descriptors - FD_RESERVE} SIP2 connections" in log
     assert "out of system resource" not in log  # asyncio's EMFILE: accept() never failed
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from kiosk import sip2
 from kiosk.acs import EmbeddedACS, read_data
 from tests.acs.conftest import kiosk_client
+from tests.acs.fixtures import checkout_request
 
 SMALL_CONSORTIUM = {
     "format": "nordic-kiosk-consortium/1",
@@ -86,11 +87,7 @@ async def test_a_hand_written_consortium_is_served(tmp_path: Path) -> None:
             "Y",
             "012",
         )
-        loan = await client.request(
-            sip2.Checkout(
-                nb_due_date=None, fields={"AO": "", "AA": "N0001", "AB": "B0001", "AC": ""}
-            )
-        )
+        loan = await client.request(checkout_request("B0001", "N0001"))
         assert loan.fixed["ok"] and loan.get("AJ") == "Søstrene på Ørland"
         back = await client.request(
             sip2.Checkin(return_date=None, fields={"AP": "", "AO": "", "AB": "B0001", "AC": ""})

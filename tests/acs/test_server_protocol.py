@@ -11,15 +11,13 @@ import pytest
 
 from kiosk import sip2
 from kiosk.acs import DEMO_DATA, EmbeddedACS, parse_data
-from tests.acs.fixtures import DEMO, RawConnection, logged_in
+from tests.acs.fixtures import DEMO, RawConnection, checkout_request, logged_in
 
 ASA = DEMO["patron"]["barcode"]
 
 
 def checkout_message(item: str, patron: str = ASA) -> sip2.Message:
-    return sip2.Checkout(
-        nb_due_date=None, fields={"AO": "SE-BOL", "AA": patron, "AB": item, "AC": ""}
-    )
+    return checkout_request(item, patron, institution="SE-BOL")
 
 
 def loan_count(acs: EmbeddedACS, item: str, action: str = "checkout") -> int:

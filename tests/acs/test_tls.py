@@ -9,7 +9,8 @@ import trustme
 
 from kiosk import sip2
 from kiosk.acs import EmbeddedACS, server_tls_context
-from tests.acs.conftest import DEMO, kiosk_client
+from tests.acs.conftest import kiosk_client
+from tests.acs.fixtures import checkout_request
 
 
 @pytest.fixture
@@ -31,17 +32,7 @@ def pki(tmp_path: Path) -> dict[str, str]:
 async def test_a_kiosk_borrows_over_tls(pki: dict[str, str]) -> None:
     async with EmbeddedACS(tls=server_tls_context(pki["cert"])) as acs:
         async with kiosk_client(acs, tls=True, ca_file=pki["ca"]) as client:
-            reply = await client.request(
-                sip2.Checkout(
-                    nb_due_date=None,
-                    fields={
-                        "AO": "",
-                        "AA": DEMO["patron"]["barcode"],
-                        "AB": "3000000011",
-                        "AC": "",
-                    },
-                )
-            )
+            reply = await client.request(checkout_request("3000000011"))
             assert reply.fixed["ok"]
         with pytest.raises(sip2.SIP2TLSError):  # a kiosk that does not trust the certificate
             async with kiosk_client(acs, tls=True):

@@ -24,6 +24,7 @@ from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecuritySettings, Statis
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflineMode, OfflinePolicy
 from kiosk.ils.sip2 import SIP2LibrarySystem
+from kiosk.lockout import GuessGuard
 from kiosk.sip2.client import ClientSettings
 
 E = TypeVar("E", bound=events.KioskEvent)
@@ -172,6 +173,13 @@ async def kiosk_rig(
                 async with ils:
                     journal = Journal(state_dir / "journal.db")
                     statistics = Statistics(state_dir / "statistics.db")
+                    pin_guard = GuessGuard(
+                        state_dir / "lockouts.db",
+                        kind="patron_pin",
+                        attempts=kiosk_settings.pin_lockout_after,
+                        lockout_s=kiosk_settings.pin_lockout_minutes * 60,
+                        hide_subjects=True,
+                    )
                     kiosk = Kiosk(
                         ils=ils,
                         reader=reader,
@@ -181,6 +189,7 @@ async def kiosk_rig(
                         statistics=statistics,
                         card_reader=card_reader,
                         scanner=scanner,
+                        pin_guard=pin_guard,
                         replay_interval_s=0.2,
                     )
                     log = EventLog(kiosk)

@@ -125,6 +125,24 @@ async def test_a_dropped_connection_mid_checkout_does_not_double_the_loan() -> N
         assert loans
 
 
+async def test_a_checkout_cut_off_after_a_reconnection_has_an_unknown_outcome() -> None:
+    """The pool was down when the checkout began; a connection came back, carried the checkout
+    to the library system (which lent the item) and broke for good: that outcome is unknown,
+    never "not sent" (which would let the kiosk abandon a loan the library system has)."""
+    async with adapter(pool_size=1, retries=1) as (ils, acs):
+        await ils.patron("2150000001", "1234")
+        acs.faults.update(refuse_logins=True)
+        await acs.drop_connections()
+        with pytest.raises(LibrarySystemUnavailable):
+            await ils.item("3000000011")  # the connection is down, its login refused
+        assert ils.pool.logged_in == 0
+        # Login, status, then the checkout: carried out, and every answer to it cut off.
+        acs.faults.update(refuse_logins=False, drop_after=3, drop_repeat=True)
+        with pytest.raises(OutcomeUnknown):
+            await ils.checkout("2150000001", "3000000011", pin="1234")
+        assert acs.model.loan("3000000011") is not None
+
+
 async def test_a_library_system_that_never_answers_properly_is_a_protocol_error() -> None:
     async with adapter(retries=1) as (ils, acs):
         await ils.patron("2150000001", "1234")

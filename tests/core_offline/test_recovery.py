@@ -326,3 +326,46 @@ async def test_a_half_done_return_becomes_an_offline_return_when_circulation_is_
     assert (await Replayer(journal, port).replay()).replayed == [entry.id]
     assert acs.model.loan(ITEM) is None
     assert [a for a, _ in log_of(acs, ITEM)] == ["checkout", "checkin"]
+
+
+async def test_a_loan_settled_at_start_up_leaves_the_tag_of_a_later_return_armed(
+    journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
+) -> None:
+    # The checkout arrived but its answer was lost, and the item may not be lent offline: it
+    # stays pending for recovery. The kiosk ran on, the item came back as an offline return.
+    uid = pad.place(ITEM, secured=True)
+    loan = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    await port.checkout(PATRON, ITEM)
+    back = journal.begin_offline(
+        EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
+    )
+    journal.security_done(back.id)
+
+    report = await recover(journal, port, pad.security)
+
+    assert report.actions(loan.id)[0] is RecoveryAction.SETTLED_APPLIED
+    assert journal.get(loan.id).status is Status.OK
+    assert pad.afi(uid) == AFI_SECURED  # the newest transaction decides the tag: the return
+    assert journal.half_done() == []
+    assert (await Replayer(journal, port).replay()).replayed == [back.id]
+    assert acs.model.loan(ITEM) is None and pad.afi(uid) == AFI_SECURED
+
+
+async def test_a_failed_tag_write_is_not_retried_over_a_later_transaction_of_the_item(
+    journal: Journal, port: SIP2LibrarySystem, pad: Pad
+) -> None:
+    uid = pad.place(ITEM, secured=True)
+    loan = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    await port.checkout(PATRON, ITEM)
+    journal.record_result(loan.id, ok=True, security_target=SecurityTarget.UNSECURED)
+    journal.security_failed(loan.id, "lifted too early")  # the tag stayed armed ...
+    back = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)  # ... and came back
+    await port.checkin(ITEM)
+    journal.record_result(back.id, ok=True, security_target=SecurityTarget.SECURED)
+    journal.security_done(back.id)
+
+    report = await recover(journal, port, pad.security)
+
+    assert report.actions(loan.id) == [RecoveryAction.SECURED]
+    assert pad.afi(uid) == AFI_SECURED
+    assert journal.half_done() == []

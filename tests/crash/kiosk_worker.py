@@ -7,27 +7,26 @@ reader that runs as its own process), and every start begins with recovery
 
 One cycle: inventory the pad, decode every tag, group the parts of each item; an item whose tag
 is secured is borrowed, an unsecured one is returned (so the stack flips between "all on loan"
-and "all in stock", and recovery keeps tags matching loans). Each item's transaction follows the
-kiosk's rule: journal entry, then the library system, then the result in the journal, then the
-tag, read back, then "security done". The items of a stack run in parallel, as in the kiosk.
-While the library system is offline (the test flips the embedded ACS's offline knob) the
-offline policy decides and the journal queues the transactions; they are replayed when it is
-back.
+and "all in stock", and recovery keeps tags matching loans). The items of a stack run in
+parallel, as in the kiosk. While the library system is unavailable (offline, or killed by the
+test) the offline policy decides and the journal queues the transactions; they are replayed when
+it is back.
 
 Output, one line per event on stdout (the harness reads them): ``started PID``,
 ``deferred PID`` (recovery waits for the library system), ``recovered PID JSON``, ``ready PID``,
-``cycle PID N``, ``settled PID JSON``.
+``cycle PID N``, ``settled PID JSON``. Under the zygote the kiosk stops after ``recovered``
+until the harness, having checked what recovery left, says ``go``.
 
 Restarting fast: ``--zygote`` imports everything once and then forks one fresh kiosk process per
-``spawn`` line on stdin (``spawned PID`` / ``exited PID STATUS`` lines tell the harness). The
-child opens the journal, the SIP2 connections and the serial port itself, exactly as a newly
-started process would; only the imported code is shared. The harness SIGKILLs the child.
+``spawn`` line on stdin (:mod:`tests.crash.zygote`; ``spawn --settle`` for the last run, which
+recovers, replays everything and exits). The harness SIGKILLs the child.
 
-Two engines (``--engine``):
+Two engines (``--engine``), both on the kiosk's own transaction (:mod:`kiosk.core.transaction`:
+journal, library system, journal, then the tag):
 
-- ``pieces`` (default): the loop below drives the journal, the port, the pad watcher and the
-  security writer itself, in the kiosk's order; the stack flips as a whole, so every library
-  system transaction changes a loan.
+- ``pieces`` (default): whole stacks flipped through the loan and return services
+  (:class:`~kiosk.core.loans.LoanService`, :class:`~kiosk.core.returns.ReturnService`) without
+  a session; every library system transaction changes a loan.
 - ``kiosk``: the real facade, :class:`kiosk.core.Kiosk`, driven like a patron would: identify,
   "borrow" with the stack on the pad, finish; then "return" the stack. A stack left half lent
   by a kill is returned as a whole (the kiosk then also checks in items that were not on loan,
@@ -40,40 +39,35 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 # Imported at module level on purpose: the zygote pays for imports once.
-from drivers.rfid.contract import ReaderError
 from drivers.rfid.feig import FeigReader
 from kiosk.core.kiosk import Kiosk
+from kiosk.core.loans import LoanOutcome, LoanService
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
 from kiosk.core.recovery import recover
+from kiosk.core.returns import ReturnService
 from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
-from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
-from kiosk.ils.offline import OfflinePolicy, Replayer, must_work_offline
-from kiosk.ils.port import (
-    LibrarySystem,
-    LibrarySystemError,
-    LibrarySystemUnavailable,
-    OutcomeUnknown,
-)
+from kiosk.ils.journal import Journal
+from kiosk.ils.offline import OfflinePolicy, Replayer
+from kiosk.ils.port import LibrarySystem
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from kiosk.sip2 import ClientSettings
+from tests.crash.zygote import Gate, say, serve
 
 PASSWORD_ENV = "CRASH_WORKER_SIP2_PASSWORD"
 
 
-def say(*words: object) -> None:
-    """One short line on stdout, written with one write() so lines from processes never mix."""
-    os.write(1, (" ".join(str(w) for w in words) + "\n").encode())
-
-
 class Worker:
+    """The pieces engine: whole stacks flipped through the kiosk's own loan and return services
+    (:class:`LoanService`, :class:`ReturnService`: the one journalled transaction), with the pad
+    watcher, the security writer, recovery and the replayer, but no session or screen."""
+
     def __init__(
         self,
         journal: Journal,
@@ -81,6 +75,7 @@ class Worker:
         reader: SharedReader,
         security: SecurityWriter,
         policy: OfflinePolicy,
+        settings: KioskSettings,
         patron_id: str,
     ) -> None:
         self.journal = journal
@@ -89,6 +84,12 @@ class Worker:
         self.security = security
         self.policy = policy
         self.patron_id = patron_id
+        self.loans = LoanService(
+            ils=port, journal=journal, security=security, offline_policy=policy
+        )
+        self.returns = ReturnService(
+            ils=port, journal=journal, security=security, settings=settings, offline_policy=policy
+        )
         self.replayer = Replayer(journal, port)
         self.session_id = uuid.uuid4().hex
 
@@ -111,8 +112,11 @@ class Worker:
         await self.replay_if_online()
         return counts
 
+    async def queued(self) -> int:
+        return await self.journal.call(self.journal.offline_queue_depth)
+
     async def replay_if_online(self) -> None:
-        if self.journal.offline_queue_depth() and await self.port.check_online():
+        if await self.queued() and await self.port.check_online():
             await self.replayer.replay()
 
     # --------------------------------------------------------------------------- cycles
@@ -142,118 +146,16 @@ class Worker:
         )
 
     async def borrow(self, parts: list[PadTag]) -> None:
-        item_id = parts[0].item_id
-        uids = ",".join(p.uid_hex for p in parts)
-        if must_work_offline(self.port, self.journal):
-            decision = self.policy.may_lend(
-                self.journal,
-                patron_id=self.patron_id,
-                session_id=self.session_id,
-                not_for_loan_offline=any(p.data.not_for_loan_offline for p in parts),
-            )
-            if decision:
-                entry = self.journal.begin_offline(
-                    EntryKind.CHECKOUT,
-                    item_id,
-                    patron_id=self.patron_id,
-                    tag_uid=uids,
-                    session_id=self.session_id,
-                    security_target=SecurityTarget.UNSECURED,
-                )
-                await self.change_tags(entry, parts)
-            return
-        entry = self.journal.begin(
-            EntryKind.CHECKOUT,
-            item_id,
-            patron_id=self.patron_id,
-            tag_uid=uids,
-            session_id=self.session_id,
+        """Lend one item (every part), then disarm its tags, as the borrowing pipeline does."""
+        done = await self.loans.check_out(
+            self.patron_id, parts[0].item_id, parts, session_id=self.session_id
         )
-        try:
-            result = await self.port.checkout(self.patron_id, item_id)
-        except OutcomeUnknown:
-            await self.unknown_outcome(entry, parts, SecurityTarget.UNSECURED)
-            return
-        except LibrarySystemUnavailable:
-            self.journal.abandon(entry.id, reason="library_system_unavailable")
-            return
-        except LibrarySystemError:
-            return  # outcome unknown in a way we cannot classify: recovery settles it
-        entry = self.journal.record_result(
-            entry.id,
-            ok=result.ok,
-            reason=None if result.ok else "refused",
-            messages=result.messages,
-            due_date=result.due_date,
-            security_target=SecurityTarget.UNSECURED if result.ok and result.desensitize else None,
-        )
-        if entry.security_target is not None:
-            await self.change_tags(entry, parts)
+        if done.outcome is LoanOutcome.LENT and done.disarm and done.entry_id is not None:
+            await self.loans.disarm(done.entry_id, [part.uid for part in parts])
 
     async def give_back(self, parts: list[PadTag]) -> None:
-        item_id = parts[0].item_id
-        uids = ",".join(p.uid_hex for p in parts)
-        if must_work_offline(self.port, self.journal):
-            if self.policy.may_return():
-                entry = self.journal.begin_offline(
-                    EntryKind.CHECKIN,
-                    item_id,
-                    tag_uid=uids,
-                    session_id=self.session_id,
-                    security_target=SecurityTarget.SECURED,
-                )
-                await self.change_tags(entry, parts)
-            return
-        entry = self.journal.begin(
-            EntryKind.CHECKIN, item_id, tag_uid=uids, session_id=self.session_id
-        )
-        try:
-            result = await self.port.checkin(item_id)
-        except OutcomeUnknown:
-            await self.unknown_outcome(entry, parts, SecurityTarget.SECURED)
-            return
-        except LibrarySystemUnavailable:
-            self.journal.abandon(entry.id, reason="library_system_unavailable")
-            return
-        except LibrarySystemError:
-            return
-        entry = self.journal.record_result(
-            entry.id,
-            ok=result.ok,
-            messages=result.messages,
-            security_target=SecurityTarget.SECURED,  # returns are never refused; re-arm
-        )
-        await self.change_tags(entry, parts)
-
-    async def unknown_outcome(
-        self, entry: Entry, parts: list[PadTag], target: SecurityTarget
-    ) -> None:
-        """The request may have arrived. Offline policy allowing, keep it as an offline
-        transaction (the replayer asks before resending); otherwise recovery settles it."""
-        allowed = (
-            self.policy.may_lend(self.journal, patron_id=self.patron_id, session_id=None)
-            if entry.kind is EntryKind.CHECKOUT
-            else self.policy.may_return()
-        )
-        if allowed:
-            entry = self.journal.accept_offline(entry.id, security_target=target)
-            await self.change_tags(entry, parts)
-
-    async def change_tags(self, entry: Entry, parts: list[PadTag]) -> None:
-        secure = entry.security_target is SecurityTarget.SECURED
-        verified = True
-        for part in parts:
-            try:
-                ok = await (
-                    self.security.secure(part.uid) if secure else self.security.unsecure(part.uid)
-                )
-            except ReaderError:
-                ok = False
-            verified = verified and ok
-        if verified:
-            self.journal.security_done(entry.id)
-        else:
-            self.journal.security_failed(entry.id, "not verified")
+        """Return one item (every part); the return service re-arms its tags itself."""
+        await self.returns.check_in(parts[0].item_id, parts, session_id=self.session_id)
 
 
 class FacadeWorker:
@@ -295,7 +197,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-offline-loans", type=int, default=50)
     parser.add_argument("--cycles", type=int, default=0, help="stop after N cycles (0: never)")
     parser.add_argument("--settle", action="store_true", help="recover, replay, exit 0")
-    parser.add_argument("--zygote", action="store_true", help="fork a kiosk per stdin 'spawn'")
+    parser.add_argument(
+        "--zygote", action="store_true", help="fork a kiosk per stdin 'spawn' (tests.crash.zygote)"
+    )
     parser.add_argument("--engine", choices=("pieces", "kiosk"), default="pieces")
     return parser.parse_args(argv)
 
@@ -316,28 +220,37 @@ def make_port(args: argparse.Namespace) -> SIP2LibrarySystem:
     return SIP2LibrarySystem(settings)
 
 
-async def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace, gate: Gate | None = None) -> int:
+    """One kiosk process: recover, let the harness look (``gate``), then cycle until killed."""
     say("started", os.getpid())
     journal = Journal(args.journal)
     policy = OfflinePolicy.from_values(args.offline, args.max_offline_loans, args.max_offline_loans)
-    security_settings = SecuritySettings(method=SecurityMethod.AFI)
+    settings = KioskSettings(
+        branch_code="BOL-HB",
+        pin=PinPolicy.NEVER,
+        security=SecuritySettings(method=SecurityMethod.AFI),
+        pad_interval_s=0.0,
+        inactivity_timeout_s=3600.0,
+    )
     async with make_port(args) as port, FeigReader(args.reader, timeout=0.5) as reader:
         shared = SharedReader(reader)
-        security = SecurityWriter(shared, security_settings)
-        worker = Worker(journal, port, shared, security, policy, args.patron)
+        security = SecurityWriter(shared, settings.security)
+        worker = Worker(journal, port, shared, security, policy, settings, args.patron)
         counts = await worker.recover_fully()
         say("recovered", os.getpid(), json.dumps(counts, sort_keys=True))
+        if gate is not None:  # nothing moves until the harness has checked the state we left
+            await gate.wait()
         if args.settle:
-            while journal.offline_queue_depth():
+            while await worker.queued():
                 if not await port.check_online():
                     await asyncio.sleep(0.1)
                 report = await worker.replayer.replay()
                 if report.stopped:
                     await asyncio.sleep(0.1)
             summary = {
-                "queue": journal.offline_queue_depth(),
-                "half_done": len(journal.half_done()),
-                "reconciliation": len(journal.reconciliation()),
+                "queue": await worker.queued(),
+                "half_done": len(await journal.call(journal.half_done)),
+                "reconciliation": len(await journal.call(journal.reconciliation)),
             }
             say("settled", os.getpid(), json.dumps(summary, sort_keys=True))
             return 0
@@ -346,13 +259,7 @@ async def run(args: argparse.Namespace) -> int:
             kiosk = Kiosk(
                 ils=port,
                 reader=reader,
-                settings=KioskSettings(
-                    branch_code="BOL-HB",
-                    pin=PinPolicy.NEVER,
-                    security=security_settings,
-                    pad_interval_s=0.0,
-                    inactivity_timeout_s=3600.0,
-                ),
+                settings=settings,
                 journal=journal,
                 offline_policy=policy,
                 replay_interval_s=0.1,
@@ -372,51 +279,14 @@ async def cycles(worker: Worker | FacadeWorker, count: int) -> None:
         say("cycle", os.getpid(), done)
 
 
-def zygote(args: argparse.Namespace) -> int:
-    """Fork one kiosk per 'spawn' line; report each child's exit status."""
-    say("zygote", os.getpid())
-    for line in sys.stdin:
-        command = line.strip()
-        if command == "quit":
-            return 0
-        if command not in ("spawn", "settle"):
-            say("error", "unknown command", command)
-            continue
-        # The child waits until "spawned" is out: its own first line ("started") must not
-        # overtake it, or the harness, waiting for "spawned", would skip past "started".
-        go_r, go_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: a fresh kiosk process from here on
-            os.close(go_w)
-            os.read(go_r, 1)
-            os.close(go_r)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            child_args = argparse.Namespace(**vars(args))
-            child_args.zygote = False
-            child_args.settle = command == "settle"
-            try:
-                code = asyncio.run(run(child_args))
-            except BaseException as exc:  # report and die; the harness reads the status
-                say("crashed", os.getpid(), type(exc).__name__, str(exc).replace("\n", " "))
-                code = 3
-            os._exit(code)
-        os.close(go_r)
-        say("spawned", pid)
-        os.write(go_w, b"!")
-        os.close(go_w)
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            say("exited", pid, f"signal{os.WTERMSIG(status)}")
-        else:
-            say("exited", pid, os.WEXITSTATUS(status))
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    if args.zygote:
-        return zygote(args)
-    return asyncio.run(run(args))
+    if not args.zygote:
+        return asyncio.run(run(args))
+    base = [arg for arg in argv if arg != "--zygote"]
+    # Each "spawn [--settle]" line forks a kiosk with these arguments plus the line's own.
+    return serve(lambda extra, gate: asyncio.run(run(parse_args([*base, *extra]), gate)))
 
 
 if __name__ == "__main__":

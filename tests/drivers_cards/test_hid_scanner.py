@@ -146,6 +146,14 @@ async def test_a_device_name_that_matches_nothing_says_what_to_check() -> None:
         await scanner.open()
 
 
+async def test_an_invalid_device_name_pattern_is_a_device_error_naming_it() -> None:
+    scanner = HidBarcodeScanner(name_pattern="Honeywell (")
+    with pytest.raises(
+        ReaderNotFoundError, match=r"^scanner name pattern 'Honeywell \(' is invalid"
+    ):
+        await scanner.open()
+
+
 async def test_a_broken_event_source_ends_the_stream_with_an_error_not_a_hang() -> None:
     async def broken() -> AsyncIterator[evdev.InputEvent]:
         yield key(ecodes.KEY_1, 1)

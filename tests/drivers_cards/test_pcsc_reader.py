@@ -149,9 +149,22 @@ def test_without_pcscd_the_error_says_pcscd_is_not_running(tmp_path) -> None:
     assert str(tmp_path / "no-such-pcscd.comm") in result.stdout
 
 
+def run_with_own_pcscd(script: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``script`` in a process of its own, where it may stop or restart its own pcscd while the
+    session's keeps running for the other tests; skips where no pcscd can be started."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if "PcscdUnavailable" in result.stderr:
+        pytest.skip(result.stderr.strip().splitlines()[-1])
+    return result
+
+
 def test_pcscd_stopping_under_an_open_reader_ends_the_events_with_that_error() -> None:
-    # Own process and own daemon: the session's pcscd must keep running for the other tests.
-    script = textwrap.dedent(
+    result = run_with_own_pcscd(
         """
         import asyncio
         from drivers.cards import PcscCardReader, PcscDaemon, PcscUnavailableError
@@ -169,13 +182,9 @@ def test_pcscd_stopping_under_an_open_reader_ends_the_events_with_that_error() -
                 await reader.close()
 
         asyncio.run(main())
-        """
+        """,
+        timeout=30,
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
-    )
-    if "PcscdUnavailable" in result.stderr:
-        pytest.skip(result.stderr.strip().splitlines()[-1])
     assert result.stdout.startswith("pcscd not running: "), result.stderr
 
 
@@ -223,8 +232,7 @@ async def test_kiosk_devices_lists_readers_and_shows_a_card_without_its_full_uid
 
 
 def test_with_reconnect_a_reader_recovers_after_pcscd_restarts() -> None:
-    # Own process and own daemon: the session's pcscd must keep running for the other tests.
-    script = textwrap.dedent(
+    result = run_with_own_pcscd(
         """
         import asyncio
         from drivers.cards import PcscCardReader, PcscDaemon
@@ -249,13 +257,9 @@ def test_with_reconnect_a_reader_recovers_after_pcscd_restarts() -> None:
                 await reader.close()
 
         asyncio.run(main())
-        """
+        """,
+        timeout=60,
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
-    if "PcscdUnavailable" in result.stderr:
-        pytest.skip(result.stderr.strip().splitlines()[-1])
     assert result.stdout.splitlines() == [
         "inserted",
         "removed",

@@ -79,7 +79,6 @@ items = st.builds(
 )
 
 
-@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items, order=st.sampled_from(list(BlockOrder)), swapped=st.booleans())
 def test_danish_round_trip(item: ItemTag, order: BlockOrder, swapped: bool) -> None:
     if swapped and int(item.usage) == 1:
@@ -90,7 +89,6 @@ def test_danish_round_trip(item: ItemTag, order: BlockOrder, swapped: bool) -> N
     assert tag.block_order is order and tag.swapped_nibbles is swapped
 
 
-@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items)
 def test_iso28560_2_round_trip(item: ItemTag) -> None:
     tag = decode(encode(item, TagModel.ISO28560_2), dsfid=0x06)
@@ -98,7 +96,7 @@ def test_iso28560_2_round_trip(item: ItemTag) -> None:
     assert tag.to_item() == item
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(memory=st.binary(max_size=160), dsfid=st.one_of(st.none(), st.integers(0, 255)))
 def test_arbitrary_bytes_never_raise(memory: bytes, dsfid: int | None) -> None:
     tag = decode(memory, dsfid)
@@ -106,7 +104,6 @@ def test_arbitrary_bytes_never_raise(memory: bytes, dsfid: int | None) -> None:
     tag.to_json()
 
 
-@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(item=items, position=st.integers(0, 33), flip=st.integers(1, 255))
 def test_any_single_corrupted_byte_is_never_accepted_as_sound(
     item: ItemTag, position: int, flip: int
@@ -171,7 +168,7 @@ danish_items = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     item=danish_items,
     order=st.sampled_from(list(BlockOrder)),
@@ -189,7 +186,7 @@ def test_a_danish_tag_sound_or_with_a_damaged_byte_is_never_a_sound_iso28560_2_t
     assert not (tag.model is TagModel.ISO28560_2 and tag.ok), tag.to_json()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(item=items, size=st.sampled_from([64, 112]), dsfid=st.sampled_from([None, 0x00]))
 def test_an_iso28560_2_tag_is_found_by_its_structure_alone(
     item: ItemTag, size: int, dsfid: int | None

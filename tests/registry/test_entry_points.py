@@ -5,11 +5,9 @@ starts; the registries load their vendors once per process)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.kiosk_command import ROOT, run_kiosk
 
 
 def installed(site: Path, module: str) -> dict[str, str]:
@@ -26,21 +24,9 @@ def installed(site: Path, module: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
 
 
-def kiosk(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_an_installed_packages_vendor_is_known_to_the_kiosk(tmp_path: Path) -> None:
     env = installed(tmp_path / "site", "tests.registry.acme_vendor")
-    result = kiosk("devices", "types", env=env)
+    result = run_kiosk("devices", "types", env=env)
     assert result.returncode == 0, result.stderr
     assert "  acme             ACME pads (a test)" in result.stdout
     config = tmp_path / "kiosk.toml"
@@ -49,14 +35,14 @@ def test_an_installed_packages_vendor_is_known_to_the_kiosk(tmp_path: Path) -> N
         "password = 'p'\n[hardware.rfid]\ntype = 'acme'\nantenna = 'left'\n",
         encoding="utf-8",
     )
-    result = kiosk("config", "check", "--no-env", str(config), env=env)
+    result = run_kiosk("config", "check", "--no-env", str(config), env=env)
     assert result.returncode == 0, result.stderr
     assert "devices: rfid acme," in result.stdout
 
 
 def test_a_vendor_module_that_does_not_import_is_named(tmp_path: Path) -> None:
     env = installed(tmp_path / "site", "acme_kiosk.missing")
-    result = kiosk("devices", "types", env=env)
+    result = run_kiosk("devices", "types", env=env)
     assert result.returncode != 0
     assert (
         "vendor module 'acme_kiosk.missing' (entry point 'acme' of acme-kiosk) failed to import"

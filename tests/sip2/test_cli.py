@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from kiosk.acs import EmbeddedACS, ThreadedACS
 from kiosk.cli import main
+from tests.kiosk_command import run_kiosk
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -41,13 +41,8 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[
 
 class TestDecode:
     def decode(self, data: bytes, *options: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kiosk", "sip2", "decode", *options],
-            input=data.decode("latin-1"),
-            encoding="latin-1",
-            capture_output=True,
-            timeout=20,
-            check=False,
+        return run_kiosk(
+            "sip2", "decode", *options, stdin=data.decode("latin-1"), encoding="latin-1"
         )
 
     def test_prints_one_json_object_per_message(self) -> None:
@@ -197,10 +192,8 @@ class TestTransactions:
         assert status == 0 and "wrong charset suspected" in err
 
     def test_the_help_documents_every_option(self) -> None:
-        result = subprocess.run(
-            [sys.executable, "-m", "kiosk", "sip2", "--help"],
-            capture_output=True, text=True, timeout=20, check=True,
-        )  # fmt: skip
+        result = run_kiosk("sip2", "--help")
+        assert result.returncode == 0, result.stderr
         for option in ("--host", "--port", "--tls", "--ca-file", "--client-cert", "--client-key",
                        "--no-verify", "--server-name", "--user", "--password", "--location",
                        "--institution", "--terminal-password", "--charset", "--error-detection",
@@ -254,10 +247,7 @@ class TestWhatStaffSee:
             ["sip2", "decode", "--charset", charset],
             ["acs", "--charset", charset, "--port", "0"],
         ):
-            result = subprocess.run(
-                [sys.executable, "-m", "kiosk", *argv],
-                input="941\n", capture_output=True, text=True, timeout=20, check=False,
-            )  # fmt: skip
+            result = run_kiosk(*argv, stdin="941\n")
             assert result.returncode == 2, (argv, result.stderr)
             assert "not a character set SIP2 can use" in result.stderr
             assert "Traceback" not in result.stderr

@@ -67,7 +67,7 @@ class TestChecksum:
 class TestRoundTrips:
     @pytest.mark.parametrize("code", sorted(LAYOUTS))
     @pytest.mark.parametrize("charset", ["utf-8", "cp850", "iso-8859-1"])
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
     @given(data=st.data())
     def test_every_message_type_survives_encode_and_decode(
         self, code: str, charset: str, data: st.DataObject
@@ -168,7 +168,7 @@ class TestUndecodableInput:
         with pytest.raises(SIP2DecodeError):
             decode(frame)
 
-    @settings(max_examples=2000, deadline=None)
+    @settings(max_examples=2000)
     @given(st.binary(max_size=300), st.sampled_from(["utf-8", "cp850", "ascii", "iso-8859-1"]))
     def test_arbitrary_bytes_never_raise_anything_else(self, frame: bytes, charset: str) -> None:
         try:
@@ -178,7 +178,7 @@ class TestUndecodableInput:
             return
         assert frame.startswith(decoded.message.code.encode())
 
-    @settings(max_examples=500, deadline=None)
+    @settings(max_examples=500)
     @given(st.sampled_from(sorted(LAYOUTS)), st.binary(max_size=80))
     def test_valid_codes_with_random_tails_never_raise_anything_else(
         self, code: str, tail: bytes
@@ -190,7 +190,7 @@ class TestUndecodableInput:
             return
         assert decoded.message.code == code
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=300)
     @given(st.integers(1, 60), st.sampled_from(["AD", "CO", "CN"]))
     def test_the_error_text_never_contains_a_pin_or_password(self, cut: int, tag: str) -> None:
         secret = "9876SECRET"

@@ -278,7 +278,7 @@ def well_formed(draw: st.DrawFn, code: str) -> Message:
 
 
 @pytest.mark.parametrize("code", sorted(LAYOUTS))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_pysip2_reads_every_well_formed_message_we_write(code: str, data: st.DataObject) -> None:
     message = data.draw(well_formed(code))

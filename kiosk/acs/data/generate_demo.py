@@ -604,7 +604,7 @@ def build() -> dict[str, Any]:
             }
         )
 
-    accounts = []
+    accounts: list[dict[str, object]] = []
     for code in BRANCHES:
         accounts.append(
             {
@@ -622,14 +622,14 @@ def build() -> dict[str, Any]:
             "location_code": "BOL-HB-RETUR",
         }
     )
-    per_account = {
+    per_account: dict[str, dict[str, object]] = {
         "kiosk-sod-hb": {"charset": "cp850", "terminator": "CRLF"},
         "kiosk-ljd-hb": {"error_detection": False},
         "kiosk-ova-hb": {"charset": "iso-8859-1"},
         "kiosk-nor-hb": {"charset": "ascii", "timeout_seconds": 30.0, "retries": 2},
     }
     for acc in accounts:
-        acc.update(per_account.get(acc["login"], {}))
+        acc.update(per_account.get(str(acc["login"]), {}))
 
     examples = {
         "kiosk": {"login": "kiosk-bol-hb", "password": "pw-bol-hb", "branch": "BOL-HB"},
