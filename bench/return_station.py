@@ -129,7 +129,7 @@ async def one_run(latency_ms: float, items: int, machine: Machine, pool: int) ->
     sorted_events = [e for e in seen if isinstance(e, sev.ItemSorted)]
     sorted_at = [e.at for e in sorted_events]
     span = (sorted_at[-1] - sorted_at[0]).total_seconds()
-    late = sum(e.late for e in sorted_events)
+    late = sum(1 for e in sorted_events if e.late)
     time_per_item = machine.time_per_item
     arrived = {e.sorter_item: e.at for e in seen if isinstance(e, sev.ItemArrived)}
     decided = {e.sorter_item: e.at for e in seen if isinstance(e, sev.ItemRouted)}

@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -162,14 +163,12 @@ def summary(runs: list[dict[str, object]], reader_timing: bool) -> dict[str, obj
         reader_timing=reader_timing,
     )
     if reader_timing:
-        wheres = [r["where"] for r in runs]
+        wheres = [cast(dict[str, float], r["where"]) for r in runs]
         result["where"] = {
-            key: round(statistics.median(w[key] for w in wheres), 4)  # type: ignore[index]
-            for key in wheres[0]  # type: ignore[union-attr]
+            key: round(statistics.median(w[key] for w in wheres), 4) for key in wheres[0]
         }
-        result["ratio_to_air_floor"] = round(
-            float(result["seconds"]) / float(runs[0]["air_floor_s"]), 2
-        )  # type: ignore[arg-type]
+        floor = cast(float, runs[0]["air_floor_s"])
+        result["ratio_to_air_floor"] = round(_median(runs, "seconds") / floor, 2)
     return result
 
 

@@ -306,7 +306,7 @@ class FeigSimulator:
         if speed is None:
             return True
         try:
-            return termios.tcgetattr(self._slave)[5] == speed
+            return bool(termios.tcgetattr(self._slave)[5] == speed)
         except termios.error:
             return True
 

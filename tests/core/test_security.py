@@ -42,7 +42,8 @@ class Pad:
 @contextlib.asynccontextmanager
 async def pad(method: SecurityMethod = SecurityMethod.AFI, **settings: int) -> AsyncIterator[Pad]:
     with FeigSimulator(timing=False) as sim:
-        async with RecordingReader(sim.port, timeout=0.3, frame_gap=0.0) as reader:
+        reader = RecordingReader(sim.port, timeout=0.3, frame_gap=0.0)
+        async with reader:
             shared = SharedReader(reader)
             writer = SecurityWriter(shared, SecuritySettings(method=method, **settings))
             yield Pad(sim, reader, shared, writer)

@@ -4,6 +4,7 @@ when its answer comes too late, to the exception bin, counted and never lost."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def loans(rig: StationRig, count: int) -> list[str]:
     return found[:count]
 
 
-async def test_items_in_flight_are_each_checked_in_armed_and_sorted(tmp_path) -> None:
+async def test_items_in_flight_are_each_checked_in_armed_and_sorted(tmp_path: Path) -> None:
     async with station_rig(tmp_path, conveyor()) as rig:
         assert rig.station.sorter.conveyor is not None
         codes = loans(rig, 8)
@@ -47,7 +48,7 @@ async def test_items_in_flight_are_each_checked_in_armed_and_sorted(tmp_path) ->
 
 
 async def test_an_answer_too_late_for_the_diverter_sends_the_item_to_the_exceptions(
-    tmp_path,
+    tmp_path: Path,
 ) -> None:
     async with station_rig(tmp_path, conveyor()) as rig:
         [code] = loans(rig, 1)
@@ -71,7 +72,7 @@ async def test_an_answer_too_late_for_the_diverter_sends_the_item_to_the_excepti
         assert item.tags  # still the item's tags: nothing lost on the way
 
 
-async def test_an_item_without_a_tag_does_not_take_the_next_ones(tmp_path) -> None:
+async def test_an_item_without_a_tag_does_not_take_the_next_ones(tmp_path: Path) -> None:
     async with station_rig(tmp_path, conveyor()) as rig:
         first, last = loans(rig, 2)
         rig.insert(first)
@@ -86,7 +87,7 @@ async def test_an_item_without_a_tag_does_not_take_the_next_ones(tmp_path) -> No
 
 @pytest.mark.parametrize("travel_s", [0.15, 0.0], ids=["refused-then-dropped", "dropped-first"])
 async def test_an_item_past_the_diverter_before_its_bin_was_sent_is_booked_where_it_went(
-    tmp_path, travel_s: float
+    tmp_path: Path, travel_s: float
 ) -> None:
     # A machine quicker than it tells (0.02 s to the diverter; its register only has tenths of
     # a second, so it says 0.1 s): the station's divert comes after the item passed the
