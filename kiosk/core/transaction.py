@@ -208,14 +208,13 @@ class Transactions:
     async def change_security(
         self, entry_id: str, uids: Sequence[bytes], *, secured: bool
     ) -> frozenset[bytes]:
-        """Arm (``secured``) or disarm the tags, read each back, and journal the result: done
-        when every one is verified, failed otherwise. Returns the UIDs not verified."""
-        failed: set[bytes] = set()
-        for uid in uids:
-            if self.security is None or not await (
-                self.security.secure(uid) if secured else self.security.unsecure(uid)
-            ):
-                failed.add(uid)
+        """Arm (``secured``) or disarm the tags, verify them (together where the reader can),
+        and journal the result: done when every one is verified, failed otherwise. Returns the
+        UIDs not verified."""
+        if self.security is None:
+            failed = frozenset(uids)
+        else:
+            failed = await self.security.change(uids, secured=secured)
         if failed:
             what = "armed" if secured else "disarmed"
             await self.journal.call(
@@ -223,7 +222,7 @@ class Transactions:
             )
         else:
             await self.journal.call(self.journal.security_done, entry_id)
-        return frozenset(failed)
+        return failed
 
     async def _offline(
         self, request: Request, route: OfflineRoute, *, attempt: _Attempt | None
