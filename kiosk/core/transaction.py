@@ -5,6 +5,7 @@ and a renewal are the same transaction in the journal's order; only the request,
 answer is recorded and the tag's target state differ. Written once, the order that keeps items
 and loans in step cannot drift apart between them::
 
+    (the item's earlier requests whose answer was lost are settled first, by asking)
     journal.begin -> library system -> journal.record_result(security target)
         -> change the tag(s), read them back -> journal.security_done / security_failed
     (unavailable) -> offline route -> journal.accept_offline / begin_offline (security target)
@@ -31,6 +32,7 @@ from kiosk.ils.offline import (
     OfflineRefusal,
     must_work_offline,
     offline_security_target,
+    settle_earlier,
 )
 from kiosk.ils.port import (
     LibrarySystem,
@@ -172,6 +174,16 @@ class Transactions:
         journal = self.journal
         if offline is not None and await journal.call(must_work_offline, self.ils, journal):
             return await self._offline(request, offline, attempt=None)
+        try:  # an earlier request of this item whose answer was lost goes first
+            await settle_earlier(self.ils, journal, request.item_id)
+        except LibrarySystemError as error:
+            if isinstance(error, LibrarySystemUnavailable):
+                self._online(False)
+                if offline is not None:
+                    return await self._offline(request, offline, attempt=None)
+            else:
+                log.warning("%s of %s not sent: %s", request.kind.value, request.item_id, error)
+            return NotDone()
         entry = await journal.call(
             journal.begin,
             request.kind,
