@@ -81,7 +81,7 @@ class FeigReader(RfidReader):
         self.retries = retries
         self.frame_gap = frame_gap
         self.software_version: bytes | None = None
-        self._serial: serial.SerialBase | None = None
+        self._serial: serial.Serial | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._last_frame_end = 0.0
         self._block_sizes: dict[bytes, int] = {}

@@ -259,8 +259,9 @@ class FeigSimulator:
             self._serve_stream(self._master)
             return
         while not self._stopping.is_set():  # TCP: one client at a time, like a LAN reader
-            ready, _, _ = select.select([self._listener, self._wake_r], [], [], 0.5)
-            if self._listener not in ready:
+            listening = self._listener.fileno()
+            ready, _, _ = select.select([listening, self._wake_r], [], [], 0.5)
+            if listening not in ready:
                 continue
             connection, _ = self._listener.accept()
             with connection:
