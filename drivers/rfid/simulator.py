@@ -598,10 +598,12 @@ def main(argv: Iterable[str] | None = None) -> int:
         server = ControlServer(sim, host or "127.0.0.1", int(port))
         server.start()
         info["control"] = f"{server.address[0]}:{server.address[1]}"
-    print(json.dumps(info), flush=True)
     done = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: done.set())
+    # Only now: whoever reads this line may stop the simulator at once, and must find it ready
+    # to stop cleanly (a SIGTERM before the handlers ended it with the signal, not 0).
+    print(json.dumps(info), flush=True)
     while not done.wait(0.1):
         pass
     if server:
