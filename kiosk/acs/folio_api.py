@@ -713,10 +713,7 @@ class FolioApi:
         return self._paged(request, "loans", records)
 
     def loan(self, request: _Request) -> Reply:
-        for record in self.records.open_loans():
-            if record["id"] == request.params["id"].lower():
-                return Reply.json(200, record)
-        return Reply.text(404, "Loan not found")
+        return _listed(request, self.records.open_loans(), "Loan not found")
 
     def requests(self, request: _Request) -> Reply:
         requester = self._narrowed(request, "requesterId")
@@ -729,10 +726,16 @@ class FolioApi:
         return self._paged(request, "requests", records)
 
     def request(self, request: _Request) -> Reply:
-        for record in self.records.requests():
-            if record["id"] == request.params["id"].lower():
-                return Reply.json(200, record)
-        return Reply.text(404, "Request not found")
+        return _listed(request, self.records.requests(), "Request not found")
+
+
+def _listed(request: _Request, records: list[dict[str, Any]], missing: str) -> Reply:
+    """The record of the path's id among ``records`` (ids are lower-case UUIDs), else 404."""
+    wanted = request.params["id"].lower()
+    for record in records:
+        if record["id"] == wanted:
+            return Reply.json(200, record)
+    return Reply.text(404, missing)
 
 
 class FolioServer(ServedInThread):
