@@ -48,6 +48,7 @@ from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS
 from kiosk.sip2.messages import Message, R, Request
 from kiosk.sip2.trace import format_trace
+from kiosk.tasks import cancel_and_wait
 
 log = logging.getLogger("kiosk.sip2")
 M = TypeVar("M", bound=Message)
@@ -231,11 +232,8 @@ class _Connection:
 
     async def close(self) -> None:
         self.state = "closed"
-        if self._keepalive_task is not None:
-            self._keepalive_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keepalive_task
-            self._keepalive_task = None
+        await cancel_and_wait(self._keepalive_task)
+        self._keepalive_task = None
         writer = self._writer
         self._close_socket()
         if writer is not None:
