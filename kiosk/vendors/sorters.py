@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kiosk.config import Section, SorterSettings
 from kiosk.config.types import Port
-from kiosk.registry import SORTERS, SorterContext
+from kiosk.registry import SORTERS, SorterContext, no_device
 
 if TYPE_CHECKING:
     from drivers.sorter import Sorter
@@ -100,10 +100,6 @@ def simulated_sorter(settings: SimulatedSorterSettings, context: SorterContext) 
     return _modbus_driver(simulator.host, simulator.port, settings)
 
 
-def no_sorter(settings: NoSorterSettings, context: SorterContext) -> None:
-    return None
-
-
 SORTERS.register(
     "modbus-tcp",
     ModbusSorterSettings,
@@ -114,4 +110,4 @@ SORTERS.register(
 SORTERS.register(
     "simulated", SimulatedSorterSettings, simulated_sorter, "a simulated machine on loopback"
 )
-SORTERS.register("none", NoSorterSettings, no_sorter, "no sorter (a checkout kiosk)")
+SORTERS.register("none", NoSorterSettings, no_device, "no sorter (a checkout kiosk)")
