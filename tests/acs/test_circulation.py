@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from kiosk import acs
+from kiosk.acs.circulation import ReturnResult
 from tests.acs.fixtures import DEMO
 
 ASA = DEMO["patron"]["barcode"]
@@ -25,14 +26,14 @@ def bollnas(circ: acs.Circulation):  # the Bollnäs main library kiosk
 # --- returns: every routing outcome of the demo data -------------------------------------------
 
 
+def routing(result: ReturnResult) -> tuple[bool, str, bool, str | None]:
+    """What a return says: taken or not, the routing outcome, the alert and the sort bin."""
+    return (result.ok, result.outcome, result.alert, result.sort_bin)
+
+
 def test_an_item_whose_home_is_here_is_reshelved(circ, bollnas) -> None:
     result = circ.checkin(bollnas, DEMO["return_reshelve"]["item"])
-    assert (result.ok, result.outcome, result.alert, result.sort_bin) == (
-        True,
-        acs.RESHELVE,
-        False,
-        "1",
-    )
+    assert routing(result) == (True, acs.RESHELVE, False, "1")
     assert result.item.status == "available" and result.item.loan is None
 
 
@@ -83,12 +84,7 @@ def test_an_item_that_fills_a_hold_elsewhere_goes_to_the_pickup_branch(circ, bol
 
 def test_an_unknown_item_is_an_exception_not_a_refusal_to_take_it(circ, bollnas) -> None:
     result = circ.checkin(bollnas, DEMO["return_unknown"]["item"])
-    assert (result.ok, result.outcome, result.alert, result.sort_bin) == (
-        False,
-        acs.EXCEPTION,
-        True,
-        "9",
-    )
+    assert routing(result) == (False, acs.EXCEPTION, True, "9")
     assert result.reason is acs.Reason.UNKNOWN_ITEM
 
 
