@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -684,7 +685,8 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-OneOrMany = Annotated[list[str], Field(min_length=1)]
+#: A condition's values: one (``"01"``) or several (``["01", "02"]``), read as a list.
+OneOrMany = Annotated[list[str], BeforeValidator(_one_or_many), Field(min_length=1)]
 
 
 class SortingRule(Section):
@@ -710,21 +712,6 @@ class SortingRule(Section):
     hold_here: bool | None = None
     offline: bool | None = None
     bin: str
-
-    @field_validator(
-        "alert_type",
-        "destination",
-        "sort_bin",
-        "permanent_location",
-        "collection",
-        "call_number_prefix",
-        "media_type",
-        "owner_library",
-        mode="before",
-    )
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        return _one_or_many(value)
 
     @field_validator("alert_type")
     @classmethod
