@@ -17,7 +17,7 @@ import asyncio
 import logging
 from typing import Any
 
-from kiosk.tasks import cancel_and_wait
+from kiosk.closing import cancel_and_wait
 
 from .metrics import Metrics, PaperState
 

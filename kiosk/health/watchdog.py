@@ -17,7 +17,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping
 
-from kiosk.tasks import cancel_and_wait
+from kiosk.closing import cancel_and_wait
 
 __all__ = ["Notifier", "Watchdog", "watchdog_interval"]
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
+from kiosk.closing import cancel_and_wait
 from kiosk.sip2.catalog import Login, SCStatus
 from kiosk.sip2.codec import Decoded, check_charset
 from kiosk.sip2.connection import ClientConnection, Discard, Send
@@ -48,7 +49,6 @@ from kiosk.sip2.framing import Framer
 from kiosk.sip2.layouts import LAYOUTS
 from kiosk.sip2.messages import Message, R, Request
 from kiosk.sip2.trace import format_trace
-from kiosk.tasks import cancel_and_wait
 
 log = logging.getLogger("kiosk.sip2")
 M = TypeVar("M", bound=Message)
