@@ -94,3 +94,10 @@ class RfidReader(abc.ABC):
     @abc.abstractmethod
     async def check_eas(self, uid: bytes) -> bool:
         """True when the tag answers EAS ALARM, i.e. its EAS bit is set."""
+
+    async def eas_alarm_any(self) -> bool | None:
+        """Does any tag in the field have its EAS bit set (EAS ALARM to all, as a gate asks)?
+
+        True or False where the reader can ask every tag at once; None where it cannot (the
+        default): callers then ask tag by tag with :meth:`check_eas`."""
+        return None

@@ -21,7 +21,8 @@ Layouts used (REQUEST-DATA after CMD 0xB0 / RESPONSE-DATA after STATUS):
 * 0x01 inventory: ``01 MODE [AFI]`` (MODE bit 7 MORE, bit 4 AFI) ->
   ``DATA-SETS {TR-TYPE DSFID UID[8]}*``; STATUS 0x94 = more data sets waiting (ask with MORE).
 * 0x23 read multiple: ``23 MODE UID DB-ADR DB-N`` (MODE 0x01 addressed, 0x08 SEC) ->
-  ``DB-N DB-SIZE {SEC-STATUS DB}*``; at most 128 data bytes per command.
+  ``DB-N DB-SIZE {SEC-STATUS DB}*``; at most 128 data bytes per command. SEC-STATUS is always
+  in the reply; without MODE.SEC the tag is not asked for it (less air time) and it reads 0x00.
 * 0x24 write multiple: ``24 MODE UID DB-ADR DB-N DB-SIZE DB*`` -> nothing; on STATUS 0x03 or
   0x95 this implementation returns ``DB-ADR-E`` (the failing block) and then the ISO error.
 * 0x27 write AFI: ``27 MODE UID AFI``.
@@ -29,7 +30,10 @@ Layouts used (REQUEST-DATA after CMD 0xB0 / RESPONSE-DATA after STATUS):
   as block size - 1 (low 5 bits) then block count - 1.
 * STATUS 0x95: the tag answered with an ISO 15693 error; one ISO-ERROR byte follows.
 * 0xB1 (custom): ``MFR CMD MODE UID`` with MFR 0x04 (NXP): A2 set EAS, A3 reset EAS,
-  A5 EAS alarm (answers only while EAS is set; a 32-byte EAS sequence).
+  A5 EAS alarm (answers only while EAS is set; a 32-byte EAS sequence). EAS alarm also goes to
+  every tag at once (``MFR A5 00``, MODE 0x00 non-addressed, no UID), as a gate asks: STATUS
+  0x01 (no transponder) means that no tag in the field has its EAS bit set; any other answer
+  means at least one has (several answering at once collide on the air).
 * 0x65 get software version: -> ``SW-REV[2] D-REV HW-TYPE SW-TYPE TR-TYPE[2]``.
 """
 
@@ -59,6 +63,7 @@ NXP_SET_EAS = 0xA2
 NXP_RESET_EAS = 0xA3
 NXP_EAS_ALARM = 0xA5
 
+MODE_NON_ADDRESSED = 0x00
 MODE_ADDRESSED = 0x01
 MODE_SEC = 0x08
 INVENTORY_MORE = 0x80
@@ -268,8 +273,12 @@ def inventory_request(com_adr: int, *, more: bool = False, afi: int | None = Non
     return Frame(com_adr, CMD_ISO, data)
 
 
-def read_multiple_request(com_adr: int, uid: bytes, first: int, count: int) -> Frame:
-    data = bytes([ISO_READ_MULTIPLE, MODE_ADDRESSED | MODE_SEC]) + uid + bytes([first, count])
+def read_multiple_request(
+    com_adr: int, uid: bytes, first: int, count: int, *, security: bool = False
+) -> Frame:
+    """Read ``count`` blocks; ``security`` asks the tag for the blocks' lock status as well."""
+    mode = MODE_ADDRESSED | (MODE_SEC if security else 0)
+    data = bytes([ISO_READ_MULTIPLE, mode]) + uid + bytes([first, count])
     return Frame(com_adr, CMD_ISO, data)
 
 
@@ -291,6 +300,11 @@ def system_info_request(com_adr: int, uid: bytes) -> Frame:
 
 def nxp_eas_request(com_adr: int, command: int, uid: bytes) -> Frame:
     return Frame(com_adr, CMD_CUSTOM, bytes([NXP, command, MODE_ADDRESSED]) + uid)
+
+
+def nxp_eas_alarm_all_request(com_adr: int) -> Frame:
+    """EAS ALARM to every tag in the field (non-addressed): does any tag have EAS set?"""
+    return Frame(com_adr, CMD_CUSTOM, bytes([NXP, NXP_EAS_ALARM, MODE_NON_ADDRESSED]))
 
 
 # --- response parsers (host side) -------------------------------------------------------------

@@ -20,8 +20,8 @@ op                 request fields                               reply fields
 ``clear``                                                       ``count``
 ``tags``                                                        ``tags``: list of tag JSON
 ``fault``          ``name``: miss_in_inventory, corrupt_replies,
-                   fail_writes, air_error, remove_during_write,
-                   silent, clear; ``uid``, ``times``/``count``,
+                   fail_writes, lose_writes, air_error,
+                   remove_during_write, silent, clear; ``uid``, ``times``/``count``,
                    ``value`` as the knob takes
 =================  ===========================================  ==========================
 """
@@ -63,7 +63,13 @@ def _apply(sim: FeigSimulator, request: dict[str, Any]) -> dict[str, Any]:
         name = request["name"]
         faults = sim.faults
         uid = bytes.fromhex(request["uid"]) if "uid" in request else b""
-        per_tag = ("miss_in_inventory", "fail_writes", "air_error", "remove_during_write")
+        per_tag = (
+            "miss_in_inventory",
+            "fail_writes",
+            "lose_writes",
+            "air_error",
+            "remove_during_write",
+        )
         if name in per_tag and len(uid) != 8:
             raise ValueError(f"fault {name} needs the tag's 8-byte uid")
         if name == "silent":
@@ -72,7 +78,7 @@ def _apply(sim: FeigSimulator, request: dict[str, Any]) -> dict[str, Any]:
             faults.clear()
         elif name == "corrupt_replies":
             faults.corrupt_replies(int(request.get("count", 1)))
-        elif name in ("miss_in_inventory", "fail_writes", "air_error"):
+        elif name in ("miss_in_inventory", "fail_writes", "lose_writes", "air_error"):
             getattr(faults, name)(uid, int(request.get("times", 1)))
         elif name == "remove_during_write":
             faults.remove_during_write(uid)

@@ -19,7 +19,9 @@ the control channel (:mod:`drivers.rfid.sim_control`) may call them from anywher
 
 Timing (``timing=True``, the default) delays each reply by the time the request and the reply
 take on an 8E1 serial line at ``baudrate`` plus the ISO 15693 air time of the tag traffic (see
-:mod:`drivers.rfid.timing`); ``timing=False`` answers at once for fast unit tests.
+:mod:`drivers.rfid.timing`); ``timing=False`` answers at once for fast unit tests. The reader's
+line runs at ``baudrate`` (38400, or 115200 as FEIG readers can be configured): a client that
+opens the pty at another speed gets no answer, as from a real reader at the wrong baud rate.
 
 Run it as a process (for the crash test or a second terminal)::
 
@@ -39,6 +41,7 @@ import select
 import signal
 import socket
 import sys
+import termios
 import threading
 import time
 import tty
@@ -66,6 +69,7 @@ class SimulatorFaults:
     failing_writes: dict[bytes, int] = field(default_factory=dict)
     air_errors: dict[bytes, int] = field(default_factory=dict)
     removed_mid_write: set[bytes] = field(default_factory=set)
+    lost_writes: dict[bytes, int] = field(default_factory=dict)
     _silent: bool = False
 
     def miss_in_inventory(self, uid: bytes, times: int = 1) -> None:
@@ -88,6 +92,12 @@ class SimulatorFaults:
         with self._lock:
             self.air_errors[bytes(uid)] = times
 
+    def lose_writes(self, uid: bytes, times: int = 1) -> None:
+        """The next ``times`` security writes (AFI, EAS) to the tag are acknowledged but do not
+        take: the tag keeps its old value (what read-back verification is there to catch)."""
+        with self._lock:
+            self.lost_writes[bytes(uid)] = times
+
     def remove_during_write(self, uid: bytes) -> None:
         """The tag is taken off the pad during its next write: only the first block lands."""
         with self._lock:
@@ -109,6 +119,7 @@ class SimulatorFaults:
             self.failing_writes.clear()
             self.air_errors.clear()
             self.removed_mid_write.clear()
+            self.lost_writes.clear()
             self.corrupt = 0
             self._silent = False
 
@@ -248,8 +259,9 @@ class FeigSimulator:
             self._serve_stream(self._master)
             return
         while not self._stopping.is_set():  # TCP: one client at a time, like a LAN reader
-            ready, _, _ = select.select([self._listener, self._wake_r], [], [], 0.5)
-            if self._listener not in ready:
+            listening = self._listener.fileno()
+            ready, _, _ = select.select([listening, self._wake_r], [], [], 0.5)
+            if listening not in ready:
                 continue
             connection, _ = self._listener.accept()
             with connection:
@@ -274,12 +286,30 @@ class FeigSimulator:
                     return  # the client closed the connection
                 time.sleep(0.05)
                 continue
+            if not self._line_speed_matches():
+                self.frames_rejected += 1  # at another baud rate the bytes are noise to it
+                decoder.clear()
+                continue
             decoder.feed(chunk)
             while (item := decoder.next_frame()) is not None:
                 if isinstance(item, fp.FrameError):
                     self.frames_rejected += 1  # a real reader ignores a broken request
                     continue
                 self._answer(fd, item, time.monotonic())
+
+    def _line_speed_matches(self) -> bool:
+        """False when the client set its side of the pty to another baud rate than this
+        reader's: a real reader's UART would see only garbage and stay silent. (A pty carries
+        no bits, but it keeps the speed the client asked for; over TCP there is none.)"""
+        if self._slave is None:
+            return True
+        speed = getattr(termios, f"B{self.baudrate}", None)
+        if speed is None:
+            return True
+        try:
+            return bool(termios.tcgetattr(self._slave)[5] == speed)
+        except termios.error:
+            return True
 
     def _answer(self, fd: int, request: fp.Frame, started: float) -> None:
         reply, air = self._handle(request)
@@ -396,7 +426,8 @@ class FeigSimulator:
         if tag is None:
             return self._reply(request, fp.Status.NO_TRANSPONDER)
         size = tag.tag_type.block_size
-        air = timing.read_air_seconds(count, size)
+        security = bool(request.data[1] & fp.MODE_SEC)
+        air = timing.read_air_seconds(count, size, security=security)
         if self.faults._take(self.faults.air_errors, tag.uid):
             return self._reply(request, fp.Status.DATA_FALSE, air=air)
         if count == 0 or count * size > fp.MAX_READ_BYTES:
@@ -405,7 +436,7 @@ class FeigSimulator:
             return self._reply(request, fp.Status.ISO_ERROR, bytes([0x10]), air)
         body = bytearray([count, size])
         for block in range(first, first + count):
-            body.append(1 if block in tag.locked_blocks else 0)
+            body.append(1 if security and block in tag.locked_blocks else 0)
             body += tag.memory[block * size : (block + 1) * size]
         return self._reply(request, fp.Status.OK, bytes(body), air)
 
@@ -471,7 +502,8 @@ class FeigSimulator:
             return fault
         if self._leaves_mid_write(tag):
             return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
-        tag.afi = afi
+        if not self.faults._take(self.faults.lost_writes, tag.uid):
+            tag.afi = afi
         return self._reply(request, fp.Status.OK, air=air)
 
     def _system_info(self, request: fp.Frame) -> tuple[fp.Frame, float]:
@@ -492,6 +524,8 @@ class FeigSimulator:
 
     def _custom(self, request: fp.Frame) -> tuple[fp.Frame, float]:
         manufacturer, command, mode = request.data[0], request.data[1], request.data[2]
+        if mode & 0x07 == fp.MODE_NON_ADDRESSED and command == fp.NXP_EAS_ALARM:
+            return self._eas_alarm_all(request, manufacturer)
         uid = bytes(request.data[3:11])
         if mode & 0x07 != fp.MODE_ADDRESSED or len(uid) != 8:
             return self._reply(request, fp.Status.PARAMETER_RANGE_ERROR)
@@ -516,8 +550,26 @@ class FeigSimulator:
             return fault
         if self._leaves_mid_write(tag):
             return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
-        tag.eas = command == fp.NXP_SET_EAS
+        if not self.faults._take(self.faults.lost_writes, tag.uid):
+            tag.eas = command == fp.NXP_SET_EAS
         return self._reply(request, fp.Status.OK, air=air)
+
+    def _eas_alarm_all(self, request: fp.Frame, manufacturer: int) -> tuple[fp.Frame, float]:
+        """EAS ALARM to every tag: the NXP tags with EAS set answer, several at once collide."""
+        answering = [
+            tag
+            for tag in self._field.values()
+            if manufacturer == fp.NXP
+            and tag.tag_type.manufacturer == fp.NXP
+            and tag.tag_type.supports_eas
+            and tag.eas
+        ]
+        air = timing.eas_alarm_air_seconds(bool(answering))
+        if not answering:
+            return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
+        if len(answering) > 1:
+            return self._reply(request, fp.Status.DATA_FALSE, air=air)
+        return self._reply(request, fp.Status.OK, EAS_SEQUENCE, air)
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -7,6 +7,10 @@ EOF (~0.15 ms together), the tag's response delay t1 (~0.32 ms), and the slot ma
 16-slot anticollision (an empty slot costs ~0.32 ms). A write is followed by the tag's
 programming time (about 6 ms on ICODE, Tag-it HF-I). These are the figures from the standards
 and data sheets the simulator is meant to respect, not measurements.
+
+The anticollision slot of a tag is the next 4 bits of its UID counted from the least
+significant end (ISO/IEC 15693-3): the random low bits of the serial number, so a stack of tags
+spreads over the 16 slots. (UIDs here are written most significant byte first.)
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def inventory_air_seconds(uids: Iterable[bytes], with_afi: bool = False) -> floa
         total = request
         slots: dict[int, list[bytes]] = {}
         for uid in group:
-            value = int.from_bytes(uid, "little")  # air interface: LSB first
+            value = int.from_bytes(uid, "big")  # MSB first here; the slot takes the LSBs
             slots.setdefault((value >> mask_bits) & 0x0F, []).append(uid)
         for slot in range(16):
             found = slots.get(slot, [])
@@ -58,9 +62,11 @@ def inventory_air_seconds(uids: Iterable[bytes], with_afi: bool = False) -> floa
     return rounds(list(uids), 0)
 
 
-def read_air_seconds(blocks: int, block_size: int = 4) -> float:
-    """ISO 15693 read multiple blocks (addressed, with block security status)."""
-    return _air(14) + T1 + _air(1 + blocks * (block_size + 1) + 2)
+def read_air_seconds(blocks: int, block_size: int = 4, *, security: bool = False) -> float:
+    """ISO 15693 read multiple blocks (addressed); ``security``: the option flag asks the tag
+    for each block's security status too, one more byte per block on the air."""
+    per_block = block_size + (1 if security else 0)
+    return _air(14) + T1 + _air(1 + blocks * per_block + 2)
 
 
 def write_air_seconds(blocks: int, block_size: int = 4) -> float:
@@ -72,3 +78,11 @@ def write_air_seconds(blocks: int, block_size: int = 4) -> float:
 def short_command_air_seconds() -> float:
     """An addressed command with a one-byte argument (write AFI, EAS) and programming time."""
     return _air(14) + PROGRAM_TIME + T1 + _air(3)
+
+
+def eas_alarm_air_seconds(answering: bool) -> float:
+    """NXP EAS ALARM sent to every tag (not addressed): the request, then either the 32-byte EAS
+    sequence of the tags whose EAS bit is set (several at once collide, same length) or the
+    silence the reader waits out (one empty slot)."""
+    request = _air(5)  # flags, command, manufacturer code, CRC
+    return request + (T1 + _air(1 + 32 + 2) if answering else EMPTY_SLOT)

@@ -9,10 +9,15 @@ A return station's mechanics, as the software sees them::
          the software)
 
 Items come through the slot one at a time. The controller (a PLC) numbers each item when it
-reaches the **read position** (1..65535, then 1 again) and holds it there until the software
-says which bin it goes to (:meth:`Sorter.divert`). The item then leaves the read position and
-travels to its bin while the next one comes in, so identifying and checking in item n+1 overlaps
-the mechanics moving item n. The controller reports each drop into a bin (a :class:`Delivery`),
+reaches the **read position** (1..65535, then 1 again). A **stop-and-go** machine holds it there
+until the software says which bin it goes to (:meth:`Sorter.divert`); the item then leaves the
+read position and travels to its bin while the next one comes in, so identifying and checking in
+item n+1 overlaps the mechanics moving item n. A **conveyor** (:attr:`Sorter.conveyor` says so)
+does not stop for an item: items follow each other through the reader's field, several at once
+in flight, and each must have its bin before it reaches the diverter, ``deadline_s`` after the
+read position; one that has none by then goes on to the late output (the exceptions), and a
+divert for it is refused as ``LATE``. So while item n is checked in, item n+1 is read and item
+n-1 travels to its bin. The controller reports each drop into a bin (a :class:`Delivery`),
 each bin's count and full sensor, and jams. A **jam** stops the conveyor: nothing moves until
 staff free the item and reset (at the machine, or :meth:`Sorter.reset_jam`); an item staff took
 out instead of putting it back on the belt is reported as delivered to bin 0
@@ -42,6 +47,7 @@ __all__ = [
     "BinFullChanged",
     "BinStatus",
     "ControllerRestarted",
+    "ConveyorTiming",
     "Delivered",
     "DeliveriesLost",
     "Delivery",
@@ -80,6 +86,7 @@ class DivertRefusal(enum.Enum):
     BIN_FULL = "bin_full"  # the bin's full sensor is on
     STOPPED = "stopped"  # emergency stop or maintenance mode
     STILL_JAMMED = "still_jammed"  # reset asked while the jam is still physically there
+    LATE = "late"  # conveyor: the item passed the diverter already (to the late output)
 
 
 class DivertRefused(SorterError):
@@ -88,6 +95,14 @@ class DivertRefused(SorterError):
     def __init__(self, reason: DivertRefusal, message: str = "") -> None:
         super().__init__(message or f"the sorter refused: {reason.value}")
         self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ConveyorTiming:
+    """What a conveyor that does not stop for items tells about itself."""
+
+    deadline_s: float  # from the read position to the diverter: the bin must be known by then
+    late_bin: int  # the output an item without a bin goes to
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +128,7 @@ class SorterStatus:
     jam_item: int | None = None
     items_seen: int = 0  # counter of items that reached the read position (16 bits)
     deliveries: int = 0  # counter of drops into bins (16 bits)
+    conveyor: ConveyorTiming | None = None  # None: a stop-and-go machine
 
     def bin(self, number: int) -> BinStatus:
         return self.bins[number - 1]
@@ -242,6 +258,12 @@ class Sorter(abc.ABC):
     def controller_run(self) -> int:
         """Which start of the controller the counters belong to (known once open)."""
 
+    @property
+    def conveyor(self) -> ConveyorTiming | None:
+        """A conveyor's divert deadline and late output (known once open); None for a machine
+        that holds each item at the read position until it is diverted (the default)."""
+        return None
+
     @abc.abstractmethod
     async def status(self) -> SorterStatus: ...
 
@@ -252,8 +274,9 @@ class Sorter(abc.ABC):
     @abc.abstractmethod
     async def divert(self, item: int, bin: int) -> None:
         """Send the item at the read position to ``bin``; returns once it left the read
-        position (the diverter may wait for its time per item first). Raises
-        :class:`DivertRefused` (jammed, bin full, item gone) or :class:`SorterUnavailable`."""
+        position (the diverter may wait for its time per item first), on a conveyor once the
+        bin is set for it. Raises :class:`DivertRefused` (jammed, bin full, item gone, on a
+        conveyor too late) or :class:`SorterUnavailable`."""
 
     @abc.abstractmethod
     async def pause_inlet(self) -> None:

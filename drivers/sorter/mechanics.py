@@ -1,12 +1,22 @@
 """The simulated sorter's mechanics: slot, read position, diverter, conveyor, bins.
 
 What it models (see :mod:`drivers.sorter.contract` for the picture): items put in the slot wait
-in a queue; one at a time they are fed to the read position (``feed_s``), numbered, and held
-there until diverted. The diverter takes at most one item per ``time_per_item_s`` (the machine's
-rated capacity: 1.5 s is 2,400 items an hour); a diverted item leaves the read position at once
-and drops into its bin ``travel_s`` later. Fault knobs: a jam stops the whole conveyor until
-staff free the item and reset; a full sensor trips at ``bin_capacity`` items or when forced; an
-emergency stop halts everything.
+in a queue and are fed to the read position (``feed_s``), where they are numbered. Two kinds of
+machine:
+
+* **stop and go** (``divert_deadline_s`` None, the default): one item at a time is held at the
+  read position until diverted. The diverter takes at most one item per ``time_per_item_s`` (the
+  machine's rated capacity: 1.5 s is 2,400 items an hour); a diverted item leaves the read
+  position at once and drops into its bin ``travel_s`` later.
+* **a conveyor that never stops for an item** (``divert_deadline_s`` set): the slot lets one
+  item onto the belt per ``time_per_item_s``, so several are in flight. Each passes through the
+  reader's field for ``read_zone_s`` after reaching the read position and reaches the diverter
+  ``divert_deadline_s`` after it: its bin must be known by then (a divert is taken at any time
+  before), else it goes on to the late output ``late_bin`` (the exceptions) -- counted, never
+  lost. From the diverter it drops into its bin ``travel_s`` later.
+
+Fault knobs: a jam stops the whole conveyor until staff free the item and reset; a full sensor
+trips at ``bin_capacity`` items or when forced; an emergency stop halts everything.
 
 Why separate from the controller: the mechanics are what the physical world does, the PLC
 program (:mod:`drivers.sorter.plc`) is what the controller makes of it (registers, commands).
@@ -40,13 +50,28 @@ class MechanicsTiming:
     feed_s: float = 0.3
     travel_s: float = 2.0
     bin_capacity: int = 200  # the full sensor trips at this many items
+    #: A conveyor that does not stop for an item: the seconds from the read position to the
+    #: diverter (the bin must be known by then). None: items wait at the read position.
+    divert_deadline_s: float | None = None
+    #: On such a conveyor: how long an item stays in the reader's field after arriving.
+    read_zone_s: float = 0.8
+    #: On such a conveyor: the output an item without a bin goes to (0: the last bin).
+    late_bin: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("time_per_item_s", "feed_s", "travel_s"):
+        for name in ("time_per_item_s", "feed_s", "travel_s", "read_zone_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} cannot be negative")
         if self.bin_capacity < 1:
             raise ValueError("bin_capacity must be at least 1")
+        deadline = self.divert_deadline_s
+        if deadline is not None and not 0 < self.read_zone_s <= deadline:
+            raise ValueError("read_zone_s must be above 0 and at most divert_deadline_s")
+
+    @property
+    def conveyor(self) -> bool:
+        """True for a conveyor with items in flight (see the module docs)."""
+        return self.divert_deadline_s is not None
 
 
 @dataclass(slots=True)
@@ -58,6 +83,7 @@ class Parcel:
     bin: int = 0
     remaining_s: float = 0.0
     jams: bool = False
+    in_field_s: float = 0.0  # conveyor: time left in the reader's field
 
 
 @dataclass(slots=True)
@@ -98,6 +124,13 @@ class Mechanics:
         self._feeding: Parcel | None = None
         self._at_reader: Parcel | None = None
         self._transit: list[Parcel] = []
+        # The conveyor's belt: fed items on their way to the read position, and items past it
+        # on their way to the diverter (several at once); the numbers sent on late, recently.
+        self._feed: list[Parcel] = []
+        self._flight: list[Parcel] = []
+        self._released: float | None = None
+        self._late: deque[int] = deque(maxlen=256)
+        self.late = 0  # items that reached the diverter without a bin
         self._jam: Parcel | None = None
         self._jam_freed = False
         self._jam_taken_out = False
@@ -135,7 +168,7 @@ class Mechanics:
     def waiting(self) -> int:
         """Items in the slot and on their way to the read position."""
         with self._lock:
-            return len(self._slot) + (self._feeding is not None)
+            return len(self._slot) + (self._feeding is not None) + len(self._feed)
 
     @property
     def in_machine(self) -> int:
@@ -145,9 +178,16 @@ class Mechanics:
                 len(self._slot)
                 + (self._feeding is not None)
                 + (self._at_reader is not None)
+                + len(self._feed)
+                + len(self._flight)
                 + len(self._transit)
                 + (self._jam is not None)
             )
+
+    @property
+    def late_output(self) -> int:
+        """The output an item without a bin goes to on a conveyor (the last bin by default)."""
+        return self.timing.late_bin or len(self._bins)
 
     def bin_items(self, number: int) -> list[Any]:
         """Payloads in the bin since it was last emptied."""
@@ -234,7 +274,12 @@ class Mechanics:
 
     @property
     def item_at_reader(self) -> int:
+        """The item held at the read position; on a conveyor, the last one to reach it while
+        it is still in the reader's field (0: none)."""
         with self._lock:
+            if self.timing.conveyor:
+                in_field = [p for p in self._flight if p.in_field_s > 0]
+                return in_field[-1].number if in_field else 0
             return self._at_reader.number if self._at_reader else 0
 
     def full(self, number: int) -> bool:
@@ -258,6 +303,8 @@ class Mechanics:
     def _ready(self, now: float) -> bool:
         if self._jam is not None or self._stopped:
             return False
+        if self.timing.conveyor:
+            return True  # the belt spaces the items; a bin is taken whenever it comes
         return self._last_divert is None or now - self._last_divert >= self.timing.time_per_item_s
 
     # -------------------------------------------------------------- what the controller does
@@ -275,11 +322,22 @@ class Mechanics:
                 return DivertRefusal.JAMMED
             if not 1 <= number <= len(self._bins):
                 return DivertRefusal.NO_SUCH_BIN
-            if self._at_reader is None or self._at_reader.number != item:
+            if self.timing.conveyor:
+                if self._in_flight(item) is None:
+                    late = item in self._late
+                    return DivertRefusal.LATE if late else DivertRefusal.NO_SUCH_ITEM
+            elif self._at_reader is None or self._at_reader.number != item:
                 return DivertRefusal.NO_SUCH_ITEM
             if self.full(number):
                 return DivertRefusal.BIN_FULL
             return None
+
+    def _in_flight(self, item: int) -> Parcel | None:
+        """The conveyor's item ``item`` on its way to the diverter, bin not yet given."""
+        for parcel in self._flight:
+            if parcel.number == item and not parcel.bin:
+                return parcel
+        return None
 
     def divert(self, item: int, number: int) -> DivertRefusal | None:
         """Send the item at the read position on its way, if the diverter is ready.
@@ -292,6 +350,11 @@ class Mechanics:
             refusal = self.check_divert(item, number)
             if refusal is not None:
                 return refusal
+            if self.timing.conveyor:
+                parcel = self._in_flight(item)
+                assert parcel is not None
+                parcel.bin = number  # taken at the diverter when the item gets there
+                return None
             now = self.clock()
             if not self._ready(now):
                 raise BlockingIOError("diverter busy")
@@ -312,22 +375,17 @@ class Mechanics:
 
     def tick(self) -> None:
         """Move everything on by the time passed since the last tick."""
+        if self.timing.conveyor:
+            self._tick_conveyor()
+            return
         arrived: Any = None
         with self._lock:
             now = self.clock()
             dt, self._last_tick = now - self._last_tick, now
             if self._stopped or self._jam is not None:
                 return
-            for parcel in list(self._transit):
-                parcel.remaining_s -= dt
-                if parcel.jams and parcel.remaining_s <= self.timing.travel_s / 2:
-                    self._transit.remove(parcel)
-                    self._jam = parcel
-                    return  # the conveyor stops here
-                if parcel.remaining_s <= 0:
-                    self._transit.remove(parcel)
-                    self._bins[parcel.bin - 1].items.append(parcel.payload)
-                    self._drop(parcel.number, parcel.bin)
+            if self._move_transit(dt):
+                return  # the conveyor stops here
             if self._feeding is not None:
                 self._feeding.remaining_s -= dt
                 if self._feeding.remaining_s <= 0 and self._at_reader is None:
@@ -347,6 +405,77 @@ class Mechanics:
                 self._feeding.remaining_s = self.timing.feed_s
         if arrived is not None and self.on_at_reader is not None:
             self.on_at_reader(arrived)
+
+    def _move_transit(self, dt: float) -> bool:
+        """Items between the diverter and their bins move on; True when one jammed."""
+        for parcel in list(self._transit):
+            parcel.remaining_s -= dt
+            if parcel.jams and parcel.remaining_s <= self.timing.travel_s / 2:
+                self._transit.remove(parcel)
+                self._jam = parcel
+                return True
+            if parcel.remaining_s <= 0:
+                self._transit.remove(parcel)
+                self._bins[parcel.bin - 1].items.append(parcel.payload)
+                self._drop(parcel.number, parcel.bin)
+        return False
+
+    def _tick_conveyor(self) -> None:
+        """The conveyor moves on: feed, read position, diverter (bin or late output), bins."""
+        arrived: list[Any] = []
+        left: list[Any] = []
+        with self._lock:
+            now = self.clock()
+            dt, self._last_tick = now - self._last_tick, now
+            if self._stopped or self._jam is not None:
+                return
+            if self._move_transit(dt):
+                return
+            timing = self.timing
+            assert timing.divert_deadline_s is not None
+            for parcel in list(self._flight):
+                parcel.remaining_s -= dt
+                if parcel.in_field_s > 0:
+                    parcel.in_field_s -= dt
+                    if parcel.in_field_s <= 0:
+                        left.append(parcel.payload)
+                if parcel.remaining_s > 0:
+                    continue
+                self._flight.remove(parcel)  # at the diverter
+                if not parcel.bin:
+                    parcel.bin = self.late_output
+                    self.late += 1
+                    self._late.append(parcel.number)
+                if self._jams_armed > 0:
+                    self._jams_armed -= 1
+                    parcel.jams = True
+                parcel.remaining_s = timing.travel_s
+                self._transit.append(parcel)
+                self._last_divert = now
+            for parcel in list(self._feed):
+                parcel.remaining_s -= dt
+                if parcel.remaining_s > 0:
+                    continue
+                self._feed.remove(parcel)  # at the read position
+                self._item_counter = next_seq(self._item_counter)
+                parcel.number = self._item_counter
+                self.items_seen = (self.items_seen + 1) & 0xFFFF
+                parcel.remaining_s = timing.divert_deadline_s
+                parcel.in_field_s = timing.read_zone_s
+                self._flight.append(parcel)
+                arrived.append(parcel.payload)
+            spaced = self._released is None or now - self._released >= timing.time_per_item_s
+            if self._slot and spaced and not self._inlet_paused:
+                parcel = self._slot.popleft()
+                parcel.remaining_s = timing.feed_s
+                self._feed.append(parcel)
+                self._released = now
+        for payload in left:
+            if self.on_left_reader is not None:
+                self.on_left_reader(payload)
+        for payload in arrived:
+            if self.on_at_reader is not None:
+                self.on_at_reader(payload)
 
     def _drop(self, item: int, number: int) -> None:
         self.delivery_seq = (self.delivery_seq + 1) & 0xFFFF

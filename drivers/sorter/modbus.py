@@ -30,6 +30,7 @@ from drivers.sorter.contract import (
     BinFullChanged,
     BinStatus,
     ControllerRestarted,
+    ConveyorTiming,
     Delivered,
     DeliveriesLost,
     Delivery,
@@ -58,6 +59,7 @@ _REFUSALS = {
     reg.Result.BIN_FULL: DivertRefusal.BIN_FULL,
     reg.Result.STOPPED: DivertRefusal.STOPPED,
     reg.Result.STILL_JAMMED: DivertRefusal.STILL_JAMMED,
+    reg.Result.LATE: DivertRefusal.LATE,
 }
 
 _TRANSPORT_ERRORS = (ModbusException, OSError, asyncio.TimeoutError)
@@ -139,6 +141,14 @@ class ModbusSorter(Sorter):
     @property
     def up(self) -> bool:
         return self._up
+
+    @property
+    def conveyor(self) -> ConveyorTiming | None:
+        block = self._last
+        if block is None:
+            return None
+        found = reg.conveyor_from_register(block[reg.IR_CONVEYOR])
+        return ConveyorTiming(*found) if found else None
 
     # ----------------------------------------------------------------------------- reading
 
@@ -263,6 +273,18 @@ class ModbusSorter(Sorter):
                 put(BinFullChanged(number, bool(mask & bit)))
         item = new[reg.IR_ITEM_AT_READER]
         if item and (old is None or item != old[reg.IR_ITEM_AT_READER]):
+            # On a conveyor two items can reach the read position between two polls: the
+            # counter of items seen says how many did, and they are numbered in a row.
+            seen = (new[reg.IR_ITEMS_SEEN] - old[reg.IR_ITEMS_SEEN]) & 0xFFFF if old else 1
+            earlier: list[int] = []
+            number = item
+            for _ in range(min(seen, reg.LOG_SIZE) - 1):
+                number = reg.previous_seq(number)
+                if old is not None and number == old[reg.IR_ITEM_AT_READER]:
+                    break
+                earlier.append(number)
+            for number in reversed(earlier):
+                put(ItemAtReader(number))
             put(ItemAtReader(item))
 
     # -------------------------------------------------------------------------- transport
@@ -309,6 +331,7 @@ class ModbusSorter(Sorter):
 
 def _status(block: list[int]) -> SorterStatus:
     state = block[reg.IR_STATE]
+    conveyor = reg.conveyor_from_register(block[reg.IR_CONVEYOR])
     bins = tuple(
         BinStatus(
             number=n,
@@ -328,4 +351,5 @@ def _status(block: list[int]) -> SorterStatus:
         jam_item=block[reg.IR_JAM_ITEM] or None,
         items_seen=block[reg.IR_ITEMS_SEEN],
         deliveries=block[reg.IR_DELIVERY_SEQ],
+        conveyor=ConveyorTiming(*conveyor) if conveyor else None,
     )

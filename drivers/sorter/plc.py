@@ -26,6 +26,7 @@ _RESULTS = {
     DivertRefusal.BIN_FULL: reg.Result.BIN_FULL,
     DivertRefusal.STOPPED: reg.Result.STOPPED,
     DivertRefusal.STILL_JAMMED: reg.Result.STILL_JAMMED,
+    DivertRefusal.LATE: reg.Result.LATE,
 }
 
 
@@ -145,6 +146,7 @@ class PlcProgram:
             block[reg.IR_BIN_EMPTIED + number - 1] = m.emptied(number)
         block[reg.IR_FULL_MASK] = mask
         block[reg.IR_CONTROLLER_RUN] = self.run_id
+        block[reg.IR_CONVEYOR] = reg.conveyor_register(m.timing.divert_deadline_s, m.late_output)
         for drop in m.drops[-reg.LOG_SIZE :]:
             at = reg.log_address(drop.seq)
             block[at] = drop.item

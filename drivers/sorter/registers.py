@@ -14,14 +14,21 @@ Input registers (function 04), read by the station as one block from address 0::
     4   ITEMS_SEEN      items that reached the read position so far
     5   ACK_SEQ         CMD_SEQ of the last command carried out or refused
     6   ACK_RESULT      its result: 0 done, 1 unknown command, 2 no such item at the read
-                        position, 3 no such bin, 4 jammed, 5 bin full, 6 stopped, 7 still jammed
+                        position, 3 no such bin, 4 jammed, 5 bin full, 6 stopped, 7 still
+                        jammed, 8 late (a conveyor's item past the diverter)
     7   JAM_ITEM        the item stuck in the jam, 0: no jam
     8   DELIVERY_SEQ    drops into bins so far (the write pointer of the delivery log)
     9   FULL_MASK       bit b-1: the full sensor of bin b
     10  CONTROLLER_RUN  a number (1..65535) the controller picks at each start: when it
                         changes, the counters began again at 0 and items that were on their
                         way are no longer tracked
-    11  (reserved, 0)
+    11  CONVEYOR        0: items wait at the read position until diverted (stop and go).
+                        Else a conveyor that does not stop for items: bits 0-7 the late
+                        output (the bin an item without a divert goes to), bits 8-15 the
+                        divert deadline in tenths of a second from the read position. Then
+                        ITEM_AT_READER is the last item to reach the read position while in
+                        the reader's field, a divert is taken at once for an item on its way
+                        to the diverter, and refused with 8 (late) for one that passed it.
     12-27  DELIVERY_LOG the last 8 drops, 2 registers each (item, bin); the drop that set
                         DELIVERY_SEQ to s sits at 12 + 2 * (s % 8). Bin 0: staff took the item
                         out while clearing a jam.
@@ -62,6 +69,7 @@ IR_JAM_ITEM = 7
 IR_DELIVERY_SEQ = 8
 IR_FULL_MASK = 9
 IR_CONTROLLER_RUN = 10
+IR_CONVEYOR = 11
 IR_DELIVERY_LOG = 12
 IR_BIN_ITEMS = IR_DELIVERY_LOG + 2 * LOG_SIZE  # 28
 IR_BIN_EMPTIED = IR_BIN_ITEMS + MAX_BINS  # 44
@@ -100,6 +108,7 @@ class Result(enum.IntEnum):
     BIN_FULL = 5
     STOPPED = 6
     STILL_JAMMED = 7
+    LATE = 8
 
 
 def log_address(seq: int) -> int:
@@ -113,3 +122,23 @@ def log_address(seq: int) -> int:
 def next_seq(seq: int) -> int:
     """The 16-bit counter after ``seq``, skipping 0 (which means "none")."""
     return seq % 0xFFFF + 1
+
+
+def previous_seq(seq: int) -> int:
+    """The 16-bit counter before ``seq`` (1 comes after 65535), skipping 0."""
+    return seq - 1 if seq > 1 else 0xFFFF
+
+
+def conveyor_register(deadline_s: float | None, late_bin: int) -> int:
+    """IR 11 for a machine: 0 for stop and go, else the late output and the deadline."""
+    if deadline_s is None:
+        return 0
+    tenths = min(255, max(1, round(deadline_s * 10)))
+    return tenths << 8 | late_bin
+
+
+def conveyor_from_register(value: int) -> tuple[float, int] | None:
+    """(deadline in seconds, late output) from IR 11; None for a stop-and-go machine."""
+    if not value:
+        return None
+    return (value >> 8) / 10, value & 0xFF

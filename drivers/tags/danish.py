@@ -199,6 +199,26 @@ def _parse_extensions(data: bytes) -> tuple[tuple[ExtensionBlock, ...], str]:
     return tuple(blocks), ""
 
 
+def bytes_needed(head: bytes, order: BlockOrder = BlockOrder.NORMAL) -> int:
+    """How much user memory a Danish-model tag's data takes, judged from its first bytes: the
+    fixed part, the extension blocks and the 0 that ends them.
+
+    For reading only the blocks that hold data (like :func:`drivers.tags.iso28560_2.
+    bytes_needed`): exact once the terminator is in ``head``, a lower bound before. An
+    impossible extension length ends the count where it stands (the decoder says what is wrong).
+    """
+    image = (
+        bytes(head) if order is BlockOrder.NORMAL else reverse_blocks(head[: len(head) // 4 * 4])
+    )
+    i = FIXED_SIZE
+    while i < len(image):
+        length = image[i]
+        if length == 0 or 1 < length < 4:
+            return i + 1
+        i += length
+    return i + 1
+
+
 def decode_danish(data: bytes, order: BlockOrder | None = None) -> DecodedTag:
     """Decode a Danish-model tag; never raises. Both block orders are tried (CRC decides).
 

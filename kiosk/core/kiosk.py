@@ -102,6 +102,9 @@ class Kiosk(StaffCommandSet):
                 absent_rounds=settings.pad_absent_rounds,
                 on_arrive=self._tag_arrived,
                 on_leave=self._tag_left,
+                hold=lambda: ctx.busy,  # loans and returns in flight: their writes come first
+                active=lambda: ctx.mode in (Mode.BORROW, Mode.RETURN),
+                active_interval_s=settings.pad_active_interval_s,
             )
         self.replayer = Replayer(journal, ils)
         self.loans = LoanService(

@@ -6,6 +6,12 @@ arrivals and departures; the pipelines react to those reports. A tag counts as g
 it missed ``absent_rounds`` inventories in a row, because a stack inventory now and then misses
 a tag that is still there (collisions, a tag at the antenna's edge).
 
+Why arrivals go out one by one: each read tag is reported as soon as it is decoded, so the first
+item's loan is under way while the rest of the stack is still being read. Reads take their turn
+before security writes and polls (:class:`~kiosk.core.shared_reader.SharedReader`), and only the
+blocks that hold a tag's data are read: the Danish model's fixed part (and its extension blocks
+when it has some), an ISO 28560-2 element chain up to its terminator.
+
 The reader is shared with the security writer, and serial readers take one command at a time, so
 every use goes through :class:`SharedReader`, which serialises the calls.
 """
@@ -15,13 +21,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from drivers.rfid.contract import ReaderError, RfidReader, SystemInfo, TagError, TagInfo
-from drivers.tags import BlockOrder, DecodedTag, TagModel, TagProblem, Usage, decode
+from drivers.rfid.contract import ReaderError, TagError, TagInfo
+from drivers.tags import (
+    DecodedTag,
+    TagModel,
+    TagProblem,
+    Usage,
+    danish,
+    decode,
+    iso28560_2,
+)
+from kiosk.core.shared_reader import SharedReader, Turn
 
-__all__ = ["PadTag", "PadWatcher", "SharedReader"]
+__all__ = ["PadTag", "PadWatcher", "SharedReader", "Turn"]
 
 log = logging.getLogger(__name__)
 
@@ -32,66 +47,13 @@ SMALLEST_BLOCKS = 8
 #: First read: the Danish model's fixed part (bytes 0-33) plus the first extension length byte.
 #: Most tags are complete in these 9 blocks, and every block read costs air and serial time.
 FIRST_READ_BLOCKS = 9
-#: Offset of the first Danish-model extension block (its length byte; 0 = no extensions).
-DANISH_EXTENSIONS_AT = 34
+#: First read of a tag whose DSFID says ISO 28560-2: its elements are compacted, and an item id,
+#: the owner's ISIL and the content parameter usually fit in 24 bytes (longer chains read on).
+FIRST_READ_BLOCKS_ISO28560_2 = 6
 #: Tags that could not be read this many times in a row are reported unreadable.
 UNREADABLE_AFTER = 3
-
-
-class SharedReader:
-    """Serialises calls to one reader (one command on the wire at a time).
-
-    Security writes and their read-backs count as *urgent*: while one waits, the pad watcher
-    skips its next inventory, so a patron's item is finished before the pad is polled again.
-    """
-
-    def __init__(self, reader: RfidReader) -> None:
-        self.reader = reader
-        self._lock = asyncio.Lock()
-        self._urgent = 0
-
-    @property
-    def urgent_pending(self) -> bool:
-        return self._urgent > 0
-
-    @contextlib.asynccontextmanager
-    async def _turn(self, urgent: bool) -> AsyncIterator[None]:
-        if urgent:
-            self._urgent += 1
-        try:
-            async with self._lock:
-                yield
-        finally:
-            if urgent:
-                self._urgent -= 1
-
-    async def inventory(self, afi: int | None = None) -> list[TagInfo]:
-        async with self._turn(False):
-            return await self.reader.inventory(afi)
-
-    async def system_info(self, uid: bytes) -> SystemInfo:
-        async with self._turn(True):
-            return await self.reader.system_info(uid)
-
-    async def read_blocks(self, uid: bytes, first: int, count: int) -> bytes:
-        async with self._turn(False):
-            return await self.reader.read_blocks(uid, first, count)
-
-    async def write_afi(self, uid: bytes, afi: int) -> None:
-        async with self._turn(True):
-            await self.reader.write_afi(uid, afi)
-
-    async def set_eas(self, uid: bytes) -> None:
-        async with self._turn(True):
-            await self.reader.set_eas(uid)
-
-    async def reset_eas(self, uid: bytes) -> None:
-        async with self._turn(True):
-            await self.reader.reset_eas(uid)
-
-    async def check_eas(self, uid: bytes) -> bool:
-        async with self._turn(True):
-            return await self.reader.check_eas(uid)
+#: Reads after the first one, at most, before the whole memory is read instead.
+MORE_READS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +63,7 @@ class PadTag:
     uid: bytes
     data: DecodedTag
     afi: int | None = None
+    seen_at: float = 0.0  # loop time the inventory that first found it went out
 
     @property
     def uid_hex(self) -> str:
@@ -142,6 +105,13 @@ class PadWatcher:
     ``on_arrive`` gets each new tag once (decoded; ``data.ok`` False when unreadable after
     retries); ``on_leave`` gets it again when it left. ``on_error`` hears of reader failures
     (the loop keeps trying, with a pause, because a reader that was unplugged may come back).
+    ``hold`` (optional) says that security work is on its way (items being lent or taken back):
+    polls then wait, up to ``max_hold_s`` since the last one, because an inventory of a full pad
+    takes the reader for longer than the write it would hold up. ``active`` (optional) says
+    that a patron is about to put items down: the pad is then polled every ``active_interval_s``
+    instead of ``interval_s``, so a stack is seen sooner without polling an idle kiosk as often.
+    ``urgent_after_s`` (optional): a poll that comes this long after the last one goes before
+    writes and checks (a return station's conveyor brings an item to identify every moment).
     """
 
     def __init__(
@@ -154,6 +124,11 @@ class PadWatcher:
         on_leave: TagCallback | None = None,
         on_error: ErrorCallback | None = None,
         error_pause_s: float = 1.0,
+        hold: Callable[[], bool] | None = None,
+        max_hold_s: float = 1.0,
+        active: Callable[[], bool] | None = None,
+        active_interval_s: float | None = None,
+        urgent_after_s: float | None = None,
     ) -> None:
         self.reader = reader
         self.interval_s = interval_s
@@ -162,11 +137,18 @@ class PadWatcher:
         self.on_leave = on_leave
         self.on_error = on_error
         self.error_pause_s = error_pause_s
+        self.hold = hold
+        self.max_hold_s = max_hold_s
+        self.active = active
+        self.active_interval_s = active_interval_s if active_interval_s is not None else interval_s
+        self.urgent_after_s = urgent_after_s
+        self._round_started = 0.0  # when the last completed round's inventory started
         self.present: dict[bytes, PadTag] = {}
         self._missed: dict[bytes, int] = {}
         self._read_failures: dict[bytes, int] = {}
         self._rounds = 0
         self._round_event = asyncio.Event()
+        self._last_scan = 0.0
         self.healthy = True
 
     @property
@@ -181,10 +163,30 @@ class PadWatcher:
             self._round_event.clear()
             await self._round_event.wait()
 
+    async def wait_round_after(self, moment: float) -> None:
+        """Wait until an inventory that started after ``moment`` (loop time) has completed and
+        been acted on: everything in the field at ``moment`` has had its turn."""
+        while self._round_started <= moment:
+            self._round_event.clear()
+            await self._round_event.wait()
+
+    def _held(self) -> bool:
+        """Security work is coming and the last poll is recent enough: wait."""
+        if self.hold is None or not self.hold():
+            return False
+        return asyncio.get_running_loop().time() - self._last_scan < self.max_hold_s
+
+    @property
+    def pause_s(self) -> float:
+        """The pause between two polls now."""
+        if self.active is not None and self.active():
+            return self.active_interval_s
+        return self.interval_s
+
     async def run(self) -> None:
         while True:
-            if self.reader.urgent_pending:
-                await asyncio.sleep(self.interval_s)
+            if self._held():
+                await asyncio.sleep(self.pause_s)
                 continue
             try:
                 await self.scan_once()
@@ -194,19 +196,32 @@ class PadWatcher:
                 log.warning("pad reader failed: %s", error)
                 await _call(self.on_error, error)
                 await asyncio.sleep(self.error_pause_s)
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(self.pause_s)
 
     async def scan_once(self) -> None:
-        """One inventory: report the tags that arrived and the ones that left."""
-        seen = await self.reader.inventory()
+        """One inventory: report the tags that arrived and the ones that left.
+
+        New tags are read in inventory order, each reported as soon as it is decoded."""
+        now = asyncio.get_running_loop().time()
+        urgent = self.urgent_after_s is not None and now - self._last_scan > self.urgent_after_s
+        started, seen = await self.reader.timed_inventory(turn=Turn.READ if urgent else Turn.POLL)
+        self._last_scan = asyncio.get_running_loop().time()
         seen_uids = {info.uid for info in seen}
         for info in seen:
             self._missed.pop(info.uid, None)
-            if info.uid not in self.present:
-                tag = await self._read(info)
+        new = [info for info in seen if info.uid not in self.present]
+        # All reads queue at once: each takes the reader's next turn for reads, so no poll or
+        # security write slips in between, while each arrival is reported as its read ends.
+        reads = [asyncio.ensure_future(self._read(info, started)) for info in new]
+        try:
+            for info, read in zip(new, reads, strict=True):
+                tag = await read
                 if tag is not None:
                     self.present[info.uid] = tag
                     await _call(self.on_arrive, tag)
+        finally:
+            for read in reads:
+                read.cancel()
         for uid in list(self.present):
             if uid in seen_uids:
                 continue
@@ -216,6 +231,7 @@ class PadWatcher:
                 self._missed.pop(uid, None)
                 await _call(self.on_leave, tag)
         self._rounds += 1
+        self._round_started = started
         self._round_event.set()
 
     def forget(self, uid: bytes) -> None:
@@ -223,7 +239,7 @@ class PadWatcher:
         self.present.pop(uid, None)
         self._missed.pop(uid, None)
 
-    async def _read(self, info: TagInfo) -> PadTag | None:
+    async def _read(self, info: TagInfo, seen_at: float) -> PadTag | None:
         """Read and decode a new tag; None to try again next round (a read can fail on a pad)."""
         try:
             data, afi = await self._read_memory(info)
@@ -235,21 +251,32 @@ class PadWatcher:
             log.info("tag %s unreadable: %s", info.uid.hex().upper(), error)
             self._read_failures.pop(info.uid, None)
             data = DecodedTag(TagModel.UNKNOWN, problem=TagProblem.EMPTY, detail=str(error))
-            return PadTag(info.uid, data, info.afi)
+            return PadTag(info.uid, data, info.afi, seen_at)
         self._read_failures.pop(info.uid, None)
-        return PadTag(info.uid, data, afi)
+        return PadTag(info.uid, data, afi, seen_at)
 
     async def _read_memory(self, info: TagInfo) -> tuple[DecodedTag, int | None]:
-        """A short read first; the whole memory only when the tag needs it (ISO 28560-2,
-        Danish extension blocks, a small or odd tag)."""
+        """Only the blocks that hold the data: a first read, more blocks while the data runs
+        on; the whole memory only when the structure is not known (or the tag is small)."""
+        first = (
+            FIRST_READ_BLOCKS_ISO28560_2 if info.dsfid in iso28560_2.DSFIDS else FIRST_READ_BLOCKS
+        )
         with contextlib.suppress(TagError):
-            head = await self.reader.read_blocks(info.uid, 0, FIRST_READ_BLOCKS)
-            data = decode(head, info.dsfid)
-            # Byte 34 sits in block 8; a block-reversed tag holds it at index 33 of the read.
-            at = DANISH_EXTENSIONS_AT - (data.block_order is BlockOrder.REVERSED)
-            if data.ok and data.model is TagModel.DANISH and len(head) > at and head[at] == 0:
-                return data, info.afi
-        system = await self.reader.system_info(info.uid)
+            head = await self.reader.read_blocks(info.uid, 0, first)
+            block = len(head) // first
+            for more in range(MORE_READS + 1):
+                data = decode(head, info.dsfid)
+                end = _data_end(head, data)
+                if data.ok and end is not None and end <= len(head):
+                    return data, info.afi
+                # As far as the data is known to run, and at least the Danish model's fixed
+                # part (a Danish tag under an ISO 28560-2 DSFID: one more read, not three).
+                wanted = max(end or 0, FIRST_READ_BLOCKS * block)
+                blocks = -(-wanted // block) - len(head) // block
+                if blocks <= 0 or more == MORE_READS:
+                    break
+                head += await self.reader.read_blocks(info.uid, len(head) // block, blocks)
+        system = await self.reader.system_info(info.uid, turn=Turn.READ)
         if system.block_count:
             memory = await self.reader.read_blocks(info.uid, 0, system.block_count)
         else:  # no size reported (Tag-it HF-I has no Get System Information): try the sizes
@@ -260,3 +287,11 @@ class PadWatcher:
         dsfid = system.dsfid if system.dsfid is not None else info.dsfid
         afi = system.afi if system.afi is not None else info.afi
         return decode(memory, dsfid), afi
+
+
+def _data_end(head: bytes, data: DecodedTag) -> int | None:
+    """Where the tag's data ends (exact, or a lower bound when ``head`` ends before it), by the
+    data model ``head`` decodes as; None when no structure is recognised."""
+    if data.model is TagModel.DANISH and data.crc_ok:
+        return danish.bytes_needed(head, data.block_order)
+    return iso28560_2.bytes_needed(head)

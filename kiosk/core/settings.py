@@ -78,6 +78,7 @@ class KioskSettings:
     inactivity_warning_s: float = 15.0
     security: SecuritySettings = field(default_factory=SecuritySettings)
     pad_interval_s: float = 0.05  # pause between two inventories of the pad
+    pad_active_interval_s: float = 0.02  # the same while borrowing or returning (stacks come)
     pad_absent_rounds: int = 2  # inventories a tag must miss before it counts as taken away
     ask_fees: bool = True  # False: loans that cost money are refused at the kiosk
     receipt_print: bool = True

@@ -1,18 +1,22 @@
 """The return station: chute -> identify -> check in -> sort -> bin, unattended.
 
-One loop per item at the read position, in the order the sorter numbered them::
+Items are identified one after the other, in the order the sorter numbered them, and each then
+goes its own way (:mod:`kiosk.core.station_dispatch`)::
 
     ItemAtReader(n) -> ledger.arrived -> identify (tags in the field, else a scanned barcode)
-        -> ReturnService.check_in per item (journal, offline policy, re-arm + verify, routing)
-        -> sort_item (the configured rules) -> a bin with room (overflow / pause the inlet)
-        -> ledger.routed -> sorter.divert(n, bin) -> ledger.diverted -> slips
+        => Dispatch.run(n), alongside the next items:
+           ReturnService.check_in per item (journal, offline policy, re-arm + verify, routing)
+           -> sort_item (the configured rules) -> a bin with room (overflow / pause the inlet)
+           -> ledger.routed -> sorter.divert(n, bin) -> ledger.diverted -> slips
     ... later: Delivered(n, bin) -> ledger.delivered (the bin counts)
 
-Why this keeps up: the sorter takes an item off the read position as soon as its bin is known
-and carries it to the bin by itself, so while item n travels (the machine's "time per item"),
-item n+1 is fed, identified and checked in. The library system's latency is paid once per item
-inside that window; it does not add to the machine's cycle unless it is longer than it. Several
-items at the read position at once (a stack on a return shelf) are checked in concurrently.
+Why this keeps up: the sorter carries an item to its bin by itself once its bin is known. On a
+stop-and-go machine, while item n travels (the machine's "time per item"), item n+1 is fed,
+identified and checked in. On a conveyor that does not stop for items, several are in flight:
+while item n is checked in, item n+1 is read and item n-1 travels to its bin, so the library
+system's latency overlaps the next items instead of adding to each; an item whose bin is not
+known before it reaches the diverter goes to the exceptions, counted as late. Several items at
+the read position at once (a stack on a return shelf) are checked in concurrently.
 
 Why nothing is lost: the ledger (:mod:`kiosk.core.station_ledger`) has a row for every item the
 sorter numbered before anything else happens to it, and the journal has every check-in. An item
@@ -34,7 +38,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from drivers.cards.contract import BarcodeScanner
 from drivers.printer.contract import ReceiptPrinter
@@ -44,6 +48,7 @@ from drivers.sorter.contract import (
     Sorter,
     SorterError,
 )
+from drivers.sorter.registers import next_seq
 from kiosk.core import events as ev
 from kiosk.core import station_events as sev
 from kiosk.core.bus import EventCallback, EventHub, EventStream
@@ -52,13 +57,14 @@ from kiosk.core.printing import Printing
 from kiosk.core.returns import ReturnService
 from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import KioskSettings
-from kiosk.core.slips import SlipQueue, slip_for
-from kiosk.core.sorting import SortFacts, SortingRuleLike
+from kiosk.core.slips import SlipQueue
+from kiosk.core.sorting import SortingRuleLike
 from kiosk.core.staff import StaffDesk
 from kiosk.core.station_bins import BinBook, StationBin
+from kiosk.core.station_dispatch import Dispatch
 from kiosk.core.station_inlet import Inlet
-from kiosk.core.station_items import ReadPosition, SortedItem, batch_decision
-from kiosk.core.station_ledger import StationLedger
+from kiosk.core.station_items import ReadPosition, SortedItem
+from kiosk.core.station_ledger import LedgerRecord, StationLedger
 from kiosk.core.station_sorter import Conveyor
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
@@ -69,6 +75,10 @@ from kiosk.ils.port import LibrarySystem
 __all__ = ["ReturnStation", "SortedItem", "StationSettings"]
 
 log = logging.getLogger(__name__)
+
+#: On a conveyor the chute is inventoried at least this often, before security writes and
+#: checks if need be: the next item's tags enter the field while the last ones are armed.
+URGENT_POLL_S = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +137,9 @@ class ReturnStation:
             on_arrive=lambda tag: self.read_position.tag_arrived(tag),
             on_leave=lambda tag: self.read_position.tag_left(tag),
             on_error=self._reader_failed,
+            # Stop and go: nothing new reaches the field while the item there is checked in,
+            # so polls wait for its security writes (a conveyor keeps polling: see start()).
+            hold=lambda: bool(self._dispatching) and self.sorter.conveyor is None,
         )
         self.returns = ReturnService(
             ils=ils,
@@ -166,11 +179,23 @@ class ReturnStation:
             exception_bin=settings.exception_bin,
             emit=self._emit,
         )
+        self.dispatch = Dispatch(
+            returns=self.returns,
+            ledger=ledger,
+            conveyor=self.conveyor,
+            slips=self.slips,
+            inlet=self.inlet,
+            settings=settings,
+            offline_policy=self.offline_policy,
+            emit=self._emit,
+            deadline_s=lambda: conveyor.deadline_s if (conveyor := sorter.conveyor) else None,
+        )
         self._hub = EventHub()
         self._arrivals: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
         self._arrived_at: dict[int, float] = {}
-        self._current: int | None = None
+        self._handling: set[int] = set()  # identified or being identified, not yet sent on
+        self._dispatching = 0  # items identified and being checked in and sent on
         self._tasks = BackgroundTasks()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -184,6 +209,8 @@ class ReturnStation:
             return
         self._started = True
         self._ils_online = self.ils.online
+        if self.sorter.conveyor is not None:
+            self.pad.urgent_after_s = URGENT_POLL_S
         spawn = self._tasks.start
         spawn(self.pad.run(), "station-reader")
         spawn(self._sorter_loop(), "station-sorter")
@@ -245,7 +272,7 @@ class ReturnStation:
     @property
     def busy(self) -> bool:
         """An item is being handled, or arrivals wait."""
-        return not self._idle.is_set() or not self._arrivals.empty()
+        return bool(self._handling) or not self._arrivals.empty()
 
     async def wait_idle(self) -> None:
         """Wait until no item is at the read position waiting for the station (tests)."""
@@ -256,159 +283,71 @@ class ReturnStation:
     # ================================================================== the item loop
 
     async def _item_loop(self) -> None:
+        """Identify items in the order they reached the read position; each then goes on by
+        itself (:meth:`_dispatch`), so the next is read while it is checked in."""
         while True:
             number = await self._arrivals.get()
             self._queued.discard(number)
+            self._handling.add(number)
             self._idle.clear()
-            self._current = number
             try:
-                await self._handle(number)
+                record = await asyncio.to_thread(self.ledger.arrived, number)
+                arrived, items = await self._identify(number)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # A bug or a broken disk must not stop the station silently: the item stays at
-                # the read position (the sorter holds it) and its ledger row says "arrived".
-                log.exception("return station failed on sorter item %d; inlet paused", number)
-                self.inlet.pause(sev.PauseReason.STATION_ERROR, "station error: see the log")
-                await self.inlet.apply()
-            finally:
-                self._current = None
-                if self._arrivals.empty():
-                    self._idle.set()
+                self._failed(number)
+                continue
+            self._tasks.start(self._dispatch(number, record, items, arrived), f"item-{number}")
 
-    async def _handle(self, number: int) -> None:
-        record = await asyncio.to_thread(self.ledger.arrived, number)
-        items = await self._identify(number)
-        for item in items:
-            self._emit(
-                ev.ItemSeen(
-                    item_id=item.item_id,
-                    action=ev.Action.RETURN,
-                    part=len(item.tags) or 1,
-                    parts=item.parts,
-                )
-            )
-        await asyncio.gather(*(self._check_in(item) for item in items))
-        decision = batch_decision(items, self.settings.exception_bin)
-        ids = tuple(item.item_id for item in items if item.item_id)
-        record = await asyncio.to_thread(
-            self.ledger.routed,
-            record.id,
-            item_ids=ids,
-            bin=decision.bin,
-            reason=decision.reason,
-            rule=decision.rule_name,
-            entry_ids=tuple(
-                item.done.entry_id for item in items if item.done and item.done.entry_id
-            ),
-        )
-        self._emit(
-            sev.ItemRouted(
-                sorter_item=number, item_ids=ids, bin_id=decision.bin, reason=decision.reason
-            )
-        )
-        for item in items:
-            outcome = item.outcome
-            assert outcome is not None
-            self._emit(
-                ev.ItemReturned(
-                    item_id=item.item_id,
-                    title=item.title,
-                    outcome=outcome,
-                    offline=bool(item.done and item.done.offline),
-                )
-            )
-            if not outcome.security_ok and item.done and item.done.armed:
-                self._emit(
-                    ev.SecurityNotCleared(
-                        item_id=item.item_id, action=ev.Action.RETURN, title=item.title
-                    )
-                )
-        target = await self.conveyor.divert(number, decision.bin, record)
-        if target is None:
-            return
-        record = await asyncio.to_thread(self.ledger.diverted, record.id, target.id)
-        self.bins.diverted(target.id, record.items)
-        self.conveyor.publish_bin(target.id)
-        self._emit(
-            sev.ItemSorted(
-                sorter_item=number,
-                item_ids=ids,
-                bin_id=target.id,
-                bin_label=target.name,
-                reason=decision.reason,
-                rule=decision.rule_name,
-                routed_bin=decision.bin if decision.bin != target.id else None,
-            )
-        )
-        for item in items:
-            if item.outcome is not None:
-                slip = slip_for(
-                    item.item_id,
-                    item.title,
-                    item.outcome,
-                    decision,
-                    target=target,
-                    routed=self.bins.bin(decision.bin),
-                    holds=self.settings.slip_for_holds,
-                    transits=self.settings.slip_for_transits,
-                    station=self.settings.station_name,
-                )
-                if slip is not None:
-                    self.slips.add(slip)
+    async def _dispatch(
+        self, number: int, record: LedgerRecord, items: list[SortedItem], arrived: float
+    ) -> None:
+        self._dispatching += 1
+        try:
+            await self.dispatch.run(number, record, items, arrived)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._failed(number)
+        finally:
+            self._dispatching -= 1
+            self._handling.discard(number)
+            if not self._handling and self._arrivals.empty():
+                self._idle.set()
+
+    def _failed(self, number: int) -> None:
+        """A bug or a broken disk must not stop the station silently: the item stays where the
+        machine holds it (or goes on to the late output) and its ledger row says "arrived"."""
+        log.exception("return station failed on sorter item %d; inlet paused", number)
+        self._handling.discard(number)
+        if not self._handling and self._arrivals.empty():
+            self._idle.set()
+        self.inlet.pause(sev.PauseReason.STATION_ERROR, "station error: see the log")
+        self._tasks.start(self.inlet.apply(), "station-inlet")
 
     # ------------------------------------------------------------------ identification
 
-    async def _identify(self, number: int) -> list[SortedItem]:
-        """What lies at the read position (see :class:`ReadPosition`); while the chute reader
-        does not answer, the item waits for it (sorting it unread would send it to the
-        exceptions unchecked)."""
+    async def _identify(self, number: int) -> tuple[float, list[SortedItem]]:
+        """When the item reached the read position, and what lies there (see
+        :class:`ReadPosition`); while the chute reader does not answer, the item waits for it
+        (sorting it unread would send it to the exceptions unchecked)."""
         loop = asyncio.get_running_loop()
-        arrived = self._arrived_at.pop(number, loop.time())
+        arrived = self._arrived_at.get(number, loop.time())
         if not self.pad.healthy:
             await self._reader_back()
             arrived = loop.time()
-        return await self.read_position.identify(number, arrived)
-
-    # ----------------------------------------------------------------------- check-in
-
-    async def _check_in(self, item: SortedItem) -> None:
-        """Check one item in through the one check-in path, and decide its bin."""
-        if item.facts is not None:  # not checkable (no id, unreadable tag, patron card)
-            item.sort(self.settings.rules, self.settings.exception_bin)
-            return
-        self._emit(ev.ItemChecking(item_id=item.item_id, action=ev.Action.RETURN))
-        try:
-            done = await self.returns.check_in(item.item_id, item.tags)
-        except Exception:
-            log.exception("check-in of %s failed inside the station", item.item_id)
-            item.facts = SortFacts.not_checked_in("station_error")
-            item.sort(self.settings.rules, self.settings.exception_bin)
-            return
-        item.done = done
-        item.title = done.title
-        exception: str | None = None
-        if done.outcome is None:
-            if not self.offline_policy.allows_returns:
-                self.inlet.pause(
-                    sev.PauseReason.LIBRARY_SYSTEM_UNAVAILABLE,
-                    "the library system is unavailable and this station takes no offline returns",
-                )
-                await self.inlet.apply()
-        elif done.unverified and done.entry_id is not None:
-            # The item is still in the reader's field: one more try before it moves on.
-            unverified = await self.returns.rearm(done.entry_id, sorted(done.unverified))
-            if unverified:
-                exception = "security_not_verified"
-            else:
-                assert done.outcome is not None
-                done = replace(
-                    done, unverified=frozenset(), outcome=replace(done.outcome, security_ok=True)
-                )
-                item.done = done
-        if item.tags and len(item.tags) < item.parts:
-            exception = exception or "incomplete_set"
-        item.sort(self.settings.rules, self.settings.exception_bin, exception=exception)
+        conveyor = self.sorter.conveyor
+        # On a conveyor the check-in needs the rest of the time before the diverter.
+        budget = conveyor.deadline_s / 2 if conveyor is not None else None
+        following = (lambda: self._arrived_at.get(next_seq(number))) if conveyor else None
+        items = await self.read_position.identify(
+            number, arrived, next_arrival=following, timeout_s=budget
+        )
+        self._arrived_at.pop(number, None)
+        for stale in [n for n in self._arrived_at if n not in self._queued]:
+            del self._arrived_at[stale]
+        return arrived, items
 
     # ---------------------------------------------------------------------- the sorter
 
@@ -424,11 +363,12 @@ class ReturnStation:
 
     def _arrived(self, number: int) -> None:
         """The sorter holds item ``number`` at the read position."""
-        if number != self._current and number not in self._queued:
+        if number not in self._handling and number not in self._queued:
             self._arrived_at[number] = asyncio.get_running_loop().time()
             self._queued.add(number)
             self._idle.clear()
             self._arrivals.put_nowait(number)
+            self.read_position.item_arrived()
             self._emit(sev.ItemArrived(sorter_item=number))
 
     # ------------------------------------------------------------------ reader and scanner

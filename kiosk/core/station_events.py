@@ -64,7 +64,8 @@ class ItemSorted(KioskEvent):
     """The item (or batch: several items at once) is on its way to ``bin_id``.
 
     ``reason`` is "rule" or the exception reason; ``routed_bin`` differs from ``bin_id`` when
-    a full bin sent it on to its overflow.
+    a full bin sent it on to its overflow. ``late``: on a conveyor, its bin was not known before
+    it reached the diverter, so it went to the exceptions (its check-in finishes regardless).
     """
 
     sorter_item: int
@@ -74,6 +75,7 @@ class ItemSorted(KioskEvent):
     reason: str
     rule: str | None = None
     routed_bin: str | None = None
+    late: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,7 +5,9 @@ Why its own module: deciding which tags belong to the item the sorter holds is t
 subtle part. Tags of the item before may still be in the field, a multi-part set's parts arrive
 one inventory apart, a stack on a return shelf holds several items, and a barcode scanned a
 moment early still belongs to the item it was scanned for. :class:`ReadPosition` claims the tags
-it hands out, so no tag is checked in twice.
+it hands out, so no tag is checked in twice. On a conveyor the next item may enter the field
+while this one is still being identified: each item takes the first tags to appear after it
+arrived, and leaves the later ones for the items behind it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from drivers.cards.contract import BarcodeScanner
@@ -29,6 +31,11 @@ log = logging.getLogger(__name__)
 
 #: A barcode scanned this long before the item reached the read position still belongs to it.
 BARCODE_GRACE_S = 0.3
+#: On a conveyor: how much earlier than the sorter's report of an item (the sorter is polled)
+#: its tags may be found, and how soon after it they are certainly its own (the next item has
+#: not reached the field yet).
+EARLY_S = 0.1
+SURE_S = 0.05
 
 
 @dataclass(slots=True)
@@ -91,6 +98,11 @@ class ReadPosition:
     def tag_arrived(self, tag: PadTag) -> None:
         self._field_changed.set()
 
+    def item_arrived(self) -> None:
+        """The sorter reported another item at the read position (an item in line before it
+        may now tell its tags from the next one's)."""
+        self._field_changed.set()
+
     def tag_left(self, tag: PadTag) -> None:
         self._claimed.discard(tag.uid)
 
@@ -105,23 +117,46 @@ class ReadPosition:
         except Exception as error:
             log.warning("barcode scanner stopped: %s", error)
 
-    async def identify(self, number: int, arrived: float) -> list[SortedItem]:
+    async def identify(
+        self,
+        number: int,
+        arrived: float,
+        *,
+        next_arrival: Callable[[], float | None] | None = None,
+        timeout_s: float | None = None,
+    ) -> list[SortedItem]:
         """What lies at the read position: tags not claimed by an earlier item, else a
         barcode. Waits two full inventories (so every tag in the field had its turn), then until
-        every multi-part item is complete, or ``identify_timeout_s``."""
+        every multi-part item is complete, or the timeout (``identify_timeout_s`` unless
+        ``timeout_s`` is shorter).
+
+        With ``next_arrival`` (a conveyor: items one after the other, the next one's tags maybe
+        in the field already; it tells when the next item reached the read position, if it
+        did) the item takes the first tags to appear after it arrived, the parts of their set
+        found later, and nothing that appeared well after the next item arrived; one inventory
+        begun after the item arrived is waited for."""
         loop = asyncio.get_running_loop()
-        deadline = arrived + self.identify_timeout_s
+        deadline = arrived + min(self.identify_timeout_s, timeout_s or self.identify_timeout_s)
+        in_line = next_arrival is not None
+        looked = self.pad.wait_round_after(arrived) if in_line else self.pad.wait_rounds(2)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                self.pad.wait_rounds(2), timeout=max(0.0, deadline - loop.time())
-            )
+            await asyncio.wait_for(looked, timeout=max(0.0, deadline - loop.time()))
         while True:
-            tags = [t for uid, t in self.pad.present.items() if uid not in self._claimed]
+            unclaimed = [t for uid, t in self.pad.present.items() if uid not in self._claimed]
+            following = next_arrival() if next_arrival is not None else None
+            mine = _first_to_appear(unclaimed, arrived, following) if in_line else unclaimed
+            tags = mine or []
             groups = _groups(tags)
             barcodes = self._take_barcodes(arrived, peek=True)
-            unreadable = [t for t in tags if not t.data.ok]
             complete = bool(groups) and all(len(g.tags) >= g.parts for g in groups.values())
-            if complete or (barcodes and not groups) or loop.time() >= deadline:
+            # In line, an item with no tag of its own once the next one is there has none:
+            # waiting longer would only hold up the items behind it.
+            if complete or (barcodes and not groups) or (mine == [] and following is not None):
+                break
+            if loop.time() >= deadline:
+                if mine is None and in_line:  # none came after it: its first tags are its own
+                    tags = _first_to_appear(unclaimed, arrived, following, last=True) or []
+                    groups = _groups(tags)
                 break
             self._field_changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -129,6 +164,16 @@ class ReadPosition:
                     self._field_changed.wait(), timeout=max(0.0, deadline - loop.time())
                 )
         self._claimed.update(t.uid for t in tags)
+        return self._items(number, arrived, groups, [t for t in tags if not t.data.ok])
+
+    def _items(
+        self,
+        number: int,
+        arrived: float,
+        groups: dict[str, SortedItem],
+        unreadable: list[PadTag],
+    ) -> list[SortedItem]:
+        """The items found: tag groups, else barcodes, and unreadable tags for the exceptions."""
         barcodes = self._take_barcodes(arrived)
         items = list(groups.values())
         if barcodes and not items:
@@ -153,6 +198,32 @@ class ReadPosition:
         if not peek:
             self._barcodes.clear()
         return found
+
+
+def _first_to_appear(
+    unclaimed: Sequence[PadTag], arrived: float, following: float | None, *, last: bool = False
+) -> list[PadTag] | None:
+    """On a conveyor: the tags of the item that ``arrived``; None while that cannot be told yet.
+
+    Items pass the reader in line, so an item's tags are the first unclaimed ones to appear
+    (found by one inventory), with the parts of their sets found later. Times tell whose they
+    are: the sorter reports an item a little after its tags enter the field, and the tags are
+    found a little after that. Tags found at most ``SURE_S`` after this item's report are its
+    own (the next item cannot be there yet); tags found later are its own only if they came
+    before the next item could have been in the field (``EARLY_S`` before its report), so until
+    the next item is reported the answer waits -- unless this is the ``last`` item in line.
+    """
+    candidates = [t for t in unclaimed if t.seen_at >= arrived - EARLY_S]
+    if not candidates:
+        return None if following is None else []
+    first = min(t.seen_at for t in candidates)
+    if first > arrived + SURE_S:
+        if following is None:
+            return None if not last else [t for t in candidates if t.seen_at == first]
+        if first >= following - EARLY_S:
+            return []  # the next item's: this one has no tag
+    ids = {t.item_id for t in candidates if t.seen_at == first}
+    return [t for t in candidates if t.seen_at == first or t.item_id in ids]
 
 
 def _groups(tags: Sequence[PadTag]) -> dict[str, SortedItem]:

@@ -189,6 +189,16 @@ class StationLedger:
             )
             return self._get(db, record_id)
 
+    def delivered_earlier(self, record_id: int, bin: str) -> LedgerRecord:
+        """The item dropped into ``bin`` before the station diverted it (a conveyor sends an
+        item without a bin on to its late output); the drop was counted when it came."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE item SET state = ?, updated_at = ?, bin = ? WHERE id = ?",
+                (LedgerState.DELIVERED.value, _now(), bin, record_id),
+            )
+            return self._get(db, record_id)
+
     def delivered(self, sorter_item: int, bin: str | None, seq: int) -> LedgerRecord | None:
         """The sorter saw ``sorter_item`` drop into ``bin`` (None: staff took it out at a jam).
 

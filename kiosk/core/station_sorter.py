@@ -66,6 +66,26 @@ class Conveyor:
         self._jam_cleared.set()
         self._sorter_up = asyncio.Event()
         self._sorter_up.set()
+        # A conveyor's items that passed the diverter before their bin came (refused as late),
+        # and drops of items not yet diverted by the station (they went to the late output).
+        self._went_late: set[int] = set()
+        self._dropped_early: dict[int, str] = {}
+
+    def went_late(self, number: int) -> bool:
+        """True (once) when the conveyor sent ``number`` to its late output by itself."""
+        if number in self._went_late:
+            self._went_late.discard(number)
+            return True
+        return False
+
+    def dropped_early(self, number: int) -> bool:
+        """True (once) when ``number`` dropped into a bin before the station diverted it (the
+        drop is counted already)."""
+        return self._dropped_early.pop(number, None) is not None
+
+    def _late_output(self) -> StationBin | None:
+        conveyor = self.sorter.conveyor
+        return self.bins.by_number(conveyor.late_bin) if conveyor is not None else None
 
     async def divert(self, number: int, bin_id: str, record: LedgerRecord) -> StationBin | None:
         """Find a bin with room and send the item there; waits while the machine cannot."""
@@ -83,6 +103,16 @@ class Conveyor:
                     self._jam_cleared.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._jam_cleared.wait(), timeout=1.0)
+                elif reason is DivertRefusal.LATE and (late := self._late_output()):
+                    log.warning(
+                        "sorter item %d (%s) passed the diverter before its bin was sent: it"
+                        " went on to %s",
+                        number,
+                        ",".join(record.item_ids) or "unidentified",
+                        late.id,
+                    )
+                    self._went_late.add(number)
+                    return late
                 elif reason is DivertRefusal.NO_SUCH_ITEM:
                     log.error(
                         "sorter item %d (%s) is no longer at the read position; staff must find it",
@@ -135,6 +165,10 @@ class Conveyor:
                 record = await asyncio.to_thread(self.ledger.delivered, drop.item, bin_id, drop.seq)
                 items = record.items if record else 1
                 ids = record.item_ids if record else ()
+                if record is None and bin_id is not None and self.sorter.conveyor is not None:
+                    self._dropped_early[drop.item] = bin_id  # the station diverts it still
+                    while len(self._dropped_early) > 256:
+                        del self._dropped_early[next(iter(self._dropped_early))]
                 if target is not None:
                     self.bins.delivered(target.id, items)
                     self.publish_bin(target.id)

@@ -25,6 +25,7 @@ class BackgroundTasks:
     def start(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.get_running_loop().create_task(coroutine, name=name)
         task.add_done_callback(_report_end)
+        self._tasks = [t for t in self._tasks if not t.done()]  # short ones (an item) end
         self._tasks.append(task)
 
     async def stop(self, timeout_s: float = 5.0) -> None:

@@ -5,6 +5,7 @@ and a renewal are the same transaction in the journal's order; only the request,
 answer is recorded and the tag's target state differ. Written once, the order that keeps items
 and loans in step cannot drift apart between them::
 
+    (the item's earlier requests whose answer was lost are settled first, by asking)
     journal.begin -> library system -> journal.record_result(security target)
         -> change the tag(s), read them back -> journal.security_done / security_failed
     (unavailable) -> offline route -> journal.accept_offline / begin_offline (security target)
@@ -31,6 +32,7 @@ from kiosk.ils.offline import (
     OfflineRefusal,
     must_work_offline,
     offline_security_target,
+    settle_earlier,
 )
 from kiosk.ils.port import (
     LibrarySystem,
@@ -172,6 +174,16 @@ class Transactions:
         journal = self.journal
         if offline is not None and await journal.call(must_work_offline, self.ils, journal):
             return await self._offline(request, offline, attempt=None)
+        try:  # an earlier request of this item whose answer was lost goes first
+            await settle_earlier(self.ils, journal, request.item_id)
+        except LibrarySystemError as error:
+            if isinstance(error, LibrarySystemUnavailable):
+                self._online(False)
+                if offline is not None:
+                    return await self._offline(request, offline, attempt=None)
+            else:
+                log.warning("%s of %s not sent: %s", request.kind.value, request.item_id, error)
+            return NotDone()
         entry = await journal.call(
             journal.begin,
             request.kind,
@@ -208,14 +220,13 @@ class Transactions:
     async def change_security(
         self, entry_id: str, uids: Sequence[bytes], *, secured: bool
     ) -> frozenset[bytes]:
-        """Arm (``secured``) or disarm the tags, read each back, and journal the result: done
-        when every one is verified, failed otherwise. Returns the UIDs not verified."""
-        failed: set[bytes] = set()
-        for uid in uids:
-            if self.security is None or not await (
-                self.security.secure(uid) if secured else self.security.unsecure(uid)
-            ):
-                failed.add(uid)
+        """Arm (``secured``) or disarm the tags, verify them (together where the reader can),
+        and journal the result: done when every one is verified, failed otherwise. Returns the
+        UIDs not verified."""
+        if self.security is None:
+            failed = frozenset(uids)
+        else:
+            failed = await self.security.change(uids, secured=secured)
         if failed:
             what = "armed" if secured else "disarmed"
             await self.journal.call(
@@ -223,7 +234,7 @@ class Transactions:
             )
         else:
             await self.journal.call(self.journal.security_done, entry_id)
-        return frozenset(failed)
+        return failed
 
     async def _offline(
         self, request: Request, route: OfflineRoute, *, attempt: _Attempt | None

@@ -747,6 +747,13 @@ class Journal:
             (),
         )
 
+    def unsettled(self, item_id: str, *, before: int | None = None) -> list[Entry]:
+        """The item's online requests whose outcome is unknown (PENDING), in journal order;
+        with ``before``, only those begun before the entry of that ``seq``."""
+        if before is None:
+            return self._select("item_id = ? AND status = 'pending'", (item_id,))
+        return self._select("item_id = ? AND status = 'pending' AND seq < ?", (item_id, before))
+
     def later_security_target(self, entry: Entry) -> SecurityTarget | None:
         """The tag state the item's newest transaction after ``entry`` asks for, if any.
 

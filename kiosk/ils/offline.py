@@ -50,6 +50,7 @@ __all__ = [
     "Replayer",
     "must_work_offline",
     "offline_security_target",
+    "settle_earlier",
     "settle_outcome",
 ]
 
@@ -214,6 +215,28 @@ async def settle_outcome(port: LibrarySystem, entry: Entry) -> bool:
     return any(loan.item_id == entry.item_id for loan in account.loans)
 
 
+async def settle_earlier(
+    port: LibrarySystem, journal: Journal, item_id: str, *, before: int | None = None
+) -> None:
+    """Settle the item's requests whose outcome is unknown before anything newer goes out for it.
+
+    Why: a request cut off after it was sent (a checkout whose answer was lost, and the offline
+    policy would not take it) stays PENDING while the kiosk runs on. If the item's next
+    transaction reached the library system first, asking later "is it on loan?" could no longer
+    tell whether the old one was applied, and the journal would miss a loan and its return that
+    the library system carried out. So the old one is settled now, by asking (never by sending
+    it again): applied, or abandoned. The tag is the newer transaction's business.
+
+    Raises :class:`LibrarySystemUnavailable` when the library system cannot be asked (then
+    nothing newer can be sent either).
+    """
+    for entry in await journal.call(journal.unsettled, item_id, before=before):
+        if await settle_outcome(port, entry):
+            await journal.call(journal.record_result, entry.id, ok=True, reason="settled")
+        else:
+            await journal.call(journal.abandon, entry.id, reason="never reached the library system")
+
+
 # ---------------------------------------------------------------------------------- replay
 
 
@@ -300,6 +323,7 @@ class Replayer:
             return report
 
     async def _replay_one(self, entry: Entry, report: ReplayReport) -> None:
+        await settle_earlier(self.port, self.journal, entry.item_id, before=entry.seq)
         if entry.maybe_sent and await settle_outcome(self.port, entry):
             # An earlier send arrived; its answer was lost. Sending again could double it.
             done = await self.journal.call(

@@ -344,7 +344,11 @@ class SIP2LibrarySystem(LibrarySystem):
             raise (OutcomeUnknown if changes else LibrarySystemUnavailable)(str(error)) from None
         except SIP2LoginError as error:
             self._online = False
-            raise LibrarySystemUnavailable(f"login refused: {error}") from None
+            # Refused while logging in again to resend a request that had gone out: unknown.
+            unknown = changes and error.request_sent
+            raise (OutcomeUnknown if unknown else LibrarySystemUnavailable)(
+                f"login refused: {error}"
+            ) from None
         except SIP2ConnectionError as error:
             self._online = False
             # Whether the pool was up before says nothing: a connection may have come back,

@@ -264,7 +264,7 @@ class _Connection:
                     # the next request, so this connection starts afresh
                     self.rules.give_up()
                     self._close_socket()
-                    if isinstance(error, SIP2ConnectionError) and not first:
+                    if isinstance(error, (SIP2ConnectionError, SIP2LoginError)) and not first:
                         error.request_sent = True  # reconnecting failed after it had gone out
                     raise
                 except _Dropped:

@@ -44,7 +44,13 @@ class SIP2TimeoutError(SIP2Error, TimeoutError):
 
 
 class SIP2LoginError(SIP2Error):
-    """The ACS refused the login (94 with ok=0): wrong user, password or location."""
+    """The ACS refused the login (94 with ok=0): wrong user, password or location.
+
+    ``request_sent``: the refusal came while reconnecting to resend a request that had already
+    gone out, so the ACS may have carried that request out (as for a connection error).
+    """
+
+    request_sent: bool = False
 
 
 class SIP2ProtocolError(SIP2Error):

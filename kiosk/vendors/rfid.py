@@ -40,6 +40,13 @@ class SimulatedReaderSettings(RfidReaderSettings):
     """The FEIG simulator on a pty: the real driver against simulated tags (demo, tests)."""
 
     type: Literal["simulated"] = "simulated"
+    baudrate: int = Field(
+        38400,
+        ge=1200,
+        le=921600,
+        description="The simulated reader's line speed, which its timing follows (FEIG readers"
+        " run at 38400 unless set to e.g. 115200).",
+    )
 
 
 def feig_reader(settings: FeigReaderSettings, context: DeviceContext) -> RfidReader:
@@ -57,9 +64,11 @@ def feig_reader(settings: FeigReaderSettings, context: DeviceContext) -> RfidRea
 def simulated_reader(settings: SimulatedReaderSettings, context: DeviceContext) -> RfidReader:
     from drivers.rfid import FeigReader, FeigSimulator
 
-    simulator = context.stack.enter_context(FeigSimulator(timing=context.simulator_timing))
+    simulator = context.stack.enter_context(
+        FeigSimulator(timing=context.simulator_timing, baudrate=settings.baudrate)
+    )
     context.simulators["rfid"] = simulator
-    return FeigReader(simulator.port)
+    return FeigReader(simulator.port, baudrate=settings.baudrate)
 
 
 RFID_READERS.register(

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kiosk.config import Section, SorterSettings
+from kiosk.config.problems import Problem, Problems
 from kiosk.config.types import Port
 from kiosk.registry import SORTERS, SorterContext, no_device
 
@@ -47,6 +48,30 @@ class SorterSimulatorSettings(Section):
     feed_s: float = Field(0.3, ge=0, le=60, description="Slot to read position.")
     travel_s: float = Field(2.0, ge=0, le=600, description="Read position to bin.")
     bin_capacity: int = Field(200, ge=1, le=10_000, description="The full sensor trips here.")
+    divert_deadline_s: float | None = Field(
+        None,
+        gt=0,
+        le=25.5,
+        description="A conveyor that does not stop for items: read position to diverter (the"
+        " bin must be known by then; items then follow each other every time_per_item_s)."
+        " Unset: each item waits at the read position until diverted.",
+    )
+    read_zone_s: float = Field(
+        0.8, gt=0, le=25.5, description="A conveyor's time in the reader's field per item."
+    )
+    late_bin: int = Field(
+        0, ge=0, le=16, description="A conveyor's output for items without a bin (0: the last)."
+    )
+
+    @model_validator(mode="after")
+    def _read_zone_before_the_diverter(self) -> Self:
+        deadline = self.divert_deadline_s
+        if deadline is not None and self.read_zone_s > deadline:
+            expected = (
+                f"at most divert_deadline_s ({deadline:g}): the field ends before the diverter"
+            )
+            raise Problems([Problem("read_zone_s", self.read_zone_s, expected)])
+        return self
 
 
 class SimulatedSorterSettings(_ModbusLink):
@@ -90,6 +115,9 @@ def simulated_sorter(settings: SimulatedSorterSettings, context: SorterContext) 
             feed_s=knobs.feed_s,
             travel_s=knobs.travel_s,
             bin_capacity=knobs.bin_capacity,
+            divert_deadline_s=knobs.divert_deadline_s,
+            read_zone_s=knobs.read_zone_s,
+            late_bin=knobs.late_bin,
         ),
         unit=settings.unit,
         on_at_reader=context.on_at_reader,

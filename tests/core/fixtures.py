@@ -132,6 +132,7 @@ def rig_settings(**overrides: Any) -> KioskSettings:
         inactivity_warning_s=15,
         security=SecuritySettings(),
         pad_interval_s=0.01,
+        pad_active_interval_s=0.01,
         staff_code="2468",
     )
     return dataclasses.replace(base, **overrides)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from drivers.rfid import tag_for_item
@@ -264,3 +266,26 @@ async def test_an_item_the_library_does_not_know_is_refused_as_unknown(tmp_path)
         await rig.kiosk.start_borrow()
         refused = await rig.events.wait(ItemRefused, item_id="3999999999")
         assert refused.reason is Reason.ITEM_UNKNOWN and refused.messages
+
+
+async def test_a_stack_put_down_before_the_pin_is_read_while_the_patron_is_checked(
+    tmp_path,
+) -> None:
+    async with kiosk_rig(tmp_path) as rig:
+        for barcode in STACK[:3]:
+            rig.place(barcode)
+        await rig.kiosk.identify(PATRON)
+        rig.acs.faults.update(latency_ms=400)  # the PIN is being checked
+        checking = asyncio.get_running_loop().create_task(rig.kiosk.enter_pin("1234"))
+        assert rig.kiosk.pad is not None
+        while len(rig.kiosk.pad_contents()) < 3:  # read while the library system answers
+            await rig.kiosk.pad.wait_rounds(1)
+        assert not checking.done()
+        await checking
+        rig.acs.faults.update(latency_ms=0)
+        read = {tag.uid: tag for tag in rig.kiosk.pad_contents()}
+        await rig.kiosk.start_borrow()
+        for barcode in STACK[:3]:
+            await rig.events.wait(ItemBorrowed, item_id=barcode)
+        # No tag was read again: the loans started from what was read during the PIN check.
+        assert all(read[tag.uid] is tag for tag in rig.kiosk.pad_contents())

@@ -98,3 +98,35 @@ async def test_an_unreachable_library_system_still_lets_patrons_borrow_offline(t
         rig.acs.faults.update(refuse_logins=False)
         await rig.events.wait(LibrarySystemStatus, online=True)
         assert rig.acs.model.item("3000000011").loan.patron == PATRON
+
+
+async def test_a_loan_whose_answer_was_lost_is_settled_before_the_item_is_returned(
+    tmp_path,
+) -> None:
+    """The checkout reached the library system, its answer did not, and the offline policy (returns
+    only) could not take it: it stays unsettled while the kiosk runs on. When the item is returned
+    in the same visit, the kiosk first asks whether that loan was made, so the journal holds the
+    loan and the return the library system carried out, in their order (found by the crash test,
+    which saw a loan and a return in the library system that the journal lacked)."""
+    item = "3000000011"
+    async with kiosk_rig(tmp_path, pool_size=1, offline=OfflineMode.RETURNS) as rig:
+        await rig.login()
+        rig.acs.faults.update(drop_after=1, refuse_logins=True)  # carried out, answer lost
+        rig.place(item)
+        await rig.kiosk.start_borrow()
+        refused = await rig.events.wait(ItemRefused, item_id=item)
+        assert refused.retry_possible
+        assert rig.acs.model.item(item).loan is not None  # the loan was made after all
+        [lost] = [e for e in rig.journal.entries() if e.item_id == item]
+        assert lost.status is Status.PENDING
+        rig.acs.faults.reset()
+        await rig.kiosk.start_return()  # still offline here: an offline return, replayed later
+        await rig.events.wait(ItemReturned, item_id=item)
+        await rig.events.wait(LibrarySystemStatus, online=True)
+        await rig.kiosk.wait_idle()
+        checkout, checkin = [e for e in rig.journal.entries() if e.item_id == item]
+        assert checkout.status is Status.OK and checkout.reason == "settled"
+        assert checkin.status in (Status.OK, Status.REPLAYED)
+        assert rig.acs.model.item(item).loan is None and rig.secured(item)
+        actions = [e.action for e in rig.acs.model.circulation_log(item=item) if e.ok]
+        assert actions == ["checkout", "checkin"]

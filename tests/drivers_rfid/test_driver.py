@@ -200,3 +200,43 @@ async def test_the_same_driver_talks_to_a_lan_reader_over_a_socket_url() -> None
                 assert decode(await reader.read_blocks(tag.uid, 0, 9)).primary_item_id == "37001234"
                 await reader.write_afi(tag.uid, 0xC2)
         assert sim.tag(tag.uid).afi == 0xC2  # type: ignore[union-attr]
+
+
+async def test_one_eas_alarm_tells_whether_any_tag_in_the_field_is_armed(
+    feig_sim: FeigSimulator, feig_reader: FeigReader
+) -> None:
+    armed = [tag_for_item(str(n), "SE-Hud", security="eas", secured=True) for n in range(2)]
+    disarmed = tag_for_item("9", "SE-Hud", security="eas", secured=False)
+    assert await feig_reader.eas_alarm_any() is False  # an empty field
+    feig_sim.place(disarmed)
+    assert await feig_reader.eas_alarm_any() is False
+    feig_sim.place(armed[0])
+    assert await feig_reader.eas_alarm_any() is True
+    feig_sim.place(armed[1])  # two answers collide on the air: still an alarm
+    assert await feig_reader.eas_alarm_any() is True
+
+
+async def test_a_reader_that_cannot_ask_all_tags_at_once_says_so() -> None:
+    class TagByTagReader(RfidReader):
+        open = close = inventory = system_info = read_blocks = None  # type: ignore[assignment]
+        write_blocks = write_afi = set_eas = reset_eas = check_eas = None  # type: ignore[assignment]
+
+    TagByTagReader.__abstractmethods__ = frozenset()
+    assert await TagByTagReader().eas_alarm_any() is None
+
+
+async def test_reads_do_not_ask_the_tag_for_lock_status_unless_wanted(
+    feig_sim: FeigSimulator,
+) -> None:
+    from drivers.rfid import feig_protocol as fp
+
+    tag = tag_for_item("1", "SE-Hud")
+    tag.locked_blocks = frozenset({0})
+    feig_sim.place(tag)
+    plain = fp.read_multiple_request(0xFF, tag.uid, 0, 2)
+    asked = fp.read_multiple_request(0xFF, tag.uid, 0, 2, security=True)
+    assert plain.data[1] == fp.MODE_ADDRESSED and asked.data[1] & fp.MODE_SEC
+    replies = [feig_sim.handle(request) for request in (plain, asked)]
+    reads = [fp.parse_read_multiple(reply.data, 2) for reply in replies if reply is not None]
+    assert [read.security for read in reads] == [b"\x00\x00", b"\x01\x00"]
+    assert reads[0].data == reads[1].data == bytes(tag.memory[:8])

@@ -133,7 +133,7 @@ def test_a_request_with_a_bad_crc_is_ignored_like_a_real_reader_does(
     from drivers.rfid import feig_protocol as fp
 
     good = fp.inventory_request(0xFF).encode()
-    with serial.serial_for_url(feig_sim.port, timeout=0.2) as port:
+    with serial.serial_for_url(feig_sim.port, baudrate=38400, timeout=0.2) as port:
         port.write(good[:-1] + bytes([good[-1] ^ 0xFF]))
         assert port.read(64) == b""  # silence
         port.write(good)
@@ -142,3 +142,17 @@ def test_a_request_with_a_bad_crc_is_ignored_like_a_real_reader_does(
         reply = decoder.next_frame()
     assert isinstance(reply, fp.Frame) and reply.status == fp.Status.NO_TRANSPONDER
     assert feig_sim.frames_rejected == 1
+
+
+async def test_a_lost_write_is_acknowledged_but_leaves_the_old_value(
+    feig_sim: FeigSimulator, feig_reader: FeigReader
+) -> None:
+    tag = tag_for_item("1", "SE-Hud", security="both", secured=True)
+    feig_sim.place(tag)
+    feig_sim.faults.lose_writes(tag.uid, times=2)
+    await feig_reader.write_afi(tag.uid, 0xC2)  # no error: the tag said OK
+    await feig_reader.reset_eas(tag.uid)
+    state = feig_sim.tag(tag.uid)
+    assert state is not None and state.afi == 0x07 and state.eas
+    await feig_reader.write_afi(tag.uid, 0xC2)  # the fault is used up
+    assert (await feig_reader.system_info(tag.uid)).afi == 0xC2

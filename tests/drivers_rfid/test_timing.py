@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.rfid import FeigReader, FeigSimulator, make_uid, tag_for_item, timing
+from drivers.rfid import FeigReader, FeigSimulator, ReaderError, make_uid, tag_for_item, timing
 
 
 def test_serial_time_counts_eleven_bits_per_character_for_8e1() -> None:
@@ -40,3 +40,33 @@ async def test_with_timing_on_the_reader_still_gets_every_answer() -> None:
         sim.place(*(tag_for_item(str(i), "SE-Hud") for i in range(3)))
         async with FeigReader(sim.port, baudrate=115200) as reader:
             assert len(await reader.inventory()) == 3
+
+
+def test_tags_whose_serials_differ_in_the_low_bits_answer_in_one_round() -> None:
+    # The slot is chosen by the UID's least significant bits (the serial's end), not by the
+    # E0 and manufacturer bytes every tag shares: ten serials 0..9 never collide.
+    ten = [make_uid(4, n) for n in range(10)]
+    replies = timing.T1 + 12 * 8 / timing.AIR_BITRATE + timing.SOF_EOF
+    request = 5 * 8 / timing.AIR_BITRATE + timing.SOF_EOF
+    expected = request + 6 * timing.EMPTY_SLOT + 10 * replies
+    assert timing.inventory_air_seconds(ten) == pytest.approx(expected)
+
+
+def test_asking_for_the_blocks_lock_status_costs_a_byte_per_block_on_the_air() -> None:
+    extra = timing.read_air_seconds(9, security=True) - timing.read_air_seconds(9)
+    assert extra == pytest.approx(9 * 8 / timing.AIR_BITRATE)
+
+
+def test_an_eas_alarm_to_all_tags_costs_the_sequence_only_when_someone_answers() -> None:
+    silent, answered = timing.eas_alarm_air_seconds(False), timing.eas_alarm_air_seconds(True)
+    assert silent < 0.003 < answered
+
+
+async def test_a_client_at_another_baud_rate_gets_no_answer() -> None:
+    with FeigSimulator(timing=False, baudrate=115200) as sim:
+        async with FeigReader(sim.port, baudrate=115200, timeout=0.2) as reader:
+            assert await reader.inventory() == []
+        with pytest.raises(ReaderError, match=r"no answer from reader .* at 38400 baud"):
+            async with FeigReader(sim.port, baudrate=38400, timeout=0.1, retries=0):
+                pass
+        assert sim.frames_rejected >= 1

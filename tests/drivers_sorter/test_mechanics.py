@@ -138,3 +138,82 @@ def test_the_machine_tells_the_world_when_an_item_comes_to_and_leaves_the_reader
     run(m, clock, 0.1)
     m.divert(1, 2)
     assert seen == [("at", "a"), ("left", "a")]
+
+
+# --- a conveyor that does not stop for items ---------------------------------------------------
+
+
+def conveyor(**timing: float) -> tuple[Mechanics, Clock, list[tuple[str, object]]]:
+    seen: list[tuple[str, object]] = []
+    clock = Clock()
+    settings = {
+        "time_per_item_s": 0.2,
+        "feed_s": 0.3,
+        "travel_s": 1.0,
+        "divert_deadline_s": 1.0,
+        "read_zone_s": 0.6,
+        **timing,
+    }
+    mechanics = Mechanics(
+        4,
+        MechanicsTiming(**settings),  # type: ignore[arg-type]
+        clock=clock,
+        on_at_reader=lambda p: seen.append(("at", p)),
+        on_left_reader=lambda p: seen.append(("left", p)),
+    )
+    return mechanics, clock, seen
+
+
+def test_a_conveyor_lets_one_item_on_per_time_per_item_and_carries_several_at_once() -> None:
+    m, clock, seen = conveyor()
+    for name in "abcde":
+        m.insert(name)
+    run(m, clock, 0.41)  # let onto the belt at the first tick, 0.3 s to the read position
+    assert seen == [("at", "a")] and m.item_at_reader == 1
+    run(m, clock, 0.6)  # b, c, d followed 0.2 s apart; a left the field after 0.6 s
+    assert [p for kind, p in seen if kind == "at"] == ["a", "b", "c", "d", "e"][:4]
+    assert ("left", "a") in seen and m.item_at_reader == 4
+    assert m.in_machine == 5
+
+
+def test_a_conveyor_takes_a_bin_any_time_before_the_diverter_and_sends_the_rest_on_late() -> None:
+    m, clock, _ = conveyor()
+    for name in "abc":
+        m.insert(name)
+    run(m, clock, 0.8)  # a, b and c have reached the read position
+    assert m.divert(3, 2) is None  # the later item first: no waiting for the diverter
+    assert m.divert(1, 1) is None
+    run(m, clock, 3.0)  # b had no bin when it reached the diverter
+    assert m.bin_items(1) == ["a"] and m.bin_items(2) == ["c"] and m.bin_items(4) == ["b"]
+    assert m.late == 1
+    assert m.divert(2, 1) is DivertRefusal.LATE
+    assert m.divert(9, 1) is DivertRefusal.NO_SUCH_ITEM
+
+
+def test_a_conveyor_sends_late_items_to_the_output_it_is_given() -> None:
+    m, clock, _ = conveyor(late_bin=3)
+    m.insert("a")
+    run(m, clock, 2.5)
+    assert m.bin_items(3) == ["a"] and [(d.item, d.bin) for d in m.drops] == [(1, 3)]
+
+
+def test_a_jam_stops_the_items_in_flight_too() -> None:
+    m, clock, _ = conveyor(travel_s=0.2)
+    m.insert("a")
+    m.insert("b")
+    run(m, clock, 0.41)
+    assert m.divert(1, 1) is None
+    m.jam_next()
+    run(m, clock, 1.14)  # a passed the diverter at 1.4 s and jammed halfway to its bin
+    assert m.jammed
+    run(m, clock, 5.0)  # b waits on the stopped belt, still before the diverter
+    assert m.divert(2, 2) is DivertRefusal.JAMMED
+    m.clear_jam()
+    assert m.divert(2, 2) is None
+    run(m, clock, 3.0)
+    assert m.bin_items(1) == ["a"] and m.bin_items(2) == ["b"] and m.late == 0
+
+
+def test_a_conveyor_needs_its_read_zone_to_end_before_the_diverter() -> None:
+    with pytest.raises(ValueError, match="read_zone_s"):
+        MechanicsTiming(divert_deadline_s=0.5, read_zone_s=0.8)

@@ -15,6 +15,7 @@ import pytest
 from drivers.sorter import (
     BinEmptied,
     BinFullChanged,
+    ConveyorTiming,
     Delivered,
     DeliveriesLost,
     DivertRefusal,
@@ -257,3 +258,46 @@ async def test_the_server_answers_modbus_exceptions_on_the_wire() -> None:
             assert written == struct.pack(">BHH", 0x06, reg.HR_ARG1, 5)
         finally:
             writer.close()
+
+
+CONVEYOR = MechanicsTiming(
+    time_per_item_s=0.1, feed_s=0.05, travel_s=0.1, divert_deadline_s=0.5, read_zone_s=0.3
+)
+
+
+async def test_a_conveyor_says_so_with_its_deadline_and_late_output() -> None:
+    async with rig() as (_, sorter):
+        assert sorter.conveyor is None and (await sorter.status()).conveyor is None
+    async with rig(CONVEYOR) as (_, sorter):
+        assert sorter.conveyor == ConveyorTiming(deadline_s=0.5, late_bin=4)
+        assert (await sorter.status()).conveyor == sorter.conveyor
+
+
+async def test_a_conveyor_reports_every_item_and_takes_bins_in_any_order() -> None:
+    async with rig(CONVEYOR) as (sim, sorter):
+        for name in "abc":
+            sim.mechanics.insert(name)
+        items = [(await next_event(sorter, ItemAtReader)).item for _ in range(3)]
+        assert items == [1, 2, 3]
+        await sorter.divert(3, 2)  # at once: nothing waits for the diverter
+        await sorter.divert(1, 1)
+        drops = {(d.delivery.item, d.delivery.bin) for d in [
+            await next_event(sorter, Delivered) for _ in range(3)
+        ]}  # fmt: skip
+        assert drops == {(1, 1), (2, 4), (3, 2)}  # 2 had no bin: the late output
+        with pytest.raises(DivertRefused) as refused:
+            await sorter.divert(2, 1)
+        assert refused.value.reason is DivertRefusal.LATE
+
+
+async def test_items_that_reach_the_reader_between_two_polls_are_each_reported() -> None:
+    timing = MechanicsTiming(
+        time_per_item_s=0.0, feed_s=0.0, travel_s=0.1, divert_deadline_s=2.0, read_zone_s=1.0
+    )
+    with SorterSimulator(bins=4, timing=timing) as sim:
+        async with ModbusSorter(sim.host, sim.port, poll_interval_s=0.3) as sorter:
+            await asyncio.sleep(0.35)  # one poll with nothing, then three items at once
+            for name in "abc":
+                sim.mechanics.insert(name)
+            items = [(await next_event(sorter, ItemAtReader)).item for _ in range(3)]
+            assert items == [1, 2, 3]

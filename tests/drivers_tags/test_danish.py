@@ -153,3 +153,21 @@ def test_a_reversed_tag_whose_crc_also_matches_in_normal_order_reads_reversed() 
     tag = tags.decode(image)
     assert tag.ok and tag.block_order is tags.BlockOrder.REVERSED and tag.swapped_nibbles
     assert tag.primary_item_id == "NvhORa6Q5" and tag.usage is tags.Usage.PATRON_CARD
+
+
+@pytest.mark.parametrize("order", [tags.BlockOrder.NORMAL, tags.BlockOrder.REVERSED])
+def test_bytes_needed_counts_the_fixed_part_the_extension_blocks_and_their_end(
+    order: tags.BlockOrder,
+) -> None:
+    from drivers.tags.danish import bytes_needed
+
+    plain = tags.encode(tags.ItemTag("3700123456", "SE-Hud"), memory_size=112, block_order=order)
+    flagged = tags.encode(
+        tags.ItemTag("3700123456", "SE-Hud", not_for_loan_offline=True),
+        memory_size=112,
+        block_order=order,
+    )
+    assert bytes_needed(plain, order) == 35  # bytes 0-33, then the 0 that ends the list
+    assert bytes_needed(flagged, order) == 40  # one 5-byte extension block before the 0
+    assert bytes_needed(flagged[:36], order) == 40  # from the first nine blocks already
+    assert bytes_needed(plain[:20], order) == 35  # less than the fixed part: a lower bound

@@ -143,7 +143,7 @@ def test_keys_of_another_vendor_are_not_accepted() -> None:
     [issue] = caught.value.issues
     assert (issue.key, issue.expected) == (
         "hardware.rfid.port",
-        "a known key (this table accepts: type)",
+        "a known key (this table accepts: type, baudrate)",
     )
 
 
