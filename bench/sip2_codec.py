@@ -144,31 +144,29 @@ def sip2_client(mix: list[tuple[sip2.Message, sip2.Message]], frames: list[bytes
     lib.log.setLevel(logging.WARNING)
     lib.institutionId, lib.scLocation = AO, "BOL-HB"
     lib.patron, lib.patronpwd = PATRON, PIN
+    # The item messages' requests take the item id; the others, fixed arguments.
+    by_item = {
+        "11": (lib.sip_checkout_request, lib.sip_checkout_response),
+        "09": (lib.sip_checkin_request, lib.sip_checkin_response),
+        "29": (lib.sip_renew_request, lib.sip_renew_response),
+        "17": (lib.sip_item_information_request, lib.sip_item_information_response),
+    }
+    fixed = {
+        "93": (partial(lib.sip_login_request, "kiosk-bol-hb", "pw-bol-hb"), lib.sip_login_response),
+        "99": (lib.sip_sc_status_request, lib.sip_sc_status_response),
+        "63": (
+            partial(lib.sip_patron_information_request, "charged", "1", "10"),
+            lib.sip_patron_information_response,
+        ),
+    }
     calls: list[tuple[Callable[[], str], Callable[[str], Any], bytes]] = []
     for (request, _), frame in zip(mix, frames, strict=True):
         code = request.code
-        if code == "93":
-            build = partial(lib.sip_login_request, "kiosk-bol-hb", "pw-bol-hb")
-            parse = lib.sip_login_response
-        elif code == "99":
-            build, parse = lib.sip_sc_status_request, lib.sip_sc_status_response
-        elif code == "63":
-            build = partial(lib.sip_patron_information_request, "charged", "1", "10")
-            parse = lib.sip_patron_information_response
-        elif code == "11":
-            build = partial(lib.sip_checkout_request, request.item_identifier)
-            parse = lib.sip_checkout_response
-        elif code == "09":
-            build = partial(lib.sip_checkin_request, request.item_identifier)
-            parse = lib.sip_checkin_response
-        elif code == "29":
-            build = partial(lib.sip_renew_request, request.item_identifier)
-            parse = lib.sip_renew_response
-        elif code == "17":
-            build = partial(lib.sip_item_information_request, request.item_identifier)
-            parse = lib.sip_item_information_response
+        if code in by_item:
+            request_of, parse = by_item[code]
+            build = partial(request_of, request.item_identifier)
         else:
-            raise AssertionError(code)
+            build, parse = fixed[code]
         calls.append((build, parse, frame))
 
     def work() -> int:

@@ -26,9 +26,15 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
-__all__ = ["BoundedHTTPServer", "BoundedHandler", "serve_in_thread", "stop_serving"]
+__all__ = [
+    "BoundedHTTPServer",
+    "BoundedHandler",
+    "ServedInThread",
+    "serve_in_thread",
+    "stop_serving",
+]
 
 log = logging.getLogger(__name__)
 
@@ -177,3 +183,69 @@ def stop_serving(server: BoundedHTTPServer | None, thread: threading.Thread | No
         server.server_close()
     if thread is not None:
         thread.join(timeout=5)
+
+
+class ServedInThread:
+    """A :class:`BoundedHTTPServer` on a thread of its own: :meth:`start` and :meth:`stop`, or
+    ``with``. ``port=0`` picks a free port; :attr:`port` tells which once started.
+
+    Why a base class: every endpoint served this way (``/healthz``, the embedded FOLIO API)
+    starts, stops and says where it listens the same way; a subclass says what it serves
+    (:meth:`handler`) and within which bounds.
+    """
+
+    thread_name = "http"
+    poll_interval = 0.2  # how long stop() may wait for the serving loop
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        max_connections: int,
+        idle_seconds: float,
+        request_seconds: float,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.max_connections = max_connections
+        self.idle_seconds = idle_seconds
+        self.request_seconds = request_seconds
+        self._server: BoundedHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def handler(self) -> type[BoundedHandler]:
+        raise NotImplementedError
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            return self._requested_port
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> Self:
+        self._server = BoundedHTTPServer(
+            (self.host, self._requested_port),
+            self.handler(),
+            max_connections=self.max_connections,
+            idle_seconds=self.idle_seconds,
+            request_seconds=self.request_seconds,
+        )
+        self._thread = serve_in_thread(self._server, self.thread_name, self.poll_interval)
+        return self
+
+    def stop(self) -> None:
+        stop_serving(self._server, self._thread)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -158,18 +158,14 @@ class GuessGuard:
 
     def locked_until(self, subject: str) -> float | None:
         """Unix time the subject's lock ends, or None when it is not locked."""
-        subject = self._name(subject)
-        with self._lock, self._open() as db:
-            row = db.execute(
-                "SELECT locked_until FROM guesses WHERE kind = ? AND subject = ?",
-                (self.kind, subject),
-            ).fetchone()
-        if row is None or row[0] is None or self._clock() >= row[0]:
-            return None
-        return float(row[0])
+        return self._standing(subject)[1]
 
     def failures(self, subject: str) -> int:
         """Wrong secrets in a row so far (for status pages; 0 after a lock ended)."""
+        return self._standing(subject)[0]
+
+    def _standing(self, subject: str) -> tuple[int, float | None]:
+        """Wrong secrets in a row and when the lock ends: (0, None) once a lock has ended."""
         subject = self._name(subject)
         with self._lock, self._open() as db:
             row = db.execute(
@@ -177,8 +173,8 @@ class GuessGuard:
                 (self.kind, subject),
             ).fetchone()
         if row is None or (row[1] is not None and self._clock() >= row[1]):
-            return 0
-        return int(row[0])
+            return 0, None
+        return int(row[0]), None if row[1] is None else float(row[1])
 
 
 def _subject_key(db: sqlite3.Connection) -> bytes:

@@ -72,6 +72,7 @@ __all__ = [
     "SorterContext",
     "UnknownType",
     "load_vendors",
+    "no_device",
 ]
 
 Product = TypeVar("Product")
@@ -117,6 +118,11 @@ class LibrarySystemContext:
 
 
 # ----------------------------------------------------------------------------------- registry
+
+
+def no_device(settings: object, context: object) -> None:
+    """The factory of an optional device's ``none`` type: the kiosk runs without one."""
+    return None
 
 
 class UnknownType(LookupError):

@@ -16,6 +16,19 @@ from .pcsc import list_reader_names
 from .vpcd import DEFAULT_PORT, VirtualCard
 
 
+def print_reader_names() -> list[str] | None:
+    """Print the PC/SC readers pcscd sees, one a line (``kiosk devices readers`` too); None,
+    with pcscd's error printed, when it cannot say."""
+    try:
+        names = list_reader_names()
+    except DeviceError as error:
+        print(error)
+        return None
+    for name in names:
+        print(name)
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m drivers.cards", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -27,14 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument("--seconds", type=float, default=5.0, help="how long the card stays")
     args = parser.parse_args(argv)
     if args.command == "readers":
-        try:
-            names = list_reader_names()
-        except DeviceError as error:
-            print(error)
-            return 1
-        for name in names:
-            print(name)
-        return 0
+        return 0 if print_reader_names() is not None else 1
     try:
         uid = bytes.fromhex(args.uid)
     except ValueError:

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal
 
+from drivers.device import Device
+
 
 class DeviceError(Exception):
     """A card reader or scanner failed; the message says what staff should check."""
@@ -34,25 +36,13 @@ class CardEvent:
         return f"CardEvent(kind={self.kind!r}, reader={self.reader!r}, uid={uid}{error})"
 
 
-class CardReader(abc.ABC):
-    @abc.abstractmethod
-    async def open(self) -> None: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
+class CardReader(Device):
     @abc.abstractmethod
     def events(self) -> AsyncIterator[CardEvent]:
         """Cards coming and going, until close()."""
 
 
-class BarcodeScanner(abc.ABC):
-    @abc.abstractmethod
-    async def open(self) -> None: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
+class BarcodeScanner(Device):
     @abc.abstractmethod
     def barcodes(self) -> AsyncIterator[str]:
         """Each barcode scanned, decoded to text without its terminator, until close()."""

@@ -10,25 +10,35 @@ wanted, use :class:`~drivers.cards.vpcd.VirtualCard` with real pcscd instead.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Generic, TypeVar
 
 from ._channel import DeviceChannel
 from .contract import BarcodeScanner, CardEvent, CardReader, DeviceError
 from .errors import ReaderNotFoundError
 
+T = TypeVar("T")
 
-class SimulatedCardReader(CardReader):
-    """A card reader whose cards are placed and taken away by calls, not hands."""
 
-    def __init__(self, name: str = "Simulated card reader") -> None:
+class _Simulated(Generic[T]):
+    """Both simulated devices: named, with an event channel that opens and closes with them."""
+
+    def __init__(self, name: str, kind: str) -> None:
         self.name = name
-        self._events = DeviceChannel[CardEvent](f"card reader '{name}'")
-        self._present = False
+        self._events = DeviceChannel[T](f"{kind} '{name}'")
 
     async def open(self) -> None:
         self._events.open()
 
     async def close(self) -> None:
         self._events.close()
+
+
+class SimulatedCardReader(_Simulated[CardEvent], CardReader):
+    """A card reader whose cards are placed and taken away by calls, not hands."""
+
+    def __init__(self, name: str = "Simulated card reader") -> None:
+        super().__init__(name, "card reader")
+        self._present = False
 
     def events(self) -> AsyncIterator[CardEvent]:
         return self._events.stream()
@@ -61,18 +71,11 @@ class SimulatedCardReader(CardReader):
         )
 
 
-class SimulatedBarcodeScanner(BarcodeScanner):
+class SimulatedBarcodeScanner(_Simulated[str], BarcodeScanner):
     """A barcode scanner whose barcodes are typed in by calls."""
 
     def __init__(self, name: str = "Simulated scanner") -> None:
-        self.name = name
-        self._events = DeviceChannel[str](f"barcode scanner '{name}'")
-
-    async def open(self) -> None:
-        self._events.open()
-
-    async def close(self) -> None:
-        self._events.close()
+        super().__init__(name, "barcode scanner")
 
     def barcodes(self) -> AsyncIterator[str]:
         return self._events.stream()

@@ -9,6 +9,8 @@ import abc
 from dataclasses import dataclass, field
 from typing import Literal
 
+from drivers.device import Device
+
 
 class PrinterError(Exception):
     """The printer failed (offline, paper out, cover open); the message says which."""
@@ -36,13 +38,7 @@ class PrinterStatus:
     detail: str = ""
 
 
-class ReceiptPrinter(abc.ABC):
-    @abc.abstractmethod
-    async def open(self) -> None: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
+class ReceiptPrinter(Device):
     @abc.abstractmethod
     async def status(self) -> PrinterStatus: ...
 

@@ -69,13 +69,6 @@ class EscPosPrinter(ReceiptPrinter):
             self._open = False
             await self.transport.close()
 
-    async def __aenter__(self) -> EscPosPrinter:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     async def status(self) -> PrinterStatus:
         async with self._lock:
             return (await self._condition()).status

@@ -16,12 +16,17 @@ import contextlib
 import os
 import select
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ParamSpec, TypeVar
 
 import serial
 
 from .contract import PrinterError
+
+H = TypeVar("H")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class PrinterOfflineError(PrinterError):
@@ -52,6 +57,22 @@ class Transport(abc.ABC):
         """Drop stale bytes (a late status answer) before asking a new question."""
         while await self.read(64, 0.0):
             pass
+
+    def _opened(self, handle: H | None) -> H:
+        """``handle`` (the port, file or connection) once opened; PrinterOfflineError before."""
+        if handle is None:
+            raise PrinterOfflineError(f"{self.description} is not open")
+        return handle
+
+    async def _blocking(
+        self, what: str, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Blocking I/O on a thread. An OS error (a serial one is one too) means the printer is
+        gone: PrinterOfflineError, saying which ``what`` (``"write"``) failed."""
+        try:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        except OSError as error:
+            raise PrinterOfflineError(f"{self.description}: {what} failed: {error}") from error
 
 
 class SerialTransport(Transport):
@@ -85,17 +106,8 @@ class SerialTransport(Transport):
         if port is not None:
             await asyncio.to_thread(port.close)
 
-    def _require(self) -> serial.Serial:
-        if self._port is None:
-            raise PrinterOfflineError(f"{self.description} is not open")
-        return self._port
-
     async def write(self, data: bytes) -> None:
-        port = self._require()
-        try:
-            await asyncio.to_thread(self._write_all, port, data)
-        except (serial.SerialException, OSError) as error:
-            raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
+        await self._blocking("write", self._write_all, self._opened(self._port), data)
 
     @staticmethod
     def _write_all(port: serial.Serial, data: bytes) -> None:
@@ -103,11 +115,7 @@ class SerialTransport(Transport):
         port.flush()
 
     async def read(self, count: int, timeout: float) -> bytes:
-        port = self._require()
-        try:
-            return await asyncio.to_thread(self._read, port, count, timeout)
-        except (serial.SerialException, OSError) as error:
-            raise PrinterOfflineError(f"{self.description}: read failed: {error}") from error
+        return await self._blocking("read", self._read, self._opened(self._port), count, timeout)
 
     @staticmethod
     def _read(port: serial.Serial, count: int, timeout: float) -> bytes:
@@ -149,19 +157,17 @@ class TcpTransport(Transport):
                 await writer.wait_closed()
 
     async def write(self, data: bytes) -> None:
-        if self._writer is None:
-            raise PrinterOfflineError(f"{self.description} is not open")
+        writer = self._opened(self._writer)
         try:
-            self._writer.write(data)
-            await self._writer.drain()
+            writer.write(data)
+            await writer.drain()
         except OSError as error:
             raise PrinterOfflineError(f"{self.description}: connection lost: {error}") from error
 
     async def read(self, count: int, timeout: float) -> bytes:
-        if self._reader is None:
-            raise PrinterOfflineError(f"{self.description} is not open")
+        reader = self._opened(self._reader)
         try:
-            return await asyncio.wait_for(self._reader.read(count), max(timeout, 0.001))
+            return await asyncio.wait_for(reader.read(count), max(timeout, 0.001))
         except TimeoutError:
             return b""
         except OSError as error:
@@ -198,17 +204,8 @@ class DeviceFileTransport(Transport):
         if fd is not None:
             os.close(fd)
 
-    def _require(self) -> int:
-        if self._fd is None:
-            raise PrinterOfflineError(f"{self.description} is not open")
-        return self._fd
-
     async def write(self, data: bytes) -> None:
-        fd = self._require()
-        try:
-            await asyncio.to_thread(self._write_all, fd, data)
-        except OSError as error:
-            raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
+        await self._blocking("write", self._write_all, self._opened(self._fd), data)
 
     def _write_all(self, fd: int, data: bytes, stall_timeout: float = 10.0) -> None:
         view = memoryview(data)
@@ -226,11 +223,7 @@ class DeviceFileTransport(Transport):
             view = view[written:]
 
     async def read(self, count: int, timeout: float) -> bytes:
-        fd = self._require()
-        try:
-            return await asyncio.to_thread(self._read, fd, count, timeout)
-        except OSError as error:
-            raise PrinterOfflineError(f"{self.description}: read failed: {error}") from error
+        return await self._blocking("read", self._read, self._opened(self._fd), count, timeout)
 
     @staticmethod
     def _read(fd: int, count: int, timeout: float) -> bytes:
@@ -306,11 +299,10 @@ class FileTransport(Transport):
             file.close()
 
     async def write(self, data: bytes) -> None:
-        if self._file is None:
-            raise PrinterOfflineError(f"{self.description} is not open")
+        file = self._opened(self._file)
         try:
-            self._file.write(data)
-            self._file.flush()
+            file.write(data)
+            file.flush()
         except OSError as error:
             raise PrinterOfflineError(f"{self.description}: write failed: {error}") from error
 

@@ -19,7 +19,6 @@ reach it. A non-loopback address is refused when the server starts.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import json
 import logging
@@ -30,6 +29,7 @@ from typing import Any
 from kiosk.acs.errors import AcsError, FaultSettingError
 from kiosk.acs.faults import Faults
 from kiosk.acs.server import SIP2Server
+from kiosk.closing import close_stream
 
 log = logging.getLogger("kiosk.acs")
 
@@ -114,9 +114,7 @@ class ControlServer:
             pass
         finally:
             self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await close_stream(writer)
 
     @staticmethod
     async def _answer(writer: asyncio.StreamWriter, answer: dict[str, Any]) -> None:
@@ -140,6 +138,4 @@ async def send_command(host: str, port: int, line: str, timeout: float = 5.0) ->
         answer = await asyncio.wait_for(reader.readline(), timeout)
         return dict(json.loads(answer))
     finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
+        await close_stream(writer)

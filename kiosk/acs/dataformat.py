@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -82,6 +83,18 @@ def relative_date(value: object, *, default_time: time | None) -> object:
         return day
     at = time(int(hour), int(minute)) if hour is not None else default_time
     return datetime.combine(day, at)
+
+
+def _relative(default_time: time | None) -> BeforeValidator:
+    return BeforeValidator(partial(relative_date, default_time=default_time))
+
+
+#: A moment, ISO 8601 or relative to the day of loading ("today-3T10:00"); at noon without a time.
+Moment = Annotated[datetime, _relative(time(12, 0))]
+#: When a loan is due: as :data:`Moment`, but at the end of the day without a time.
+DueMoment = Annotated[datetime, _relative(time(23, 59))]
+#: A day, ISO 8601 or relative to the day of loading ("today+14").
+Day = Annotated[date, _relative(None)]
 
 
 class _Strict(BaseModel):
@@ -173,13 +186,8 @@ class Patron(_Strict):
     address: str = ""  # home address, one line ("Storgatan 1, 821 30 Bollnäs"), sent as BD
     blocked: str | None = None  # reason, for staff; a blocked patron cannot borrow or renew
     card_lost: bool = False
-    expires: date | None = None
+    expires: Day | None = None
     fees: list[Fee] = []
-
-    @field_validator("expires", mode="before")
-    @classmethod
-    def _relative(cls, value: object) -> object:
-        return relative_date(value, default_time=None)
 
     @field_validator("card_uids")
     @classmethod
@@ -220,19 +228,9 @@ class Loan(_Strict):
     item: str
     patron: str
     branch: str
-    loaned: datetime
-    due: datetime
+    loaned: Moment
+    due: DueMoment
     renewals: int = 0
-
-    @field_validator("loaned", mode="before")
-    @classmethod
-    def _relative_loaned(cls, value: object) -> object:
-        return relative_date(value, default_time=time(12, 0))
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _relative_due(cls, value: object) -> object:
-        return relative_date(value, default_time=time(23, 59))
 
 
 class Hold(_Strict):
@@ -241,20 +239,10 @@ class Hold(_Strict):
     patron: str
     record: str
     pickup: str
-    placed: datetime
+    placed: Moment
     state: Literal["waiting", "in_transit", "ready"] = "waiting"
     item: str | None = None
-    expires: date | None = None
-
-    @field_validator("placed", mode="before")
-    @classmethod
-    def _relative_placed(cls, value: object) -> object:
-        return relative_date(value, default_time=time(12, 0))
-
-    @field_validator("expires", mode="before")
-    @classmethod
-    def _relative_expires(cls, value: object) -> object:
-        return relative_date(value, default_time=None)
+    expires: Day | None = None
 
     @model_validator(mode="after")
     def _item_when_trapped(self) -> Hold:
@@ -312,50 +300,36 @@ class ConsortiumData(_Strict):
             if not ok:
                 problems.append(f"{where}: {what}")
 
+        def known(value: str | None, among: Container[str], where: str, kind: str) -> None:
+            """A reference (None: none) to something the file defines. A patron's card number
+            is not repeated in the message: the file's problems are printed and logged."""
+            shown = "" if kind == "patron" else f" {value!r}"
+            need(value is None or value in among, where, f"unknown {kind}{shown}")
+
         for n, rule in enumerate(self.loan_rules):
-            need(
-                rule.library in libraries | {"*"},
-                f"loan_rules[{n}].library",
-                f"unknown library {rule.library!r}",
-            )
+            known(rule.library, libraries | {"*"}, f"loan_rules[{n}].library", "library")
         need(
             any(r.library == "*" and r.media_type == "*" for r in self.loan_rules),
             "loan_rules",
             "needs a default rule with library '*' and media_type '*'",
         )
         for n, p in enumerate(self.patrons):
-            need(
-                p.home_branch in branches,
-                f"patrons[{n}].home_branch",
-                f"unknown branch {p.home_branch!r}",
-            )
+            known(p.home_branch, branches, f"patrons[{n}].home_branch", "branch")
         for n, i in enumerate(self.items):
-            need(i.owner in libraries, f"items[{n}].owner", f"unknown library {i.owner!r}")
-            need(
-                i.home_branch in branches,
-                f"items[{n}].home_branch",
-                f"unknown branch {i.home_branch!r}",
-            )
-            need(
-                i.location is None or i.location in branches,
-                f"items[{n}].location",
-                f"unknown branch {i.location!r}",
-            )
+            known(i.owner, libraries, f"items[{n}].owner", "library")
+            known(i.home_branch, branches, f"items[{n}].home_branch", "branch")
+            known(i.location, branches, f"items[{n}].location", "branch")
         for n, loan in enumerate(self.loans):
-            need(loan.item in items, f"loans[{n}].item", f"unknown item {loan.item!r}")
-            need(loan.patron in patrons, f"loans[{n}].patron", "unknown patron")
-            need(loan.branch in branches, f"loans[{n}].branch", f"unknown branch {loan.branch!r}")
+            known(loan.item, items, f"loans[{n}].item", "item")
+            known(loan.patron, patrons, f"loans[{n}].patron", "patron")
+            known(loan.branch, branches, f"loans[{n}].branch", "branch")
         for n, hold in enumerate(self.holds):
-            need(hold.patron in patrons, f"holds[{n}].patron", "unknown patron")
-            need(hold.record in records, f"holds[{n}].record", f"unknown record {hold.record!r}")
-            need(hold.pickup in branches, f"holds[{n}].pickup", f"unknown branch {hold.pickup!r}")
-            need(
-                hold.item is None or hold.item in items,
-                f"holds[{n}].item",
-                f"unknown item {hold.item!r}",
-            )
+            known(hold.patron, patrons, f"holds[{n}].patron", "patron")
+            known(hold.record, records, f"holds[{n}].record", "record")
+            known(hold.pickup, branches, f"holds[{n}].pickup", "branch")
+            known(hold.item, items, f"holds[{n}].item", "item")
         for n, acc in enumerate(self.accounts):
-            need(acc.branch in branches, f"accounts[{n}].branch", f"unknown branch {acc.branch!r}")
+            known(acc.branch, branches, f"accounts[{n}].branch", "branch")
         for kind, seen in (
             ("item", [i.barcode for i in self.items]),
             ("patron", [p.barcode for p in self.patrons]),

@@ -106,15 +106,15 @@ class Faults:
             return True
 
     def take_96(self) -> bool:
-        with self._lock:
-            if self.answer_96 > 0:
-                self.answer_96 -= 1
-                return True
-            return False
+        return self._take_one("answer_96")
 
     def take_corrupt(self) -> bool:
+        return self._take_one("corrupt_checksum")
+
+    def _take_one(self, knob: str) -> bool:
+        """Spend one of a "the next N" knob; False once they are spent."""
         with self._lock:
-            if self.corrupt_checksum > 0:
-                self.corrupt_checksum -= 1
-                return True
-            return False
+            left: int = getattr(self, knob)
+            if left > 0:
+                setattr(self, knob, left - 1)
+            return left > 0

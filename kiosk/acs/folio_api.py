@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Generic, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.acs.circulation import MESSAGES, Circulation, LoanResult, Reason, Terminal
@@ -58,7 +58,7 @@ from kiosk.acs.folio_records import FolioRecords, folio_id, from_utc, utc
 from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import ItemRecord, PatronRecord
-from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
+from kiosk.httpserve import BoundedHandler, ServedInThread
 
 __all__ = ["DEFAULT_TENANT", "FolioServer", "Reply"]
 
@@ -152,6 +152,7 @@ class _Request:
 
 
 _Handler = Callable[[_Request], Reply]
+_R = TypeVar("_R")
 
 
 @dataclass(slots=True)
@@ -203,6 +204,16 @@ def _http_date(moment: float) -> str:
     return time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(moment))
 
 
+@dataclass(frozen=True)
+class _Kind(Generic[_R]):
+    """Records served by barcode (users, items): how to find, read and show one."""
+
+    key_of: Callable[[str], str | None]  # a FOLIO id -> the barcode, if it is one of ours
+    keys: Callable[[], list[str]]
+    read: Callable[[str], _R | None]
+    as_json: Callable[[_R], dict[str, Any]]
+
+
 class FolioApi:
     """The REST resources, without sockets: a request in, a :class:`Reply` out."""
 
@@ -222,6 +233,10 @@ class FolioApi:
         self.circulation = Circulation(model)
         self.logins = login_guard(model)
         self.tokens = _Tokens(access_ttl_s, refresh_ttl_s)
+        self._users = _Kind(self.records.patron_of, model.patrons, model.patron, self.records.user)
+        self._items = _Kind(
+            self.records.item_of, model.items, model.item, self.records.inventory_item
+        )
         self._routes: list[tuple[str, re.Pattern[str], _Handler, bool]] = []
         for method, pattern, function, authenticated in (
             ("POST", r"/authn/login-with-expiry", self.login, False),
@@ -313,6 +328,23 @@ class FolioApi:
 
     def _narrowed(self, request: _Request, index: str) -> str | None:
         return required_value(request.params.get("query"), index)
+
+    def _found(self, request: _Request, key: str, kind: _Kind[Any]) -> Reply:
+        """A search of users or items: one by barcode or id when the query names it, else all."""
+        barcode = self._narrowed(request, "barcode")
+        uuid = self._narrowed(request, "id")
+        if barcode is None and uuid is not None:
+            barcode = kind.key_of(uuid) or ""
+        keys = [barcode] if barcode is not None else kind.keys()
+        found = (kind.read(k) for k in keys)
+        return self._paged(request, key, [kind.as_json(r) for r in found if r is not None])
+
+    def _by_id(self, request: _Request, missing: str, kind: _Kind[Any]) -> Reply:
+        key = kind.key_of(request.params["id"])
+        found = kind.read(key) if key else None
+        if found is None:
+            return Reply.text(404, missing)
+        return Reply.json(200, kind.as_json(found))
 
     @staticmethod
     def _uuid(value: Any, name: str) -> str:
@@ -485,25 +517,10 @@ class FolioApi:
     # -- users, PINs, blocks -----------------------------------------------------------------------
 
     def users(self, request: _Request) -> Reply:
-        barcode = self._narrowed(request, "barcode")
-        user_id = self._narrowed(request, "id")
-        if barcode is not None:
-            found = self.model.patron(barcode)
-            patrons = [found] if found else []
-        elif user_id is not None:
-            key = self.records.patron_of(user_id)
-            found = self.model.patron(key) if key else None
-            patrons = [found] if found else []
-        else:
-            patrons = [p for p in map(self.model.patron, self.model.patrons()) if p]
-        return self._paged(request, "users", [self.records.user(p) for p in patrons])
+        return self._found(request, "users", self._users)
 
     def user(self, request: _Request) -> Reply:
-        key = self.records.patron_of(request.params["id"])
-        patron = self.model.patron(key) if key else None
-        if patron is None:
-            return Reply.text(404, "User not found")
-        return Reply.json(200, self.records.user(patron))
+        return self._by_id(request, "User not found", self._users)
 
     def verify_pin(self, request: _Request) -> Reply:
         body = self._fields(request, required=("id", "pin"), allowed=("id", "pin"))
@@ -553,23 +570,10 @@ class FolioApi:
     # -- inventory ---------------------------------------------------------------------------------
 
     def items(self, request: _Request) -> Reply:
-        barcode = self._narrowed(request, "barcode")
-        item_id = self._narrowed(request, "id")
-        if barcode is None and item_id is not None:
-            barcode = self.records.item_of(item_id) or ""
-        if barcode is not None:
-            found = self.model.item(barcode)
-            items = [found] if found else []
-        else:
-            items = [i for i in map(self.model.item, self.model.items()) if i]
-        return self._paged(request, "items", [self.records.inventory_item(i) for i in items])
+        return self._found(request, "items", self._items)
 
     def item(self, request: _Request) -> Reply:
-        key = self.records.item_of(request.params["id"])
-        found = self.model.item(key) if key else None
-        if found is None:
-            return Reply.text(404, "Item not found")
-        return Reply.json(200, self.records.inventory_item(found))
+        return self._by_id(request, "Item not found", self._items)
 
     def configurations(self, request: _Request) -> Reply:
         locale = {
@@ -709,10 +713,7 @@ class FolioApi:
         return self._paged(request, "loans", records)
 
     def loan(self, request: _Request) -> Reply:
-        for record in self.records.open_loans():
-            if record["id"] == request.params["id"].lower():
-                return Reply.json(200, record)
-        return Reply.text(404, "Loan not found")
+        return _listed(request, self.records.open_loans(), "Loan not found")
 
     def requests(self, request: _Request) -> Reply:
         requester = self._narrowed(request, "requesterId")
@@ -725,18 +726,27 @@ class FolioApi:
         return self._paged(request, "requests", records)
 
     def request(self, request: _Request) -> Reply:
-        for record in self.records.requests():
-            if record["id"] == request.params["id"].lower():
-                return Reply.json(200, record)
-        return Reply.text(404, "Request not found")
+        return _listed(request, self.records.requests(), "Request not found")
 
 
-class FolioServer:
+def _listed(request: _Request, records: list[dict[str, Any]], missing: str) -> Reply:
+    """The record of the path's id among ``records`` (ids are lower-case UUIDs), else 404."""
+    wanted = request.params["id"].lower()
+    for record in records:
+        if record["id"] == wanted:
+            return Reply.json(200, record)
+    return Reply.text(404, missing)
+
+
+class FolioServer(ServedInThread):
     """:class:`FolioApi` over HTTP/1.1 (keep-alive) from a thread, like FOLIO behind Okapi.
 
     ``with FolioServer(model) as folio: folio.url`` -- port 0 picks a free port.
     :meth:`service_point_id` gives the id a kiosk at a branch configures.
     """
+
+    thread_name = "embedded-folio"
+    poll_interval = 0.1
 
     def __init__(
         self,
@@ -749,6 +759,13 @@ class FolioServer:
         access_ttl_s: float = 600.0,
         refresh_ttl_s: float = 7 * 86400.0,
     ) -> None:
+        super().__init__(
+            host,
+            port,
+            max_connections=MAX_CONNECTIONS,
+            idle_seconds=KEEP_ALIVE_SECONDS,
+            request_seconds=KEEP_ALIVE_SECONDS,
+        )
         self.api = FolioApi(
             model,
             tenant=tenant,
@@ -756,10 +773,6 @@ class FolioServer:
             access_ttl_s=access_ttl_s,
             refresh_ttl_s=refresh_ttl_s,
         )
-        self.host = host
-        self._requested_port = port
-        self._server: BoundedHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.requests = 0
         self.dropped = 0
         self._count_lock = threading.Lock()
@@ -771,17 +784,6 @@ class FolioServer:
     @property
     def faults(self) -> Faults:
         return self.api.faults
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            return self._requested_port
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
 
     @staticmethod
     def service_point_id(branch: str) -> str:
@@ -804,28 +806,13 @@ class FolioServer:
         """Make every issued access token expire now (clients must refresh)."""
         self.api.tokens.expire_access()
 
-    def start(self) -> FolioServer:
-        self._server = BoundedHTTPServer(
-            (self.host, self._requested_port),
-            _handler_for(self),
-            max_connections=MAX_CONNECTIONS,
-            idle_seconds=KEEP_ALIVE_SECONDS,
-            request_seconds=KEEP_ALIVE_SECONDS,
-        )
-        self._thread = serve_in_thread(self._server, "embedded-folio", poll_interval=0.1)
+    def handler(self) -> type[BoundedHandler]:
+        return _handler_for(self)
+
+    def start(self) -> Self:
+        super().start()
         log.info("FOLIO API on %s (tenant %s)", self.url, self.tenant)
         return self
-
-    def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> FolioServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _counted(self, *, dropped: bool = False) -> None:
         with self._count_lock:

@@ -19,24 +19,19 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from kiosk.acs import records
 from kiosk.acs.dataformat import ConsortiumData, LoanRule, Policy, SortRule, read_data
 from kiosk.acs.errors import AcsError
-from kiosk.acs.records import (
-    AccountRecord,
-    BranchRecord,
-    FeeRecord,
-    HoldRecord,
-    ItemRecord,
-    LoanRecord,
-    LogEntry,
-    PatronRecord,
-)
 from kiosk.store import APPLICATION_IDS, StoreError, StoreSchema, open_store
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Clock = Callable[[], datetime]
 
@@ -57,6 +52,35 @@ def _dt(text: str) -> datetime:
 
 def _d(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
+
+
+#: How a stored column becomes a record field of that type: dates are ISO text, flags 0 or 1.
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {"datetime": _dt, "date | None": _d, "bool": bool}
+
+_Record = TypeVar("_Record", bound="DataclassInstance")
+
+_Plan = tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
+
+
+@functools.cache
+def _plan(record: type[DataclassInstance], prefix: str, given: frozenset[str]) -> _Plan:
+    """Each field read from a column: its name, the column's and the conversion (None: as is)."""
+    return tuple(
+        (f.name, prefix + f.name, _FROM_COLUMN.get(str(f.type)))
+        for f in fields(record)
+        if f.name not in given
+    )
+
+
+def _record(record: type[_Record], row: sqlite3.Row, prefix: str = "", **given: Any) -> _Record:
+    """A record from a row whose columns are named as its fields (``prefix`` first, as a join's
+    aliases are: ``n_due``). Why one builder: the tables and the records share their names, so
+    each record's conversion is written once and an item's loan reads the same as a patron's.
+    ``given`` fields are not columns (the loan's item when joined on it, a hold's queue place)."""
+    for name, column, convert in _plan(record, prefix, frozenset(given)):
+        value = row[column]
+        given[name] = value if convert is None else convert(value)
+    return record(**given)
 
 
 _parsed: dict[tuple[str, int, int], ConsortiumData] = {}
@@ -418,7 +442,7 @@ class ConsortiumModel:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def branch(self, code: str) -> BranchRecord | None:
+    def branch(self, code: str) -> records.BranchRecord | None:
         """A branch by its code in any case ("bol-hb" finds "BOL-HB"); the record carries the
         code as the data file defines it, which is what every other table stores."""
         row = self.conn.execute(
@@ -426,14 +450,14 @@ class ConsortiumModel:
             " FROM branch b JOIN library l ON l.code = b.library WHERE b.code = ? COLLATE NOCASE",
             (code,),
         ).fetchone()
-        return BranchRecord(**dict(row)) if row else None
+        return records.BranchRecord(**dict(row)) if row else None
 
-    def branches(self) -> list[BranchRecord]:
+    def branches(self) -> list[records.BranchRecord]:
         rows = self.conn.execute(
             "SELECT b.code, b.name, b.kind, b.library, l.name AS library_name, l.isil"
             " FROM branch b JOIN library l ON l.code = b.library ORDER BY b.library, b.code"
         ).fetchall()
-        return [BranchRecord(**dict(r)) for r in rows]
+        return [records.BranchRecord(**dict(r)) for r in rows]
 
     def library_of_isil(self, isil: str) -> str | None:
         row = self.conn.execute("SELECT code FROM library WHERE isil = ?", (isil,)).fetchone()
@@ -443,29 +467,25 @@ class ConsortiumModel:
         row = self.conn.execute("SELECT isil FROM library WHERE code = ?", (library,)).fetchone()
         return str(row[0]) if row else library
 
-    def account(self, login: str) -> AccountRecord | None:
+    def account(self, login: str) -> records.AccountRecord | None:
         row = self.conn.execute("SELECT * FROM account WHERE login = ?", (login,)).fetchone()
         return self._account(row) if row else None
 
-    def accounts(self) -> list[AccountRecord]:
+    def accounts(self) -> list[records.AccountRecord]:
         rows = self.conn.execute("SELECT * FROM account ORDER BY login").fetchall()
         return [self._account(r) for r in rows]
 
     @staticmethod
-    def _account(row: sqlite3.Row) -> AccountRecord:
-        return AccountRecord(
-            login=row["login"],
-            branch=row["branch"],
-            location_code=row["location_code"],
-            charset=row["charset"],
-            error_detection=bool(row["error_detection"]),
+    def _account(row: sqlite3.Row) -> records.AccountRecord:
+        return _record(
+            records.AccountRecord,
+            row,
             terminator=b"\r\n" if row["terminator"] == "CRLF" else b"\r",
             timeout_seconds=float(row["timeout_seconds"]),
             retries=int(row["retries"]),
-            password=row["password"],
         )
 
-    def find_patron(self, identifier: str) -> PatronRecord | None:
+    def find_patron(self, identifier: str) -> records.PatronRecord | None:
         """A patron by card barcode or by RFID/NFC card UID (hex, any case)."""
         record = self.patron(identifier)
         if record is None and identifier:
@@ -476,7 +496,7 @@ class ConsortiumModel:
                 record = self.patron(row[0])
         return record
 
-    def patron(self, barcode: str) -> PatronRecord | None:
+    def patron(self, barcode: str) -> records.PatronRecord | None:
         row = self.conn.execute(
             "SELECT p.*, b.library AS home_library FROM patron p"
             " JOIN branch b ON b.code = p.home_branch WHERE p.barcode = ?",
@@ -490,26 +510,12 @@ class ConsortiumModel:
                 "SELECT uid FROM patron_card WHERE patron = ? ORDER BY uid", (barcode,)
             )
         )
-        return PatronRecord(
-            barcode=row["barcode"],
-            home_branch=row["home_branch"],
-            home_library=row["home_library"],
-            language=row["language"],
-            blocked=row["blocked"],
-            card_lost=bool(row["card_lost"]),
-            expires=_d(row["expires"]),
-            card_uids=uids,
-            name=row["name"],
-            pin=row["pin"],
-            email=row["email"],
-            phone=row["phone"],
-            address=row["address"],
-        )
+        return _record(records.PatronRecord, row, card_uids=uids)
 
     def patrons(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT barcode FROM patron ORDER BY barcode")]
 
-    def item(self, barcode: str) -> ItemRecord | None:
+    def item(self, barcode: str) -> records.ItemRecord | None:
         """The item with its loan and the hold it is trapped for (one query: a hot path)."""
         row = self.conn.execute(
             "SELECT i.*, l.isil AS owner_isil,"
@@ -526,50 +532,10 @@ class ConsortiumModel:
             return None
         loan = hold = None
         if row["n_patron"] is not None:
-            loan = LoanRecord(
-                item=barcode,
-                patron=row["n_patron"],
-                branch=row["n_branch"],
-                loaned=_dt(row["n_loaned"]),
-                due=_dt(row["n_due"]),
-                renewals=row["n_renewals"],
-            )
+            loan = _record(records.LoanRecord, row, "n_", item=barcode)
         if row["h_id"] is not None:  # a trapped hold: no place in the queue any more
-            hold = HoldRecord(
-                id=row["h_id"],
-                patron=row["h_patron"],
-                record=row["h_record"],
-                pickup=row["h_pickup"],
-                placed=_dt(row["h_placed"]),
-                state=row["h_state"],
-                item=barcode,
-                expires=_d(row["h_expires"]),
-                position=0,
-            )
-        return ItemRecord(
-            barcode=row["barcode"],
-            record=row["record"],
-            title=row["title"],
-            author=row["author"],
-            language=row["language"],
-            media_type=row["media_type"],
-            owner=row["owner"],
-            owner_isil=row["owner_isil"],
-            home_branch=row["home_branch"],
-            location=row["location"],
-            collection=row["collection"],
-            call_number=row["call_number"],
-            parts=row["parts"],
-            floating=bool(row["floating"]),
-            status=row["status"],
-            transit_to=row["transit_to"],
-            properties=row["properties"],
-            tag_model=row["tag_model"],
-            tag_usage=row["tag_usage"],
-            offline_loan=bool(row["offline_loan"]),
-            loan=loan,
-            hold=hold,
-        )
+            hold = _record(records.HoldRecord, row, "h_", item=barcode, position=0)
+        return _record(records.ItemRecord, row, loan=loan, hold=hold)
 
     def items(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT barcode FROM item ORDER BY barcode")]
@@ -580,83 +546,50 @@ class ConsortiumModel:
         )
         return [r[0] for r in rows]
 
-    def loan(self, item: str) -> LoanRecord | None:
-        row = self.conn.execute("SELECT * FROM loan WHERE item = ?", (item,)).fetchone()
-        return self._loan(row) if row else None
+    def loan(self, item: str) -> records.LoanRecord | None:
+        loans = self._loans("WHERE item = ?", (item,))
+        return loans[0] if loans else None
 
-    def loans_of(self, patron: str) -> list[LoanRecord]:
-        rows = self.conn.execute(
-            "SELECT * FROM loan WHERE patron = ? ORDER BY due, item", (patron,)
-        ).fetchall()
-        return [self._loan(r) for r in rows]
+    def loans_of(self, patron: str) -> list[records.LoanRecord]:
+        return self._loans("WHERE patron = ? ORDER BY due, item", (patron,))
 
-    def all_loans(self) -> list[LoanRecord]:
-        return [self._loan(r) for r in self.conn.execute("SELECT * FROM loan ORDER BY item")]
+    def all_loans(self) -> list[records.LoanRecord]:
+        return self._loans("ORDER BY item")
 
-    @staticmethod
-    def _loan(row: sqlite3.Row) -> LoanRecord:
-        return LoanRecord(
-            item=row["item"],
-            patron=row["patron"],
-            branch=row["branch"],
-            loaned=_dt(row["loaned"]),
-            due=_dt(row["due"]),
-            renewals=row["renewals"],
-        )
+    def _loans(self, condition: str, args: Sequence[Any] = ()) -> list[records.LoanRecord]:
+        rows = self.conn.execute(f"SELECT * FROM loan {condition}", args)
+        return [_record(records.LoanRecord, r) for r in rows]
 
-    def hold(self, hold_id: int) -> HoldRecord | None:
-        row = self.conn.execute("SELECT * FROM hold WHERE id = ?", (hold_id,)).fetchone()
-        return self._hold(row) if row else None
+    def hold(self, hold_id: int) -> records.HoldRecord | None:
+        holds = self._holds("WHERE id = ?", (hold_id,))
+        return holds[0] if holds else None
 
-    def holds_of(self, patron: str) -> list[HoldRecord]:
-        rows = self.conn.execute(
-            "SELECT * FROM hold WHERE patron = ? ORDER BY id", (patron,)
-        ).fetchall()
-        return [self._hold(r) for r in rows]
+    def holds_of(self, patron: str) -> list[records.HoldRecord]:
+        return self._holds("WHERE patron = ? ORDER BY id", (patron,))
 
-    def holds_on(self, record: str) -> list[HoldRecord]:
+    def holds_on(self, record: str) -> list[records.HoldRecord]:
         """The record's queue: trapped holds first, then waiting ones in order placed."""
-        rows = self.conn.execute(
-            "SELECT * FROM hold WHERE record = ? ORDER BY state = 'waiting', id", (record,)
-        ).fetchall()
+        return self._holds("WHERE record = ? ORDER BY state = 'waiting', id", (record,))
+
+    def _holds(self, condition: str, args: Sequence[Any]) -> list[records.HoldRecord]:
+        rows = self.conn.execute(f"SELECT * FROM hold {condition}", args).fetchall()
         return [self._hold(r) for r in rows]
 
-    def _hold(self, row: sqlite3.Row) -> HoldRecord:
+    def _hold(self, row: sqlite3.Row) -> records.HoldRecord:
         position = 0
         if row["state"] == "waiting":
             position = self.conn.execute(
                 "SELECT COUNT(*) FROM hold WHERE record = ? AND state = 'waiting' AND id <= ?",
                 (row["record"], row["id"]),
             ).fetchone()[0]
-        return HoldRecord(
-            id=row["id"],
-            patron=row["patron"],
-            record=row["record"],
-            pickup=row["pickup"],
-            placed=_dt(row["placed"]),
-            state=row["state"],
-            item=row["item"],
-            expires=_d(row["expires"]),
-            position=position,
-        )
+        return _record(records.HoldRecord, row, position=position)
 
-    def fees_of(self, patron: str, *, outstanding_only: bool = True) -> list[FeeRecord]:
+    def fees_of(self, patron: str, *, outstanding_only: bool = True) -> list[records.FeeRecord]:
         sql = "SELECT * FROM fee WHERE patron = ?"
         if outstanding_only:
             sql += " AND paid < amount"
         rows = self.conn.execute(sql + " ORDER BY id", (patron,)).fetchall()
-        return [
-            FeeRecord(
-                id=r["id"],
-                patron=r["patron"],
-                amount=r["amount"],
-                paid=r["paid"],
-                type=r["type"],
-                item=r["item"],
-                description=r["description"],
-            )
-            for r in rows
-        ]
+        return [_record(records.FeeRecord, r) for r in rows]
 
     def fees_total(self, patron: str) -> int:
         row = self.conn.execute(
@@ -714,23 +647,10 @@ class ConsortiumModel:
             for r in rows
         ]
 
-    def circulation_log(self, *, item: str | None = None) -> list[LogEntry]:
+    def circulation_log(self, *, item: str | None = None) -> list[records.LogEntry]:
         sql = "SELECT * FROM circulation_log"
         args: tuple[str, ...] = ()
         if item is not None:
             sql, args = sql + " WHERE item = ?", (item,)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [
-            LogEntry(
-                id=r["id"],
-                at=_dt(r["at"]),
-                account=r["account"],
-                branch=r["branch"],
-                action=r["action"],
-                item=r["item"],
-                patron=r["patron"],
-                ok=bool(r["ok"]),
-                detail=r["detail"],
-            )
-            for r in rows
-        ]
+        return [_record(records.LogEntry, r) for r in rows]

@@ -134,6 +134,11 @@ def field_text(value: str) -> str:
     return " ".join(value.replace("|", "/").split())[:255]
 
 
+def _present(**values: str | list[str] | None) -> dict[str, str | list[str]]:
+    """The optional fields that have a value: an empty optional field is left out, not sent."""
+    return {tag: value for tag, value in values.items() if value}
+
+
 def _yes(value: str | None) -> bool:
     return (value or "").strip().upper() == "Y"
 
@@ -525,8 +530,7 @@ class Responder:
                 BH=self.model.policy.currency,
                 BV=money(result.fee),
             )
-        if result.message:
-            fields["AF"] = result.message
+        fields.update(_present(AF=result.message))
         return cls(
             ok=result.ok,
             renewal_ok=result.ok and result.renewal,
@@ -581,12 +585,7 @@ class Responder:
             fee_acknowledged=_yes(request.fee_acknowledged),
         )
         fields: dict[str, str | list[str]] = {"AO": self._institution(request, session)}
-        if result.renewed:
-            fields["BM"] = result.renewed
-        if result.unrenewed:
-            fields["BN"] = result.unrenewed
-        if result.message:
-            fields["AF"] = result.message
+        fields.update(_present(BM=result.renewed, BN=result.unrenewed, AF=result.message))
         return sip2.RenewAllResponse(
             ok=result.ok,
             renewed_count=len(result.renewed),
@@ -626,17 +625,16 @@ class Responder:
             )
             if item.properties:
                 fields["CH"] = item.properties
-        if result.sort_bin:
-            fields["CL"] = field_text(result.sort_bin)
-        if result.destination:
-            fields["CT"] = result.destination
-        if result.alert_type:
-            fields["CV"] = result.alert_type
+        fields.update(
+            _present(
+                CL=field_text(result.sort_bin or ""),
+                CT=result.destination,
+                CV=result.alert_type,
+            )
+        )
         if result.hold_patron:
-            fields["CY"] = result.hold_patron
-            fields["DA"] = result.hold_patron_short or ""
-        if result.message:
-            fields["AF"] = result.message
+            fields.update(CY=result.hold_patron, DA=result.hold_patron_short or "")
+        fields.update(_present(AF=result.message))
         return sip2.CheckinResponse(
             ok=result.ok, resensitize=True, magnetic_media=False, alert=result.alert, fields=fields
         )
@@ -728,10 +726,7 @@ class Responder:
             fee_id=request.fee_identifier,
             transaction_id=request.transaction_id,
         )
-        if result.transaction_id:
-            fields["BK"] = result.transaction_id
-        if result.message:
-            fields["AF"] = result.message
+        fields.update(_present(BK=result.transaction_id, AF=result.message))
         return sip2.FeePaidResponse(payment_accepted=result.accepted, fields=fields)
 
     def hold(self, request: sip2.Hold, session: Session) -> sip2.Message:
@@ -750,10 +745,7 @@ class Responder:
             "AO": self._institution(request, session),
             "AA": request.patron_identifier or "",
         }
-        if request.item_identifier:
-            fields["AB"] = request.item_identifier
-        if result.title:
-            fields["AJ"] = result.title
+        fields.update(_present(AB=request.item_identifier, AJ=result.title))
         hold = result.hold
         if hold is not None and result.ok and mode != "-":
             fields["BS"] = hold.pickup
@@ -763,8 +755,7 @@ class Responder:
                 fields["BW"] = sip2.format_sip_date(
                     datetime.combine(hold.expires, datetime.min.time())
                 )
-        if result.message:
-            fields["AF"] = result.message
+        fields.update(_present(AF=result.message))
         return sip2.HoldResponse(ok=result.ok, available=result.available, fields=fields)
 
 

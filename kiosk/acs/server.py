@@ -25,7 +25,6 @@ and real servers do, this server does:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 import time
@@ -43,6 +42,7 @@ from kiosk.acs.limits import (
 from kiosk.acs.protocol import CIRCULATION_CODES, CloseConnection, Responder, Session
 from kiosk.acs.resends import LoginResends
 from kiosk.acs.tolerant import decode_request
+from kiosk.closing import close_stream
 from kiosk.sip2 import AskResend, Close, Handle, Replay, ServerConnection
 
 log = logging.getLogger("kiosk.acs")
@@ -205,9 +205,7 @@ class SIP2Server:
             self.admission.leave(ticket)
             self.stats.open_connections -= 1
             self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await close_stream(writer)
             if task is not None:
                 self._tasks.discard(task)
 

@@ -81,16 +81,9 @@ def _configured(path: Path, kind: str) -> tuple[Any, Any] | None:
 
 
 def _readers(args: argparse.Namespace) -> int:
-    from drivers.cards import DeviceError, list_reader_names
+    from drivers.cards.__main__ import print_reader_names
 
-    try:
-        names = list_reader_names()
-    except DeviceError as error:
-        print(error)
-        return 1
-    for name in names:
-        print(name)
-    return 0 if names else 1
+    return 0 if print_reader_names() else 1
 
 
 def _card(args: argparse.Namespace) -> int:

@@ -63,22 +63,20 @@ def register(subparsers: Any) -> None:
             help="the patron's PIN; --pin alone asks for it without echo",
         )
 
-    actions.add_parser("status", help="is the library system there and accepting circulation?")
-    patron = actions.add_parser("patron", help="validate a patron (and PIN): blocks, fees")
-    patron.add_argument("patron_id", metavar="ID")
-    pin_option(patron)
-    checkout = actions.add_parser("checkout", help="lend ITEM to PATRON")
-    checkout.add_argument("patron_id", metavar="PATRON")
-    checkout.add_argument("item_id", metavar="ITEM")
-    pin_option(checkout)
-    checkin = actions.add_parser("checkin", help="take ITEM back; shows where it goes")
-    checkin.add_argument("item_id", metavar="ITEM")
-    renew = actions.add_parser("renew", help="renew PATRON's loan of ITEM")
-    renew.add_argument("patron_id", metavar="PATRON")
-    renew.add_argument("item_id", metavar="ITEM")
-    pin_option(renew)
-    item = actions.add_parser("item", help="what the library system knows about ITEM")
-    item.add_argument("item_id", metavar="ITEM")
+    patron, item = ("patron_id", "PATRON"), ("item_id", "ITEM")
+    for action, what, arguments, asks_pin in (
+        ("status", "is the library system there and accepting circulation?", (), False),
+        ("patron", "validate a patron (and PIN): blocks, fees", [("patron_id", "ID")], True),
+        ("checkout", "lend ITEM to PATRON", (patron, item), True),
+        ("checkin", "take ITEM back; shows where it goes", [item], False),
+        ("renew", "renew PATRON's loan of ITEM", (patron, item), True),
+        ("item", "what the library system knows about ITEM", [item], False),
+    ):
+        sub = actions.add_parser(action, help=what)
+        for dest, metavar in arguments:
+            sub.add_argument(dest, metavar=metavar)
+        if asks_pin:
+            pin_option(sub)
     parser.set_defaults(handler=run)
 
 

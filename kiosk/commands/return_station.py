@@ -61,12 +61,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_config
+    from kiosk.commands.common import config_or_report
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    config = config_or_report(args.config)
+    if config is None:
         return 1
     if config.kiosk.mode != "return-station" or config.return_station is None:
         print(

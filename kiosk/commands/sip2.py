@@ -310,18 +310,19 @@ def _explain(exc: Exception) -> str:
     """The error in plain words for staff, with what to check."""
     from kiosk import sip2
 
-    if isinstance(exc, sip2.SIP2LoginError):
-        return f"login refused: {exc}"
-    if isinstance(exc, sip2.SIP2TLSError):
-        return f"TLS failure: {exc} (check --ca-file, --server-name and that the port speaks TLS)"
-    if isinstance(exc, sip2.SIP2TimeoutError):
-        return f"timeout: {exc}"
-    if isinstance(exc, sip2.SIP2CharsetError):
-        return f"wrong charset suspected: {exc} (try --charset cp850, iso-8859-1 or utf-8)"
-    if isinstance(exc, sip2.SIP2ConnectionError):
-        return f"connection failed: {exc}"
-    if isinstance(exc, sip2.SIP2EncodeError):
-        return f"cannot send that request: {exc}"
+    check_tls = "(check --ca-file, --server-name and that the port speaks TLS)"
+    check_charset = "(try --charset cp850, iso-8859-1 or utf-8)"
+    advice: tuple[tuple[type[Exception], str], ...] = (  # the first that fits: subclasses first
+        (sip2.SIP2LoginError, "login refused: {}"),
+        (sip2.SIP2TLSError, "TLS failure: {} " + check_tls),
+        (sip2.SIP2TimeoutError, "timeout: {}"),
+        (sip2.SIP2CharsetError, "wrong charset suspected: {} " + check_charset),
+        (sip2.SIP2ConnectionError, "connection failed: {}"),
+        (sip2.SIP2EncodeError, "cannot send that request: {}"),
+    )
+    for kind, text in advice:
+        if isinstance(exc, kind):
+            return text.format(exc)
     return f"SIP2 error: {exc}"
 
 

@@ -60,13 +60,11 @@ class _BadMessage(ValueError):
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError, load_config
+    from kiosk.commands.common import config_or_report
     from kiosk.core.sorting import explain, sort_item
 
-    try:
-        config = load_config(args.config, check_files=False)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    config = config_or_report(args.config, check_files=False)
+    if config is None:
         return 1
     station = config.return_station
     if station is None:

@@ -8,16 +8,14 @@ Nordic consortium kiosk would use, so a config file only says what differs. Secr
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -50,11 +48,13 @@ from .types import (
     HexColour,
     HexUid,
     Language,
+    ListenAddress,
     PasswordHash,
     Port,
     SecretFile,
     SecretFileError,
     check_files,
+    matching,
     missing_file,
     read_secret_file,
 )
@@ -122,17 +122,14 @@ def _load_secret(
 # kiosk: who this kiosk is
 
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:/_.-]{0,31}$")
-
-
-def _code(value: str) -> str:
-    if not _CODE.match(value):
-        raise ValueError("a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-BOL'")
-    return value
-
-
 #: An identifier such as a kiosk id, an ISIL, a branch code or a bin id.
-Code = Annotated[str, AfterValidator(_code)]
+Code = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9][A-Za-z0-9:/_.-]{0,31}",
+        "a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-BOL'",
+    ),
+]
 
 
 class KioskIdentity(Section):
@@ -688,7 +685,8 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-OneOrMany = Annotated[list[str], Field(min_length=1)]
+#: A condition's values: one (``"01"``) or several (``["01", "02"]``), read as a list.
+OneOrMany = Annotated[list[str], BeforeValidator(_one_or_many), Field(min_length=1)]
 
 
 class SortingRule(Section):
@@ -714,21 +712,6 @@ class SortingRule(Section):
     hold_here: bool | None = None
     offline: bool | None = None
     bin: str
-
-    @field_validator(
-        "alert_type",
-        "destination",
-        "sort_bin",
-        "permanent_location",
-        "collection",
-        "call_number_prefix",
-        "media_type",
-        "owner_library",
-        mode="before",
-    )
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        return _one_or_many(value)
 
     @field_validator("alert_type")
     @classmethod
@@ -830,17 +813,8 @@ class HealthSettings(Section):
     """The /healthz and /metrics endpoint (for the fleet's Prometheus)."""
 
     enabled: bool = True
-    host: str = "127.0.0.1"
+    host: ListenAddress = "127.0.0.1"
     port: Port = 9464
-
-    @field_validator("host")
-    @classmethod
-    def _ip(cls, value: str) -> str:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise ValueError("an IP address to listen on, e.g. '127.0.0.1'") from None
-        return value
 
 
 class ConsoleUser(Section):
@@ -858,7 +832,9 @@ class ConsoleSettings(Section):
     """The staff console in the browser, served by the kiosk itself (kiosk.console)."""
 
     enabled: bool = False
-    host: str = Field("127.0.0.1", description="Where it listens; loopback unless you open it.")
+    host: ListenAddress = Field(
+        "127.0.0.1", description="Where it listens; loopback unless you open it."
+    )
     port: Port = 8470
     cert_file: ExistingFile | None = Field(None, description="TLS certificate (PEM): https.")
     key_file: ExistingFile | None = Field(None, description="TLS key; default: in cert_file.")
@@ -868,15 +844,6 @@ class ConsoleSettings(Section):
     login_attempts: int = Field(5, ge=1, le=20, description="Wrong passwords that lock a login.")
     login_lockout_minutes: float = Field(15.0, gt=0, le=1440)
     users: dict[ConsoleUserName, ConsoleUser] = {}
-
-    @field_validator("host")
-    @classmethod
-    def _ip(cls, value: str) -> str:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise ValueError("an IP address to listen on, e.g. '127.0.0.1'") from None
-        return value
 
     @model_validator(mode="after")
     def _key_needs_cert(self) -> Self:

@@ -8,6 +8,7 @@ checks that files exist and the reading of secret files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import stat
@@ -24,11 +25,13 @@ __all__ = [
     "HexColour",
     "HexUid",
     "Language",
+    "ListenAddress",
     "PasswordHash",
     "Port",
     "SecretFile",
     "SecretFileError",
     "check_files",
+    "matching",
     "missing_file",
     "read_secret_file",
 ]
@@ -133,17 +136,42 @@ def _password_hash(value: SecretStr) -> SecretStr:
 #: A salted hash as kiosk.passwords writes it (``scrypt$n=...$salt$key``); masked when shown.
 PasswordHash = Annotated[SecretStr, AfterValidator(_password_hash)]
 
-_USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 
+def matching(pattern: str, expected: str) -> AfterValidator:
+    """Text that must match ``pattern`` as a whole; ``expected`` says what to write instead.
 
-def _user_name(value: str) -> str:
-    if not _USER_NAME.match(value):
-        raise ValueError("a login name of 1-32 lower-case letters, digits or _ . - (e.g. 'anna')")
-    return value
+    Why not ``Field(pattern=...)``: its message shows the regular expression, which tells a
+    librarian editing the file nothing."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(expected)
+        return value
+
+    return AfterValidator(check)
 
 
 #: A staff console login name.
-ConsoleUserName = Annotated[str, AfterValidator(_user_name)]
+ConsoleUserName = Annotated[
+    str,
+    matching(
+        r"[a-z][a-z0-9_.-]{0,31}",
+        "a login name of 1-32 lower-case letters, digits or _ . - (e.g. 'anna')",
+    ),
+]
+
+
+def _ip_address(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError("an IP address to listen on, e.g. '127.0.0.1'") from None
+    return value
+
+
+#: Where one of the kiosk's servers listens (the health endpoint, the staff console).
+ListenAddress = Annotated[str, AfterValidator(_ip_address)]
 
 
 class SecretFileError(ValueError):

@@ -220,9 +220,8 @@ def create_app(
 
     @needs(Level.STAFF)
     async def statistics(request: Request, session: Session) -> Response:
-        params = request.query_params
         try:
-            start, end = parse_period(params.get("from"), params.get("to"), date.today())
+            start, end = _asked_period(request)
         except ValueError as exc:
             start, end = parse_period(None, None, date.today())
             session.notice = f"Period not understood: {exc}."
@@ -239,9 +238,8 @@ def create_app(
 
     @needs(Level.STAFF)
     async def statistics_csv(request: Request, session: Session) -> Response:
-        params = request.query_params
         try:
-            start, end = parse_period(params.get("from"), params.get("to"), date.today())
+            start, end = _asked_period(request)
         except ValueError as exc:
             return PlainTextResponse(f"period: {exc}", status_code=400)
         text = await run_blocking(period_csv, bridge.statistics(), start, end)
@@ -385,6 +383,12 @@ def _login_form(
         LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
     )
     return response
+
+
+def _asked_period(request: Request) -> tuple[date, date]:
+    """The statistics period of the page's ?from=&to= (ValueError when not understood)."""
+    params = request.query_params
+    return parse_period(params.get("from"), params.get("to"), date.today())
 
 
 def _text(form: FormData, name: str) -> str:

@@ -14,9 +14,10 @@ sampler would compete with it on the serial line. Whoever sees a reader fail rep
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
+
+from kiosk.closing import cancel_and_wait
 
 from .metrics import Metrics, PaperState
 
@@ -78,8 +79,5 @@ class KioskSampler:
         return self._task
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

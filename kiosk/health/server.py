@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from typing import Any
+from typing import Any, Self
 
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from kiosk.httpserve import BoundedHandler, BoundedHTTPServer, serve_in_thread, stop_serving
+from kiosk.httpserve import BoundedHandler, ServedInThread
 
 from .metrics import Metrics
 
@@ -24,7 +23,7 @@ __all__ = ["HealthServer"]
 log = logging.getLogger(__name__)
 
 
-class HealthServer:
+class HealthServer(ServedInThread):
     """Serves ``GET /healthz`` (JSON; 200 ok/degraded, 503 failing) and ``GET /metrics``.
 
     ``port=0`` picks a free port (tests); :attr:`port` tells which after :meth:`start`.
@@ -32,6 +31,8 @@ class HealthServer:
     nothing for ``timeout_seconds``, or has not sent a whole request by then, is closed, and at
     most ``max_connections`` are served at once.
     """
+
+    thread_name = "kiosk-health"
 
     def __init__(
         self,
@@ -42,47 +43,22 @@ class HealthServer:
         timeout_seconds: float = 10.0,
         max_connections: int = 32,
     ) -> None:
-        self.metrics = metrics
-        self.host = host
-        self._requested_port = port
-        self.timeout_seconds = timeout_seconds
-        self.max_connections = max_connections
-        self._server: BoundedHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            return self._requested_port
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def start(self) -> HealthServer:
-        self._server = BoundedHTTPServer(
-            (self.host, self._requested_port),
-            _handler_for(self.metrics),
-            max_connections=self.max_connections,
-            idle_seconds=self.timeout_seconds,
-            request_seconds=self.timeout_seconds,
+        super().__init__(
+            host,
+            port,
+            max_connections=max_connections,
+            idle_seconds=timeout_seconds,
+            request_seconds=timeout_seconds,
         )
-        self._thread = serve_in_thread(self._server, "kiosk-health", poll_interval=0.2)
+        self.metrics = metrics
+
+    def handler(self) -> type[BoundedHandler]:
+        return _handler_for(self.metrics)
+
+    def start(self) -> Self:
+        super().start()
         log.info("health endpoint listening", extra={"fields": {"url": self.url}})
         return self
-
-    def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> HealthServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _handler_for(metrics: Metrics) -> type[BoundedHandler]:

@@ -12,11 +12,12 @@ as sd_watchdog_enabled(3) advises. Outside systemd (no ``NOTIFY_SOCKET``) everyt
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
 from collections.abc import Callable, Mapping
+
+from kiosk.closing import cancel_and_wait
 
 __all__ = ["Notifier", "Watchdog", "watchdog_interval"]
 
@@ -128,8 +129,5 @@ class Watchdog:
         return self._task
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
+from kiosk.closing import cancel_and_wait
 from kiosk.sip2.catalog import Login, SCStatus
 from kiosk.sip2.codec import Decoded, check_charset
 from kiosk.sip2.connection import ClientConnection, Discard, Send
@@ -231,11 +232,8 @@ class _Connection:
 
     async def close(self) -> None:
         self.state = "closed"
-        if self._keepalive_task is not None:
-            self._keepalive_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keepalive_task
-            self._keepalive_task = None
+        await cancel_and_wait(self._keepalive_task)
+        self._keepalive_task = None
         writer = self._writer
         self._close_socket()
         if writer is not None:

@@ -97,6 +97,12 @@ def _text(name: str, width: int, default: Any = _NO_DEFAULT) -> FixedField:
 _SCREEN = ("AF", "AG")
 _LANGUAGE = _text("language", 3, "000")
 _PATRON_STATUS = _text("patron_status", 14, " " * 14)
+#: A checkout's answer (12) and a renewal's (30) have the same fields: a renewal is a new loan.
+_LOAN_RESPONSE = (
+    (_ok(), _yn("renewal_ok"), _ynu("magnetic_media"), _ynu("desensitize"), _date()),
+    ("AO", "AA", "AB", "AJ", "AH"),
+    ("BT", "CI", "BH", "BV", "CK", "CH", "BK", *_SCREEN),
+)
 
 LAYOUTS_LIST: tuple[Layout, ...] = (
     # --- sessions -------------------------------------------------------------------------
@@ -170,12 +176,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
         (_yn("sc_renewal_policy", True), _yn("no_block"), _date(), _date("nb_due_date", None)),
         ("AO", "AA", "AB", "AC"), ("CH", "AD", "BO", "BI"), response="12",
     ),
-    Layout(
-        "12", "CheckoutResponse", "acs",
-        (_ok(), _yn("renewal_ok"), _ynu("magnetic_media"), _ynu("desensitize"), _date()),
-        ("AO", "AA", "AB", "AJ", "AH"),
-        ("BT", "CI", "BH", "BV", "CK", "CH", "BK", *_SCREEN),
-    ),
+    Layout("12", "CheckoutResponse", "acs", *_LOAN_RESPONSE),
     Layout(
         "09", "Checkin", "sc",
         (_yn("no_block"), _date(), _date("return_date")),
@@ -192,12 +193,7 @@ LAYOUTS_LIST: tuple[Layout, ...] = (
         (_yn("third_party_allowed"), _yn("no_block"), _date(), _date("nb_due_date", None)),
         ("AO", "AA"), ("AD", "AB", "AJ", "AC", "CH", "BO"), response="30",
     ),
-    Layout(
-        "30", "RenewResponse", "acs",
-        (_ok(), _yn("renewal_ok"), _ynu("magnetic_media"), _ynu("desensitize"), _date()),
-        ("AO", "AA", "AB", "AJ", "AH"),
-        ("BT", "CI", "BH", "BV", "CK", "CH", "BK", *_SCREEN),
-    ),
+    Layout("30", "RenewResponse", "acs", *_LOAN_RESPONSE),
     Layout(
         "65", "RenewAll", "sc", (_date(),), ("AO", "AA"), ("AD", "AC", "BO"), response="66",
     ),

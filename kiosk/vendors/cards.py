@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from kiosk.config import CardReaderSettings
-from kiosk.registry import CARD_READERS, DeviceContext
+from kiosk.registry import CARD_READERS, DeviceContext, no_device
 
 if TYPE_CHECKING:
     from drivers.cards import CardReader
@@ -58,10 +58,6 @@ def simulated_reader(settings: SimulatedCardReaderSettings, context: DeviceConte
     return SimulatedCardReader()
 
 
-def no_reader(settings: NoCardReaderSettings, context: DeviceContext) -> None:
-    return None
-
-
 CARD_READERS.register(
     "pcsc",
     PcscReaderSettings,
@@ -72,4 +68,4 @@ CARD_READERS.register(
 CARD_READERS.register(
     "simulated", SimulatedCardReaderSettings, simulated_reader, "an in-process simulated reader"
 )
-CARD_READERS.register("none", NoCardReaderSettings, no_reader, "no card reader")
+CARD_READERS.register("none", NoCardReaderSettings, no_device, "no card reader")

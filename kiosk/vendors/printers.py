@@ -4,14 +4,14 @@ none (``[hardware.printer]``). Every ESC/POS kind is built by ``drivers.printer.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from kiosk.config import PrinterSettings
 from kiosk.config.problems import Problem, Problems
-from kiosk.registry import PRINTERS, DeviceContext
+from kiosk.config.types import matching
+from kiosk.registry import PRINTERS, DeviceContext, no_device
 
 if TYPE_CHECKING:
     from drivers.printer import ReceiptPrinter
@@ -26,7 +26,7 @@ __all__ = [
     "UsbPrinterSettings",
 ]
 
-_USB_ADDRESS = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
+_USB_IDS = "the USB ids as VID:PID in hex, e.g. '04b8:0202'"
 
 CodePage = Literal["cp865", "cp850", "cp437", "cp1252", "iso-8859-1", "iso-8859-15"]
 
@@ -75,14 +75,9 @@ class EscPosSettings(PrinterSettings):
 
 class UsbPrinterSettings(EscPosSettings):
     type: Literal["escpos-usb"] = "escpos-usb"
-    address: str = Field(description="the USB ids as VID:PID in hex, e.g. '04b8:0202'")
-
-    @field_validator("address")
-    @classmethod
-    def _ids(cls, value: str) -> str:
-        if not _USB_ADDRESS.match(value):
-            raise ValueError("the USB ids as VID:PID in hex, e.g. '04b8:0202'")
-        return value
+    address: Annotated[str, matching(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", _USB_IDS)] = Field(
+        description=_USB_IDS
+    )
 
     def url(self) -> str:
         return f"usb://{self.address}"
@@ -144,10 +139,6 @@ def escpos_printer(settings: EscPosSettings, context: DeviceContext) -> ReceiptP
     return settings.build()
 
 
-def no_printer(settings: NoPrinterSettings, context: DeviceContext) -> None:
-    return None
-
-
 PRINTERS.register(
     "escpos-usb",
     UsbPrinterSettings,
@@ -179,4 +170,4 @@ PRINTERS.register(
 PRINTERS.register(
     "simulated", SimulatedPrinterSettings, escpos_printer, "the printer simulator (PNG and text)"
 )
-PRINTERS.register("none", NoPrinterSettings, no_printer, "no printer")
+PRINTERS.register("none", NoPrinterSettings, no_device, "no printer")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from kiosk.config import ScannerSettings
-from kiosk.registry import SCANNERS, DeviceContext
+from kiosk.registry import SCANNERS, DeviceContext, no_device
 
 if TYPE_CHECKING:
     from drivers.cards import BarcodeScanner
@@ -83,10 +83,6 @@ def simulated_scanner(settings: SimulatedScannerSettings, context: DeviceContext
     return SimulatedBarcodeScanner()
 
 
-def no_scanner(settings: NoScannerSettings, context: DeviceContext) -> None:
-    return None
-
-
 SCANNERS.register(
     "serial",
     SerialScannerSettings,
@@ -107,4 +103,4 @@ SCANNERS.register(
 SCANNERS.register(
     "simulated", SimulatedScannerSettings, simulated_scanner, "an in-process simulated scanner"
 )
-SCANNERS.register("none", NoScannerSettings, no_scanner, "no barcode scanner")
+SCANNERS.register("none", NoScannerSettings, no_device, "no barcode scanner")

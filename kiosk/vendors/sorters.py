@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from kiosk.config import Section, SorterSettings
 from kiosk.config.problems import Problem, Problems
 from kiosk.config.types import Port
-from kiosk.registry import SORTERS, SorterContext
+from kiosk.registry import SORTERS, SorterContext, no_device
 
 if TYPE_CHECKING:
     from drivers.sorter import Sorter
@@ -128,10 +128,6 @@ def simulated_sorter(settings: SimulatedSorterSettings, context: SorterContext) 
     return _modbus_driver(simulator.host, simulator.port, settings)
 
 
-def no_sorter(settings: NoSorterSettings, context: SorterContext) -> None:
-    return None
-
-
 SORTERS.register(
     "modbus-tcp",
     ModbusSorterSettings,
@@ -142,4 +138,4 @@ SORTERS.register(
 SORTERS.register(
     "simulated", SimulatedSorterSettings, simulated_sorter, "a simulated machine on loopback"
 )
-SORTERS.register("none", NoSorterSettings, no_sorter, "no sorter (a checkout kiosk)")
+SORTERS.register("none", NoSorterSettings, no_device, "no sorter (a checkout kiosk)")

@@ -28,6 +28,7 @@ import pytest
 from kiosk import sip2
 from kiosk.acs import EmbeddedACS, read_data
 from kiosk.acs.model import DEMO_DATA
+from kiosk.closing import close_stream
 
 DEMO: dict[str, dict[str, str]] = read_data(DEMO_DATA).examples
 
@@ -110,9 +111,7 @@ class RawConnection:
         return bool(response.fixed["ok"])
 
     async def close(self) -> None:
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await self.writer.wait_closed()
+        await close_stream(self.writer)
 
 
 @contextlib.asynccontextmanager

@@ -6,43 +6,34 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk.acs import (
-    EXCEPTION,
-    FLOATING_STAYS,
-    HOLD_HERE,
-    HOLD_TRANSIT,
-    RESHELVE,
-    TRANSIT_HOME,
-    Circulation,
-    ConsortiumModel,
-    Reason,
-)
+from kiosk import acs
+from kiosk.acs.circulation import ReturnResult
 from tests.acs.fixtures import DEMO
 
 ASA = DEMO["patron"]["barcode"]
 
 
 @pytest.fixture
-def circ() -> Circulation:
-    return Circulation(ConsortiumModel.open())
+def circ() -> acs.Circulation:
+    return acs.Circulation(acs.ConsortiumModel.open())
 
 
 @pytest.fixture
-def bollnas(circ: Circulation):  # the Bollnäs main library kiosk
+def bollnas(circ: acs.Circulation):  # the Bollnäs main library kiosk
     return circ.terminal("kiosk-bol-hb", "BOL-HB")
 
 
 # --- returns: every routing outcome of the demo data -------------------------------------------
 
 
+def routing(result: ReturnResult) -> tuple[bool, str, bool, str | None]:
+    """What a return says: taken or not, the routing outcome, the alert and the sort bin."""
+    return (result.ok, result.outcome, result.alert, result.sort_bin)
+
+
 def test_an_item_whose_home_is_here_is_reshelved(circ, bollnas) -> None:
     result = circ.checkin(bollnas, DEMO["return_reshelve"]["item"])
-    assert (result.ok, result.outcome, result.alert, result.sort_bin) == (
-        True,
-        RESHELVE,
-        False,
-        "1",
-    )
+    assert routing(result) == (True, acs.RESHELVE, False, "1")
     assert result.item.status == "available" and result.item.loan is None
 
 
@@ -50,14 +41,18 @@ def test_a_floating_item_stays_where_it_is_returned(circ, bollnas) -> None:
     barcode = DEMO["return_floating_stays"]["item"]
     assert circ.model.item(barcode).home_branch == "HUD-HB"
     result = circ.checkin(bollnas, barcode)
-    assert (result.outcome, result.alert, result.destination) == (FLOATING_STAYS, False, None)
+    assert (result.outcome, result.alert, result.destination) == (acs.FLOATING_STAYS, False, None)
     assert circ.model.item(barcode).home_branch == "BOL-HB"  # its new home
     assert circ.model.item(barcode).status == "available"
 
 
 def test_an_item_of_another_library_goes_home_in_transit(circ, bollnas) -> None:
     result = circ.checkin(bollnas, DEMO["return_transit_home"]["item"])
-    assert (result.outcome, result.alert_type, result.destination) == (TRANSIT_HOME, "04", "SOD-HB")
+    assert (result.outcome, result.alert_type, result.destination) == (
+        acs.TRANSIT_HOME,
+        "04",
+        "SOD-HB",
+    )
     assert result.sort_bin == "6"  # Bollnäs sorts the van to Söderhamn into bin 6
     item = circ.model.item(DEMO["return_transit_home"]["item"])
     assert (item.status, item.transit_to, item.location) == ("in_transit", "SOD-HB", "BOL-HB")
@@ -66,7 +61,7 @@ def test_an_item_of_another_library_goes_home_in_transit(circ, bollnas) -> None:
 def test_an_item_that_fills_a_hold_picked_up_here_is_trapped(circ, bollnas) -> None:
     example = DEMO["return_hold_here"]
     result = circ.checkin(bollnas, example["item"])
-    assert (result.outcome, result.alert_type, result.sort_bin) == (HOLD_HERE, "01", "2")
+    assert (result.outcome, result.alert_type, result.sort_bin) == (acs.HOLD_HERE, "01", "2")
     assert result.hold_patron == example["hold_patron"]
     assert result.hold_patron_short == "Kjærsti L."  # never the full name on a slip
     hold = circ.model.item(example["item"]).hold
@@ -77,7 +72,11 @@ def test_an_item_that_fills_a_hold_picked_up_here_is_trapped(circ, bollnas) -> N
 def test_an_item_that_fills_a_hold_elsewhere_goes_to_the_pickup_branch(circ, bollnas) -> None:
     example = DEMO["return_hold_transit"]
     result = circ.checkin(bollnas, example["item"])
-    assert (result.outcome, result.alert_type, result.destination) == (HOLD_TRANSIT, "02", "LJD-HB")
+    assert (result.outcome, result.alert_type, result.destination) == (
+        acs.HOLD_TRANSIT,
+        "02",
+        "LJD-HB",
+    )
     assert result.hold_patron == example["hold_patron"]
     item = circ.model.item(example["item"])
     assert (item.status, item.transit_to, item.hold.state) == ("in_transit", "LJD-HB", "in_transit")
@@ -85,13 +84,8 @@ def test_an_item_that_fills_a_hold_elsewhere_goes_to_the_pickup_branch(circ, bol
 
 def test_an_unknown_item_is_an_exception_not_a_refusal_to_take_it(circ, bollnas) -> None:
     result = circ.checkin(bollnas, DEMO["return_unknown"]["item"])
-    assert (result.ok, result.outcome, result.alert, result.sort_bin) == (
-        False,
-        EXCEPTION,
-        True,
-        "9",
-    )
-    assert result.reason is Reason.UNKNOWN_ITEM
+    assert routing(result) == (False, acs.EXCEPTION, True, "9")
+    assert result.reason is acs.Reason.UNKNOWN_ITEM
 
 
 def test_an_item_in_transit_arriving_at_its_pickup_branch_becomes_ready(circ) -> None:
@@ -100,7 +94,7 @@ def test_an_item_in_transit_arriving_at_its_pickup_branch_becomes_ready(circ) ->
     barcode = DEMO["return_hold_transit"]["item"]
     circ.checkin(bollnas, barcode)
     arrived = circ.checkin(ljusdal, barcode)
-    assert arrived.outcome == HOLD_HERE
+    assert arrived.outcome == acs.HOLD_HERE
     assert circ.model.item(barcode).status == "on_hold_shelf"
 
 
@@ -141,7 +135,7 @@ def test_the_rfid_card_uid_identifies_the_patron_too(circ, bollnas) -> None:
 def test_two_kiosks_cannot_lend_the_same_item_twice(circ, bollnas) -> None:
     assert circ.checkout(bollnas, ASA, "3000000013").ok
     other = circ.checkout(bollnas, "2150000011", "3000000013")
-    assert (other.ok, other.reason) == (False, Reason.ON_LOAN_TO_OTHER)
+    assert (other.ok, other.reason) == (False, acs.Reason.ON_LOAN_TO_OTHER)
 
 
 def test_borrowing_what_one_already_has_renews_it(circ, bollnas) -> None:
@@ -153,13 +147,13 @@ def test_borrowing_what_one_already_has_renews_it(circ, bollnas) -> None:
 @pytest.mark.parametrize(
     ("example", "reason"),
     [
-        ("patron_blocked", Reason.PATRON_BLOCKED),
-        ("patron_excessive_fees", Reason.EXCESSIVE_FEES),
-        ("patron_card_lost", Reason.CARD_LOST),
-        ("patron_expired", Reason.CARD_EXPIRED),
+        ("patron_blocked", acs.Reason.PATRON_BLOCKED),
+        ("patron_excessive_fees", acs.Reason.EXCESSIVE_FEES),
+        ("patron_card_lost", acs.Reason.CARD_LOST),
+        ("patron_expired", acs.Reason.CARD_EXPIRED),
     ],
 )
-def test_blocks_and_fees_refuse_loans(circ, bollnas, example: str, reason: Reason) -> None:
+def test_blocks_and_fees_refuse_loans(circ, bollnas, example: str, reason: acs.Reason) -> None:
     result = circ.checkout(bollnas, DEMO[example]["barcode"], "3000000014")
     assert (result.ok, result.reason) == (False, reason)
     assert result.message  # a screen message for the patron
@@ -171,14 +165,14 @@ def test_a_small_fee_does_not_stop_borrowing(circ, bollnas) -> None:
 
 
 def test_a_wrong_pin_refuses_and_a_right_one_lends(circ, bollnas) -> None:
-    assert circ.checkout(bollnas, ASA, "3000000015", pin="0000").reason is Reason.WRONG_PIN
+    assert circ.checkout(bollnas, ASA, "3000000015", pin="0000").reason is acs.Reason.WRONG_PIN
     assert circ.checkout(bollnas, ASA, "3000000015", pin="1234").ok
 
 
 def test_a_chargeable_loan_is_refused_with_the_fee_until_acknowledged(circ, bollnas) -> None:
     dvd = DEMO["borrow_chargeable"]["item"]
     first = circ.checkout(bollnas, ASA, dvd)
-    assert (first.ok, first.reason, first.fee) == (False, Reason.FEE_NOT_ACKNOWLEDGED, 1500)
+    assert (first.ok, first.reason, first.fee) == (False, acs.Reason.FEE_NOT_ACKNOWLEDGED, 1500)
     assert circ.model.fees_total(ASA) == 0
     second = circ.checkout(bollnas, ASA, dvd, fee_acknowledged=True)
     assert second.ok and second.fee == 1500
@@ -192,12 +186,12 @@ def test_the_kiosk_librarys_rules_decide_what_costs(circ) -> None:
 
 def test_reference_items_are_not_for_loan(circ, bollnas) -> None:
     result = circ.checkout(bollnas, ASA, DEMO["borrow_reference"]["item"])
-    assert result.reason is Reason.NOT_LOANABLE
+    assert result.reason is acs.Reason.NOT_LOANABLE
 
 
 def test_an_item_on_the_hold_shelf_is_only_for_its_patron(circ, bollnas) -> None:
     ready = DEMO["hold_ready"]
-    assert circ.checkout(bollnas, ASA, ready["item"]).reason is Reason.RESERVED_FOR_OTHER
+    assert circ.checkout(bollnas, ASA, ready["item"]).reason is acs.Reason.RESERVED_FOR_OTHER
     result = circ.checkout(bollnas, ready["patron"], ready["item"])
     assert result.ok
     assert all(h.record != "R" + ready["item"] for h in circ.model.holds_of(ready["patron"]))
@@ -212,7 +206,7 @@ def test_the_loan_limit_of_the_rules_is_enforced(circ) -> None:
     ][:11]
     results = [circ.checkout(hud, "2150000011", b) for b in films]
     assert [r.ok for r in results] == [True] * 10 + [False]
-    assert results[-1].reason is Reason.TOO_MANY_LOANS
+    assert results[-1].reason is acs.Reason.TOO_MANY_LOANS
 
 
 # --- renewals ------------------------------------------------------------------------------------
@@ -220,12 +214,12 @@ def test_the_loan_limit_of_the_rules_is_enforced(circ) -> None:
 
 def test_renewals_stop_at_the_limit_of_the_rules(circ, bollnas) -> None:
     result = circ.renew(bollnas, ASA, DEMO["renew_limit_reached"]["item"])
-    assert (result.ok, result.reason) == (False, Reason.RENEWAL_LIMIT)
+    assert (result.ok, result.reason) == (False, acs.Reason.RENEWAL_LIMIT)
 
 
 def test_a_loan_someone_waits_for_cannot_be_renewed(circ, bollnas) -> None:
     result = circ.renew(bollnas, ASA, DEMO["renew_blocked_by_hold"]["item"])
-    assert (result.ok, result.reason) == (False, Reason.RENEWAL_RESERVED)
+    assert (result.ok, result.reason) == (False, acs.Reason.RENEWAL_RESERVED)
 
 
 def test_a_renewal_moves_the_due_date_and_counts(circ, bollnas) -> None:
@@ -263,14 +257,14 @@ def test_offline_replays_refused_by_the_rules(circ, bollnas) -> None:
     stale = circ.checkout(
         bollnas, ASA, "3000000017", no_block=True, transaction_date=now - timedelta(days=30)
     )
-    assert stale.reason is Reason.STALE_OFFLINE
+    assert stale.reason is acs.Reason.STALE_OFFLINE
     not_offline = circ.checkout(
         bollnas, ASA, DEMO["borrow_not_offline"]["item"], no_block=True, transaction_date=now
     )
-    assert not_offline.reason is Reason.NOT_FOR_OFFLINE_LOAN
+    assert not_offline.reason is acs.Reason.NOT_FOR_OFFLINE_LOAN
     circ.checkout(bollnas, "2150000011", "3000000018")
     taken = circ.checkout(bollnas, ASA, "3000000018", no_block=True, transaction_date=now)
-    assert taken.reason is Reason.ON_LOAN_TO_OTHER
+    assert taken.reason is acs.Reason.ON_LOAN_TO_OTHER
 
 
 def test_an_offline_loan_keeps_the_due_date_the_kiosk_gave(circ, bollnas) -> None:
@@ -303,7 +297,7 @@ def test_a_hold_defaults_to_the_home_branch_and_is_not_placed_twice(circ, bollna
     first = circ.hold(bollnas, "+", "2150000011", item_id="3000000020")
     assert first.ok and first.hold.pickup == "BOL-HB" and first.available
     again = circ.hold(bollnas, "+", "2150000011", item_id="3000000020")
-    assert again.reason is Reason.HOLD_EXISTS
+    assert again.reason is acs.Reason.HOLD_EXISTS
 
 
 def test_holds_can_change_pickup_and_be_cancelled(circ, bollnas) -> None:
@@ -311,12 +305,12 @@ def test_holds_can_change_pickup_and_be_cancelled(circ, bollnas) -> None:
     changed = circ.hold(bollnas, "*", ASA, item_id="3000000037", pickup="HUD-BUS")
     assert changed.ok and changed.hold.pickup == "HUD-BUS"
     assert circ.hold(bollnas, "-", ASA, item_id="3000000037").ok
-    assert circ.hold(bollnas, "-", ASA, item_id="3000000037").reason is Reason.NO_SUCH_HOLD
+    assert circ.hold(bollnas, "-", ASA, item_id="3000000037").reason is acs.Reason.NO_SUCH_HOLD
 
 
 def test_blocked_patrons_cannot_place_holds(circ, bollnas) -> None:
     result = circ.hold(bollnas, "+", DEMO["patron_blocked"]["barcode"], item_id="3000000037")
-    assert result.reason is Reason.PATRON_BLOCKED
+    assert result.reason is acs.Reason.PATRON_BLOCKED
 
 
 def test_fees_are_paid_oldest_first_and_overpayment_is_refused(circ, bollnas) -> None:
@@ -330,7 +324,7 @@ def test_fees_are_paid_oldest_first_and_overpayment_is_refused(circ, bollnas) ->
 
 def test_a_kiosk_block_can_be_lifted_by_a_kiosk_but_a_staff_block_cannot(circ, bollnas) -> None:
     circ.block_patron(bollnas, ASA, "Card left in the machine")
-    assert circ.checkout(bollnas, ASA, "3000000021").reason is Reason.PATRON_BLOCKED
+    assert circ.checkout(bollnas, ASA, "3000000021").reason is acs.Reason.PATRON_BLOCKED
     assert circ.enable_patron(bollnas, ASA).lifted
     assert circ.checkout(bollnas, ASA, "3000000021").ok
     assert not circ.enable_patron(bollnas, DEMO["patron_blocked"]["barcode"]).lifted
@@ -365,7 +359,7 @@ def test_an_offline_replay_of_a_loan_that_already_arrived_changes_nothing(circ, 
 
 def test_without_the_kiosks_renewal_policy_a_second_checkout_is_refused(circ, bollnas) -> None:
     result = circ.checkout(bollnas, ASA, DEMO["renew_ok"]["item"], renewal_allowed=False)
-    assert (result.ok, result.reason) == (False, Reason.ALREADY_BORROWED)
+    assert (result.ok, result.reason) == (False, acs.Reason.ALREADY_BORROWED)
     assert circ.model.loan(DEMO["renew_ok"]["item"]).renewals == 0
 
 

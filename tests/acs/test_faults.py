@@ -21,6 +21,17 @@ def successful(acs: EmbeddedACS, item: str) -> list[str]:
     return [e.action for e in acs.model.circulation_log(item=item) if e.ok]
 
 
+async def lent_once_despite(acs: EmbeddedACS, item: str, **faults: object) -> sip2.Message:
+    """Check ``item`` out through the kiosk's client with ``faults`` set: the client gets its
+    yes and the library system carried the loan out exactly once. The answer, for more checks."""
+    async with kiosk_client(acs) as client:
+        acs.faults.update(**faults)
+        reply = await client.request(checkout_request(item))
+        assert reply.fixed["ok"]
+    assert successful(acs, item) == ["checkout"]
+    return reply
+
+
 def test_knobs_are_validated_and_read_from_strings() -> None:
     faults = Faults()
     faults.update(latency_ms="150", offline="yes", answer_96="2")
@@ -50,20 +61,14 @@ async def test_latency_delays_every_response() -> None:
 
 
 async def test_a_reply_lost_in_a_drop_is_not_a_double_loan(embedded_acs) -> None:
-    async with kiosk_client(embedded_acs) as client:
-        embedded_acs.faults.update(drop_after=1)  # carry out the checkout, then pull the cable
-        reply = await client.request(checkout_request("3000000011"))
-        assert reply.fixed["ok"] and not reply.fixed["renewal_ok"]
-    assert successful(embedded_acs, "3000000011") == ["checkout"]
+    # drop_after=1: carry out the checkout, then pull the cable
+    reply = await lent_once_despite(embedded_acs, "3000000011", drop_after=1)
+    assert not reply.fixed["renewal_ok"]
     assert embedded_acs.stats.dropped == 1 and embedded_acs.stats.replays == 1
 
 
 async def test_a_drop_before_processing_is_carried_out_once_on_resend(embedded_acs) -> None:
-    async with kiosk_client(embedded_acs) as client:
-        embedded_acs.faults.update(drop_after=1, drop_before_processing=True)
-        reply = await client.request(checkout_request("3000000012"))
-        assert reply.fixed["ok"]
-    assert successful(embedded_acs, "3000000012") == ["checkout"]
+    await lent_once_despite(embedded_acs, "3000000012", drop_after=1, drop_before_processing=True)
 
 
 async def test_drop_after_counts_requests_and_can_repeat(embedded_acs) -> None:
@@ -75,20 +80,12 @@ async def test_drop_after_counts_requests_and_can_repeat(embedded_acs) -> None:
 
 
 async def test_a_corrupted_checksum_is_recovered_with_97(embedded_acs) -> None:
-    async with kiosk_client(embedded_acs) as client:
-        embedded_acs.faults.update(corrupt_checksum=1)
-        reply = await client.request(checkout_request("3000000013"))
-        assert reply.fixed["ok"]
-    assert successful(embedded_acs, "3000000013") == ["checkout"]
+    await lent_once_despite(embedded_acs, "3000000013", corrupt_checksum=1)
     assert embedded_acs.faults.corrupt_checksum == 0
 
 
 async def test_answer_96_makes_the_client_resend(embedded_acs) -> None:
-    async with kiosk_client(embedded_acs) as client:
-        embedded_acs.faults.update(answer_96=2)
-        reply = await client.request(checkout_request("3000000014"))
-        assert reply.fixed["ok"]
-    assert successful(embedded_acs, "3000000014") == ["checkout"]
+    await lent_once_despite(embedded_acs, "3000000014", answer_96=2)
     assert embedded_acs.stats.resends_requested == 2
 
 

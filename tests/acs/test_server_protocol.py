@@ -20,6 +20,13 @@ def checkout_message(item: str, patron: str = ASA) -> sip2.Message:
     return checkout_request(item, patron, institution="SE-BOL")
 
 
+def checksum_broken(conn: RawConnection, message: sip2.Message) -> bytes:
+    """``message`` as ``conn`` frames it, with one digit of its checksum changed."""
+    wire = bytearray(conn.encode(message))
+    wire[-2] = ord("0") if wire[-2] != ord("0") else ord("1")
+    return bytes(wire)
+
+
 def loan_count(acs: EmbeddedACS, item: str, action: str = "checkout") -> int:
     return sum(1 for e in acs.model.circulation_log(item=item) if e.action == action and e.ok)
 
@@ -34,9 +41,8 @@ async def test_responses_carry_the_requests_sequence_and_a_valid_checksum(embedd
 
 async def test_a_bad_checksum_is_answered_with_96_and_nothing_happens(embedded_acs) -> None:
     async with logged_in(embedded_acs) as conn:
-        wire = bytearray(conn.encode(checkout_message("3000000011")))
-        wire[-2] = ord("0") if wire[-2] != ord("0") else ord("1")  # break the checksum
-        reply = sip2.decode(await conn.exchange_bytes(bytes(wire)))
+        wire = checksum_broken(conn, checkout_message("3000000011"))
+        reply = sip2.decode(await conn.exchange_bytes(wire))
         assert reply.message.code == "96"
         assert embedded_acs.model.loan("3000000011") is None
 
@@ -113,12 +119,11 @@ async def test_a_new_checkout_after_a_checkin_is_carried_out(embedded_acs) -> No
 
 async def test_more_resends_than_the_retry_count_close_the_connection(embedded_acs) -> None:
     async with logged_in(embedded_acs) as conn:
-        wire = bytearray(conn.encode(sip2.SCStatus()))
-        wire[-2] = ord("0") if wire[-2] != ord("0") else ord("1")
+        wire = checksum_broken(conn, sip2.SCStatus())
         for _ in range(3):  # the demo accounts allow 3 retries
-            assert sip2.decode(await conn.exchange_bytes(bytes(wire))).message.code == "96"
+            assert sip2.decode(await conn.exchange_bytes(wire)).message.code == "96"
         with pytest.raises(EOFError):
-            await conn.exchange_bytes(bytes(wire))
+            await conn.exchange_bytes(wire)
 
 
 async def test_requests_before_login_close_the_connection(embedded_acs) -> None:
@@ -201,11 +206,10 @@ async def test_the_idle_timeout_announced_in_98_closes_silent_connections() -> N
 async def test_the_retry_count_announced_in_98_is_the_accounts() -> None:
     async with EmbeddedACS(_data_with(retries=1)) as acs, logged_in(acs) as conn:
         assert (await conn.request(sip2.SCStatus())).fixed["retries_allowed"] == 1
-        wire = bytearray(conn.encode(sip2.SCStatus()))
-        wire[-2] = ord("0") if wire[-2] != ord("0") else ord("1")
-        assert sip2.decode(await conn.exchange_bytes(bytes(wire))).message.code == "96"
+        wire = checksum_broken(conn, sip2.SCStatus())
+        assert sip2.decode(await conn.exchange_bytes(wire)).message.code == "96"
         with pytest.raises(EOFError):
-            await conn.exchange_bytes(bytes(wire))
+            await conn.exchange_bytes(wire)
 
 
 async def test_a_peer_that_never_ends_its_message_is_disconnected(embedded_acs) -> None:

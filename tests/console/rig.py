@@ -8,7 +8,6 @@ on its own thread; the tests see it as staff would, over HTTP, and restart it as
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from kiosk.config import DEMO_CONFIG
 from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Attention, EntryKind, Journal
 from kiosk.passwords import hash_password
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: The flags that make headless Chromium work on a machine without a network or a sandbox.
@@ -42,12 +42,6 @@ CHROMIUM_ARGS = [
 ]
 STAFF = ("maja", "maja-staff-pw")
 ADMIN = ("olle", "olle-admin-pw")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -13,8 +13,7 @@ import httpx
 import tomlkit
 
 from kiosk.passwords import hash_password
-
-from .rig import free_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

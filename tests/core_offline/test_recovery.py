@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from kiosk.acs import EmbeddedACS
 from kiosk.core.recovery import RecoveryAction, recover
-from kiosk.ils.journal import Attention, EntryKind, Journal, Security, SecurityTarget, Status
+from kiosk.ils.journal import (
+    Attention,
+    Entry,
+    EntryKind,
+    Journal,
+    Security,
+    SecurityTarget,
+    Status,
+)
 from kiosk.ils.offline import OfflineMode, OfflinePolicy, Replayer
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from tests.core_offline.fixtures import AFI_SECURED, AFI_UNSECURED, PATRON, Pad
@@ -20,6 +28,29 @@ OTHER = "3000000012"
 
 def log_of(acs: EmbeddedACS, item: str) -> list[tuple[str, bool]]:
     return [(e.action, e.ok) for e in acs.model.circulation_log(item=item)]
+
+
+async def return_begun(journal: Journal, port: SIP2LibrarySystem, pad: Pad) -> tuple[bytes, Entry]:
+    """Where a kill during a return strikes: ITEM lent to PATRON, back on the pad with its tag
+    unarmed, its return journaled."""
+    await port.checkout(PATRON, ITEM)
+    uid = pad.place(ITEM, secured=False)
+    return uid, journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
+
+
+def assert_never_lent(
+    journal: Journal, pad: Pad, acs: EmbeddedACS, entry: Entry, uid: bytes
+) -> None:
+    """The loan did not happen: its entry abandoned, its tag armed, nothing sent for the item."""
+    assert journal.get(entry.id).status is Status.ABANDONED
+    assert pad.afi(uid) == AFI_SECURED
+    assert log_of(acs, ITEM) == []
+
+
+def checkout_begun(journal: Journal, pad: Pad) -> tuple[bytes, Entry]:
+    """Where most kills strike: ITEM's armed tag on the pad, its checkout to PATRON journaled."""
+    uid = pad.place(ITEM, secured=True)
+    return uid, journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
 
 
 async def test_a_journal_with_nothing_half_done_needs_no_pad_and_no_library_system(
@@ -34,8 +65,7 @@ async def test_a_journal_with_nothing_half_done_needs_no_pad_and_no_library_syst
 async def test_killed_after_the_checkout_arrived_the_loan_stands_and_the_tag_is_disarmed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)  # ... and the kiosk died before hearing the answer
 
     report = await recover(journal, port, pad.security)
@@ -51,8 +81,7 @@ async def test_killed_after_the_checkout_arrived_the_loan_stands_and_the_tag_is_
 async def test_killed_before_the_checkout_was_sent_nothing_happened_and_the_tag_stays_armed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
 
     report = await recover(journal, port, pad.security)
 
@@ -60,17 +89,14 @@ async def test_killed_before_the_checkout_was_sent_nothing_happened_and_the_tag_
         RecoveryAction.SETTLED_NOT_APPLIED,
         RecoveryAction.SECURED,
     ]
-    assert journal.get(entry.id).status is Status.ABANDONED
-    assert pad.afi(uid) == AFI_SECURED
+    assert_never_lent(journal, pad, acs, entry, uid)
     assert acs.model.loan(ITEM) is None
-    assert log_of(acs, ITEM) == []
 
 
 async def test_killed_between_the_answer_and_the_tag_write_the_tag_is_changed_now(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     result = await port.checkout(PATRON, ITEM)
     journal.record_result(entry.id, ok=result.ok, security_target=SecurityTarget.UNSECURED)
 
@@ -84,8 +110,7 @@ async def test_killed_between_the_answer_and_the_tag_write_the_tag_is_changed_no
 async def test_an_item_that_left_with_an_unverified_tag_goes_on_the_staff_list(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)
     pad.lift(uid)  # the patron walked off with it while the kiosk restarted
 
@@ -102,9 +127,7 @@ async def test_an_item_that_left_with_an_unverified_tag_goes_on_the_staff_list(
 async def test_a_return_that_never_reached_the_library_system_is_completed_once(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    await port.checkout(PATRON, ITEM)
-    uid = pad.place(ITEM, secured=False)
-    entry = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
+    uid, entry = await return_begun(journal, port, pad)
 
     report = await recover(journal, port, pad.security)
 
@@ -118,9 +141,7 @@ async def test_a_return_that_never_reached_the_library_system_is_completed_once(
 async def test_a_return_that_arrived_is_only_re_armed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    await port.checkout(PATRON, ITEM)
-    uid = pad.place(ITEM, secured=False)
-    entry = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
+    uid, entry = await return_begun(journal, port, pad)
     await port.checkin(ITEM)
 
     report = await recover(journal, port, pad.security)
@@ -169,8 +190,7 @@ async def test_an_interrupted_offline_loan_whose_item_stayed_is_withdrawn(
 async def test_an_interrupted_offline_loan_the_library_system_got_after_all_stands(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)  # carried out, but the answer was lost on the way back,
     journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # so: offline
 
@@ -187,8 +207,7 @@ async def test_an_interrupted_offline_loan_the_library_system_got_after_all_stan
 async def test_an_interrupted_offline_loan_whose_request_may_have_been_lost_is_withdrawn(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # never arrived
 
     report = await recover(journal, port, pad.security)
@@ -197,9 +216,7 @@ async def test_an_interrupted_offline_loan_whose_request_may_have_been_lost_is_w
         RecoveryAction.OFFLINE_LOAN_WITHDRAWN,
         RecoveryAction.SECURED,
     ]
-    assert journal.get(entry.id).status is Status.ABANDONED
-    assert pad.afi(uid) == AFI_SECURED
-    assert log_of(acs, ITEM) == []
+    assert_never_lent(journal, pad, acs, entry, uid)
 
 
 async def test_an_interrupted_offline_return_is_re_armed_and_still_replayed(
@@ -220,8 +237,7 @@ async def test_an_interrupted_offline_return_is_re_armed_and_still_replayed(
 async def test_with_the_library_system_unreachable_unknown_outcomes_wait_untouched(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)
     acs.faults.update(refuse_logins=True)
     await acs.drop_connections()
@@ -264,8 +280,7 @@ async def test_every_part_of_a_set_on_the_pad_is_fixed_and_a_missing_one_reporte
 async def test_an_unreadable_pad_leaves_tags_for_the_next_run_and_loses_nothing(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    entry = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, entry = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)
     pad.sim.faults.silent = True
 
@@ -303,9 +318,7 @@ async def test_recovery_of_other_items_is_independent(
 async def test_a_half_done_return_becomes_an_offline_return_when_circulation_is_refused(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    await port.checkout(PATRON, ITEM)
-    uid = pad.place(ITEM, secured=False)
-    entry = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
+    uid, entry = await return_begun(journal, port, pad)
     acs.faults.update(offline=True)
 
     strict = await recover(journal, port, pad.security)  # no offline policy: wait
@@ -333,8 +346,7 @@ async def test_a_loan_settled_at_start_up_leaves_the_tag_of_a_later_return_armed
 ) -> None:
     # The checkout arrived but its answer was lost, and the item may not be lent offline: it
     # stays pending for recovery. The kiosk ran on, the item came back as an offline return.
-    uid = pad.place(ITEM, secured=True)
-    loan = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, loan = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)
     back = journal.begin_offline(
         EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
@@ -354,8 +366,7 @@ async def test_a_loan_settled_at_start_up_leaves_the_tag_of_a_later_return_armed
 async def test_a_failed_tag_write_is_not_retried_over_a_later_transaction_of_the_item(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
-    uid = pad.place(ITEM, secured=True)
-    loan = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=uid)
+    uid, loan = checkout_begun(journal, pad)
     await port.checkout(PATRON, ITEM)
     journal.record_result(loan.id, ok=True, security_target=SecurityTarget.UNSECURED)
     journal.security_failed(loan.id, "lifted too early")  # the tag stayed armed ...

@@ -11,6 +11,7 @@ from kiosk.config import DEMO_CONFIG, load_config
 from kiosk.core import events as ev
 from kiosk.core.model import ReturnKind, ReturnOutcome
 from kiosk.health import Metrics, observe_kiosk, record_event
+from tests.ports import free_port
 
 
 def counts(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -129,9 +130,7 @@ async def test_operate_wraps_a_running_demo_kiosk_for_systemd_and_prometheus(
     async def received() -> bytes:
         return await asyncio.wait_for(loop.sock_recv(notify, 200), timeout=5)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {"KIOSK__KIOSK__STATE_DIR": str(tmp_path), "KIOSK__HEALTH__PORT": str(port)}
     config = load_config(DEMO_CONFIG, env=env)
     systemd = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "2000000"}

@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.ports import free_port
+
 CONFIG = """
 [kiosk]
 id = "test-run-1"
@@ -35,12 +37,6 @@ institution_id = "SE-BOL"
 [health]
 port = {port}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_kiosk_run_tells_systemd_it_is_ready_beats_the_watchdog_and_serves_health(

@@ -14,6 +14,7 @@ import pytest
 from kiosk.config import validate_config
 from kiosk.health import Metrics, Notifier, ServiceRuntime, Watchdog, watchdog_interval
 from tests.config.fixtures import minimal_config
+from tests.ports import free_port
 
 
 class FakeSystemd:
@@ -107,12 +108,6 @@ def test_watchdog_interval_is_half_the_deadline_and_only_for_our_pid() -> None:
     assert watchdog_interval(mine) == 1.0
     assert watchdog_interval({}) is None
     assert watchdog_interval({"WATCHDOG_USEC": "0"}) is None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_service_runtime_serves_health_and_tells_systemd(

@@ -21,17 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.tags import (
-    DSFID_FOR_MODEL,
-    ItemTag,
-    OwnerLibrary,
-    TagEncodeError,
-    TagModel,
-    TagProblem,
-    Usage,
-    decode,
-    encode,
-)
+from drivers import tags
 from drivers.tags.compaction import (
     APPLICATION,
     FIVE_BIT,
@@ -70,10 +60,10 @@ def element(oid: int, scheme: int, data: bytes) -> bytes:
 
 
 def test_the_standard_s_worked_example_decodes_without_a_dsfid() -> None:
-    tag = decode(STANDARD_EXAMPLE)
-    assert tag.ok and tag.model is TagModel.ISO28560_2 and not tag.warnings
+    tag = tags.decode(STANDARD_EXAMPLE)
+    assert tag.ok and tag.model is tags.TagModel.ISO28560_2 and not tag.warnings
     assert tag.primary_item_id == "123456789012"
-    assert tag.owner_library == OwnerLibrary("US", "InU-Mu")
+    assert tag.owner_library == tags.OwnerLibrary("US", "InU-Mu")
     assert (tag.parts, tag.part_number) == (12, 3)
     assert tag.shelf_location == "QA268.L55"
     assert tag.oids == (1, 2, 4, 6, 3)
@@ -90,15 +80,17 @@ def test_the_standard_s_example_elements_are_what_the_encoder_writes() -> None:
     # Our layout differs (OID order, no offsets), the compacted data does not.
     ours = {
         e.oid: e.data
-        for e in decode(encode(decode(STANDARD_EXAMPLE).to_item(), "iso28560-2")).elements
+        for e in tags.decode(
+            tags.encode(tags.decode(STANDARD_EXAMPLE).to_item(), "iso28560-2")
+        ).elements
     }
-    theirs = {e.oid: e.data for e in decode(STANDARD_EXAMPLE).elements}
+    theirs = {e.oid: e.data for e in tags.decode(STANDARD_EXAMPLE).elements}
     assert {oid: ours[oid] for oid in (1, 3, 4, 6)} == {oid: theirs[oid] for oid in (1, 3, 4, 6)}
     assert ours[2] == bytes([0b1111_0000])  # 3, 4, 6 and the type of usage (5) we add
 
 
 def test_a_title_behind_the_extension_byte_and_padded_elements_decode() -> None:
-    tag = decode(STANDARD_EXAMPLE_WITH_TITLE)
+    tag = tags.decode(STANDARD_EXAMPLE_WITH_TITLE)
     assert tag.ok and not tag.warnings
     assert tag.title == "test" and tag.shelf_location == "QA268.L55"
     assert tag.owner_library is not None and tag.owner_library.isil == "US-InU-Mu"
@@ -108,16 +100,16 @@ def test_a_title_behind_the_extension_byte_and_padded_elements_decode() -> None:
 @pytest.mark.parametrize(
     ("vendor", "expected"),
     [
-        ("zhiyan", {"id": "DPB000002", "owner": "ZYLS", "usage": Usage.CIRCULATION,
+        ("zhiyan", {"id": "DPB000002", "owner": "ZYLS", "usage": tags.Usage.CIRCULATION,
                     "elements": {7: "BA", 23: "Lib01"}}),
         ("jingyuan", {"id": "698542", "owner": None, "usage": None, "elements": {}}),
-        ("ganchuang", {"id": "21111115", "owner": None, "usage": Usage.CIRCULATION,
+        ("ganchuang", {"id": "21111115", "owner": None, "usage": tags.Usage.CIRCULATION,
                        "elements": {6: "\x00", 7: "\x00"}}),
     ],
 )  # fmt: skip
 def test_vendor_tags_decode_without_a_dsfid(vendor: str, expected: dict[str, object]) -> None:
-    tag = decode(bytes.fromhex(VENDOR_TAGS[vendor]))
-    assert tag.ok and tag.model is TagModel.ISO28560_2, tag.detail
+    tag = tags.decode(bytes.fromhex(VENDOR_TAGS[vendor]))
+    assert tag.ok and tag.model is tags.TagModel.ISO28560_2, tag.detail
     assert tag.primary_item_id == expected["id"]
     assert (tag.owner_library.isil if tag.owner_library else None) == expected["owner"]
     assert tag.usage is expected["usage"]
@@ -142,34 +134,36 @@ def test_the_owner_institution_decodes_in_every_compaction_scheme(
     scheme: int, data: bytes, isil: str
 ) -> None:
     memory = element(1, NUMERIC, b"\x12\x34") + element(2, APPLICATION, b"\x80")
-    tag = decode(memory + element(3, scheme, data) + b"\x00")
+    tag = tags.decode(memory + element(3, scheme, data) + b"\x00")
     assert tag.ok and not tag.warnings, tag.detail
-    assert tag.owner_library == OwnerLibrary.parse(isil)
+    assert tag.owner_library == tags.OwnerLibrary.parse(isil)
 
 
 def test_the_ill_borrowing_institution_is_an_isil_too() -> None:
-    item = ItemTag("1234", elements=((11, "SE-Hud"),))
-    tag = decode(encode(item, "iso28560-2"))
+    item = tags.ItemTag("1234", elements=((11, "SE-Hud"),))
+    tag = tags.decode(tags.encode(item, "iso28560-2"))
     assert [(e.compaction, e.value) for e in tag.elements if e.oid == 11] == [("isil", "SE-Hud")]
-    assert tag.to_item() == ItemTag("1234", usage=Usage.CIRCULATION, elements=((11, "SE-Hud"),))
+    assert tag.to_item() == tags.ItemTag(
+        "1234", usage=tags.Usage.CIRCULATION, elements=((11, "SE-Hud"),)
+    )
 
 
 @pytest.mark.parametrize(
     ("scheme", "data", "usage", "subtype"),
     [
-        (OCTETS, b"\x10", Usage.CIRCULATION, 0),  # dp2 and the "ganchuang" vendor
-        (NUMERIC, b"\x10", Usage.CIRCULATION, 0),  # the "zhiyan" vendor
-        (OCTETS, b"\x82", Usage.PATRON_CARD, 2),
-        (OCTETS, b"\x2a", Usage.NOT_FOR_CIRCULATION, 10),
-        (INTEGER, b"\x01", Usage.CIRCULATION, 0),  # this project's tags before 2026
-        (INTEGER, b"\x0c", Usage.CIRCULATION, 2),  # "12" as an integer
+        (OCTETS, b"\x10", tags.Usage.CIRCULATION, 0),  # dp2 and the "ganchuang" vendor
+        (NUMERIC, b"\x10", tags.Usage.CIRCULATION, 0),  # the "zhiyan" vendor
+        (OCTETS, b"\x82", tags.Usage.PATRON_CARD, 2),
+        (OCTETS, b"\x2a", tags.Usage.NOT_FOR_CIRCULATION, 10),
+        (INTEGER, b"\x01", tags.Usage.CIRCULATION, 0),  # this project's tags before 2026
+        (INTEGER, b"\x0c", tags.Usage.CIRCULATION, 2),  # "12" as an integer
     ],
 )
 def test_type_of_usage_is_main_type_then_subtype_in_any_scheme(
-    scheme: int, data: bytes, usage: Usage, subtype: int
+    scheme: int, data: bytes, usage: tags.Usage, subtype: int
 ) -> None:
     memory = element(1, NUMERIC, b"\x12\x34") + element(2, APPLICATION, b"\x20")
-    tag = decode(memory + element(5, scheme, data) + b"\x00", dsfid=0x06)
+    tag = tags.decode(memory + element(5, scheme, data) + b"\x00", dsfid=0x06)
     assert tag.ok and tag.usage is usage and tag.usage_subtype == subtype
 
 
@@ -181,7 +175,7 @@ def test_set_information_is_two_equal_halves(
     scheme: int, text: str, expected: tuple[int, int]
 ) -> None:
     memory = element(1, NUMERIC, b"\x12\x34") + element(2, APPLICATION, b"\x40")
-    tag = decode(memory + element(4, scheme, compact_as(scheme, text)) + b"\x00")
+    tag = tags.decode(memory + element(4, scheme, compact_as(scheme, text)) + b"\x00")
     assert tag.ok and (tag.parts, tag.part_number) == expected
 
 
@@ -191,12 +185,12 @@ def test_octet_owner_set_information_and_usage_decode() -> None:
     memory += bytes([0x24, 0x02, 0x03, 0x02])  # OID 4, numeric "0302": part 2 of 3
     memory += bytes([0x15, 0x01, 0x01])  # OID 5, integer 1: circulation
     memory += b"\x00"
-    tag = decode(memory, dsfid=0x06)
+    tag = tags.decode(memory, dsfid=0x06)
     assert tag.ok
     assert tag.primary_item_id == "9876"
-    assert tag.owner_library == OwnerLibrary("SE", "Hud")
+    assert tag.owner_library == tags.OwnerLibrary("SE", "Hud")
     assert (tag.parts, tag.part_number) == (3, 2)
-    assert tag.usage is Usage.CIRCULATION
+    assert tag.usage is tags.Usage.CIRCULATION
     assert tag.oids == (1, 3, 4, 5)
     assert tag.crc_ok is None
 
@@ -207,7 +201,7 @@ def test_extended_oid_and_offset_padding_are_walked_over() -> None:
     memory += bytes([0x15, 0x01, 0x02, 0x00])
     elements = iter_elements(memory)
     assert [oid for oid, _, _ in elements] == [1, 17, 5]
-    assert decode(memory, 0x06).usage is Usage.NOT_FOR_CIRCULATION
+    assert tags.decode(memory, 0x06).usage is tags.Usage.NOT_FOR_CIRCULATION
 
 
 @pytest.mark.parametrize(
@@ -229,23 +223,23 @@ def test_compaction_picks_the_scheme_and_expands_back(text: str, scheme: int) ->
 
 
 def test_round_trip_of_every_field_and_the_dsfid_to_write() -> None:
-    item = ItemTag(
+    item = tags.ItemTag(
         "30000012345678",
         "NO-02030000",
         parts=12,
         part_number=7,
-        usage=Usage.LOCAL_USE_3,
+        usage=tags.Usage.LOCAL_USE_3,
         not_for_loan_offline=True,
     )
-    image = encode(item, TagModel.ISO28560_2)
-    tag = decode(image, DSFID_FOR_MODEL[TagModel.ISO28560_2])
-    assert tag.ok and tag.model is TagModel.ISO28560_2
+    image = tags.encode(item, tags.TagModel.ISO28560_2)
+    tag = tags.decode(image, tags.DSFID_FOR_MODEL[tags.TagModel.ISO28560_2])
+    assert tag.ok and tag.model is tags.TagModel.ISO28560_2
     assert tag.to_item() == item
-    assert DSFID_FOR_MODEL[TagModel.ISO28560_2] == 0x06
+    assert tags.DSFID_FOR_MODEL[tags.TagModel.ISO28560_2] == 0x06
 
 
 def test_a_single_part_item_carries_no_set_information() -> None:
-    tag = decode(encode(ItemTag("1", "SE-Hud"), "iso28560-2"), 0x06)
+    tag = tags.decode(tags.encode(tags.ItemTag("1", "SE-Hud"), "iso28560-2"), 0x06)
     assert 4 not in tag.oids and (tag.parts, tag.part_number) == (1, 1)
 
 
@@ -259,25 +253,25 @@ def test_a_single_part_item_carries_no_set_information() -> None:
     ],
 )
 def test_broken_structures_are_malformed_with_a_reason(memory: bytes, detail: str) -> None:
-    tag = decode(memory, dsfid=0x06)
-    assert tag.model is TagModel.ISO28560_2 and tag.problem is TagProblem.MALFORMED
+    tag = tags.decode(memory, dsfid=0x06)
+    assert tag.model is tags.TagModel.ISO28560_2 and tag.problem is tags.TagProblem.MALFORMED
     assert detail in tag.detail
 
 
 def test_relative_oids_from_15_on_decode_and_encode_through_the_extension_byte() -> None:
-    item = ItemTag(
+    item = tags.ItemTag(
         "1234",
         "SE-Hud",
         title="Röda rummet",
         not_for_loan_offline=True,  # local data A, OID 15
         elements=((16, "B-data"), (26, "C-data"), (23, "Lib01"), (100, "x")),
     )
-    image = encode(item, "iso28560-2")
+    image = tags.encode(item, "iso28560-2")
     heads = [(oid, image.find(bytes([scheme << 4 | 0x0F, oid - 15]))) for oid, scheme, _ in
              iter_elements(image) if oid >= 15]  # fmt: skip
     assert [oid for oid, _ in heads] == [15, 16, 17, 23, 26, 100]
     assert all(at > 0 for _, at in heads)
-    tag = decode(image)
+    tag = tags.decode(image)
     assert tag.ok and not tag.warnings and tag.to_item() == item
     # The content parameter lists them too: 15-18 in the second byte, 23 and 26 in the third.
     assert tag.elements[1].value == "3,5,15,16,17,23,26,100"
@@ -291,12 +285,14 @@ def test_an_extended_oid_with_pad_bytes_reads_in_either_byte_order() -> None:
     dp2_order = bytes([0xFF, 2, 1, 2]) + b"ok" + b"\x00"
     other_order = bytes([0xFF, 1, 2, 2]) + b"ok" + b"\x00"
     for title in (dp2_order, other_order):
-        tag = decode(pii + content + title + usage + b"\x00")
+        tag = tags.decode(pii + content + title + usage + b"\x00")
         assert tag.ok and not tag.warnings and tag.title == "ok", tag.detail
 
 
 def test_the_encoder_writes_usage_as_two_hex_digits_and_a_minimal_content_parameter() -> None:
-    image = encode(ItemTag("1234", usage=Usage.PATRON_CARD, usage_subtype=3), "iso28560-2")
+    image = tags.encode(
+        tags.ItemTag("1234", usage=tags.Usage.PATRON_CARD, usage_subtype=3), "iso28560-2"
+    )
     assert iter_elements(image) == [
         (1, INTEGER, b"\x04\xd2"),
         (2, 0, b"\x20"),
@@ -307,20 +303,23 @@ def test_the_encoder_writes_usage_as_two_hex_digits_and_a_minimal_content_parame
 @pytest.mark.parametrize(
     ("item", "message"),
     [
-        (ItemTag("1", elements=((6, "A1"),)), "has a field of its own"),
-        (ItemTag("1", not_for_loan_offline=True, elements=((15, "x"),)), "not-for-loan-offline"),
-        (ItemTag("1", elements=((19, "1"),)), "two hex digits"),
-        (ItemTag("1", elements=((7, "a"), (7, "b"))), "given twice"),
-        (ItemTag("1", elements=((200, "a"),)), "outside"),
-        (ItemTag("1", title="x" * 150), "too long"),
-        (ItemTag("1", usage_subtype=16), "one hex digit"),
+        (tags.ItemTag("1", elements=((6, "A1"),)), "has a field of its own"),
+        (
+            tags.ItemTag("1", not_for_loan_offline=True, elements=((15, "x"),)),
+            "not-for-loan-offline",
+        ),
+        (tags.ItemTag("1", elements=((19, "1"),)), "two hex digits"),
+        (tags.ItemTag("1", elements=((7, "a"), (7, "b"))), "given twice"),
+        (tags.ItemTag("1", elements=((200, "a"),)), "outside"),
+        (tags.ItemTag("1", title="x" * 150), "too long"),
+        (tags.ItemTag("1", usage_subtype=16), "one hex digit"),
     ],
 )
 def test_items_iso28560_2_cannot_hold_are_refused_with_the_reason(
-    item: ItemTag, message: str
+    item: tags.ItemTag, message: str
 ) -> None:
-    with pytest.raises(TagEncodeError, match=message):
-        encode(item, "iso28560-2")
+    with pytest.raises(tags.TagEncodeError, match=message):
+        tags.encode(item, "iso28560-2")
 
 
 def test_element_names_and_numbers_are_both_accepted() -> None:
@@ -337,12 +336,12 @@ isils = st.builds(
     st.text(string.ascii_letters + string.digits + "-:/", min_size=1, max_size=11),
 )
 iso_items = st.builds(
-    ItemTag,
+    tags.ItemTag,
     primary_item_id=st.text(string.printable.strip(), min_size=1, max_size=20),
     owner_library=st.one_of(st.none(), isils),
     parts=st.integers(1, 999),
     part_number=st.just(1),
-    usage=st.sampled_from(list(Usage)),
+    usage=st.sampled_from(list(tags.Usage)),
     not_for_loan_offline=st.booleans(),
     usage_subtype=st.integers(0, 15),
     shelf_location=st.one_of(st.none(), texts),
@@ -362,12 +361,12 @@ iso_items = st.builds(
 
 
 @given(item=iso_items)
-def test_every_data_element_round_trips_and_reads_without_a_dsfid(item: ItemTag) -> None:
-    image = encode(item, TagModel.ISO28560_2)
-    tag = decode(image)  # no DSFID: the structure alone must say ISO 28560-2
-    assert tag.model is TagModel.ISO28560_2 and tag.ok and not tag.warnings, tag.detail
+def test_every_data_element_round_trips_and_reads_without_a_dsfid(item: tags.ItemTag) -> None:
+    image = tags.encode(item, tags.TagModel.ISO28560_2)
+    tag = tags.decode(image)  # no DSFID: the structure alone must say ISO 28560-2
+    assert tag.model is tags.TagModel.ISO28560_2 and tag.ok and not tag.warnings, tag.detail
     assert tag.to_item() == item
-    assert encode(tag.to_item(), TagModel.ISO28560_2) == image
+    assert tags.encode(tag.to_item(), tags.TagModel.ISO28560_2) == image
 
 
 @pytest.mark.parametrize(
@@ -385,8 +384,8 @@ def test_every_data_element_round_trips_and_reads_without_a_dsfid(item: ItemTag)
 def test_structures_that_cannot_be_trusted_are_malformed_even_with_the_dsfid(
     memory: bytes, detail: str
 ) -> None:
-    tag = decode(memory, dsfid=0x06)
-    assert tag.model is TagModel.ISO28560_2 and tag.problem is TagProblem.MALFORMED
+    tag = tags.decode(memory, dsfid=0x06)
+    assert tag.model is tags.TagModel.ISO28560_2 and tag.problem is tags.TagProblem.MALFORMED
     assert detail in tag.detail
 
 
@@ -402,34 +401,38 @@ def test_structures_that_cannot_be_trusted_are_malformed_even_with_the_dsfid(
 def test_doubts_are_warnings_with_the_dsfid_and_not_enough_without_it(
     memory: bytes, warning: str
 ) -> None:
-    confirmed = decode(memory, dsfid=0x06)
-    assert confirmed.ok and confirmed.model is TagModel.ISO28560_2
+    confirmed = tags.decode(memory, dsfid=0x06)
+    assert confirmed.ok and confirmed.model is tags.TagModel.ISO28560_2
     assert any(warning in w for w in confirmed.warnings)
-    guessed = decode(memory)
-    assert guessed.model is TagModel.ISO28560_2 and guessed.problem is TagProblem.MALFORMED
+    guessed = tags.decode(memory)
+    assert (
+        guessed.model is tags.TagModel.ISO28560_2 and guessed.problem is tags.TagProblem.MALFORMED
+    )
     assert "no DSFID" in guessed.detail and warning in guessed.detail
 
 
 def test_the_danish_model_refuses_what_only_iso28560_2_can_hold() -> None:
     for item in (
-        ItemTag("1", title="x"),
-        ItemTag("1", shelf_location="x"),
-        ItemTag("1", usage_subtype=1),
-        ItemTag("1", elements=((7, "BA"),)),
+        tags.ItemTag("1", title="x"),
+        tags.ItemTag("1", shelf_location="x"),
+        tags.ItemTag("1", usage_subtype=1),
+        tags.ItemTag("1", elements=((7, "BA"),)),
     ):
-        with pytest.raises(TagEncodeError, match="Danish model has no field"):
-            encode(item, TagModel.DANISH)
+        with pytest.raises(tags.TagEncodeError, match="Danish model has no field"):
+            tags.encode(item, tags.TagModel.DANISH)
 
 
 @given(item=iso_items)
-def test_the_blocks_that_hold_the_data_are_known_from_the_first_ones(item: ItemTag) -> None:
-    image = encode(item, TagModel.ISO28560_2, memory_size=320)  # an ICODE SLIX2 holds 320
+def test_the_blocks_that_hold_the_data_are_known_from_the_first_ones(item: tags.ItemTag) -> None:
+    image = tags.encode(item, tags.TagModel.ISO28560_2, memory_size=320)  # an ICODE SLIX2 holds 320
     read = 4  # one block, then as many as bytes_needed asks for
     while (needed := bytes_needed(image[:read])) is not None and needed > read:
         read = -(-needed // 4) * 4
-    exact = encode(item, TagModel.ISO28560_2, block_size=1)  # up to and with the terminator
+    exact = tags.encode(
+        item, tags.TagModel.ISO28560_2, block_size=1
+    )  # up to and with the terminator
     assert needed == len(exact)
-    assert decode(image[:read]).to_item() == decode(image).to_item() == item
+    assert tags.decode(image[:read]).to_item() == tags.decode(image).to_item() == item
 
 
 def test_bytes_needed_of_the_standard_s_example_and_of_other_data() -> None:

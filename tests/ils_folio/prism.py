@@ -30,6 +30,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "specs" / "folio-mod-circulation.oas30.json"
 PRISM = ROOT / ".ci" / "node_modules" / ".bin" / "prism"
@@ -50,12 +52,6 @@ def spec_paths() -> list[re.Pattern[str]]:
     """The spec's paths as patterns (``/circulation/loans/{loanId}`` -> ``[^/]+``)."""
     paths = json.loads(SPEC.read_text(encoding="utf-8"))["paths"]
     return [re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$") for path in paths]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -320,7 +320,7 @@ async def test_an_offline_folio_is_unavailable_not_a_refusal(folio: FolioBackend
 async def test_a_folio_that_cannot_be_reached_is_unavailable() -> None:
     from kiosk.ils.folio import FolioLibrarySystem, FolioOptions
     from kiosk.ils.folio_http import FolioConnectionSettings
-    from tests.ils_folio.prism import free_port
+    from tests.ports import free_port
 
     settings = FolioConnectionSettings(
         base_url=f"http://127.0.0.1:{free_port()}",

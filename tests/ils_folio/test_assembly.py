@@ -14,8 +14,8 @@ from kiosk.config import load_config
 from kiosk.core import ItemBorrowed, ItemReturned, ReturnKind, SessionStarted
 from kiosk.ils.folio import FolioLibrarySystem
 from tests.core.fixtures import EventLog
-from tests.ils_folio.prism import free_port
 from tests.ils_folio.rig import FolioBackend
+from tests.ports import free_port
 
 CONFIG = """
 [kiosk]

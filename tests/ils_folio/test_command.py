@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from kiosk.cli import main
-from tests.ils_folio.prism import free_port
 from tests.ils_folio.rig import FolioBackend
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

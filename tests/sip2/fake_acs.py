@@ -21,11 +21,11 @@ Every received frame is kept in ``acs.received`` (raw bytes) for assertions.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from collections import deque
 from dataclasses import dataclass, field
 
+from kiosk.closing import close_stream
 from kiosk.sip2 import (
     ACSStatus,
     AskResend,
@@ -152,9 +152,7 @@ class FakeACS:
             return
         finally:
             self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+            await close_stream(writer)
 
     async def _send(
         self, writer: asyncio.StreamWriter, reply: bytes, fault: str, frame: bytes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from kiosk.acs import EmbeddedACS, ThreadedACS
 from kiosk.cli import main
 from tests.kiosk_command import run_kiosk
+from tests.ports import free_port
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -161,9 +161,7 @@ class TestTransactions:
     def test_a_closed_port_says_connection_refused(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         status, _, err = run(["sip2", "--port", str(port), "status"], capsys)
         assert status == 1 and "connection refused" in err
 

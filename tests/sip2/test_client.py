@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from kiosk.sip2 import (
     SIP2TLSError,
     decode,
 )
+from tests.ports import free_port
 from tests.sip2.fake_acs import PASSWORD, PATRON, PIN, USER, FakeACS
 
 pytestmark = pytest.mark.timeout(20)
@@ -76,9 +76,7 @@ async def test_a_refused_login_is_a_login_error(acs: FakeACS) -> None:
 
 
 async def test_connection_refused_says_so() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = ClientSettings(host="127.0.0.1", port=port, user=USER, password=PASSWORD)
     with pytest.raises(SIP2ConnectionError, match="refused"):
         async with SIP2Client(settings):

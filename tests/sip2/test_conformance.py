@@ -18,46 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from Sip2.sip2 import Sip2
 
-from kiosk.sip2 import (
-    LAYOUTS,
-    MESSAGE_CLASSES,
-    TAGS,
-    ACSStatus,
-    BlockPatron,
-    Checkin,
-    CheckinResponse,
-    Checkout,
-    CheckoutResponse,
-    ClientSettings,
-    EndPatronSession,
-    EndSessionResponse,
-    FeePaid,
-    FeePaidResponse,
-    Hold,
-    HoldResponse,
-    ItemInformation,
-    ItemInformationResponse,
-    ItemStatusUpdate,
-    ItemStatusUpdateResponse,
-    LoginResponse,
-    Message,
-    PatronEnable,
-    PatronEnableResponse,
-    PatronInformation,
-    PatronInformationResponse,
-    PatronStatusRequest,
-    PatronStatusResponse,
-    Renew,
-    RenewAll,
-    RenewAllResponse,
-    RenewResponse,
-    RequestACSResend,
-    RequestSCResend,
-    SIP2Client,
-    decode,
-    encode,
-    format_sip_date,
-)
+from kiosk import sip2
 from tests.sip2.fake_acs import PASSWORD, PATRON, PIN, USER, FakeACS
 
 pytestmark = pytest.mark.timeout(20)
@@ -65,7 +26,7 @@ WHEN = datetime(2026, 11, 22, 14, 5, 9)
 ITEM = "39000111"
 
 
-def session(client: SIP2Client) -> list[Message]:
+def session(client: sip2.SIP2Client) -> list[sip2.Message]:
     """One of every request a kiosk sends, as the kiosk builds them for a strict ACS.
 
     pysip2 refuses the 18 blanks most self-checks send as the "no block due date", so the
@@ -73,27 +34,27 @@ def session(client: SIP2Client) -> list[Message]:
     """
     make = client.make
     return [
-        make(PatronStatusRequest, patron_identifier=PATRON, patron_password=PIN),
-        make(PatronInformation, patron_identifier=PATRON, patron_password=PIN,
+        make(sip2.PatronStatusRequest, patron_identifier=PATRON, patron_password=PIN),
+        make(sip2.PatronInformation, patron_identifier=PATRON, patron_password=PIN,
              summary="  Y       ", start_item="1", end_item="10"),
-        make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, patron_password=PIN,
+        make(sip2.Checkout, patron_identifier=PATRON, item_identifier=ITEM, patron_password=PIN,
              fee_acknowledged="N", nb_due_date=WHEN),
-        make(Checkout, patron_identifier=PATRON, item_identifier=ITEM, no_block=True,
+        make(sip2.Checkout, patron_identifier=PATRON, item_identifier=ITEM, no_block=True,
              transaction_date=WHEN, nb_due_date=WHEN),
-        make(Checkin, item_identifier=ITEM, item_properties="Hylla: Barn/Äventyr"),
-        make(Renew, patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio min Mio",
-             nb_due_date=WHEN),
-        make(RenewAll, patron_identifier=PATRON, patron_password=PIN),
-        make(ItemInformation, item_identifier=ITEM),
-        make(ItemStatusUpdate, item_identifier=ITEM, item_properties="Skadad"),
-        make(FeePaid, patron_identifier=PATRON, fee_amount="25.00", currency_type="SEK",
+        make(sip2.Checkin, item_identifier=ITEM, item_properties="Hylla: Barn/Äventyr"),
+        make(sip2.Renew, patron_identifier=PATRON, item_identifier=ITEM,
+             title_identifier="Mio min Mio", nb_due_date=WHEN),
+        make(sip2.RenewAll, patron_identifier=PATRON, patron_password=PIN),
+        make(sip2.ItemInformation, item_identifier=ITEM),
+        make(sip2.ItemStatusUpdate, item_identifier=ITEM, item_properties="Skadad"),
+        make(sip2.FeePaid, patron_identifier=PATRON, fee_amount="25.00", currency_type="SEK",
              fee_type="01", payment_type="02", fee_identifier="F-17", transaction_id="T-1"),
-        make(Hold, hold_mode="+", patron_identifier=PATRON, item_identifier=ITEM,
+        make(sip2.Hold, hold_mode="+", patron_identifier=PATRON, item_identifier=ITEM,
              pickup_location="Söderhamn", hold_type="2", expiration_date="20270101    000000"),
-        make(PatronEnable, patron_identifier=PATRON),
-        make(BlockPatron, patron_identifier=PATRON, blocked_card_msg="Kortet är spärrat",
+        make(sip2.PatronEnable, patron_identifier=PATRON),
+        make(sip2.BlockPatron, patron_identifier=PATRON, blocked_card_msg="Kortet är spärrat",
              card_retained=True),
-        make(EndPatronSession, patron_identifier=PATRON, patron_password=PIN),
+        make(sip2.EndPatronSession, patron_identifier=PATRON, patron_password=PIN),
     ]  # fmt: skip
 
 
@@ -108,12 +69,12 @@ async def acs(request: pytest.FixtureRequest) -> AsyncIterator[FakeACS]:
 async def test_every_request_the_client_sends_is_accepted_by_pysip2(
     acs: FakeACS, error_detection: bool
 ) -> None:
-    settings = ClientSettings(
+    settings = sip2.ClientSettings(
         host="127.0.0.1", port=acs.port, user=USER, password=PASSWORD, location_code="SÖD-1",
         institution_id="HÄLSINGE", charset=acs.charset, error_detection=error_detection,
         timeout=3.0,
     )  # fmt: skip
-    async with SIP2Client(settings) as client:
+    async with sip2.SIP2Client(settings) as client:
         if error_detection:
             acs.faults.append("corrupt")  # makes the client send a 97
         for request in session(client):
@@ -130,7 +91,7 @@ async def test_every_request_the_client_sends_is_accepted_by_pysip2(
         if frame.startswith(b"97"):
             assert isinstance(theirs.message, pysip2.RequestACSResend)
             continue
-        ours = decode(frame, charset=acs.charset).message
+        ours = sip2.decode(frame, charset=acs.charset).message
         fields = pysip2.models.MESSAGE_SPECS_BY_ID[ours.code].fields
         for spec in fields:
             value = getattr(theirs.message, spec.name)
@@ -143,12 +104,12 @@ async def test_every_request_the_client_sends_is_accepted_by_pysip2(
                 assert value == ours.get(spec.field_id), (ours.code, spec.field_id)
 
 
-RESPONSES: list[Message] = [
-    LoginResponse(ok=True),
-    ACSStatus(timeout_period=600, retries_allowed=3, date_time_sync=WHEN, institution_id="HÄL",
-              supported_messages="YYYYYYYYYYYYYYYY", library_name="Hälsingebibliotek",
-              terminal_location="Söderhamn entré", screen_message=["Välkommen"]),
-    PatronInformationResponse(
+RESPONSES: list[sip2.Message] = [
+    sip2.LoginResponse(ok=True),
+    sip2.ACSStatus(timeout_period=600, retries_allowed=3, date_time_sync=WHEN, institution_id="HÄL",
+                   supported_messages="YYYYYYYYYYYYYYYY", library_name="Hälsingebibliotek",
+                   terminal_location="Söderhamn entré", screen_message=["Välkommen"]),
+    sip2.PatronInformationResponse(
         patron_status="  Y           ", language="006", transaction_date=WHEN,
         charged_items_count=2, overdue_items_count=1, institution_id="HÄL",
         patron_identifier=PATRON, personal_name="Åsa Öberg", valid_patron="Y",
@@ -156,35 +117,38 @@ RESPONSES: list[Message] = [
         charged_items=["39000111", "39000222"], overdue_items=["39000222"],
         hold_items_limit="0010", e_mail_address="asa@example.org", screen_message=["Hej Åsa"],
     ),
-    PatronStatusResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
-                         personal_name="Åsa Öberg", valid_patron="Y", valid_patron_password="N"),
-    PatronEnableResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
-                         personal_name="Åsa Öberg"),
-    CheckoutResponse(ok=True, renewal_ok=False, magnetic_media=False, desensitize=True,
-                     transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
-                     item_identifier=ITEM, title_identifier="Bröderna Lejonhjärta",
-                     due_date="20261220    235900", media_type="001", print_line=["Åter 20/12"]),
-    CheckinResponse(ok=True, resensitize=True, magnetic_media=False, alert=True,
-                    transaction_date=WHEN, institution_id="HÄL", item_identifier=ITEM,
-                    permanent_location="Hudiksvall", title_identifier="Ronja Rövardotter",
-                    sort_bin="T2", patron_identifier=PATRON),
-    RenewResponse(ok=True, renewal_ok=True, transaction_date=WHEN, institution_id="HÄL",
-                  patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio",
-                  due_date="20270110    235900"),
-    RenewAllResponse(ok=True, renewed_count=2, unrenewed_count=1, transaction_date=WHEN,
-                     institution_id="HÄL", renewed_items=["1", "2"], unrenewed_items=["3"]),
-    ItemInformationResponse(circulation_status="03", transaction_date=WHEN, item_identifier=ITEM,
-                            title_identifier="Mio", owner="SÖD", permanent_location="Söderhamn",
-                            hold_queue_length="0", due_date="20261220    235900"),
-    ItemStatusUpdateResponse(item_properties_ok=True, transaction_date=WHEN,
-                             item_identifier=ITEM, item_properties="Skadad"),
-    EndSessionResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON),
-    FeePaidResponse(payment_accepted=True, transaction_date=WHEN, institution_id="HÄL",
-                    patron_identifier=PATRON, transaction_id="T-1"),
-    HoldResponse(ok=True, available=False, transaction_date=WHEN, institution_id="HÄL",
-                 patron_identifier=PATRON, queue_position="3", pickup_location="Söderhamn"),
-    RequestSCResend(),
-    RequestACSResend(),
+    sip2.PatronStatusResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                              personal_name="Åsa Öberg", valid_patron="Y",
+                              valid_patron_password="N"),
+    sip2.PatronEnableResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                              personal_name="Åsa Öberg"),
+    sip2.CheckoutResponse(ok=True, renewal_ok=False, magnetic_media=False, desensitize=True,
+                          transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON,
+                          item_identifier=ITEM, title_identifier="Bröderna Lejonhjärta",
+                          due_date="20261220    235900", media_type="001",
+                          print_line=["Åter 20/12"]),
+    sip2.CheckinResponse(ok=True, resensitize=True, magnetic_media=False, alert=True,
+                         transaction_date=WHEN, institution_id="HÄL", item_identifier=ITEM,
+                         permanent_location="Hudiksvall", title_identifier="Ronja Rövardotter",
+                         sort_bin="T2", patron_identifier=PATRON),
+    sip2.RenewResponse(ok=True, renewal_ok=True, transaction_date=WHEN, institution_id="HÄL",
+                       patron_identifier=PATRON, item_identifier=ITEM, title_identifier="Mio",
+                       due_date="20270110    235900"),
+    sip2.RenewAllResponse(ok=True, renewed_count=2, unrenewed_count=1, transaction_date=WHEN,
+                          institution_id="HÄL", renewed_items=["1", "2"], unrenewed_items=["3"]),
+    sip2.ItemInformationResponse(circulation_status="03", transaction_date=WHEN,
+                                 item_identifier=ITEM, title_identifier="Mio", owner="SÖD",
+                                 permanent_location="Söderhamn", hold_queue_length="0",
+                                 due_date="20261220    235900"),
+    sip2.ItemStatusUpdateResponse(item_properties_ok=True, transaction_date=WHEN,
+                                  item_identifier=ITEM, item_properties="Skadad"),
+    sip2.EndSessionResponse(transaction_date=WHEN, institution_id="HÄL", patron_identifier=PATRON),
+    sip2.FeePaidResponse(payment_accepted=True, transaction_date=WHEN, institution_id="HÄL",
+                         patron_identifier=PATRON, transaction_id="T-1"),
+    sip2.HoldResponse(ok=True, available=False, transaction_date=WHEN, institution_id="HÄL",
+                      patron_identifier=PATRON, queue_position="3", pickup_location="Söderhamn"),
+    sip2.RequestSCResend(),
+    sip2.RequestACSResend(),
 ]  # fmt: skip
 
 
@@ -192,9 +156,9 @@ RESPONSES: list[Message] = [
 @pytest.mark.parametrize("charset", ["utf-8", "cp850"])
 @pytest.mark.parametrize("sequence", [None, 7])
 def test_every_response_we_encode_is_accepted_by_pysip2(
-    message: Message, charset: str, sequence: int | None
+    message: sip2.Message, charset: str, sequence: int | None
 ) -> None:
-    frame = encode(message, charset=charset, sequence=sequence)
+    frame = sip2.encode(message, charset=charset, sequence=sequence)
     theirs = pysip2.decode_message(frame, encoding=charset)
     assert type(theirs.message).__name__.startswith(type(message).__name__.removesuffix("Request"))
     if message.code not in ("96", "97"):
@@ -206,12 +170,12 @@ def test_every_response_we_encode_is_accepted_by_pysip2(
 
 def test_the_sip2_client_library_reads_our_checkout_and_checkin_responses() -> None:
     reader = Sip2()
-    checkout = encode(RESPONSES[5], charset="utf-8", sequence=3).decode("utf-8")
+    checkout = sip2.encode(RESPONSES[5], charset="utf-8", sequence=3).decode("utf-8")
     parsed = reader.sip_checkout_response(checkout)
     assert parsed["fixed"]["Ok"] == "1" and parsed["fixed"]["Desensitize"] == "Y"
     assert parsed["variable"]["AJ"] == ["Bröderna Lejonhjärta"]
     assert reader._crc_verify(checkout)
-    checkin = encode(RESPONSES[6], charset="utf-8", sequence=4).decode("utf-8")
+    checkin = sip2.encode(RESPONSES[6], charset="utf-8", sequence=4).decode("utf-8")
     parsed = reader.sip_checkin_response(checkin)
     assert parsed["fixed"]["Alert"] == "Y" and parsed["variable"]["CL"] == ["T2"]
 
@@ -243,15 +207,15 @@ _DOMAIN_TAGS = {
     "BX": st.text(st.sampled_from("YN"), min_size=16, max_size=16),
     **{tag: st.text(st.sampled_from(_DIGITS), min_size=4, max_size=4)
        for tag in ("BZ", "CA", "CB")},
-    **{tag: st.builds(format_sip_date, st.datetimes(min_value=datetime(1990, 1, 1)))
+    **{tag: st.builds(sip2.format_sip_date, st.datetimes(min_value=datetime(1990, 1, 1)))
        for tag in ("BW", "CJ", "CM")},
 }  # fmt: skip
 
 
 @st.composite
-def well_formed(draw: st.DrawFn, code: str) -> Message:
+def well_formed(draw: st.DrawFn, code: str) -> sip2.Message:
     """A message as a careful ACS or kiosk would build it: every value in the spec's domain."""
-    layout = LAYOUTS[code]
+    layout = sip2.LAYOUTS[code]
     values: dict[str, object] = {}
     for spec in layout.fixed:
         if spec.kind in ("yn", "01"):
@@ -272,19 +236,19 @@ def well_formed(draw: st.DrawFn, code: str) -> Message:
     )
     for tag in (*layout.required, *optional):
         value = _DOMAIN_TAGS.get(tag, _NORDIC_TEXT)
-        count = draw(st.integers(1, 3)) if TAGS[tag].repeatable else 1
+        count = draw(st.integers(1, 3)) if sip2.TAGS[tag].repeatable else 1
         fields[tag] = [draw(value) for _ in range(count)]
-    return MESSAGE_CLASSES[code](fields=fields, **values)
+    return sip2.MESSAGE_CLASSES[code](fields=fields, **values)
 
 
-@pytest.mark.parametrize("code", sorted(LAYOUTS))
+@pytest.mark.parametrize("code", sorted(sip2.LAYOUTS))
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_pysip2_reads_every_well_formed_message_we_write(code: str, data: st.DataObject) -> None:
     message = data.draw(well_formed(code))
     charset = data.draw(st.sampled_from(["utf-8", "cp850", "iso-8859-1"]))
     sequence = data.draw(st.one_of(st.none(), st.integers(0, 9)))
-    frame = encode(message, charset=charset, sequence=sequence)
+    frame = sip2.encode(message, charset=charset, sequence=sequence)
     theirs = pysip2.decode_message(frame, encoding=charset).message
     for spec in pysip2.models.MESSAGE_SPECS_BY_ID[code].fields:
         if spec.field_id is None:

@@ -57,6 +57,17 @@ def tables(path: Path) -> set[str]:
     return {name for (name,) in rows}
 
 
+def notes_opened_as_version_2(path: Path) -> list[tuple[str, str]]:
+    """The notes (text, author) of the file opened as version 2, which marks it so (checked)."""
+    db = open_store(path, NOTES_V2)
+    try:
+        notes: list[tuple[str, str]] = db.execute("SELECT text, author FROM note").fetchall()
+    finally:
+        db.close()
+    assert header(path) == (NOTES_V2.application_id, 2)
+    return notes
+
+
 def test_a_new_file_is_marked_as_the_store_and_built_to_the_current_version(
     tmp_path: Path,
 ) -> None:
@@ -73,10 +84,7 @@ def test_a_file_of_an_older_version_is_migrated_and_keeps_its_rows(tmp_path: Pat
     db = open_store(path, NOTES_V1)
     db.execute("INSERT INTO note (text) VALUES ('kept')")
     db.close()
-    db = open_store(path, NOTES_V2)
-    assert db.execute("SELECT text, author FROM note").fetchall() == [("kept", "staff")]
-    db.close()
-    assert header(path) == (NOTES_V2.application_id, 2)
+    assert notes_opened_as_version_2(path) == [("kept", "staff")]
 
 
 def test_a_file_of_a_newer_version_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
@@ -141,10 +149,7 @@ def test_a_file_from_before_stores_were_marked_is_adopted_with_its_rows(tmp_path
     with sqlite3.connect(path) as raw:  # what the kiosk wrote before the helper: no marks
         raw.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
         raw.execute("INSERT INTO note (text) VALUES ('old')")
-    db = open_store(path, NOTES_V2)
-    assert db.execute("SELECT text, author FROM note").fetchall() == [("old", "staff")]
-    db.close()
-    assert header(path) == (NOTES_V2.application_id, 2)
+    assert notes_opened_as_version_2(path) == [("old", "staff")]
 
 
 def test_an_empty_unmarked_file_of_a_newer_version_is_refused(tmp_path: Path) -> None:

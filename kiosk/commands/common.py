@@ -1,0 +1,23 @@
+"""What several sub-commands do alike."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
+
+
+def config_or_report(path: Path, *, check_files: bool = True) -> KioskConfig | None:
+    """The kiosk configuration at ``path``, or None once its problems are printed to stderr
+    (the command then exits 1). kiosk.config is imported here, not at the top of the command's
+    module, so that ``kiosk --help`` stays fast."""
+    from kiosk.config import ConfigError, load_config
+
+    try:
+        return load_config(path, check_files=check_files)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return None
