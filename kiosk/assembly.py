@@ -39,6 +39,7 @@ from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy
 from kiosk.ils.port import LibrarySystem
 from kiosk.lockout import GuessGuard
+from kiosk.opening import OpeningHours
 from kiosk.passwords import hash_password
 from kiosk.registry import (
     CARD_READERS,
@@ -174,6 +175,13 @@ def kiosk_settings(config: KioskConfig) -> KioskSettings:
         staff_code=staff_code_for(config),
         staff_card_uids=frozenset(uid.upper() for uid in config.ui.staff_card_uids),
         default_language=config.ui.default_language,
+        receipt_footer={
+            language: tuple(text.splitlines()) for language, text in policy.receipt.footer.items()
+        },
+        opening_hours=(
+            OpeningHours.from_config(identity.opening_hours) if identity.opening_hours else None
+        ),
+        out_of_service=identity.out_of_service,
     )
 
 

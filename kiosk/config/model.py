@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.opening import parse_hours
 from kiosk.registry import (
     CARD_READERS,
     LIBRARY_SYSTEMS,
@@ -132,6 +133,9 @@ Code = Annotated[
 ]
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 class KioskIdentity(Section):
     """Who this kiosk is: the member library and branch it stands in, and where it keeps state."""
 
@@ -144,6 +148,14 @@ class KioskIdentity(Section):
     branch_names: dict[str, str] = {}
     location: str = Field("", description="Where in the branch, for staff: 'entrance, left'.")
     mode: Literal["checkout", "return-station"] = "checkout"
+    out_of_service: bool = Field(
+        False, description="Staff took the kiosk out of service: the screen says so."
+    )
+    opening_hours: dict[Weekday, str] = Field(
+        {},
+        description="When patrons are served, per weekday: '10:00-19:00' or "
+        "'08:00-12:00, 13:00-20:00'; a weekday left out is closed; no table: always open.",
+    )
     state_dir: ConfigPath = Path("/var/lib/kiosk")
     journal_path: ConfigPath | None = Field(
         None, description="Offline/transaction journal (SQLite); default STATE_DIR/journal.db."
@@ -151,6 +163,16 @@ class KioskIdentity(Section):
     statistics_path: ConfigPath | None = Field(
         None, description="Anonymous statistics (SQLite); default STATE_DIR/statistics.db."
     )
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, text in value.items():
+            try:
+                parse_hours(text)
+            except ValueError as exc:
+                raise ValueError(f"{day}: {exc}") from None
+        return value
 
     @property
     def journal_file(self) -> Path:
@@ -524,6 +546,11 @@ class ReceiptPolicy(Section):
     choices: list[Literal["print", "email", "none"]] = Field(["print", "none"], min_length=1)
     default: Literal["print", "email", "none"] = "none"
     email: SmtpSettings | None = None
+    footer: dict[Language, str] = Field(
+        {},
+        description="Lines at the end of every receipt, per language (the patron's, else the "
+        "kiosk's default): opening hours, a phone number, a greeting.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.config import LANGUAGES, KioskConfig
 from kiosk.config.editing import DELETE
+from kiosk.opening import WEEKDAYS
 
 __all__ = ["Field", "changes_from_form", "form_fields"]
 
@@ -32,6 +33,7 @@ class Field:
     value: Any
     choices: tuple[str, ...] = ()
     help: str = ""
+    remove_when_empty: bool = False  # an emptied field removes its key (a text of a map, a file)
 
     @property
     def key(self) -> str:
@@ -80,6 +82,13 @@ _PLAIN: tuple[tuple[Loc, str, str, tuple[str, ...], str], ...] = (
         ("print", "email", "none"),
         "",
     ),
+    (
+        ("kiosk", "out_of_service"),
+        "Out of service",
+        "bool",
+        (),
+        "the screen says so and serves no patrons; staff mode still opens",
+    ),
     (("hardware", "printer", "width"), "Printer: characters per line", "int", (), ""),
     (("hardware", "printer", "code_page"), "Printer: code page", "text", (), "e.g. cp865"),
 )
@@ -94,19 +103,41 @@ def form_fields(config: KioskConfig) -> list[Field]:
         value = _get(data, loc)
         if value is None and loc[0] == "hardware":
             continue
-        fields.append(Field(loc, label, kind, value, choices, help_text))
-    welcome = _get(data, ("ui", "theme", "welcome")) or {}
-    for language in config.ui.languages:
+        emptied = loc == ("ui", "theme", "logo")  # no logo: the key goes
+        fields.append(Field(loc, label, kind, value, choices, help_text, emptied))
+    hours = _get(data, ("kiosk", "opening_hours")) or {}
+    for day in WEEKDAYS:
         fields.append(
             Field(
-                ("ui", "theme", "welcome", language),
-                f"Welcome text ({language})",
-                "textarea",
-                welcome.get(language, ""),
-                help="empty: the screen's own text",
+                ("kiosk", "opening_hours", day),
+                f"Opening hours ({day})",
+                "text",
+                hours.get(day, ""),
+                help="e.g. 10:00-19:00; empty: closed that day (no hours at all: always open)",
+                remove_when_empty=True,
             )
         )
+    for section, label, help_text in _PER_LANGUAGE:
+        texts = _get(data, section) or {}
+        for language in config.ui.languages:
+            fields.append(
+                Field(
+                    (*section, language),
+                    f"{label} ({language})",
+                    "textarea",
+                    texts.get(language, ""),
+                    help=help_text,
+                    remove_when_empty=True,
+                )
+            )
     return fields
+
+
+#: Texts staff write per language: (where in the config, label, help).
+_PER_LANGUAGE: tuple[tuple[Loc, str, str], ...] = (
+    (("ui", "theme", "welcome"), "Welcome text", "empty: the screen's own text"),
+    (("policy", "receipt", "footer"), "Receipt footer", "lines at the end of every receipt"),
+)
 
 
 def changes_from_form(config: KioskConfig, form: Mapping[str, Any]) -> dict[Loc, Any]:
@@ -125,11 +156,7 @@ def changes_from_form(config: KioskConfig, form: Mapping[str, Any]) -> dict[Loc,
             if text is None:
                 continue  # not on the form that was posted: leave it alone
             value = _parse(field.kind, str(text).strip())
-        if field.kind == "textarea" and value == "":
-            if field.value:
-                changes[field.loc] = DELETE
-            continue
-        if field.loc == ("ui", "theme", "logo") and value == "":
+        if field.remove_when_empty and value == "":
             if field.value:
                 changes[field.loc] = DELETE
             continue

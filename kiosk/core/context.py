@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any
 
 from kiosk.core import events as ev
@@ -51,6 +52,7 @@ class KioskContext:
         self.language = settings.default_language
         self.ils_online = True
         self.warned_at: int | None = None  # the last inactivity warning's seconds
+        self.clock: Callable[[], datetime] = datetime.now  # local time, for opening hours
         self._last_activity = 0.0
         self._work: set[asyncio.Task[None]] = set()
 
@@ -88,12 +90,34 @@ class KioskContext:
         return asyncio.get_running_loop().time() - self._last_activity
 
     def reset_session(self, reason: EndReason) -> None:
-        """Drop everything about the patron, back to the welcome screen."""
+        """Drop everything about the patron, back to the welcome screen (or the closed one)."""
         self.session.wipe()
         self.session = Session()
         self.warned_at = None
         self.set_mode(Mode.IDLE)
         self.emit(ev.SessionEnded(reason=reason))
+        self.follow_opening_hours()
+
+    def follow_opening_hours(self) -> None:
+        """Close between visits when the opening hours (or staff) say so, open again when they
+        do: only from IDLE to CLOSED and back, so the clock never cuts a visit short."""
+        settings = self.settings
+        now = self.clock()
+        hours = settings.opening_hours
+        closed = settings.out_of_service or (hours is not None and not hours.is_open(now))
+        if closed and self.mode is Mode.IDLE:
+            self.set_mode(Mode.CLOSED)
+            opens_at = None
+            if hours is not None and not settings.out_of_service:
+                opens_at = hours.next_opening(now)
+            self.emit(
+                ev.ServiceChanged(
+                    open=False, out_of_service=settings.out_of_service, opens_at=opens_at
+                )
+            )
+        elif not closed and self.mode is Mode.CLOSED:
+            self.set_mode(Mode.IDLE)
+            self.emit(ev.ServiceChanged(open=True))
 
     # ---------------------------------------------------------------------- work in flight
 

@@ -47,6 +47,7 @@ __all__ = [
     "ReceiptReady",
     "ScreenMessages",
     "SecurityNotCleared",
+    "ServiceChanged",
     "SessionEnded",
     "SessionStarted",
     "StaffModeEntered",
@@ -184,6 +185,16 @@ class InactivityWarning(KioskEvent):
 class LibrarySystemStatus(KioskEvent):
     online: bool
     offline_mode: bool = False  # the kiosk keeps working under the offline policy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceChanged(KioskEvent):
+    """The kiosk opened, or closed: outside its opening hours (``opens_at`` is when it opens
+    again, None when no hours say) or taken out of service by staff."""
+
+    open: bool
+    out_of_service: bool = False
+    opens_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -45,7 +45,12 @@ from kiosk.core.settings import KioskSettings
 from kiosk.core.staff import StaffCommandSet, StaffDesk
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
-from kiosk.core.watchers import watch_cards, watch_inactivity, watch_scanner
+from kiosk.core.watchers import (
+    watch_cards,
+    watch_inactivity,
+    watch_opening_hours,
+    watch_scanner,
+)
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy, Replayer
 from kiosk.ils.port import LibrarySystem, LibrarySystemError
@@ -156,6 +161,8 @@ class Kiosk(StaffCommandSet):
         if self.pad is not None:
             self._background.start(self.pad.run(), "kiosk-pad")
         self._background.start(watch_inactivity(self.ctx, self._end), "kiosk-inactivity")
+        if self.settings.opening_hours is not None or self.settings.out_of_service:
+            self._background.start(watch_opening_hours(self.ctx), "kiosk-opening-hours")
         self._background.start(self._replay_loop(), "kiosk-replay")
         if self.card_reader is not None:
             watching = watch_cards(self.ctx, self.card_reader, self.identify_card_uid)
@@ -374,6 +381,7 @@ class Kiosk(StaffCommandSet):
 
     async def _leave_staff(self) -> None:
         self.ctx.set_mode(Mode.IDLE)
+        self.ctx.follow_opening_hours()
 
     # ====================================================================== the pad and items
 

@@ -32,6 +32,7 @@ class Mode(enum.Enum):
     ACCOUNT = "account"
     RECEIPT = "receipt"  # the patron chooses print / e-mail / none
     STAFF = "staff"
+    CLOSED = "closed"  # outside the opening hours, or out of service: staff only
 
 
 class Command(enum.Enum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from kiosk.core import events as ev
@@ -113,5 +114,11 @@ class ReceiptDesk:
             masked_card=mask_card(session.patron_id) if session.patron_id else None,
             created=datetime.now(),
             entries=tuple(session.receipt_entries),
+            footer=_footer(settings.receipt_footer, self.ctx.language, settings.default_language),
             language=self.ctx.language,
         )
+
+
+def _footer(footers: Mapping[str, tuple[str, ...]], language: str, default: str) -> tuple[str, ...]:
+    """The library's own lines in the patron's language, else in the kiosk's default one."""
+    return footers.get(language) or footers.get(default) or ()

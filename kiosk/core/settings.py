@@ -7,8 +7,11 @@ file, and the config model serves many areas. ``kiosk.assembly`` maps ``KioskCon
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from kiosk.opening import OpeningHours
 
 if TYPE_CHECKING:
     from kiosk.lockout import GuessGuard
@@ -87,6 +90,11 @@ class KioskSettings:
     staff_code: str | StaffCode | None = None
     staff_card_uids: frozenset[str] = frozenset()  # hex, upper case
     default_language: str = "sv"
+    #: Lines at the end of every receipt, per language.
+    receipt_footer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: When patrons are served (None: always); ``out_of_service``: not at all, by staff's word.
+    opening_hours: OpeningHours | None = None
+    out_of_service: bool = False
 
     def branch_name_of(self, code: str | None) -> str | None:
         if code is None:

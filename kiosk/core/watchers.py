@@ -1,4 +1,5 @@
-"""The kiosk's background loops: the inactivity timer and the card reader and scanner.
+"""The kiosk's background loops: the inactivity timer, the opening hours, and the card reader
+and scanner.
 
 Why apart from the facade: each loop only turns something that happens by itself (time passing,
 a card inserted, a barcode scanned) into one of the kiosk's commands; they hold no state of
@@ -17,7 +18,7 @@ from kiosk.core import events as ev
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode, Reason
 
-__all__ = ["watch_cards", "watch_inactivity", "watch_scanner"]
+__all__ = ["watch_cards", "watch_inactivity", "watch_opening_hours", "watch_scanner"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,13 @@ async def watch_inactivity(
             if seconds != ctx.warned_at:
                 ctx.warned_at = seconds
                 ctx.emit(ev.InactivityWarning(seconds_left=seconds))
+
+
+async def watch_opening_hours(ctx: KioskContext, *, tick_s: float = 15.0) -> None:
+    """Close the kiosk when its opening hours end (between visits), open it when they begin."""
+    while True:
+        ctx.follow_opening_hours()
+        await asyncio.sleep(tick_s)
 
 
 async def watch_cards(

@@ -7,6 +7,7 @@ and is answered with ``CommandRefused``; a command it takes is never answered so
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,13 @@ async def _idle(rig: Rig) -> None:
     pass
 
 
+async def _closed(rig: Rig) -> None:
+    """Out of service (as staff set it in the configuration), between visits."""
+    ctx = rig.kiosk.ctx
+    ctx.settings = dataclasses.replace(ctx.settings, out_of_service=True)
+    ctx.follow_opening_hours()
+
+
 STATES: dict[str, tuple[Callable[[Rig], Awaitable[Any]], Mode, bool]] = {
     "idle": (_idle, Mode.IDLE, False),
     "identifying": (_identifying, Mode.IDENTIFYING, False),
@@ -113,6 +121,7 @@ STATES: dict[str, tuple[Callable[[Rig], Awaitable[Any]], Mode, bool]] = {
     "account": (_account, Mode.ACCOUNT, True),
     "receipt": (_receipt, Mode.RECEIPT, True),
     "staff": (_staff, Mode.STAFF, False),
+    "closed": (_closed, Mode.CLOSED, False),
 }
 
 
@@ -170,6 +179,6 @@ async def test_every_command_in_every_mode(tmp_path, state: str) -> None:
             await rig.kiosk.wait_idle()
             if rig.kiosk.mode is Mode.STAFF:
                 await rig.kiosk.staff_exit()
-            elif rig.kiosk.mode is not Mode.IDLE:
+            elif rig.kiosk.mode not in (Mode.IDLE, Mode.CLOSED):
                 await rig.kiosk.end_session()
-            assert rig.kiosk.mode is Mode.IDLE, (state, command)
+            assert rig.kiosk.mode in (Mode.IDLE, Mode.CLOSED), (state, command)
