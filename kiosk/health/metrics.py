@@ -113,6 +113,12 @@ class Metrics:
             "kiosk_ils_request_duration_seconds", "Library-system request latency.",
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=r,
         )  # fmt: skip
+        self._ils_connections = Gauge(
+            "kiosk_ils_connections",
+            "Library-system connections (SIP2 pool): state=logged_in or configured.",
+            ["state"],
+            registry=r,
+        )
         self._reader_up = Gauge("kiosk_reader_up", "1 if the reader works.", ["reader"], registry=r)
         self._printer_up = Gauge("kiosk_printer_up", "1 if the printer answers.", registry=r)
         self._paper = Gauge(
@@ -164,6 +170,17 @@ class Metrics:
     def set_ils_latency(self, latency_s: float) -> None:
         """The latest known latency (gauge only: a sampled value is not a new request)."""
         self._ils_latency.set(latency_s)
+
+    def set_ils_connections(self, logged_in: int, configured: int) -> None:
+        """The connection pool as it really is: fewer logged in than configured (a library system
+        that serves one session per account) is a degraded kiosk, slower on a stack."""
+        self._ils_connections.labels("logged_in").set(logged_in)
+        self._ils_connections.labels("configured").set(configured)
+        if logged_in < configured:
+            detail = f"{logged_in} of {configured} library-system connections logged in"
+            self.set_component("ils.pool", "degraded", detail)
+        else:
+            self.set_component("ils.pool", "ok", f"{logged_in} connections")
 
     def set_reader_state(self, reader: str, up: bool, detail: str = "") -> None:
         """An RFID pad, card reader or scanner works (``up``) or not. Without one, no kiosk."""

@@ -48,6 +48,9 @@ class KioskSampler:
             latency = getattr(ils, "last_latency", None)
             if latency is not None:
                 self.metrics.set_ils_latency(latency)
+            pool = getattr(ils, "pool", None)  # SIP2: the connections that really logged in
+            if pool is not None:
+                self.metrics.set_ils_connections(pool.logged_in, pool.configured)
         journal = getattr(self.running, "journal", None)
         if journal is not None:
             # On the journal's writer thread, as every journal call from the loop.

@@ -110,6 +110,21 @@ async def test_sampler_reads_library_system_queue_and_printer_of_a_demo_kiosk(
     assert found[("kiosk_printer_up", ())] == 1
     assert found[("kiosk_printer_paper", (("state", "ok"),))] == 1
     assert metrics.health().components["ils"].state == "ok"
+    pool = config.ils.sip2.pool_size  # the demo's library system fills the pool
+    assert found[("kiosk_ils_connections", (("state", "configured"),))] == pool
+    assert found[("kiosk_ils_connections", (("state", "logged_in"),))] == pool
+    assert metrics.health().components["ils.pool"].state == "ok"
+
+
+def test_a_pool_the_library_system_will_not_fill_degrades_the_health() -> None:
+    """Issue 15.20: /healthz and the metrics show the pool's real size."""
+    metrics = Metrics("k1")
+    metrics.set_ils_connections(1, 4)
+    found = counts(metrics)
+    assert found[("kiosk_ils_connections", (("state", "logged_in"),))] == 1
+    assert found[("kiosk_ils_connections", (("state", "configured"),))] == 4
+    pool = metrics.health().components["ils.pool"]
+    assert pool.state == "degraded" and pool.detail == "1 of 4 library-system connections logged in"
 
 
 async def test_operate_wraps_a_running_demo_kiosk_for_systemd_and_prometheus(

@@ -34,6 +34,7 @@ def exported_series() -> set[str]:
     """The names of every series a kiosk's /metrics can show, each method called once."""
     metrics = Metrics("k1", library="SE-BOL", branch="BOL-HB")
     metrics.set_ils_state(True, latency_s=0.05)
+    metrics.set_ils_connections(2, 4)
     metrics.set_reader_state("rfid", True)
     metrics.set_printer_state(True, "out")
     metrics.set_sorter_state(True)
@@ -63,7 +64,7 @@ def test_alert_rules_pass_promtool_checks_and_their_unit_tests(promtool: str) ->
         cwd=MONITORING, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 7 rules found" in checked.stdout
+    assert "SUCCESS: 8 rules found" in checked.stdout
     tested = subprocess.run(
         [promtool, "test", "rules", "kiosk-alerts.test.yml"],
         cwd=MONITORING, capture_output=True, text=True, check=False,
@@ -80,13 +81,14 @@ def test_the_rules_cover_what_the_fleet_must_hear_about() -> None:
         "KioskPrinterDown",
         "KioskPaperOut",
         "KioskEntriesWaitingForStaff",
+        "KioskLibrarySystemPoolShort",
     ):
         assert f"alert: {alert}" in text
 
 
 def test_every_query_names_only_metrics_a_kiosk_exports() -> None:
     exported = exported_series()
-    assert len(rule_queries()) == 7
+    assert len(rule_queries()) == 8
     queries = rule_queries() + dashboard_queries()
     for query in queries:
         named = set(_METRIC.findall(query))
