@@ -74,10 +74,10 @@ class EventStream:
 
 class Service(abc.ABC):
     """A kiosk or a return station as its owner runs it: :meth:`start` and :meth:`stop` (or
-    ``async with``), and its events handed out through one :class:`EventHub`."""
+    ``async with``), and its events handed out through one :class:`EventHub`, which the
+    constructor makes first (the kiosk's parts get it too)."""
 
-    def __init__(self) -> None:
-        self._hub = EventHub()
+    _hub: EventHub
 
     @abc.abstractmethod
     async def start(self) -> None: ...

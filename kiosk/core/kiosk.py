@@ -24,7 +24,7 @@ from drivers.rfid.contract import RfidReader
 from kiosk.core import events as ev
 from kiosk.core.account_desk import AccountDesk
 from kiosk.core.borrowing import Borrowing
-from kiosk.core.bus import EventStream, Service
+from kiosk.core.bus import EventHub, EventStream, Service
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode
 from kiosk.core.identification import Identification
@@ -85,7 +85,6 @@ class Kiosk(StaffCommandSet, Service):
         pin_guard: GuessGuard | None = None,
         replay_interval_s: float = 5.0,
     ) -> None:
-        super().__init__()
         self.settings = settings = settings or KioskSettings()
         self.ils = ils
         self.journal = journal = journal if journal is not None else Journal(":memory:")
@@ -94,6 +93,7 @@ class Kiosk(StaffCommandSet, Service):
         self.card_reader = card_reader
         self.scanner = scanner
         self.replay_interval_s = replay_interval_s
+        self._hub = EventHub()
         self.ctx = ctx = KioskContext(
             settings=settings, offline_policy=offline_policy, statistics=statistics, hub=self._hub
         )
@@ -138,14 +138,11 @@ class Kiosk(StaffCommandSet, Service):
         self._account = AccountDesk(ctx, ils, renewals, self._branch_name)
         self._receipts = ReceiptDesk(ctx, ils, self._printing, receipt_sender)
         self._staff = StaffDesk(
+            settings,
             journal=journal,
             printing=self._printing,
             pad=self.pad,
             online=lambda: ctx.ils_online,
-            staff_code=settings.staff_code,
-            staff_card_uids=settings.staff_card_uids,
-            library_name=settings.library_name,
-            branch_name=settings.branch_name,
         )
         self._background = BackgroundTasks()
         self._started = False

@@ -50,7 +50,7 @@ from drivers.sorter.contract import (
 from drivers.sorter.registers import next_seq
 from kiosk.core import events as ev
 from kiosk.core import station_events as sev
-from kiosk.core.bus import Service
+from kiosk.core.bus import EventHub, Service
 from kiosk.core.pad import PadWatcher, SharedReader
 from kiosk.core.printing import Printing
 from kiosk.core.returns import ReturnService
@@ -119,7 +119,6 @@ class ReturnStation(Service):
         scanner: BarcodeScanner | None = None,
         printer: ReceiptPrinter | None = None,
     ) -> None:
-        super().__init__()
         self.sorter = sorter
         self.ils = ils
         self.journal = journal
@@ -156,14 +155,12 @@ class ReturnStation(Service):
         self.printing = Printing(printer)
         self.slips = SlipQueue(self.printing)
         self.staff = StaffDesk(
+            kiosk_settings,
             journal=journal,
             printing=self.printing,
             pad=self.pad,
             online=lambda: self._ils_online,
-            staff_code=kiosk_settings.staff_code,
-            staff_card_uids=kiosk_settings.staff_card_uids,
-            library_name=kiosk_settings.library_name,
-            branch_name=settings.station_name or kiosk_settings.branch_name,
+            branch_name=settings.station_name,
         )
         self.bins = BinBook(
             settings.bins,
@@ -190,6 +187,7 @@ class ReturnStation(Service):
             emit=self._emit,
             deadline_s=lambda: conveyor.deadline_s if (conveyor := sorter.conveyor) else None,
         )
+        self._hub = EventHub()
         self._arrivals: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
         self._arrived_at: dict[int, float] = {}
