@@ -25,7 +25,6 @@ from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflineMode, OfflinePolicy
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from kiosk.lockout import GuessGuard
-from kiosk.sip2.client import ClientSettings
 
 E = TypeVar("E", bound=events.KioskEvent)
 
@@ -159,16 +158,7 @@ async def kiosk_rig(
         with FeigSimulator(timing=False) as sim:
             async with FeigReader(sim.port) as reader:
                 ils = SIP2LibrarySystem(
-                    ClientSettings(
-                        host=acs.host,
-                        port=acs.port,
-                        user=login.login,
-                        password=login.password,
-                        location_code=login.location_code,
-                        pool_size=pool_size,
-                        timeout=2.0,
-                        retries=1,
-                    )
+                    acs.client_settings(account, pool_size=pool_size, timeout=2.0, retries=1)
                 )
                 async with ils:
                     journal = Journal(state_dir / "journal.db")
