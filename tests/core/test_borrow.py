@@ -27,11 +27,7 @@ STACK = [f"30000000{n}" for n in range(11, 21)]  # ten loanable books of the dem
 async def test_a_ten_item_stack_is_lent_and_every_tag_disarmed(tmp_path) -> None:
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
-        for barcode in STACK:
-            rig.place(barcode)
-        await rig.kiosk.start_borrow()
-        for barcode in STACK:
-            event = await rig.events.wait(ItemBorrowed, item_id=barcode)
+        for barcode, event in zip(STACK, await rig.borrow(*STACK), strict=True):
             assert event.due_date is not None and event.title
             assert not rig.secured(barcode)
         loans = {loan.item for loan in rig.acs.model.loans_of(PATRON)}

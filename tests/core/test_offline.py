@@ -21,9 +21,7 @@ async def test_loans_go_offline_and_are_replayed_once_when_the_library_is_back(t
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        borrowed = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        [borrowed] = await rig.borrow("3000000011")
         assert borrowed.offline and not rig.secured("3000000011")
         assert (await rig.events.wait(LibrarySystemStatus)).online is False
         assert rig.journal.offline_queue_depth() == 1
