@@ -13,37 +13,20 @@ from kiosk.assembly import demo_item_tags, open_kiosk
 from kiosk.config import load_config
 from kiosk.core import ItemBorrowed, ItemReturned, ReturnKind, SessionStarted
 from kiosk.ils.folio import FolioLibrarySystem
+from tests.core.configs import FOLIO, KIOSK, POLICY_AND_HARDWARE
 from tests.core.fixtures import EventLog
 from tests.ils_folio.rig import FolioBackend
 from tests.ports import free_port
 
-CONFIG = """
-[kiosk]
-id = "test-bollnas-1"
-library = "SE-BOL"
-library_name = "Bollnäs bibliotek"
-branch = "BOL-HB"
-branch_name = "Bollnäs huvudbibliotek"
-state_dir = "{state}"
-
-[ils]
-backend = "folio"
-
-[ils.folio]
-base_url = "{url}"
-tenant = "{tenant}"
-username = "kiosk-bol-hb"
-password = "pw-bol-hb"
+CONFIG = (
+    KIOSK
+    + FOLIO
+    + """password = "pw-bol-hb"
 service_point_id = "{service_point}"
 timeout_s = 3
-
-[policy]
-pin = "always"
-offline = "returns-and-loans"
-
-[hardware.printer]
-type = "none"
 """
+    + POLICY_AND_HARDWARE
+)
 
 
 def write(tmp_path: Path, folio: FolioBackend, url: str | None = None) -> Path:
