@@ -21,7 +21,8 @@ import pytest
 
 from drivers.rfid import FeigReader, FeigSimulator, VirtualTag
 from kiosk.acs import EmbeddedACS
-from kiosk.assembly import branch_directory, demo_item_tags, demo_patron_card
+from kiosk.acs.model import ConsortiumModel
+from kiosk.assembly import RunningKiosk, branch_directory, demo_item_tags, demo_patron_card
 from kiosk.core import (
     Kiosk,
     KioskSettings,
@@ -32,7 +33,7 @@ from kiosk.core import (
     TransferKind,
     events,
 )
-from kiosk.ils.journal import Journal
+from kiosk.ils.journal import Entry, Journal
 from kiosk.ils.offline import OfflineMode, OfflinePolicy
 from kiosk.ils.port import LibrarySystem
 from kiosk.ils.sip2 import SIP2LibrarySystem
@@ -125,6 +126,18 @@ class Rig:
         await self.kiosk.enter_pin(pin)
         return await self.events.wait(events.SessionStarted)
 
+    async def place_again(self, barcode: str, **kw: Any) -> list[VirtualTag]:
+        """The patron takes the item off the pad and, once the kiosk has seen it go, puts it
+        back (``kw`` as for :meth:`place`)."""
+        self.take(barcode)
+        await self.settle()
+        return self.place(barcode, **kw)
+
+    def entry(self, barcode: str) -> Entry:
+        """The journal's one entry for the item."""
+        [entry] = [e for e in self.journal.entries() if e.item_id == barcode]
+        return entry
+
     async def borrow(self, *barcodes: str) -> list[events.ItemBorrowed]:
         """Put the items on the pad, start borrowing, and wait until each is lent."""
         for barcode in barcodes:
@@ -132,11 +145,46 @@ class Rig:
         await self.kiosk.start_borrow()
         return [await self.events.wait(events.ItemBorrowed, item_id=b) for b in barcodes]
 
+    async def borrow_refused(self, barcode: str, **kw: Any) -> events.ItemRefused:
+        """Put the item on the pad (``kw`` as for :meth:`place`), start borrowing, and wait
+        for its refusal."""
+        self.place(barcode, **kw)
+        await self.kiosk.start_borrow()
+        return await self.events.wait(events.ItemRefused, item_id=barcode)
+
     async def settle(self, rounds: int = 3) -> None:
         """Let the pad watcher see the pad a few times, then wait for the work it started."""
         assert self.kiosk.pad is not None
         await self.kiosk.pad.wait_rounds(rounds)
         await self.kiosk.wait_idle()
+
+
+async def logged_in(kiosk: Kiosk, patron: str = PATRON, pin: str = PIN) -> EventLog:
+    """A patron's session started with her card and PIN; the kiosk's events from then on."""
+    log = EventLog(kiosk)
+    await kiosk.identify(patron)
+    await kiosk.enter_pin(pin)
+    await log.wait(events.SessionStarted)
+    return log
+
+
+async def lend_and_take_back(
+    running: RunningKiosk, model: ConsortiumModel, log: EventLog
+) -> events.ItemReturned:
+    """At a kiosk built from a configuration, with a patron's session open: she borrows
+    3000000012, takes it off the pad and returns 3000000003 (Söderhamn's), which goes back to
+    its own library; the return's event."""
+    assert running.simulator is not None
+    running.simulator.place(*demo_item_tags(model, "3000000012"))
+    await running.kiosk.start_borrow()
+    await log.wait(events.ItemBorrowed, item_id="3000000012")
+    for tag in demo_item_tags(model, "3000000012"):
+        running.simulator.remove(tag.uid)
+    running.simulator.place(*demo_item_tags(model, "3000000003"))
+    await running.kiosk.start_return()
+    returned = await log.wait(events.ItemReturned, item_id="3000000003")
+    assert returned.outcome.kind is ReturnKind.OTHER_LIBRARY
+    return returned
 
 
 #: Parametrizes a test over every routing outcome of the demo consortium: the example item,

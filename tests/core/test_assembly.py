@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from drivers.cards import PcscDaemon
 from drivers.printer.testpage import build_test_page
 from kiosk.assembly import RunningKiosk, demo_item_tags, open_kiosk
 from kiosk.config import load_config
-from kiosk.core import ItemBorrowed, ItemReturned, Kiosk, ReturnKind, SessionStarted
+from kiosk.core import ItemBorrowed, ItemReturned, Kiosk, KioskEvent
 from tests.core.configs import EMBEDDED_SIP2, KIOSK, POLICY_AND_HARDWARE
-from tests.core.fixtures import EventLog
+from tests.core.fixtures import lend_and_take_back, logged_in
 
 CONFIG = KIOSK + EMBEDDED_SIP2 + "pool_size = 4\n" + POLICY_AND_HARDWARE
 
@@ -30,30 +32,12 @@ async def configured_kiosk(
         yield running
 
 
-async def logged_in(kiosk: Kiosk) -> EventLog:
-    """A patron's session started with her card and PIN; the kiosk's events from then on."""
-    log = EventLog(kiosk)
-    await kiosk.identify("2150000001")
-    await kiosk.enter_pin("1234")
-    await log.wait(SessionStarted)
-    return log
-
-
 async def test_a_configured_kiosk_lends_and_takes_back(tmp_path) -> None:
     async with configured_kiosk(tmp_path, replay_interval_s=0.5) as running:
         assert running.ils.online and running.recovery is not None
         kiosk, model = running.kiosk, running.acs.model
         assert kiosk.settings.branch_names["SOD-HB"]  # the branch directory of the consortium
-        log = await logged_in(kiosk)
-        running.simulator.place(*demo_item_tags(model, "3000000012"))
-        await kiosk.start_borrow()
-        await log.wait(ItemBorrowed, item_id="3000000012")
-        for tag in demo_item_tags(model, "3000000012"):
-            running.simulator.remove(tag.uid)
-        running.simulator.place(*demo_item_tags(model, "3000000003"))
-        await kiosk.start_return()
-        returned = await log.wait(ItemReturned, item_id="3000000003")
-        assert returned.outcome.kind is ReturnKind.OTHER_LIBRARY
+        await lend_and_take_back(running, model, await logged_in(kiosk))
         await kiosk.end_session()
         assert running.statistics.total(action="borrow") == 1
         assert running.statistics.summary(("library", "action")) == [
@@ -63,36 +47,35 @@ async def test_a_configured_kiosk_lends_and_takes_back(tmp_path) -> None:
     assert (tmp_path / "state" / "journal.db").exists()
 
 
-async def test_items_just_lent_are_not_returned_when_the_patron_switches_to_returns(
+@pytest.mark.parametrize(
+    ("item", "first", "done", "then", "not_done", "lent"),
+    [
+        ("3000000012", Kiosk.start_borrow, ItemBorrowed, Kiosk.start_return, ItemReturned, True),
+        # 3000000001 is on loan to her
+        ("3000000001", Kiosk.start_return, ItemReturned, Kiosk.start_borrow, ItemBorrowed, False),
+    ],
+    ids=["lent-are-not-returned", "returned-are-not-lent-again"],
+)
+async def test_items_just_handled_stay_so_when_the_patron_switches_with_them_on_the_pad(
     tmp_path,
+    item: str,
+    first: Callable[[Kiosk], Awaitable[None]],
+    done: type[KioskEvent],
+    then: Callable[[Kiosk], Awaitable[None]],
+    not_done: type[KioskEvent],
+    lent: bool,
 ) -> None:
     async with configured_kiosk(tmp_path) as running:
         kiosk, model = running.kiosk, running.acs.model
         log = await logged_in(kiosk)
-        running.simulator.place(*demo_item_tags(model, "3000000012"))
-        await kiosk.start_borrow()
-        await log.wait(ItemBorrowed, item_id="3000000012")
-        await kiosk.start_return()  # the loan still lies on the pad
+        running.simulator.place(*demo_item_tags(model, item))
+        await first(kiosk)
+        await log.wait(done, item_id=item)
+        await then(kiosk)  # the item still lies on the pad
         await asyncio.sleep(0.3)
         await kiosk.wait_idle()
-        assert not log.of(ItemReturned)
-        assert model.item("3000000012").loan is not None
-
-
-async def test_items_just_returned_are_not_lent_again_when_the_patron_switches_to_borrowing(
-    tmp_path,
-) -> None:
-    async with configured_kiosk(tmp_path) as running:
-        kiosk, model = running.kiosk, running.acs.model
-        log = await logged_in(kiosk)
-        running.simulator.place(*demo_item_tags(model, "3000000001"))  # on loan to her
-        await kiosk.start_return()
-        await log.wait(ItemReturned, item_id="3000000001")
-        await kiosk.start_borrow()  # the returned book still lies on the pad
-        await asyncio.sleep(0.3)
-        await kiosk.wait_idle()
-        assert not log.of(ItemBorrowed)
-        assert model.item("3000000001").loan is None
+        assert not log.of(not_done)
+        assert (model.item(item).loan is not None) is lent
 
 
 async def test_a_missing_card_reader_or_printer_does_not_stop_the_kiosk(

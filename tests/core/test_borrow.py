@@ -145,12 +145,10 @@ async def test_a_security_write_that_fails_asks_to_place_the_item_again(tmp_path
         await rig.events.wait(SecurityNotCleared, item_id=item)
         assert rig.acs.model.item(item).loan is not None  # the loan stands
         assert rig.secured(item)
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        entry = rig.entry(item)
         assert entry.security is Security.FAILED
         rig.sim.faults.clear()
-        rig.take(item)
-        await rig.settle()
-        rig.place(item, secured=True)
+        await rig.place_again(item, secured=True)
         await rig.events.wait(ItemBorrowed, item_id=item)
         assert not rig.secured(item)
         assert rig.journal.get(entry.id).security is Security.DONE

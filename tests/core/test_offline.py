@@ -20,8 +20,7 @@ async def test_loans_go_offline_and_are_replayed_once_when_the_library_is_back(t
         rig.acs.faults.update(offline=False)
         await rig.events.wait(core.LibrarySystemStatus, online=True)
         assert rig.acs.model.item("3000000011").loan.patron == PATRON
-        [entry] = [e for e in rig.journal.entries() if e.item_id == "3000000011"]
-        assert entry.status is Status.REPLAYED
+        assert rig.entry("3000000011").status is Status.REPLAYED
         checkouts = [
             e for e in rig.acs.model.circulation_log(item="3000000011") if e.action == "checkout"
         ]
@@ -32,9 +31,7 @@ async def test_a_tag_marked_not_for_loan_offline_is_refused_offline(tmp_path) ->
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000009")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(core.ItemRefused, item_id="3000000009")
+        refused = await rig.borrow_refused("3000000009")
         assert refused.reason is core.Reason.NOT_FOR_LOAN_OFFLINE
         assert rig.secured("3000000009")
 
@@ -43,9 +40,7 @@ async def test_returns_only_policy_refuses_loans_but_takes_returns(tmp_path) -> 
     async with kiosk_rig(tmp_path, offline=OfflineMode.RETURNS) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(core.ItemRefused, item_id="3000000011")
+        refused = await rig.borrow_refused("3000000011")
         assert refused.reason is core.Reason.LIBRARY_SYSTEM_UNAVAILABLE and refused.retry_possible
         rig.take("3000000011")
         rig.place("3000000001", secured=False)
@@ -58,9 +53,7 @@ async def test_the_retry_list_is_sent_again_when_the_patron_asks(tmp_path) -> No
     async with kiosk_rig(tmp_path, offline=OfflineMode.OFF) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(core.ItemRefused, item_id="3000000011")
+        refused = await rig.borrow_refused("3000000011")
         assert refused.retry_possible
         rig.acs.faults.update(offline=False)
         await rig.kiosk.retry()
@@ -101,9 +94,7 @@ async def test_a_loan_whose_answer_was_lost_is_settled_before_the_item_is_return
     async with kiosk_rig(tmp_path, pool_size=1, offline=OfflineMode.RETURNS) as rig:
         await rig.login()
         rig.acs.faults.update(drop_after=1, refuse_logins=True)  # carried out, answer lost
-        rig.place(item)
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(core.ItemRefused, item_id=item)
+        refused = await rig.borrow_refused(item)
         assert refused.retry_possible
         assert rig.acs.model.item(item).loan is not None  # the loan was made after all
         [lost] = [e for e in rig.journal.entries() if e.item_id == item]

@@ -23,7 +23,7 @@ async def test_every_routing_outcome_of_the_consortium(
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
         item = await assert_return_routed(rig, example, kind, transfer, destination)
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        entry = rig.entry(item)
         assert entry.status is Status.OK and entry.security is Security.DONE
 
 
@@ -56,13 +56,11 @@ async def test_a_return_whose_tag_cannot_be_rearmed_is_reported(tmp_path) -> Non
         returned = await rig.events.wait(ItemReturned, item_id=item)
         assert not returned.outcome.security_ok
         await rig.events.wait(SecurityNotCleared, item_id=item)
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        entry = rig.entry(item)
         assert entry.security is Security.FAILED
         # placed again, the kiosk re-arms it without a second check-in
         rig.sim.faults.clear()
-        rig.take(item)
-        await rig.settle()
-        rig.place(item, secured=False)
+        await rig.place_again(item, secured=False)
         await rig.settle()
         assert rig.secured(item)
         assert rig.journal.get(entry.id).security is Security.DONE

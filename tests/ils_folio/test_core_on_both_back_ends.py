@@ -96,9 +96,7 @@ async def test_a_refused_loan_keeps_the_tag_secured_and_shows_the_library_text(
 ) -> None:
     async with kiosk_on() as rig:
         await rig.login()
-        rig.place("3000000004", secured=True)  # on loan to another patron
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000004")
+        refused = await rig.borrow_refused("3000000004", secured=True)  # on loan to another patron
         assert refused.reason is Reason.REFUSED_BY_LIBRARY
         assert refused.messages == ("Exemplaret är utlånat till någon annan.",)
         assert rig.secured("3000000004")
@@ -109,9 +107,7 @@ async def test_a_patron_whose_fees_are_too_high_may_not_borrow(kiosk_on: MakeRig
         started = await rig.login("2150000004", "4567")
         assert not started.can_borrow and started.borrow_refusal is Reason.EXCESSIVE_FEES
         assert started.messages == ("Du har för höga avgifter för att låna.",)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000011")
+        refused = await rig.borrow_refused("3000000011")
         assert refused.reason is Reason.EXCESSIVE_FEES
         assert rig.acs.model.item("3000000011").loan is None and rig.secured("3000000011")
 
