@@ -56,7 +56,6 @@ from kiosk.assembly import demo_item_tags
 from kiosk.core import ItemBorrowed, Kiosk, KioskSettings, SessionStarted, Statistics
 from kiosk.core.events import KioskEvent
 from kiosk.ils.journal import Journal
-from kiosk.sip2.client import ClientSettings
 
 ITEMS = [f"30000000{n}" for n in range(11, 21)]
 IDLE_SAMPLE_S = 0.5  # how long the idle kiosk is measured before the stack goes down
@@ -77,16 +76,7 @@ async def one_run(
         login = acs.account(ACCOUNT)
         settings = KioskSettings(branch_code=login.branch)
         tags = [tag for item in ITEMS for tag in demo_item_tags(acs.model, item)]
-        ils = TimedSIP2(
-            ClientSettings(
-                host=acs.host,
-                port=acs.port,
-                user=login.login,
-                password=login.password,
-                location_code=login.location_code,
-                pool_size=pool,
-            )
-        )
+        ils = TimedSIP2(acs.client_settings(ACCOUNT, pool_size=pool))
         ils.timeline = timeline
         with tempfile.TemporaryDirectory() as state:
             journal = Journal(Path(state) / "journal.db")

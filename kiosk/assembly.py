@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from drivers.cards import BarcodeScanner, CardReader
 from drivers.printer import ReceiptPrinter
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Basics",
+    "Running",
     "RunningKiosk",
     "branch_directory",
     "demo_item_tags",
@@ -78,23 +79,46 @@ LOCKOUT_FILE = "lockouts.db"
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
-class RunningKiosk:
-    """Everything :func:`open_kiosk` built, for the UI, the demo panel, tests and benchmarks."""
+@dataclass(slots=True, kw_only=True)
+class Running:
+    """What a kiosk or a return station hands its owner (the UI, the demo panel, the health
+    endpoint, tests and benchmarks): its configuration, the :class:`Basics` it stands on, the
+    optional devices that opened and what start-up recovery did."""
 
     config: KioskConfig
-    kiosk: Kiosk
     ils: LibrarySystem
-    reader: RfidReader | None
+    reader: RfidReader
     journal: Journal
     statistics: Statistics
     recovery: RecoveryReport | None = None
     acs: Any = None  # kiosk.acs.EmbeddedACS in demo mode
     simulator: FeigSimulator | None = None
-    card_reader: CardReader | None = None
     scanner: BarcodeScanner | None = None
     printer: ReceiptPrinter | None = None
     device_errors: dict[str, str] = field(default_factory=dict)  # device -> why it is missing
+
+    @classmethod
+    def on(cls, basics: Basics, config: KioskConfig, **own: Any) -> Self:
+        """The running kiosk or station on ``basics``; ``own`` are the rest of its fields."""
+        return cls(
+            config=config,
+            ils=basics.ils,
+            reader=basics.reader,
+            journal=basics.journal,
+            statistics=basics.statistics,
+            acs=basics.acs,
+            simulator=basics.simulator,
+            device_errors=basics.device_errors,
+            **own,
+        )
+
+
+@dataclass(slots=True, kw_only=True)
+class RunningKiosk(Running):
+    """Everything :func:`open_kiosk` built."""
+
+    kiosk: Kiosk
+    card_reader: CardReader | None = None
 
 
 def branch_directory(model: Any) -> dict[str, str]:
@@ -434,18 +458,12 @@ async def open_kiosk(
             if not report.complete:
                 log.warning("start-up recovery left work for later: %s", report)
         await stack.enter_async_context(kiosk)
-        yield RunningKiosk(
-            config=config,
+        yield RunningKiosk.on(
+            basics,
+            config,
             kiosk=kiosk,
-            ils=basics.ils,
-            reader=basics.reader,
-            journal=basics.journal,
-            statistics=basics.statistics,
             recovery=report,
-            acs=basics.acs,
-            simulator=basics.simulator,
             card_reader=card_reader,
             scanner=scanner,
             printer=printer,
-            device_errors=basics.device_errors,
         )

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drivers.cards import BarcodeScanner, SimulatedBarcodeScanner
-from drivers.printer import ReceiptPrinter
-from drivers.rfid import FeigSimulator, RfidReader, VirtualTag
+from drivers.cards import SimulatedBarcodeScanner
+from drivers.rfid import FeigSimulator, VirtualTag
 from drivers.sorter import Sorter, SorterSimulator
 from kiosk.assembly import (
+    Running,
     demo_item_tags,
     kiosk_settings,
     open_basics,
@@ -41,13 +41,10 @@ from kiosk.assembly import (
 )
 from kiosk.config import KioskConfig
 from kiosk.core import station_events as sev
-from kiosk.core.recovery import RecoveryReport, recover
+from kiosk.core.recovery import recover
 from kiosk.core.station import ReturnStation, StationSettings
 from kiosk.core.station_bins import StationBin
 from kiosk.core.station_ledger import StationLedger
-from kiosk.core.statistics import Statistics
-from kiosk.ils.journal import Journal
-from kiosk.ils.port import LibrarySystem
 from kiosk.registry import SORTERS, SorterContext
 
 __all__ = [
@@ -124,26 +121,15 @@ class SimulatedChute:
                 item.tags[n] = final
 
 
-@dataclass(slots=True)
-class RunningStation:
+@dataclass(slots=True, kw_only=True)
+class RunningStation(Running):
     """Everything :func:`open_return_station` built."""
 
-    config: KioskConfig
     station: ReturnStation
-    ils: LibrarySystem
     sorter: Sorter
-    reader: RfidReader
-    journal: Journal
     ledger: StationLedger
-    statistics: Statistics
-    recovery: RecoveryReport | None = None
-    acs: Any = None  # kiosk.acs.EmbeddedACS in demo mode
-    simulator: FeigSimulator | None = None
     sorter_simulator: SorterSimulator | None = None
     chute: SimulatedChute | None = None
-    scanner: BarcodeScanner | None = None
-    printer: ReceiptPrinter | None = None
-    device_errors: dict[str, str] = field(default_factory=dict)
 
 
 def observe_station(
@@ -296,21 +282,15 @@ async def open_return_station(
             if not report.complete:
                 log.warning("start-up recovery left work for later: %s", report)
         await stack.enter_async_context(station)
-        yield RunningStation(
-            config=config,
+        yield RunningStation.on(
+            basics,
+            config,
             station=station,
-            ils=ils,
             sorter=sorter,
-            reader=reader,
-            journal=journal,
             ledger=ledger,
-            statistics=statistics,
             recovery=report,
-            acs=acs,
-            simulator=simulator,
             sorter_simulator=sorter_sim,
             chute=chute,
             scanner=scanner,
             printer=printer,
-            device_errors=basics.device_errors,
         )

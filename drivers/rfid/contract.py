@@ -14,6 +14,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
+from drivers.device import Device
+
 
 class ReaderError(Exception):
     """The reader itself failed: port missing, no answer, garbled frames, wrong settings."""
@@ -49,21 +51,8 @@ class SystemInfo:
     ic_reference: int | None = None
 
 
-class RfidReader(abc.ABC):
+class RfidReader(Device):
     """An async RFID reader. Use ``async with reader:`` or call open() and close()."""
-
-    @abc.abstractmethod
-    async def open(self) -> None: ...
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
-    async def __aenter__(self) -> RfidReader:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     @abc.abstractmethod
     async def inventory(self, afi: int | None = None) -> list[TagInfo]:

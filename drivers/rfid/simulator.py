@@ -476,6 +476,30 @@ class FeigSimulator:
                 return self._reply(request, fp.Status.NO_TRANSPONDER, bytes([block + 1]), air)
         return self._reply(request, fp.Status.OK, air=timing.write_air_seconds(count, size))
 
+    def _write_one(
+        self,
+        request: fp.Frame,
+        tag: VirtualTag,
+        air: float,
+        *,
+        afi: int | None = None,
+        eas: bool | None = None,
+    ) -> tuple[fp.Frame, float]:
+        """A write of one setting (the AFI or the EAS bit). The armed write faults apply as to
+        block writes: a failed write, the tag leaving in the middle, a write the tag
+        acknowledges but does not keep."""
+        fault = self._write_fault(request, tag, None)
+        if fault:
+            return fault
+        if self._leaves_mid_write(tag):
+            return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
+        if not self.faults._take(self.faults.lost_writes, tag.uid):
+            if afi is not None:
+                tag.afi = afi
+            if eas is not None:
+                tag.eas = eas
+        return self._reply(request, fp.Status.OK, air=air)
+
     def _leaves_mid_write(self, tag: VirtualTag) -> bool:
         if tag.uid not in self.faults.removed_mid_write:
             return False
@@ -497,14 +521,7 @@ class FeigSimulator:
             return self._reply(request, fp.Status.ISO_ERROR, bytes([0x01]), air)
         if tag.afi_locked:
             return self._reply(request, fp.Status.ISO_ERROR, bytes([0x12]), air)
-        fault = self._write_fault(request, tag, None)
-        if fault:
-            return fault
-        if self._leaves_mid_write(tag):
-            return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
-        if not self.faults._take(self.faults.lost_writes, tag.uid):
-            tag.afi = afi
-        return self._reply(request, fp.Status.OK, air=air)
+        return self._write_one(request, tag, air, afi=afi)
 
     def _system_info(self, request: fp.Frame) -> tuple[fp.Frame, float]:
         tag, _ = self._addressed(request)
@@ -545,14 +562,7 @@ class FeigSimulator:
             if not tag.eas:
                 return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
             return self._reply(request, fp.Status.OK, EAS_SEQUENCE, air)
-        fault = self._write_fault(request, tag, None)
-        if fault:
-            return fault
-        if self._leaves_mid_write(tag):
-            return self._reply(request, fp.Status.NO_TRANSPONDER, air=air)
-        if not self.faults._take(self.faults.lost_writes, tag.uid):
-            tag.eas = command == fp.NXP_SET_EAS
-        return self._reply(request, fp.Status.OK, air=air)
+        return self._write_one(request, tag, air, eas=command == fp.NXP_SET_EAS)
 
     def _eas_alarm_all(self, request: fp.Frame, manufacturer: int) -> tuple[fp.Frame, float]:
         """EAS ALARM to every tag: the NXP tags with EAS set answer, several at once collide."""

@@ -20,56 +20,12 @@ register map a PLC programmer implements is :mod:`drivers.sorter.registers`. Err
 from typing import TYPE_CHECKING
 
 from drivers._lazy import lazy_exports
-from drivers.sorter.contract import (
-    TAKEN_OUT,
-    BinEmptied,
-    BinFullChanged,
-    BinStatus,
-    ControllerRestarted,
-    ConveyorTiming,
-    Delivered,
-    DeliveriesLost,
-    Delivery,
-    DivertRefusal,
-    DivertRefused,
-    InletChanged,
-    ItemAtReader,
-    JamChanged,
-    Sorter,
-    SorterConnection,
-    SorterError,
-    SorterEvent,
-    SorterStatus,
-    SorterUnavailable,
-)
+from drivers.sorter import contract
+from drivers.sorter.contract import *  # noqa: F403 (the contract's names, listed in its __all__)
 from drivers.sorter.mechanics import Mechanics, MechanicsTiming
 
-__all__ = [
-    "TAKEN_OUT",
-    "BinEmptied",
-    "BinFullChanged",
-    "BinStatus",
-    "ControllerRestarted",
-    "ConveyorTiming",
-    "Delivered",
-    "DeliveriesLost",
-    "Delivery",
-    "DivertRefusal",
-    "DivertRefused",
-    "InletChanged",
-    "ItemAtReader",
-    "JamChanged",
-    "Mechanics",
-    "MechanicsTiming",
-    "ModbusSorter",
-    "Sorter",
-    "SorterConnection",
-    "SorterError",
-    "SorterEvent",
-    "SorterSimulator",
-    "SorterStatus",
-    "SorterUnavailable",
-]
+__all__ = ["Mechanics", "MechanicsTiming", "ModbusSorter", "SorterSimulator"]
+__all__ += contract.__all__
 
 if TYPE_CHECKING:
     from drivers.sorter.modbus import ModbusSorter

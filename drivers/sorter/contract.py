@@ -41,6 +41,8 @@ import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from drivers.device import Device
+
 __all__ = [
     "TAKEN_OUT",
     "BinEmptied",
@@ -221,7 +223,7 @@ SorterEvent = (
 # ---------------------------------------------------------------------------------- contract
 
 
-class Sorter(abc.ABC):
+class Sorter(Device):
     """An async sorter. Use ``async with sorter:`` or call open() and close().
 
     ``events()`` may be iterated by one consumer at a time; the first events after opening
@@ -237,16 +239,6 @@ class Sorter(abc.ABC):
     @abc.abstractmethod
     async def open(self) -> None:
         """Connect; raises :class:`SorterUnavailable` when the controller cannot be reached."""
-
-    @abc.abstractmethod
-    async def close(self) -> None: ...
-
-    async def __aenter__(self) -> Sorter:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     @property
     @abc.abstractmethod

@@ -380,12 +380,10 @@ class Mechanics:
             return
         arrived: Any = None
         with self._lock:
-            now = self.clock()
-            dt, self._last_tick = now - self._last_tick, now
-            if self._stopped or self._jam is not None:
+            moved = self._moved_on()
+            if moved is None:
                 return
-            if self._move_transit(dt):
-                return  # the conveyor stops here
+            _, dt = moved
             if self._feeding is not None:
                 self._feeding.remaining_s -= dt
                 if self._feeding.remaining_s <= 0 and self._at_reader is None:
@@ -406,6 +404,16 @@ class Mechanics:
         if arrived is not None and self.on_at_reader is not None:
             self.on_at_reader(arrived)
 
+    def _moved_on(self) -> tuple[float, float] | None:
+        """Under the lock: the time now and since the last tick, once the items between the
+        diverter and their bins moved on by it; None when nothing else moves now (stopped,
+        jammed, or an item in transit jammed just now: the conveyor stops there)."""
+        now = self.clock()
+        dt, self._last_tick = now - self._last_tick, now
+        if self._stopped or self._jam is not None or self._move_transit(dt):
+            return None
+        return now, dt
+
     def _move_transit(self, dt: float) -> bool:
         """Items between the diverter and their bins move on; True when one jammed."""
         for parcel in list(self._transit):
@@ -425,12 +433,10 @@ class Mechanics:
         arrived: list[Any] = []
         left: list[Any] = []
         with self._lock:
-            now = self.clock()
-            dt, self._last_tick = now - self._last_tick, now
-            if self._stopped or self._jam is not None:
+            moved = self._moved_on()
+            if moved is None:
                 return
-            if self._move_transit(dt):
-                return
+            now, dt = moved
             timing = self.timing
             assert timing.divert_deadline_s is not None
             for parcel in list(self._flight):

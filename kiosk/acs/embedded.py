@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from kiosk import sip2
 from kiosk.acs.circulation import Circulation
 from kiosk.acs.control import LOOPBACK, ControlServer
 from kiosk.acs.dataformat import ConsortiumData
@@ -134,6 +135,19 @@ class EmbeddedACS:
         if account is None:
             raise KeyError(f"no SIP2 account {login!r}")
         return account
+
+    def client_settings(self, login: str, **options: Any) -> sip2.ClientSettings:
+        """How a kiosk logs in here as the SIP2 account ``login`` (its password and location
+        code); ``options`` are the client's other settings (``pool_size``, ``timeout``...)."""
+        account = self.account(login)
+        return sip2.ClientSettings(
+            host=self.host,
+            port=self.port,
+            user=account.login,
+            password=account.password,
+            location_code=account.location_code,
+            **options,
+        )
 
     @property
     def examples(self) -> dict[str, dict[str, str]]:

@@ -34,26 +34,11 @@ class Borrowing:
 
     def arrived(self, tag: PadTag) -> None:
         ctx = self.ctx
-        if tag.is_patron_card or ctx.unreadable(tag):
+        tracked = ctx.track(tag, Action.BORROW)
+        if tracked is None:
             return
+        item, _ = tracked
         session = ctx.session
-        if tag.uid in session.returned_on_pad:
-            return  # just returned in this session and still on the pad: not a loan
-        item = session.borrowed.get(tag.item_id)
-        first = item is None
-        if item is None:
-            item = TrackedItem(item_id=tag.item_id, parts=tag.parts)
-            session.borrowed[tag.item_id] = item
-        item.tags[tag.part_number] = tag
-        if first:
-            ctx.emit(
-                ev.ItemSeen(
-                    item_id=item.item_id,
-                    action=Action.BORROW,
-                    part=tag.part_number,
-                    parts=item.parts,
-                )
-            )
         if item.state in (ItemState.SECURITY, ItemState.DONE):
             if item.wants_security and tag.uid not in item.secured_uids:
                 ctx.spawn(self._finish_security(item), item, Action.BORROW)

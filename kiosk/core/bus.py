@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Self
 
 from kiosk.core import events as ev
 
-__all__ = ["EventCallback", "EventHub", "EventStream"]
+__all__ = ["EventCallback", "EventHub", "EventStream", "Service"]
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +70,33 @@ class EventStream:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+class Service(abc.ABC):
+    """A kiosk or a return station as its owner runs it: :meth:`start` and :meth:`stop` (or
+    ``async with``), and its events handed out through one :class:`EventHub`, which the
+    constructor makes first (the kiosk's parts get it too)."""
+
+    _hub: EventHub
+
+    @abc.abstractmethod
+    async def start(self) -> None: ...
+
+    @abc.abstractmethod
+    async def stop(self) -> None: ...
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event (on the loop); returns an unsubscriber."""
+        return self._hub.subscribe(callback)
+
+    def events(self) -> EventStream:
+        """Every event from now on (from this call, not from the first ``await``), as an async
+        iterator; ``await stream.aclose()`` (or leaving ``async with``) stops it."""
+        return self._hub.events()

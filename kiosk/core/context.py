@@ -203,6 +203,33 @@ class KioskContext:
             )
         )
 
+    def track(self, tag: PadTag, action: Action) -> tuple[TrackedItem, bool] | None:
+        """The session's item of a tag that arrived for ``action`` (borrow or return), and
+        whether it is new to the session (the screen hears of it then). None for a tag that is
+        not such an item: a patron card, an unreadable tag, or an item just handled the other
+        way in this session and still on the pad (one just lent is not a return)."""
+        if tag.is_patron_card or self.unreadable(tag):
+            return None
+        session = self.session
+        if action is Action.BORROW:
+            items, other_way = session.borrowed, session.returned_on_pad
+        else:
+            items, other_way = session.returned, session.lent_on_pad
+        if tag.uid in other_way:
+            return None
+        item = items.get(tag.item_id)
+        first = item is None
+        if item is None:
+            item = items[tag.item_id] = TrackedItem(item_id=tag.item_id, parts=tag.parts)
+        item.tags[tag.part_number] = tag
+        if first:
+            self.emit(
+                ev.ItemSeen(
+                    item_id=item.item_id, action=action, part=tag.part_number, parts=item.parts
+                )
+            )
+        return item, first
+
     def unreadable(self, tag: PadTag) -> bool:
         """Report a tag the kiosk cannot use, once per session; True when it was one."""
         if tag.data.ok:

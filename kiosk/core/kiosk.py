@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from drivers.cards.contract import BarcodeScanner, CardReader
 from drivers.printer.contract import ReceiptPrinter
@@ -24,7 +24,7 @@ from drivers.rfid.contract import RfidReader
 from kiosk.core import events as ev
 from kiosk.core.account_desk import AccountDesk
 from kiosk.core.borrowing import Borrowing
-from kiosk.core.bus import EventCallback, EventHub, EventStream
+from kiosk.core.bus import EventHub, EventStream, Service
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode
 from kiosk.core.identification import Identification
@@ -61,7 +61,7 @@ __all__ = ["EventStream", "Kiosk"]
 log = logging.getLogger(__name__)
 
 
-class Kiosk(StaffCommandSet):
+class Kiosk(StaffCommandSet, Service):
     """One self-service kiosk: a session at a time, a pad, a library system.
 
     Build it with :func:`kiosk.assembly.open_kiosk` from a config, or directly in tests. Use as
@@ -138,14 +138,11 @@ class Kiosk(StaffCommandSet):
         self._account = AccountDesk(ctx, ils, renewals, self._branch_name)
         self._receipts = ReceiptDesk(ctx, ils, self._printing, receipt_sender)
         self._staff = StaffDesk(
+            settings,
             journal=journal,
             printing=self._printing,
             pad=self.pad,
             online=lambda: ctx.ils_online,
-            staff_code=settings.staff_code,
-            staff_card_uids=settings.staff_card_uids,
-            library_name=settings.library_name,
-            branch_name=settings.branch_name,
         )
         self._background = BackgroundTasks()
         self._started = False
@@ -178,22 +175,6 @@ class Kiosk(StaffCommandSet):
         await self.ctx.drain()
         await self._background.stop()
         self._started = False
-
-    async def __aenter__(self) -> Kiosk:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
-        """Call ``callback(event)`` for every event (on the loop); returns an unsubscriber."""
-        return self._hub.subscribe(callback)
-
-    def events(self) -> EventStream:
-        """Every event from now on (from this call, not from the first ``await``), as an async
-        iterator; ``await stream.aclose()`` (or leaving ``async with``) stops it."""
-        return self._hub.events()
 
     # ======================================================================== read-only state
 

@@ -28,27 +28,13 @@ class Returning:
 
     def arrived(self, tag: PadTag) -> None:
         ctx = self.ctx
-        if tag.is_patron_card or ctx.unreadable(tag):
+        tracked = ctx.track(tag, Action.RETURN)
+        if tracked is None:
             return
-        session = ctx.session
-        if tag.uid in session.lent_on_pad:
-            return  # just lent in this session and still on the pad: not a return
-        item = session.returned.get(tag.item_id)
-        if item is None:
-            item = TrackedItem(item_id=tag.item_id, parts=tag.parts)
-            session.returned[tag.item_id] = item
-            item.tags[tag.part_number] = tag
-            ctx.emit(
-                ev.ItemSeen(
-                    item_id=item.item_id,
-                    action=Action.RETURN,
-                    part=tag.part_number,
-                    parts=item.parts,
-                )
-            )
-            self._start(session, item)
+        item, first = tracked
+        if first:
+            self._start(ctx.session, item)
             return
-        item.tags[tag.part_number] = tag
         if (
             item.state in (ItemState.SECURITY, ItemState.DONE)
             and item.wants_security

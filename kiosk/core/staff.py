@@ -28,7 +28,7 @@ from kiosk.core.model import (
 from kiosk.core.modes import Command
 from kiosk.core.pad import PadTag, PadWatcher
 from kiosk.core.printing import Printing
-from kiosk.core.settings import StaffCode
+from kiosk.core.settings import KioskSettings
 from kiosk.ils.journal import Journal, ReconciliationItem
 from kiosk.lockout import Verdict
 from kiosk.passwords import PasswordHashError, verify_password
@@ -39,28 +39,26 @@ log = logging.getLogger(__name__)
 
 
 class StaffDesk:
-    """The staff tools of one kiosk or return station."""
+    """The staff tools of one kiosk or return station. The staff code and cards and the names
+    printed come from the kiosk's settings; ``branch_name``, where given, is printed instead of
+    the settings' own (a return station's name)."""
 
     def __init__(
         self,
+        settings: KioskSettings,
         *,
         journal: Journal,
         printing: Printing,
         pad: PadWatcher | None,
         online: Callable[[], bool],
-        staff_code: str | StaffCode | None,
-        staff_card_uids: frozenset[str] = frozenset(),
-        library_name: str = "",
         branch_name: str = "",
     ) -> None:
         self.journal = journal
         self.printing = printing
         self.pad = pad
         self._online = online
-        self._staff_code = staff_code
-        self._staff_cards = staff_card_uids
-        self._library_name = library_name
-        self._branch_name = branch_name
+        self._settings = settings
+        self._branch_name = branch_name or settings.branch_name
 
     def code_matches(self, code: str) -> bool:
         """Whether ``code`` opens staff mode now: right, and the code not locked by wrong tries
@@ -70,7 +68,7 @@ class StaffDesk:
     def check_code(self, code: str) -> Verdict:
         """Check ``code`` and count the try. A hashed code costs a KDF's time (tens of ms):
         from the event loop, use :meth:`check_code_async`."""
-        expected = self._staff_code
+        expected = self._settings.staff_code
         if not expected:
             return Verdict.WRONG
         if isinstance(expected, str):  # a plain code given to the core directly (tests)
@@ -97,7 +95,7 @@ class StaffDesk:
         return await asyncio.to_thread(self.check_code, code)
 
     def is_staff_card(self, uid: bytes) -> bool:
-        return uid.hex().upper() in self._staff_cards
+        return uid.hex().upper() in self._settings.staff_card_uids
 
     async def status(self) -> StaffStatus:
         journal = self.journal
@@ -115,7 +113,7 @@ class StaffDesk:
         await self.journal.call(self.journal.resolve, entry_id, note)
 
     async def print_test(self) -> PrintOutcome:
-        return await self.printing.print_test(self._library_name, self._branch_name)
+        return await self.printing.print_test(self._settings.library_name, self._branch_name)
 
     def reader_test(self) -> tuple[TagReading, ...]:
         if self.pad is None:

@@ -37,7 +37,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.cards.contract import BarcodeScanner
@@ -51,7 +50,7 @@ from drivers.sorter.contract import (
 from drivers.sorter.registers import next_seq
 from kiosk.core import events as ev
 from kiosk.core import station_events as sev
-from kiosk.core.bus import EventCallback, EventHub, EventStream
+from kiosk.core.bus import EventHub, Service
 from kiosk.core.pad import PadWatcher, SharedReader
 from kiosk.core.printing import Printing
 from kiosk.core.returns import ReturnService
@@ -97,7 +96,7 @@ class StationSettings:
     online_check_s: float = 5.0
 
 
-class ReturnStation:
+class ReturnStation(Service):
     """The unattended return station (see module docs).
 
     Use ``async with station:`` (or ``start()`` / ``stop()``). Like :class:`~kiosk.core.Kiosk`,
@@ -156,14 +155,12 @@ class ReturnStation:
         self.printing = Printing(printer)
         self.slips = SlipQueue(self.printing)
         self.staff = StaffDesk(
+            kiosk_settings,
             journal=journal,
             printing=self.printing,
             pad=self.pad,
             online=lambda: self._ils_online,
-            staff_code=kiosk_settings.staff_code,
-            staff_card_uids=kiosk_settings.staff_card_uids,
-            library_name=kiosk_settings.library_name,
-            branch_name=settings.station_name or kiosk_settings.branch_name,
+            branch_name=settings.station_name,
         )
         self.bins = BinBook(
             settings.bins,
@@ -234,21 +231,6 @@ class ReturnStation:
             await asyncio.wait_for(self._idle.wait(), timeout=timeout_s)
         await self._tasks.stop()
         self._started = False
-
-    async def __aenter__(self) -> ReturnStation:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
-        """Call ``callback(event)`` for every event (on the loop); returns an unsubscriber."""
-        return self._hub.subscribe(callback)
-
-    def events(self) -> EventStream:
-        """Every event from now on, as an async iterator (see :class:`EventStream`)."""
-        return self._hub.events()
 
     def announce(self, event: ev.KioskEvent) -> None:
         """Send ``event`` to the subscribers as the station's own (the display adapter's staff

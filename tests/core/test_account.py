@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.core import (
-    AccountShown,
-    HoldPlace,
-    ItemRefused,
-    ItemRenewed,
-    Reason,
-    ScreenMessages,
-)
+from kiosk import core
 from tests.core.fixtures import PATRON, PIN, kiosk_rig
 
 
@@ -23,7 +16,7 @@ async def test_loans_come_with_titles_and_due_dates(tmp_path) -> None:
         for loan in view.loans:
             assert loan.title and loan.due_date is not None
             assert loan.due_date.date() == expected[loan.item_id].date()
-        assert (await rig.events.wait(AccountShown)).account == view
+        assert (await rig.events.wait(core.AccountShown)).account == view
 
 
 async def test_holds_are_ready_here_in_transit_or_waiting(tmp_path) -> None:
@@ -32,10 +25,10 @@ async def test_holds_are_ready_here_in_transit_or_waiting(tmp_path) -> None:
         view = await rig.kiosk.show_account()
         assert view is not None
         places = {hold.title: hold.place for hold in view.holds}
-        assert HoldPlace.READY_HERE in places.values()
-        assert HoldPlace.IN_TRANSIT in places.values()
-        assert HoldPlace.WAITING in places.values()
-        ready = next(h for h in view.holds if h.place is HoldPlace.READY_HERE)
+        assert core.HoldPlace.READY_HERE in places.values()
+        assert core.HoldPlace.IN_TRANSIT in places.values()
+        assert core.HoldPlace.WAITING in places.values()
+        ready = next(h for h in view.holds if h.place is core.HoldPlace.READY_HERE)
         assert ready.pickup_name == "Bollnäs huvudbibliotek"
 
 
@@ -44,7 +37,7 @@ async def test_a_hold_ready_at_another_branch_names_that_branch(tmp_path) -> Non
         await rig.login("2150000002", "2345")
         view = await rig.kiosk.show_account()
         assert view is not None
-        elsewhere = [h for h in view.holds if h.place is HoldPlace.READY_ELSEWHERE]
+        elsewhere = [h for h in view.holds if h.place is core.HoldPlace.READY_ELSEWHERE]
         assert elsewhere and elsewhere[0].pickup_name == "Bollnäs huvudbibliotek"
 
 
@@ -65,11 +58,11 @@ async def test_renewing_selected_loans_reports_each_one(tmp_path) -> None:
         due_before = rig.acs.model.item(ok_item).loan.due
         await rig.login(PATRON, PIN)
         await rig.kiosk.renew([ok_item, limit_item, held_item])
-        renewed = await rig.events.wait(ItemRenewed, item_id=ok_item)
+        renewed = await rig.events.wait(core.ItemRenewed, item_id=ok_item)
         assert renewed.due_date is not None and renewed.due_date > due_before
         for item in (limit_item, held_item):
-            refused = await rig.events.wait(ItemRefused, item_id=item)
-            assert refused.reason is Reason.RENEWAL_REFUSED and refused.messages
+            refused = await rig.events.wait(core.ItemRefused, item_id=item)
+            assert refused.reason is core.Reason.RENEWAL_REFUSED and refused.messages
         journalled = {e.item_id: e.status.value for e in rig.journal.entries()}
         assert journalled == {ok_item: "ok", limit_item: "refused", held_item: "refused"}
 
@@ -79,11 +72,11 @@ async def test_renew_all_renews_what_may_be_renewed(tmp_path) -> None:
         await rig.login(PATRON, PIN)
         loans = {loan.item for loan in rig.acs.model.loans_of(PATRON)}
         await rig.kiosk.renew_all()
-        outcomes = {e.item_id for e in rig.events.of(ItemRenewed)} | {
-            e.item_id for e in rig.events.of(ItemRefused)
+        outcomes = {e.item_id for e in rig.events.of(core.ItemRenewed)} | {
+            e.item_id for e in rig.events.of(core.ItemRefused)
         }
         assert outcomes == loans
-        assert rig.events.of(ItemRenewed)
+        assert rig.events.of(core.ItemRenewed)
 
 
 async def test_the_library_systems_words_on_the_account_are_shown(tmp_path) -> None:
@@ -91,5 +84,5 @@ async def test_the_library_systems_words_on_the_account_are_shown(tmp_path) -> N
         started = await rig.login("2150000004", "4567")  # fees too high to borrow
         assert started.messages == ("Du har för höga avgifter för att låna.",)
         await rig.kiosk.show_account()
-        shown = await rig.events.wait(ScreenMessages)
+        shown = await rig.events.wait(core.ScreenMessages)
         assert shown.messages == started.messages

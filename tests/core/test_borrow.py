@@ -27,11 +27,7 @@ STACK = [f"30000000{n}" for n in range(11, 21)]  # ten loanable books of the dem
 async def test_a_ten_item_stack_is_lent_and_every_tag_disarmed(tmp_path) -> None:
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
-        for barcode in STACK:
-            rig.place(barcode)
-        await rig.kiosk.start_borrow()
-        for barcode in STACK:
-            event = await rig.events.wait(ItemBorrowed, item_id=barcode)
+        for barcode, event in zip(STACK, await rig.borrow(*STACK), strict=True):
             assert event.due_date is not None and event.title
             assert not rig.secured(barcode)
         loans = {loan.item for loan in rig.acs.model.loans_of(PATRON)}
@@ -149,12 +145,10 @@ async def test_a_security_write_that_fails_asks_to_place_the_item_again(tmp_path
         await rig.events.wait(SecurityNotCleared, item_id=item)
         assert rig.acs.model.item(item).loan is not None  # the loan stands
         assert rig.secured(item)
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        entry = rig.entry(item)
         assert entry.security is Security.FAILED
         rig.sim.faults.clear()
-        rig.take(item)
-        await rig.settle()
-        rig.place(item, secured=True)
+        await rig.place_again(item, secured=True)
         await rig.events.wait(ItemBorrowed, item_id=item)
         assert not rig.secured(item)
         assert rig.journal.get(entry.id).security is Security.DONE

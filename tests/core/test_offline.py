@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.core import (
-    Action,
-    ActionRefused,
-    ItemBorrowed,
-    ItemRefused,
-    ItemReturned,
-    LibrarySystemStatus,
-    Mode,
-    Reason,
-)
+from kiosk import core
 from kiosk.ils.journal import Status
 from kiosk.ils.offline import OfflineMode
 from tests.core.fixtures import PATRON, kiosk_rig
@@ -21,18 +12,15 @@ async def test_loans_go_offline_and_are_replayed_once_when_the_library_is_back(t
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        borrowed = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        [borrowed] = await rig.borrow("3000000011")
         assert borrowed.offline and not rig.secured("3000000011")
-        assert (await rig.events.wait(LibrarySystemStatus)).online is False
+        assert (await rig.events.wait(core.LibrarySystemStatus)).online is False
         assert rig.journal.offline_queue_depth() == 1
         assert rig.acs.model.item("3000000011").loan is None
         rig.acs.faults.update(offline=False)
-        await rig.events.wait(LibrarySystemStatus, online=True)
+        await rig.events.wait(core.LibrarySystemStatus, online=True)
         assert rig.acs.model.item("3000000011").loan.patron == PATRON
-        [entry] = [e for e in rig.journal.entries() if e.item_id == "3000000011"]
-        assert entry.status is Status.REPLAYED
+        assert rig.entry("3000000011").status is Status.REPLAYED
         checkouts = [
             e for e in rig.acs.model.circulation_log(item="3000000011") if e.action == "checkout"
         ]
@@ -43,10 +31,8 @@ async def test_a_tag_marked_not_for_loan_offline_is_refused_offline(tmp_path) ->
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000009")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000009")
-        assert refused.reason is Reason.NOT_FOR_LOAN_OFFLINE
+        refused = await rig.borrow_refused("3000000009")
+        assert refused.reason is core.Reason.NOT_FOR_LOAN_OFFLINE
         assert rig.secured("3000000009")
 
 
@@ -54,14 +40,12 @@ async def test_returns_only_policy_refuses_loans_but_takes_returns(tmp_path) -> 
     async with kiosk_rig(tmp_path, offline=OfflineMode.RETURNS) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000011")
-        assert refused.reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE and refused.retry_possible
+        refused = await rig.borrow_refused("3000000011")
+        assert refused.reason is core.Reason.LIBRARY_SYSTEM_UNAVAILABLE and refused.retry_possible
         rig.take("3000000011")
         rig.place("3000000001", secured=False)
         await rig.kiosk.start_return()
-        returned = await rig.events.wait(ItemReturned, item_id="3000000001")
+        returned = await rig.events.wait(core.ItemReturned, item_id="3000000001")
         assert returned.offline and rig.secured("3000000001")
 
 
@@ -69,13 +53,11 @@ async def test_the_retry_list_is_sent_again_when_the_patron_asks(tmp_path) -> No
     async with kiosk_rig(tmp_path, offline=OfflineMode.OFF) as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000011")
+        refused = await rig.borrow_refused("3000000011")
         assert refused.retry_possible
         rig.acs.faults.update(offline=False)
         await rig.kiosk.retry()
-        await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        await rig.events.wait(core.ItemBorrowed, item_id="3000000011")
         assert rig.acs.model.item("3000000011").loan.patron == PATRON
 
 
@@ -87,16 +69,16 @@ async def test_an_unreachable_library_system_still_lets_patrons_borrow_offline(t
         assert started.can_borrow and started.display_name == ""
         rig.place("3000000011")
         await rig.kiosk.start_borrow()
-        borrowed = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        borrowed = await rig.events.wait(core.ItemBorrowed, item_id="3000000011")
         assert borrowed.offline and not rig.secured("3000000011")
         view = await rig.kiosk.show_account()
         assert view is None
-        refused = await rig.events.wait(ActionRefused)
-        assert refused.action is Action.ACCOUNT
-        assert refused.reason is Reason.LIBRARY_SYSTEM_UNAVAILABLE
-        assert rig.kiosk.mode is Mode.BORROW  # the session goes on
+        refused = await rig.events.wait(core.ActionRefused)
+        assert refused.action is core.Action.ACCOUNT
+        assert refused.reason is core.Reason.LIBRARY_SYSTEM_UNAVAILABLE
+        assert rig.kiosk.mode is core.Mode.BORROW  # the session goes on
         rig.acs.faults.update(refuse_logins=False)
-        await rig.events.wait(LibrarySystemStatus, online=True)
+        await rig.events.wait(core.LibrarySystemStatus, online=True)
         assert rig.acs.model.item("3000000011").loan.patron == PATRON
 
 
@@ -112,17 +94,15 @@ async def test_a_loan_whose_answer_was_lost_is_settled_before_the_item_is_return
     async with kiosk_rig(tmp_path, pool_size=1, offline=OfflineMode.RETURNS) as rig:
         await rig.login()
         rig.acs.faults.update(drop_after=1, refuse_logins=True)  # carried out, answer lost
-        rig.place(item)
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id=item)
+        refused = await rig.borrow_refused(item)
         assert refused.retry_possible
         assert rig.acs.model.item(item).loan is not None  # the loan was made after all
         [lost] = [e for e in rig.journal.entries() if e.item_id == item]
         assert lost.status is Status.PENDING
         rig.acs.faults.reset()
         await rig.kiosk.start_return()  # still offline here: an offline return, replayed later
-        await rig.events.wait(ItemReturned, item_id=item)
-        await rig.events.wait(LibrarySystemStatus, online=True)
+        await rig.events.wait(core.ItemReturned, item_id=item)
+        await rig.events.wait(core.LibrarySystemStatus, online=True)
         await rig.kiosk.wait_idle()
         checkout, checkin = [e for e in rig.journal.entries() if e.item_id == item]
         assert checkout.status is Status.OK and checkout.reason == "settled"

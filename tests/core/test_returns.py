@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from drivers.rfid import VirtualTag, make_uid, tag_for_item
 from drivers.tags import decode
 from kiosk.core import (
@@ -16,39 +14,16 @@ from kiosk.core import (
 from kiosk.core.pad import PadTag
 from kiosk.ils.journal import Security, Status
 from kiosk.ils.offline import OfflinePolicy
-from tests.core.fixtures import kiosk_rig
+from tests.core.fixtures import assert_return_routed, every_routing_outcome, kiosk_rig
 
 
-@pytest.mark.parametrize(
-    ("example", "kind", "transfer", "destination"),
-    [
-        ("return_reshelve", ReturnKind.RESHELVE, None, "BOL-HB"),
-        ("return_floating_stays", ReturnKind.RESHELVE, None, "BOL-HB"),
-        ("return_transit_home", ReturnKind.OTHER_LIBRARY, TransferKind.TRANSIT, "SOD-HB"),
-        ("return_hold_here", ReturnKind.HOLD_HERE, None, "BOL-HB"),
-        ("return_hold_transit", ReturnKind.OTHER_LIBRARY, TransferKind.HOLD, "LJD-HB"),
-    ],
-)
+@every_routing_outcome
 async def test_every_routing_outcome_of_the_consortium(
     tmp_path, example: str, kind: ReturnKind, transfer: TransferKind | None, destination: str
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
-        item = rig.acs.examples[example]["item"]
-        rig.place(item, secured=False)  # it comes back from a loan: unsecured
-        await rig.kiosk.start_return()  # no identification needed
-        returned = await rig.events.wait(ItemReturned, item_id=item)
-        outcome = returned.outcome
-        assert (outcome.kind, outcome.transfer, outcome.destination) == (
-            kind,
-            transfer,
-            destination,
-        )
-        assert outcome.destination_name == rig.settings.branch_names[destination]
-        assert outcome.security_ok and rig.secured(item)
-        assert rig.acs.model.item(item).loan is None
-        if kind is ReturnKind.HOLD_HERE or transfer is TransferKind.HOLD:
-            assert outcome.slip is not None and outcome.slip.item_id == item
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        item = await assert_return_routed(rig, example, kind, transfer, destination)
+        entry = rig.entry(item)
         assert entry.status is Status.OK and entry.security is Security.DONE
 
 
@@ -81,13 +56,11 @@ async def test_a_return_whose_tag_cannot_be_rearmed_is_reported(tmp_path) -> Non
         returned = await rig.events.wait(ItemReturned, item_id=item)
         assert not returned.outcome.security_ok
         await rig.events.wait(SecurityNotCleared, item_id=item)
-        [entry] = [e for e in rig.journal.entries() if e.item_id == item]
+        entry = rig.entry(item)
         assert entry.security is Security.FAILED
         # placed again, the kiosk re-arms it without a second check-in
         rig.sim.faults.clear()
-        rig.take(item)
-        await rig.settle()
-        rig.place(item, secured=False)
+        await rig.place_again(item, secured=False)
         await rig.settle()
         assert rig.secured(item)
         assert rig.journal.get(entry.id).security is Security.DONE

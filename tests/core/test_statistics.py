@@ -12,29 +12,21 @@ from kiosk.core import Statistics
 def test_counts_are_grouped_by_any_dimension(tmp_path) -> None:
     stats = Statistics(tmp_path / "stats.db")
     at = datetime(2026, 11, 22, 14, 5)
-    for library, media, language in [
-        ("SE-BOL", "book", "sv"),
-        ("SE-BOL", "book", "ar"),
-        ("SE-HUD", "dvd", "sv"),
+    for action, outcome, library, media, language in [
+        ("borrow", "ok", "SE-BOL", "book", "sv"),
+        ("borrow", "ok", "SE-BOL", "book", "ar"),
+        ("borrow", "ok", "SE-HUD", "dvd", "sv"),
+        ("return", "reshelve", "SE-HUD", "dvd", "sv"),
     ]:
         stats.record(
-            action="borrow",
-            outcome="ok",
+            action=action,
+            outcome=outcome,
             library=library,
             branch="BOL-HB",
             media_type=media,
             language=language,
             at=at,
         )
-    stats.record(
-        action="return",
-        outcome="reshelve",
-        library="SE-HUD",
-        branch="BOL-HB",
-        media_type="dvd",
-        language="sv",
-        at=at,
-    )
     assert stats.summary(("library", "action")) == [
         ("SE-BOL", "borrow", 2),
         ("SE-HUD", "borrow", 1),

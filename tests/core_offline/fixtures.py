@@ -62,17 +62,8 @@ class Pad:
 
 
 def client_settings(acs: EmbeddedACS, *, pool: int = 2) -> ClientSettings:
-    account = acs.account(KIOSK_LOGIN)
-    return ClientSettings(
-        host=acs.host,
-        port=acs.port,
-        user=account.login,
-        password=account.password,
-        location_code=account.location_code,
-        pool_size=pool,
-        timeout=2.0,
-        connect_timeout=2.0,
-        retries=1,
+    return acs.client_settings(
+        KIOSK_LOGIN, pool_size=pool, timeout=2.0, connect_timeout=2.0, retries=1
     )
 
 

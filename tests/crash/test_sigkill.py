@@ -80,17 +80,15 @@ class Tally:
     recovery: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
+@dataclass
 class Inspector:
     """Checks the invariants whenever nothing moves, from the journal's and the library
     system's files and the reader's tags; fails the test on the first problem."""
 
-    def __init__(
-        self, world: CrashWorld, journal: Journal, model: ConsortiumModel, tally: Tally
-    ) -> None:
-        self.world = world
-        self.journal = journal
-        self.model = model
-        self.tally = tally
+    world: CrashWorld
+    journal: Journal
+    model: ConsortiumModel
+    tally: Tally
 
     def __call__(self, when: str) -> Findings:
         started = time.perf_counter()

@@ -16,27 +16,24 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.core.configs import EMBEDDED_SIP2
 from tests.ports import free_port
 
-CONFIG = """
+CONFIG = (
+    """
 [kiosk]
 id = "test-run-1"
 library = "SE-BOL"
 branch = "BOL-HB"
 state_dir = "{state}"
-
-[ils]
-embedded = true
-
-[ils.sip2]
-user = "kiosk-bol-hb"
-password = "pw-bol-hb"
-location_code = "BOL-HB-K1"
-institution_id = "SE-BOL"
+"""
+    + EMBEDDED_SIP2
+    + """institution_id = "SE-BOL"
 
 [health]
 port = {port}
 """
+)
 
 
 def test_kiosk_run_tells_systemd_it_is_ready_beats_the_watchdog_and_serves_health(

@@ -11,10 +11,11 @@ Use from another test package::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
-from drivers.rfid import FeigReader, FeigSimulator
+from drivers.rfid import FeigReader, FeigSimulator, VirtualTag, tag_for_item
 
 
 @pytest.fixture
@@ -27,3 +28,10 @@ def feig_sim() -> Iterator[FeigSimulator]:
 async def feig_reader(feig_sim: FeigSimulator) -> AsyncIterator[FeigReader]:
     async with FeigReader(feig_sim.port, timeout=0.3, frame_gap=0.0) as reader:
         yield reader  # type: ignore[misc]
+
+
+def on_the_pad(sim: FeigSimulator, **kw: Any) -> VirtualTag:
+    """A library tag (item "1" of SE-Hud; ``kw`` as for ``tag_for_item``) on the pad."""
+    tag = tag_for_item("1", "SE-Hud", **kw)
+    sim.place(tag)
+    return tag

@@ -16,6 +16,7 @@ from drivers.rfid import (
     tag_for_item,
 )
 from drivers.tags import BlockOrder, TagModel, Usage, decode
+from tests.drivers_rfid.fixtures import on_the_pad
 
 
 def stack(n: int, **kwargs: object) -> list:
@@ -82,8 +83,7 @@ async def test_long_reads_are_split_into_commands_of_at_most_128_bytes(
 
 
 async def test_written_blocks_read_back(feig_sim: FeigSimulator, feig_reader: FeigReader) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     await feig_reader.write_blocks(tag.uid, 3, b"ABCDEFGH")
     assert await feig_reader.read_blocks(tag.uid, 3, 2) == b"ABCDEFGH"
     assert bytes(feig_sim.tag(tag.uid).memory[12:20]) == b"ABCDEFGH"  # type: ignore[union-attr]
@@ -92,8 +92,7 @@ async def test_written_blocks_read_back(feig_sim: FeigSimulator, feig_reader: Fe
 
 
 async def test_write_afi_changes_the_tag(feig_sim: FeigSimulator, feig_reader: FeigReader) -> None:
-    tag = tag_for_item("1", "SE-Hud", secured=True)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, secured=True)
     await feig_reader.write_afi(tag.uid, 0xC2)
     assert feig_sim.tag(tag.uid).afi == 0xC2  # type: ignore[union-attr]
     assert (await feig_reader.system_info(tag.uid)).afi == 0xC2
@@ -113,8 +112,7 @@ async def test_a_locked_afi_is_refused_precisely(
 async def test_tagit_without_afi_or_eas_gets_messages_staff_can_act_on(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud", tag_type=TAGIT_HFI_PRO)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, tag_type=TAGIT_HFI_PRO)
     assert len(tag.memory) == 32 and decode(bytes(tag.memory)).ok
     with pytest.raises(TagError, match=r"has no AFI .*Texas Instruments"):
         await feig_reader.write_afi(tag.uid, 0x07)
@@ -127,8 +125,7 @@ async def test_tagit_without_afi_or_eas_gets_messages_staff_can_act_on(
 
 
 async def test_eas_set_check_reset(feig_sim: FeigSimulator, feig_reader: FeigReader) -> None:
-    tag = tag_for_item("1", "SE-Hud", security="eas", secured=False)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, security="eas", secured=False)
     assert await feig_reader.check_eas(tag.uid) is False
     await feig_reader.set_eas(tag.uid)
     assert feig_sim.tag(tag.uid).eas and await feig_reader.check_eas(tag.uid)  # type: ignore[union-attr]
@@ -139,8 +136,7 @@ async def test_eas_set_check_reset(feig_sim: FeigSimulator, feig_reader: FeigRea
 async def test_system_info_reports_geometry(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud", model="iso28560-2", tag_type=ICODE_SLIX2)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, model="iso28560-2", tag_type=ICODE_SLIX2)
     info = await feig_reader.system_info(tag.uid)
     assert (info.dsfid, info.afi, info.block_size, info.block_count) == (0x06, 0x07, 4, 80)
 
@@ -155,8 +151,7 @@ async def test_a_tag_that_left_the_field_is_a_tag_error(feig_reader: FeigReader)
 async def test_reading_past_the_end_of_memory_names_the_reason(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     with pytest.raises(TagError, match="block is not available"):
         await feig_reader.read_blocks(tag.uid, 27, 2)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.rfid import FeigReader, FeigSimulator, ReaderError, TagError, tag_for_item
+from tests.drivers_rfid.fixtures import on_the_pad
 
 
 async def test_a_tag_missed_in_one_inventory_shows_up_in_the_next(
@@ -21,8 +22,7 @@ async def test_a_tag_missed_in_one_inventory_shows_up_in_the_next(
 async def test_one_corrupted_reply_is_retried_transparently(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     feig_sim.faults.corrupt_replies(1)
     assert await feig_reader.read_blocks(tag.uid, 0, 1) == bytes(tag.memory[:4])
 
@@ -40,8 +40,7 @@ async def test_persistent_crc_errors_become_a_reader_error_about_the_line(
 async def test_a_failed_write_is_a_tag_error_with_status_and_advice(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud", secured=True)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, secured=True)
     feig_sim.faults.fail_writes(tag.uid)
     with pytest.raises(TagError, match="writing AFI C2 failed: write not confirmed") as caught:
         await feig_reader.write_afi(tag.uid, 0xC2)
@@ -54,8 +53,7 @@ async def test_a_failed_write_is_a_tag_error_with_status_and_advice(
 async def test_a_failed_block_write_names_the_block(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     feig_sim.faults.fail_writes(tag.uid)
     with pytest.raises(TagError, match="writing blocks 2-3 failed at block 2"):
         await feig_reader.write_blocks(tag.uid, 2, bytes(8))
@@ -64,8 +62,7 @@ async def test_a_failed_block_write_names_the_block(
 async def test_a_crc_error_on_air_is_a_tag_error(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     feig_sim.faults.air_error(tag.uid)
     with pytest.raises(TagError, match="CRC error on the air interface") as caught:
         await feig_reader.read_blocks(tag.uid, 0, 9)
@@ -75,8 +72,7 @@ async def test_a_crc_error_on_air_is_a_tag_error(
 async def test_a_tag_removed_mid_write_keeps_only_the_first_block(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     feig_sim.faults.remove_during_write(tag.uid)
     with pytest.raises(TagError, match=r"at block 1 .*left the field"):
         await feig_reader.write_blocks(tag.uid, 0, b"\xaa" * 12)
@@ -90,8 +86,7 @@ async def test_a_tag_removed_mid_write_keeps_only_the_first_block(
 async def test_a_tag_removed_during_an_afi_write_is_not_changed(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud", secured=True)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, secured=True)
     feig_sim.faults.remove_during_write(tag.uid)
     with pytest.raises(TagError, match="left the field"):
         await feig_reader.write_afi(tag.uid, 0xC2)
@@ -116,8 +111,7 @@ async def test_a_silent_reader_is_a_reader_error_with_line_settings(
 async def test_clearing_faults_restores_normal_service(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud")
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim)
     feig_sim.faults.fail_writes(tag.uid, times=5)
     feig_sim.faults.miss_in_inventory(tag.uid, times=5)
     feig_sim.faults.clear()
@@ -147,8 +141,7 @@ def test_a_request_with_a_bad_crc_is_ignored_like_a_real_reader_does(
 async def test_a_lost_write_is_acknowledged_but_leaves_the_old_value(
     feig_sim: FeigSimulator, feig_reader: FeigReader
 ) -> None:
-    tag = tag_for_item("1", "SE-Hud", security="both", secured=True)
-    feig_sim.place(tag)
+    tag = on_the_pad(feig_sim, security="both", secured=True)
     feig_sim.faults.lose_writes(tag.uid, times=2)
     await feig_reader.write_afi(tag.uid, 0xC2)  # no error: the tag said OK
     await feig_reader.reset_eas(tag.uid)

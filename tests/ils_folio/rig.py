@@ -7,7 +7,7 @@
     async with folio_kiosk_rig(tmp_path, gateway) as rig:  # tests.core.fixtures.Rig, on FOLIO
         await rig.login()
 
-The kiosk rig is the core tests' rig (:func:`tests.core.fixtures.kiosk_rig`) with the library
+The kiosk rig is the core tests' rig (:func:`tests.core.fixtures.rig_kiosk`) with the library
 system swapped: same simulated FEIG reader, same journal, same embedded consortium.
 """
 
@@ -19,15 +19,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from drivers.rfid import FeigReader, FeigSimulator
 from kiosk.acs import EmbeddedACS, FolioServer
-from kiosk.assembly import branch_directory
-from kiosk.core import Kiosk, Statistics
 from kiosk.ils.folio import FolioLibrarySystem, FolioOptions
 from kiosk.ils.folio_http import FolioConnectionSettings
-from kiosk.ils.journal import Journal
-from kiosk.ils.offline import OfflineMode, OfflinePolicy
-from tests.core.fixtures import ACCOUNT, EventLog, Rig, rig_settings
+from kiosk.ils.offline import OfflineMode
+from tests.core.fixtures import ACCOUNT, Rig, consortium_settings, rig_kiosk
 from tests.ils_folio.prism import Prism, SpecRouter, spec_paths
 
 
@@ -106,29 +102,9 @@ async def folio_kiosk_rig(
 ) -> AsyncIterator[Rig]:
     """The core tests' rig with the FOLIO adapter as the library system."""
     async with folio_backend(gateway, acs_options=acs_options) as folio:
-        acs = folio.acs
-        login = acs.account(account)
-        kiosk_settings = rig_settings(branch_code=login.branch, **settings)
-        kiosk_settings = dataclasses.replace(
-            kiosk_settings, branch_names=branch_directory(acs.model)
-        )
-        with FeigSimulator(timing=False) as sim:
-            async with FeigReader(sim.port) as reader, folio.library_system(account) as ils:
-                journal = Journal(state_dir / "journal.db")
-                statistics = Statistics(state_dir / "statistics.db")
-                kiosk = Kiosk(
-                    ils=ils,
-                    reader=reader,
-                    settings=kiosk_settings,
-                    journal=journal,
-                    offline_policy=OfflinePolicy(mode=offline),
-                    statistics=statistics,
-                    replay_interval_s=0.2,
-                )
-                log = EventLog(kiosk)
-                try:
-                    async with kiosk:
-                        yield Rig(kiosk, acs, sim, journal, statistics, log, kiosk_settings)
-                finally:
-                    journal.close()
-                    statistics.close()
+        kiosk_settings = consortium_settings(folio.acs, account, **settings)
+        async with (
+            folio.library_system(account) as ils,
+            rig_kiosk(state_dir, folio.acs, ils, kiosk_settings, offline=offline) as rig,
+        ):
+            yield rig

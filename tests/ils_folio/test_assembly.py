@@ -9,41 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.assembly import demo_item_tags, open_kiosk
+from kiosk.assembly import open_kiosk
 from kiosk.config import load_config
-from kiosk.core import ItemBorrowed, ItemReturned, ReturnKind, SessionStarted
 from kiosk.ils.folio import FolioLibrarySystem
-from tests.core.fixtures import EventLog
+from tests.core.configs import FOLIO, KIOSK, POLICY_AND_HARDWARE
+from tests.core.fixtures import lend_and_take_back, logged_in
 from tests.ils_folio.rig import FolioBackend
 from tests.ports import free_port
 
-CONFIG = """
-[kiosk]
-id = "test-bollnas-1"
-library = "SE-BOL"
-library_name = "Bollnäs bibliotek"
-branch = "BOL-HB"
-branch_name = "Bollnäs huvudbibliotek"
-state_dir = "{state}"
-
-[ils]
-backend = "folio"
-
-[ils.folio]
-base_url = "{url}"
-tenant = "{tenant}"
-username = "kiosk-bol-hb"
-password = "pw-bol-hb"
+CONFIG = (
+    KIOSK
+    + FOLIO
+    + """password = "pw-bol-hb"
 service_point_id = "{service_point}"
 timeout_s = 3
-
-[policy]
-pin = "always"
-offline = "returns-and-loans"
-
-[hardware.printer]
-type = "none"
 """
+    + POLICY_AND_HARDWARE
+)
 
 
 def write(tmp_path: Path, folio: FolioBackend, url: str | None = None) -> Path:
@@ -70,21 +52,8 @@ async def test_a_kiosk_configured_for_folio_lends_and_takes_back(
         assert running.acs is None  # a real library system, not the embedded one
         kiosk = running.kiosk
         assert running.ils.branch_names()["SOD-HB"] == "Söderhamns stadsbibliotek"
-        log = EventLog(kiosk)
-        await kiosk.identify("2150000001")
-        await kiosk.enter_pin("1234")
-        await log.wait(SessionStarted)
-        assert running.simulator is not None
-        running.simulator.place(*demo_item_tags(model, "3000000012"))
-        await kiosk.start_borrow()
-        await log.wait(ItemBorrowed, item_id="3000000012")
+        returned = await lend_and_take_back(running, model, await logged_in(kiosk))
         assert model.loan("3000000012").patron == "2150000001"
-        for tag in demo_item_tags(model, "3000000012"):
-            running.simulator.remove(tag.uid)
-        running.simulator.place(*demo_item_tags(model, "3000000003"))
-        await kiosk.start_return()
-        returned = await log.wait(ItemReturned, item_id="3000000003")
-        assert returned.outcome.kind is ReturnKind.OTHER_LIBRARY
         assert returned.outcome.destination_name == "Söderhamns stadsbibliotek"
         await kiosk.end_session()
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from kiosk.cli import main
+from tests.core import configs
 from tests.ils_folio.rig import FolioBackend
 from tests.ports import free_port
 
@@ -32,19 +33,14 @@ branch_name = "Bollnäs huvudbibliotek"
 state_dir = "{state}"
 """
 
-FOLIO = """
-[ils]
-backend = "folio"
-
-[ils.folio]
-base_url = "{url}"
-tenant = "{tenant}"
-username = "kiosk-bol-hb"
-password_file = "{secret}"
+FOLIO = (
+    configs.FOLIO
+    + """password_file = "{secret}"
 service_point_id = "{service_point}"
 timeout_s = 3
 retries = 1
 """
+)
 
 SIP2 = """
 [ils]

@@ -30,7 +30,14 @@ from kiosk.core import (
     TransferKind,
 )
 from kiosk.ils.journal import Entry, Security, Status
-from tests.core.fixtures import PATRON, PIN, Rig, kiosk_rig
+from tests.core.fixtures import (
+    PATRON,
+    PIN,
+    Rig,
+    assert_return_routed,
+    every_routing_outcome,
+    kiosk_rig,
+)
 from tests.ils_folio.rig import folio_kiosk_rig
 
 MakeRig = Callable[..., contextlib.AbstractAsyncContextManager[Rig]]
@@ -62,11 +69,7 @@ async def test_a_stack_is_lent_and_every_tag_disarmed(kiosk_on: MakeRig) -> None
     stack = ["3000000011", "3000000012", "3000000013"]
     async with kiosk_on() as rig:
         await rig.login()
-        for barcode in stack:
-            rig.place(barcode)
-        await rig.kiosk.start_borrow()
-        for barcode in stack:
-            event = await rig.events.wait(ItemBorrowed, item_id=barcode)
+        for barcode, event in zip(stack, await rig.borrow(*stack), strict=True):
             assert event.title and event.due_date is not None and not event.offline
             assert not rig.secured(barcode)
             assert rig.acs.model.item(barcode).loan.patron == PATRON
@@ -93,9 +96,7 @@ async def test_a_refused_loan_keeps_the_tag_secured_and_shows_the_library_text(
 ) -> None:
     async with kiosk_on() as rig:
         await rig.login()
-        rig.place("3000000004", secured=True)  # on loan to another patron
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000004")
+        refused = await rig.borrow_refused("3000000004", secured=True)  # on loan to another patron
         assert refused.reason is Reason.REFUSED_BY_LIBRARY
         assert refused.messages == ("Exemplaret är utlånat till någon annan.",)
         assert rig.secured("3000000004")
@@ -106,9 +107,7 @@ async def test_a_patron_whose_fees_are_too_high_may_not_borrow(kiosk_on: MakeRig
         started = await rig.login("2150000004", "4567")
         assert not started.can_borrow and started.borrow_refusal is Reason.EXCESSIVE_FEES
         assert started.messages == ("Du har för höga avgifter för att låna.",)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id="3000000011")
+        refused = await rig.borrow_refused("3000000011")
         assert refused.reason is Reason.EXCESSIVE_FEES
         assert rig.acs.model.item("3000000011").loan is None and rig.secured("3000000011")
 
@@ -135,16 +134,7 @@ async def test_an_item_the_library_does_not_know_is_refused_as_unknown(kiosk_on:
 # ------------------------------------------------------------------------------------ returns
 
 
-@pytest.mark.parametrize(
-    ("example", "kind", "transfer", "destination"),
-    [
-        ("return_reshelve", ReturnKind.RESHELVE, None, "BOL-HB"),
-        ("return_floating_stays", ReturnKind.RESHELVE, None, "BOL-HB"),
-        ("return_transit_home", ReturnKind.OTHER_LIBRARY, TransferKind.TRANSIT, "SOD-HB"),
-        ("return_hold_here", ReturnKind.HOLD_HERE, None, "BOL-HB"),
-        ("return_hold_transit", ReturnKind.OTHER_LIBRARY, TransferKind.HOLD, "LJD-HB"),
-    ],
-)
+@every_routing_outcome
 async def test_every_routing_outcome_of_the_consortium(
     kiosk_on: MakeRig,
     example: str,
@@ -153,20 +143,7 @@ async def test_every_routing_outcome_of_the_consortium(
     destination: str,
 ) -> None:
     async with kiosk_on() as rig:
-        item = rig.acs.examples[example]["item"]
-        rig.place(item, secured=False)
-        await rig.kiosk.start_return()
-        outcome = (await rig.events.wait(ItemReturned, item_id=item)).outcome
-        assert (outcome.kind, outcome.transfer, outcome.destination) == (
-            kind,
-            transfer,
-            destination,
-        )
-        assert outcome.destination_name == rig.settings.branch_names[destination]
-        assert outcome.security_ok and rig.secured(item)
-        assert rig.acs.model.item(item).loan is None
-        if kind is ReturnKind.HOLD_HERE or transfer is TransferKind.HOLD:
-            assert outcome.slip is not None and outcome.slip.item_id == item
+        await assert_return_routed(rig, example, kind, transfer, destination)
 
 
 async def test_an_unknown_item_is_taken_back_and_sent_to_the_exceptions(
@@ -228,9 +205,7 @@ async def test_a_loan_made_while_offline_is_replayed_once_when_the_library_is_ba
     async with kiosk_on() as rig:
         await rig.login()
         rig.acs.faults.update(offline=True)
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        borrowed = await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        [borrowed] = await rig.borrow("3000000011")
         assert borrowed.offline and not rig.secured("3000000011")
         assert rig.acs.model.item("3000000011").loan is None
         rig.acs.faults.update(offline=False)
