@@ -5,6 +5,9 @@
 - ``kiosk demo --scenario NAME --screenshots DIR`` plays a scripted patron headless, saves a PNG
   per step and exits 0 only if every expectation held (``--scenario all`` plays them all).
 - ``kiosk demo --list-scenarios`` lists the scenarios.
+- ``--language CODE`` and ``--look large-text,high-contrast`` (either or both) play a scenario,
+  or open the window, in that language and look. Every step of a scenario is audited for
+  clipped, overlapping or off-screen text, small targets and low contrast (kiosk.ui.audit).
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--scenario", metavar="NAME", help="play a scenario ('all' for every one)")
     parser.add_argument("--screenshots", metavar="DIR", type=Path, help="save a PNG per step here")
     parser.add_argument("--language", metavar="CODE", help="UI language (default: the config's)")
+    parser.add_argument(
+        "--look",
+        metavar="LOOK",
+        help="large-text, high-contrast, or both (comma-separated): the patron's look",
+    )
     parser.add_argument("--list-scenarios", action="store_true", help="list scenarios and exit")
     parser.add_argument("--config", type=Path, help="a demo config (default: config/demo.toml)")
     parser.add_argument("--fullscreen", action="store_true", help="full screen (kiosk display)")
@@ -67,8 +75,13 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.demo.scenarios import SCENARIOS
+    from kiosk.demo.scenarios import SCENARIOS, parse_look
 
+    try:
+        look = parse_look(args.look)
+    except ValueError as error:
+        print(f"kiosk demo: --look: {error}", file=sys.stderr)
+        return 2
     if args.list_scenarios:
         for scenario in SCENARIOS.values():
             print(f"{scenario.name:18} {scenario.description}")
@@ -92,23 +105,27 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.ui.harness import configure_kivy
 
         configure_kivy(headless=True, width=width, height=height)
-        return asyncio.run(_play(names, args.screenshots, args.language))
-    return asyncio.run(_interactive(args, width, height))
+        return asyncio.run(_play(names, args.screenshots, args.language, look))
+    return asyncio.run(_interactive(args, width, height, look))
 
 
-async def _play(names: list[str], screenshots: Path | None, language: str | None) -> int:
+async def _play(
+    names: list[str], screenshots: Path | None, language: str | None, look: frozenset[str]
+) -> int:
     from kiosk.demo.scenarios import run_scenario
 
     failed = 0
     for name in names:
         folder = screenshots / name if screenshots is not None and len(names) > 1 else screenshots
-        result = await run_scenario(name, folder, language=language)
+        result = await run_scenario(name, folder, language=language, look=look)
         print(result.summary(), flush=True)
         failed += not result.passed
     return 1 if failed else 0
 
 
-async def _interactive(args: argparse.Namespace, width: int, height: int) -> int:
+async def _interactive(
+    args: argparse.Namespace, width: int, height: int, look: frozenset[str]
+) -> int:
     import tempfile
 
     from kiosk.ui.harness import configure_kivy
@@ -152,6 +169,8 @@ async def _interactive(args: argparse.Namespace, width: int, height: int) -> int
         async with open_kiosk(config) as running:
             panel = demo_panel(running) if running.simulator is not None and running.acs else None
             app = KioskApp(running.kiosk, settings, side_panel=panel)
+            app.large_text = "large-text" in look
+            app.high_contrast = "high-contrast" in look
             loop = asyncio.get_running_loop()
             if args.exit_after is not None:
                 loop.call_later(args.exit_after, app.stop)

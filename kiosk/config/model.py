@@ -646,6 +646,11 @@ class UiSettings(Section):
         description="At sign-in, switch to the language of the patron's account, unless they "
         "chose one on the screen.",
     )
+    pin_help: dict[Language, str] = Field(
+        {},
+        description="Where a patron who forgot their PIN gets a new one, per language "
+        "(e.g. the desk, or the library's web site).",
+    )
     staff_code: SecretStr | None = None
     staff_code_file: SecretFile | None = None
     staff_code_hash: PasswordHash | None = Field(
@@ -679,11 +684,10 @@ class UiSettings(Section):
                     f"one of the configured languages ({', '.join(self.languages)})",
                 )
             )
-        for language in self.theme.welcome:
-            if language not in self.languages:
-                problems.append(
-                    Problem(f"theme.welcome.{language}", language, "a configured language")
-                )
+        for key, texts in (("theme.welcome", self.theme.welcome), ("pin_help", self.pin_help)):
+            for language in texts:
+                if language not in self.languages:
+                    problems.append(Problem(f"{key}.{language}", language, "a configured language"))
         code = self.staff_code.get_secret_value() if self.staff_code else None
         if code is not None and not (code.isdigit() and 4 <= len(code) <= 12):
             problems.append(Problem("staff_code", self.staff_code, "4 to 12 digits"))

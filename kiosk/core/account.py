@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from kiosk.core.model import AccountView, FeeView, HoldPlace, HoldView, LoanView
-from kiosk.ils.port import HoldState, PatronAccount
+from kiosk.ils.port import HoldState, PatronAccount, PatronBlock
 
 __all__ = ["account_view", "money"]
 
@@ -50,9 +50,12 @@ def account_view(
     fees = tuple(
         FeeView(
             amount=money(fee.amount),
-            currency=fee.currency,
+            currency=fee.currency or account.patron.currency,
             description=fee.description,
             item_id=fee.item_id,
+            kind=fee.kind,
+            title=fee.title,
+            created=fee.created,
         )
         for fee in account.fees
     )
@@ -76,4 +79,5 @@ def account_view(
         fees=fees,
         total_fees=money(total),
         currency=currency,
+        can_renew=bool(account.loans) and PatronBlock.RENEWAL_DENIED not in account.patron.blocks,
     )

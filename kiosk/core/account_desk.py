@@ -15,6 +15,7 @@ from kiosk.core import events as ev
 from kiosk.core.account import account_view
 from kiosk.core.context import KioskContext
 from kiosk.core.events import Action, Mode, Reason
+from kiosk.core.library_reasons import free_text
 from kiosk.core.model import AccountView
 from kiosk.core.receipts import ReceiptEntry
 from kiosk.core.renewals import RenewalService
@@ -29,6 +30,11 @@ from kiosk.ils.port import (
 __all__ = ["AccountDesk"]
 
 log = logging.getLogger(__name__)
+
+#: The library system's "no" to a renewal (counted as refused; not a failure to ask).
+_RENEWAL_REFUSALS = frozenset(
+    {Reason.RENEWAL_REFUSED, Reason.RENEWAL_RESERVED, Reason.RENEWAL_LIMIT}
+)
 
 
 class AccountDesk:
@@ -57,8 +63,9 @@ class AccountDesk:
         if ctx.session is session:
             ctx.set_mode(Mode.ACCOUNT)
             ctx.emit(ev.AccountShown(account=view))
-            if account.patron.messages:  # the library system's word on the account
-                ctx.emit(ev.ScreenMessages(messages=account.patron.messages))
+            messages = free_text(account.patron.messages)
+            if messages:  # the library system's word on the account
+                ctx.emit(ev.ScreenMessages(messages=messages))
         return view
 
     async def renew(self, item_ids: Iterable[str]) -> None:
@@ -107,7 +114,7 @@ class AccountDesk:
                 )
             )
             return
-        if done.reason is Reason.RENEWAL_REFUSED:
+        if done.reason in _RENEWAL_REFUSALS:
             ctx.stat("renew", "refused", None, None)
         ctx.emit(
             ev.ItemRefused(

@@ -34,6 +34,8 @@ class Borrowing:
 
     def arrived(self, tag: PadTag) -> None:
         ctx = self.ctx
+        if not tag.is_patron_card and tag.data.ok and self._left_over(tag):
+            return  # it lay on the pad before this visit: the patron is asked first
         tracked = ctx.track(tag, Action.BORROW)
         if tracked is None:
             return
@@ -67,6 +69,67 @@ class Borrowing:
             )
             return
         self._start(session, item)
+
+    # ------------------------------------------------------------ items left on the pad
+
+    def _left_over(self, tag: PadTag) -> bool:
+        """Hold back a tag that lay on the pad before this visit began (the last patron's
+        books, a return left behind): it is lent only when this patron says it is theirs."""
+        ctx = self.ctx
+        session = ctx.session
+        if tag.uid in session.left_declined:
+            return True
+        if tag.uid not in ctx.left_on_pad:
+            return False
+        waiting = session.left_waiting.get(tag.item_id)
+        if waiting is None:
+            session.left_waiting[tag.item_id] = [tag]
+            ctx.emit(ev.ItemLeftOnPad(item_id=tag.item_id, title=tag.data.title or ""))
+        elif tag not in waiting:
+            waiting.append(tag)
+        return True
+
+    def confirm_left_items(self, borrow: bool) -> None:
+        """The patron's word on the items left on the pad before: lend them, or leave them
+        alone for the rest of the visit."""
+        ctx = self.ctx
+        session = ctx.session
+        waiting, session.left_waiting = session.left_waiting, {}
+        for item_id, tags in waiting.items():
+            ctx.left_on_pad.difference_update(tag.uid for tag in tags)
+            if borrow:
+                for tag in tags:
+                    self.arrived(tag)
+                continue
+            session.left_declined.update(tag.uid for tag in tags)
+            title = next((tag.data.title for tag in tags if tag.data.title), "") or ""
+            ctx.emit(
+                ev.ItemRefused(
+                    item_id=item_id, action=Action.BORROW, reason=Reason.LEFT_ON_PAD, title=title
+                )
+            )
+
+    def left_tag_gone(self, tag: PadTag) -> None:
+        """A tag left on the pad before the visit was taken away before the patron answered:
+        it is not theirs to borrow now (placed again, it is an ordinary item)."""
+        session = self.ctx.session
+        session.left_declined.discard(tag.uid)
+        waiting = session.left_waiting.get(tag.item_id)
+        if waiting is None or tag not in waiting:
+            return
+        waiting.remove(tag)
+        if not waiting:
+            del session.left_waiting[tag.item_id]
+            self.ctx.emit(
+                ev.ItemRefused(
+                    item_id=tag.item_id,
+                    action=Action.BORROW,
+                    reason=Reason.LEFT_ON_PAD,
+                    title=tag.data.title or "",
+                )
+            )
+
+    # -------------------------------------------------------------------------- fees
 
     def acknowledge_fee(self, item_id: str, accept: bool) -> None:
         """The patron's answer to :class:`~kiosk.core.events.FeeAcknowledgementNeeded`."""

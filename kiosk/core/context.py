@@ -53,6 +53,9 @@ class KioskContext:
         self.ils_online = True
         self.warned_at: int | None = None  # the last inactivity warning's seconds
         self.clock: Callable[[], datetime] = datetime.now  # local time, for opening hours
+        #: Tags that lay on the pad when the last visit ended (or when the kiosk started) and
+        #: have not left it since: never lent to the next patron without their word.
+        self.left_on_pad: set[bytes] = set()
         self._last_activity = 0.0
         self._work: set[asyncio.Task[None]] = set()
 
@@ -89,13 +92,13 @@ class KioskContext:
         """Seconds since the patron last did something."""
         return asyncio.get_running_loop().time() - self._last_activity
 
-    def reset_session(self, reason: EndReason) -> None:
+    def reset_session(self, reason: EndReason, items_on_pad: int = 0) -> None:
         """Drop everything about the patron, back to the welcome screen (or the closed one)."""
         self.session.wipe()
         self.session = Session()
         self.warned_at = None
         self.set_mode(Mode.IDLE)
-        self.emit(ev.SessionEnded(reason=reason))
+        self.emit(ev.SessionEnded(reason=reason, items_on_pad=items_on_pad))
         self.follow_opening_hours()
 
     def follow_opening_hours(self) -> None:

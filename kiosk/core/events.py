@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.core.model import AccountView, ReturnOutcome
+from kiosk.core.model import AccountView, ItemRef, PrinterState, ReturnOutcome
 from kiosk.core.modes import Command, Mode
 from kiosk.core.receipts import Receipt
 
@@ -26,11 +26,14 @@ __all__ = [
     "CommandRefused",
     "EndReason",
     "FeeAcknowledgementNeeded",
+    "FinishHeld",
     "IdentifyRefused",
     "InactivityWarning",
     "IncompleteSet",
     "ItemBorrowed",
     "ItemChecking",
+    "ItemDescribed",
+    "ItemLeftOnPad",
     "ItemRefused",
     "ItemRenewed",
     "ItemReturned",
@@ -47,6 +50,7 @@ __all__ = [
     "ReceiptReady",
     "ScreenMessages",
     "SecurityNotCleared",
+    "SentToStaff",
     "ServiceChanged",
     "SessionEnded",
     "SessionStarted",
@@ -70,7 +74,9 @@ class Reason(enum.Enum):
     PATRON_UNKNOWN = "patron_unknown"
     PIN_WRONG = "pin_wrong"
     PIN_ATTEMPTS_EXCEEDED = "pin_attempts_exceeded"
+    PIN_LOCKED = "pin_locked"  # the library system refuses the PIN for a while (too many wrong)
     CARD_LOST = "card_lost"
+    CARD_EXPIRED = "card_expired"
     PATRON_BLOCKED = "patron_blocked"
     TOO_MANY_ITEMS = "too_many_items"
     TOO_MANY_OVERDUE = "too_many_overdue"
@@ -84,11 +90,19 @@ class Reason(enum.Enum):
     TAG_UNREADABLE = "tag_unreadable"
     NOT_FOR_LOAN = "not_for_loan"  # the tag says: not for circulation (reference copy)
     NOT_A_LIBRARY_ITEM = "not_a_library_item"  # the tag says: discarded, or library equipment
+    ON_LOAN_TO_OTHER = "on_loan_to_other"
+    RESERVED_FOR_OTHER = "reserved_for_other"  # someone else waits for this copy
+    ALREADY_BORROWED = "already_borrowed"  # the patron has this title already
+    FEE_REQUIRED = "fee_required"  # the loan costs money and this kiosk does not ask
+    NOT_ON_LOAN = "not_on_loan"  # a renewal of something the patron does not have
     NOT_FOR_LOAN_OFFLINE = "not_for_loan_offline"
     OFFLINE_LIMIT_REACHED = "offline_limit_reached"
     FEE_DECLINED = "fee_declined"
     RENEWAL_REFUSED = "renewal_refused"
+    RENEWAL_RESERVED = "renewal_reserved"  # someone is waiting for it
+    RENEWAL_LIMIT = "renewal_limit"  # renewed as many times as allowed
     SECURITY_NOT_CHANGED = "security_not_changed"  # place the item on the pad again
+    LEFT_ON_PAD = "left_on_pad"  # was on the pad before the visit; the patron said not theirs
     LIBRARY_SYSTEM_UNAVAILABLE = "library_system_unavailable"
     NOT_ALLOWED_NOW = "not_allowed_now"  # e.g. borrowing with nobody identified; also when
     # the kiosk itself fails (journal disk): nothing was changed, staff see the log
@@ -133,9 +147,32 @@ class SessionStarted(KioskEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionEnded(KioskEvent):
-    """Everything about the patron has been dropped; the screen must clear too."""
+    """Everything about the patron has been dropped; the screen must clear too.
+
+    ``items_on_pad``: items lent in the visit that still lie on the pad (the goodbye reminds
+    the patron to take them; the next patron is asked before they are lent again)."""
 
     reason: EndReason
+    items_on_pad: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinishHeld(KioskEvent):
+    """The patron pressed "finish" while items lent in the visit still have their security on
+    (they would set off the gate alarm): the visit goes on. Placing them on the pad again
+    finishes them; :meth:`~kiosk.core.port.PatronCommands.seek_staff` sends the patron to the
+    staff with them instead."""
+
+    items: tuple[ItemRef, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentToStaff(KioskEvent):
+    """The patron takes ``items`` (lent, security still on) to the staff: they are on the staff's
+    list and the receipt says so; ``slip_printed`` when a slip for the desk came out."""
+
+    items: tuple[ItemRef, ...]
+    slip_printed: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -226,6 +263,25 @@ class ItemSeen(KioskEvent):
     title: str = ""
     part: int = 1
     parts: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemLeftOnPad(KioskEvent):
+    """The item lay on the pad before this visit began (left by the last patron, or there when
+    the kiosk started): it is not lent until the patron says it is theirs
+    (:meth:`~kiosk.core.port.PatronCommands.confirm_left_items`)."""
+
+    item_id: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemDescribed(KioskEvent):
+    """The title of an item shown so far by its barcode (refused at the pad, a set with parts
+    missing, an item left on the pad), asked of the library system afterwards."""
+
+    item_id: str
+    title: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +379,7 @@ class ReceiptReady(KioskEvent):
     receipt: Receipt
     email_available: bool
     print_available: bool
+    printer: PrinterState | None = None  # why "print" is not offered (out of paper, offline)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ import logging
 from kiosk.core import events as ev
 from kiosk.core.context import KioskContext
 from kiosk.core.events import EndReason, Mode, Reason
+from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.receipts import mask_card
 from kiosk.core.session import Session
 from kiosk.core.settings import PinPolicy
@@ -134,6 +135,9 @@ class Identification:
             ctx.set_mode(Mode.PIN)
             ctx.emit(ev.PinRequired(masked_card=mask_card(patron_id)))
             return
+        if pin is not None and patron.pin_locked:
+            self._refuse(Reason.PIN_LOCKED, patron.messages)
+            return
         if pin is not None and patron.pin_valid is not True:
             session.pin_attempts_left -= 1
             locked = await self._count_pin(patron_id, right=False)
@@ -162,7 +166,7 @@ class Identification:
                 display_name=patron.name,
                 masked_card=mask_card(patron_id),
                 language=patron.language,
-                messages=patron.messages,
+                messages=free_text(patron.messages),
                 can_borrow=refusal is None,
                 borrow_refusal=refusal,
             )
@@ -193,13 +197,17 @@ class Identification:
         )
 
     def _refuse(self, reason: Reason, messages: tuple[str, ...] = ()) -> None:
-        self.ctx.emit(ev.IdentifyRefused(reason=reason, messages=messages))
+        self.ctx.emit(ev.IdentifyRefused(reason=reason, messages=free_text(messages)))
         self.ctx.reset_session(EndReason.REFUSED)
 
 
 def _borrow_refusal(patron: Patron) -> Reason | None:
     blocks = patron.borrowing_blocks
     for block, reason in _BLOCK_REASONS:
-        if block in blocks:
+        if block in blocks and reason is not Reason.PATRON_BLOCKED:
             return reason
-    return Reason.PATRON_BLOCKED if blocks else None
+    if not blocks:
+        return None
+    # "Charge denied" says no more than "blocked": the library system's recognised text may
+    # say why (an expired card, a block by staff).
+    return reason_for(patron.notices, Reason.PATRON_BLOCKED)

@@ -26,6 +26,7 @@ from kiosk.core.account_desk import AccountDesk
 from kiosk.core.borrowing import Borrowing
 from kiosk.core.bus import EventHub, EventStream, Service
 from kiosk.core.context import KioskContext
+from kiosk.core.departure import Departure
 from kiosk.core.events import EndReason, Mode
 from kiosk.core.identification import Identification
 from kiosk.core.loans import LoanService
@@ -45,6 +46,7 @@ from kiosk.core.settings import KioskSettings
 from kiosk.core.staff import StaffCommandSet, StaffDesk
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
+from kiosk.core.titles import TitleFinder
 from kiosk.core.watchers import (
     watch_cards,
     watch_inactivity,
@@ -137,6 +139,8 @@ class Kiosk(StaffCommandSet, Service):
         self._returning = Returning(ctx, self.returns)
         self._account = AccountDesk(ctx, ils, renewals, self._branch_name)
         self._receipts = ReceiptDesk(ctx, ils, self._printing, receipt_sender)
+        self._departure = Departure(ctx, journal, self._printing)
+        self._titles = TitleFinder(ctx, ils)
         self._staff = StaffDesk(
             settings,
             journal=journal,
@@ -315,19 +319,35 @@ class Kiosk(StaffCommandSet, Service):
         self._returning.retry()
 
     async def finish(self) -> None:
-        """The patron is done: offer a receipt when there is something on it, else end."""
+        """The patron is done: offer a receipt when there is something on it, else end; held
+        while lent items still have their security on (``FinishHeld``)."""
         self.ctx.touch()
         if not self._may(Command.FINISH):
             return
         await self.ctx.drain()
-        if not self._receipts.offer():
+        if self._departure.hold_finish():
+            return
+        if not await self._receipts.offer():
             await self._end(EndReason.PATRON)
 
-    async def choose_receipt(self, choice: ReceiptChoice, email: str | None = None) -> None:
-        """Print, e-mail or skip the receipt, then end the session."""
+    async def seek_staff(self) -> None:
+        """The patron takes the lent items whose security stayed on to the staff."""
         self.ctx.touch()
-        if self._may(Command.CHOOSE_RECEIPT):
-            await self._receipts.deliver(choice, email)
+        if self._may(Command.SEEK_STAFF):
+            await self.ctx.drain()
+            await self._departure.send_to_staff()
+
+    async def confirm_left_items(self, borrow: bool) -> None:
+        """The patron's word on items left on the pad before the visit (``ItemLeftOnPad``)."""
+        self.ctx.touch()
+        if self._may(Command.CONFIRM_LEFT_ITEMS):
+            self._borrowing.confirm_left_items(borrow)
+
+    async def choose_receipt(self, choice: ReceiptChoice, email: str | None = None) -> None:
+        """Print, e-mail or skip the receipt, then end the session; when it fails the patron
+        is offered what is left instead."""
+        self.ctx.touch()
+        if self._may(Command.CHOOSE_RECEIPT) and await self._receipts.deliver(choice, email):
             await self._end(EndReason.PATRON)
 
     async def end_session(self, reason: EndReason = EndReason.PATRON) -> None:
@@ -342,7 +362,8 @@ class Kiosk(StaffCommandSet, Service):
         if session.patron_id is not None and session.verified and not session.offline:
             with contextlib.suppress(LibrarySystemError):
                 await self.ils.end_patron_session(session.patron_id)
-        ctx.reset_session(reason)
+        on_pad = await self._departure.before_end(reason, self.pad_contents())
+        ctx.reset_session(reason, items_on_pad=on_pad)
 
     # ================================================================================== staff
 
@@ -369,6 +390,8 @@ class Kiosk(StaffCommandSet, Service):
     async def _tag_arrived(self, tag: PadTag) -> None:
         ctx = self.ctx
         ctx.touch()
+        if self.pad is not None and self.pad.rounds == 0 and ctx.mode is Mode.IDLE:
+            ctx.left_on_pad.add(tag.uid)  # on the pad when the kiosk started: nobody's yet
         if tag.is_patron_card:
             # A library card on the pad identifies when a card may; during a session it is
             # just the patron's card lying there.
@@ -381,6 +404,8 @@ class Kiosk(StaffCommandSet, Service):
             self._returning.arrived(tag)
 
     async def _tag_left(self, tag: PadTag) -> None:
+        self.ctx.left_on_pad.discard(tag.uid)
+        self._borrowing.left_tag_gone(tag)
         session = self.ctx.session
         session.lent_on_pad.discard(tag.uid)
         session.returned_on_pad.discard(tag.uid)

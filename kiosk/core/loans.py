@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.core.events import Reason
+from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.pad import PadTag
 from kiosk.core.security import SecurityWriter
 from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
@@ -177,7 +178,7 @@ class LoanService:
             entry_id=outcome.entry_id,
             title=result.title,
             media_type=result.media_type,
-            messages=result.messages,
+            messages=free_text(result.messages),
         )
         if result.ok:
             return replace(
@@ -188,20 +189,25 @@ class LoanService:
             )
         if ask_fee and result.fee_due is not None:
             return replace(done, outcome=LoanOutcome.FEE_NEEDED, fee_due=result.fee_due)
-        reason = await self._refusal_reason(item_id)
-        return replace(done, outcome=LoanOutcome.REFUSED, reason=reason)
+        reason = reason_for(result.notices)
+        title = result.title
+        if reason is None or not title:
+            found, title = await self._refusal_reason(item_id)
+            reason = reason or found
+        return replace(done, outcome=LoanOutcome.REFUSED, reason=reason, title=title)
 
     async def disarm(self, entry_id: str, uids: Sequence[bytes]) -> frozenset[bytes]:
         """Disarm a loan's tags, read them back, journal it; returns the UIDs not verified."""
         return await self.transactions.change_security(entry_id, uids, secured=False)
 
-    async def _refusal_reason(self, item_id: str) -> Reason:
-        """SIP2 refusals carry only free text; an item the library system does not know at
-        all gets its own reason (asked with one item-information request)."""
+    async def _refusal_reason(self, item_id: str) -> tuple[Reason, str]:
+        """SIP2 refusals carry only free text (and seldom the title): an item the library
+        system does not know at all gets its own reason, and a known one its title, asked
+        with one item-information request."""
         try:
             info = await self.ils.item(item_id)
         except LibrarySystemError:
-            return Reason.REFUSED_BY_LIBRARY
+            return Reason.REFUSED_BY_LIBRARY, ""
         if info.status is ItemStatus.UNKNOWN:
-            return Reason.ITEM_UNKNOWN
-        return Reason.REFUSED_BY_LIBRARY
+            return Reason.ITEM_UNKNOWN, ""
+        return Reason.REFUSED_BY_LIBRARY, info.title

@@ -10,14 +10,16 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from kiosk.ils.port import CheckinResult
+from kiosk.ils.port import CheckinResult, FeeKind
 
 __all__ = [
     "AccountView",
+    "FeeKind",
     "FeeView",
     "HoldPlace",
     "HoldSlip",
     "HoldView",
+    "ItemRef",
     "LoanView",
     "PrintOutcome",
     "PrintProblem",
@@ -75,6 +77,14 @@ class ReturnOutcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ItemRef:
+    """An item named for the screen: its barcode and (when known) its title."""
+
+    item_id: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LoanView:
     item_id: str
     title: str
@@ -101,19 +111,28 @@ class HoldView:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeeView:
+    """One fee: what it is for (``kind``, translated by the screen; ``description`` is the
+    library system's own text, shown when it says more), the item and the day, the amount."""
+
     amount: str | None  # decimal as text
     currency: str | None
     description: str
     item_id: str | None = None
+    kind: FeeKind | None = None
+    title: str = ""
+    created: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountView:
+    """``can_renew``: there are loans and the library system does not deny renewals."""
+
     loans: tuple[LoanView, ...]
     holds: tuple[HoldView, ...]
     fees: tuple[FeeView, ...]
     total_fees: str | None = None
     currency: str | None = None
+    can_renew: bool = True
 
 
 # --------------------------------------------------------------------------------- for staff

@@ -46,7 +46,9 @@ class Command(enum.Enum):
     RENEW = "renew"
     ACKNOWLEDGE_FEE = "acknowledge_fee"
     RETRY = "retry"
-    FINISH = "finish"
+    FINISH = "finish"  # held while lent items keep their security on (see SEEK_STAFF)
+    SEEK_STAFF = "seek_staff"  # the patron takes items whose security stayed on to the staff
+    CONFIRM_LEFT_ITEMS = "confirm_left_items"  # items left on the pad before: theirs or not
     CHOOSE_RECEIPT = "choose_receipt"
     END_SESSION = "end_session"
     STAFF_ENTER = "staff_enter"
@@ -86,6 +88,8 @@ RULES: dict[Command, Rule] = {
     Command.ACKNOWLEDGE_FEE: Rule(_modes(Mode.BORROW), patron=True),
     Command.RETRY: Rule(_modes(Mode.BORROW, Mode.RETURN)),
     Command.FINISH: Rule(_SESSION),
+    Command.SEEK_STAFF: Rule(_SESSION, patron=True),
+    Command.CONFIRM_LEFT_ITEMS: Rule(_modes(Mode.BORROW), patron=True),
     Command.CHOOSE_RECEIPT: Rule(_modes(Mode.RECEIPT)),
     Command.END_SESSION: Rule(_VISIT),
     Command.STAFF_ENTER: Rule(_EVERY),  # a patron's session still open is ended first

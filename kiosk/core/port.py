@@ -98,7 +98,19 @@ class PatronCommands(Protocol):
 
     async def retry(self) -> None: ...
 
-    async def finish(self) -> None: ...
+    async def finish(self) -> None:
+        """Offer the receipt, or end the visit; held (``FinishHeld``) while lent items still
+        have their security on."""
+        ...
+
+    async def seek_staff(self) -> None:
+        """The patron takes the items whose security stayed on to the staff (``SentToStaff``)."""
+        ...
+
+    async def confirm_left_items(self, borrow: bool) -> None:
+        """The items left on the pad before this visit (``ItemLeftOnPad``): lend them
+        (``borrow``) or leave them alone."""
+        ...
 
     async def choose_receipt(self, choice: ReceiptChoice, email: str | None = None) -> None: ...
 

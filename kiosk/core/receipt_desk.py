@@ -2,8 +2,10 @@
 
 Why its own module: what a patron takes home is decided from the whole visit (every loan,
 renewal, return and refusal), and delivering it can fail in ways that must not cost the patron
-their session's record: a printer out of paper, a mail server down. The session ends after the
-choice whatever came of it; the screen hears what did.
+their session's record: a printer out of paper, a mail server down. "Print" is offered only
+while the printer can print (its state is asked when the receipt is offered); a print or an
+e-mail that fails is told to the patron, who is offered what is left (e-mail, or none) before
+the visit ends.
 """
 
 from __future__ import annotations
@@ -55,24 +57,36 @@ class ReceiptDesk:
     def email_available(self) -> bool:
         return self.ctx.settings.receipt_email and self.sender is not None
 
-    def offer(self) -> bool:
-        """Offer the receipt (mode RECEIPT) when there is something on it and a way to give it;
+    async def offer(self) -> bool:
+        """Offer the receipt (mode RECEIPT) when there is something on it and a way to give it
+        (a printer, even one that cannot print now: the patron still sees their due dates);
         False: nothing to offer, the visit can end."""
         ctx = self.ctx
         if not ctx.session.receipt_entries or not (self.print_available or self.email_available):
             return False
         ctx.set_mode(Mode.RECEIPT)
-        ctx.emit(
-            ev.ReceiptReady(
-                receipt=self.receipt(ctx.session),
-                email_available=self.email_available,
-                print_available=self.print_available,
-            )
-        )
+        await self._ready()
         return True
 
-    async def deliver(self, choice: ReceiptChoice, email: str | None = None) -> None:
-        """Print or e-mail the receipt (or nothing); the screen hears how it went."""
+    async def _ready(self) -> None:
+        """Tell the screen the receipt and the ways left to give it now."""
+        ctx = self.ctx
+        session = ctx.session
+        printer = await self.printing.state() if self.print_available else None
+        ctx.emit(
+            ev.ReceiptReady(
+                receipt=self.receipt(session),
+                email_available=self.email_available and "email" not in session.receipt_failed,
+                print_available=printer is not None
+                and printer.can_print
+                and "print" not in session.receipt_failed,
+                printer=printer,
+            )
+        )
+
+    async def deliver(self, choice: ReceiptChoice, email: str | None = None) -> bool:
+        """Print or e-mail the receipt (or nothing); the screen hears how it went. False when it
+        failed: the patron is offered what is left, and the visit goes on until they choose."""
         ctx = self.ctx
         session = ctx.session
         receipt = self.receipt(session)
@@ -80,20 +94,26 @@ class ReceiptDesk:
             printed = await self.printing.print(receipt_document(receipt), what="receipt")
             if printed.printed:
                 ctx.emit(ev.ReceiptDelivered(how="print"))
-            else:
-                ctx.emit(ev.ReceiptFailed(how="print", detail=printed.detail))
-        elif choice is ReceiptChoice.EMAIL and self.sender is not None:
+                return True
+            return await self._failed("print", printed.detail)
+        if choice is ReceiptChoice.EMAIL and self.sender is not None:
             address = email or await self._address(session)
             if not address:
-                ctx.emit(ev.ReceiptFailed(how="email", detail="no e-mail address"))
-                return
+                return await self._failed("email", "no e-mail address")
             try:
                 await self.sender.send(receipt, address)
             except Exception as error:  # smtplib raises many kinds
                 log.warning("receipt e-mail failed: %s", type(error).__name__)
-                ctx.emit(ev.ReceiptFailed(how="email", detail=type(error).__name__))
-            else:
-                ctx.emit(ev.ReceiptDelivered(how="email"))
+                return await self._failed("email", type(error).__name__)
+            ctx.emit(ev.ReceiptDelivered(how="email"))
+            return True
+        return choice is ReceiptChoice.NONE or not (self.print_available or self.email_available)
+
+    async def _failed(self, how: str, detail: str) -> bool:
+        self.ctx.session.receipt_failed.add(how)
+        self.ctx.emit(ev.ReceiptFailed(how=how, detail=detail))
+        await self._ready()
+        return False
 
     async def _address(self, session: Session) -> str | None:
         """The patron's e-mail address from the library system (never typed in by anyone)."""

@@ -43,11 +43,12 @@ class ReceiptChoice(enum.Enum):
 class ReceiptEntry:
     """One line item: what happened to which item. ``note`` is e.g. the return destination."""
 
-    action: str  # "borrowed" | "renewed" | "returned" | "refused"
+    action: str  # "borrowed" | "renewed" | "returned" | "left_for_staff" | "refused"
     item_id: str
     title: str
     due_date: datetime | None = None
     note: str = ""
+    attention: str = ""  # "security_not_cleared": lent, but the alarm tag is still on
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,8 +68,10 @@ _DEFAULT_LABELS = {
     "renewed": "Renewed",
     "returned": "Returned",
     "refused": "Not lent",
+    "left_for_staff": "Left for staff",
     "due": "Due",
     "card": "Card",
+    "security_not_cleared": "Security tag still on: show it at the desk",
 }
 
 
@@ -92,6 +95,8 @@ def receipt_lines(receipt: Receipt) -> list[Line]:
             lines.append(Line(f"  {_label(receipt, 'due')}: {entry.due_date:%Y-%m-%d}", bold=True))
         if entry.note:
             lines.append(Line(f"  {entry.note}"))
+        if entry.attention:
+            lines.append(Line(f"  {_label(receipt, entry.attention)}", bold=True))
     if receipt.footer:
         lines.append(Line(""))
         lines.extend(Line(text) for text in receipt.footer)

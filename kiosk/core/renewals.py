@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core.events import Reason
+from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.transaction import Answered, Record, Request, Transactions
 from kiosk.ils.journal import EntryKind, Journal
 from kiosk.ils.port import LibrarySystem, RenewResult
@@ -71,10 +72,10 @@ class RenewalService:
         result = outcome.result
         return RenewalDone(
             item_id=item_id,
-            reason=None if result.ok else Reason.RENEWAL_REFUSED,
+            reason=None if result.ok else reason_for(result.notices, Reason.RENEWAL_REFUSED),
             title=result.title,
             due_date=result.due_date if result.ok else None,
-            messages=result.messages,
+            messages=free_text(result.messages),
         )
 
 

@@ -75,9 +75,12 @@ class Returning:
             item.secured_uids = {tag.uid for tag in tags if tag.uid not in done.unverified}
         item.state = ItemState.DONE
         outcome = done.outcome
+        # An item the library system would not take back (unknown, not the consortium's) is
+        # left for the staff, not returned: the patron's receipt must not say otherwise.
+        taken = done.offline or (done.checkin is not None and done.checkin.ok)
         session.receipt_entries.append(
             ReceiptEntry(
-                action="returned",
+                action="returned" if taken else "left_for_staff",
                 item_id=item.item_id,
                 title=item.title,
                 note=outcome.destination_name or "",

@@ -50,6 +50,7 @@ class TrackedItem:
     entry_ids: dict[bytes, str] = field(default_factory=dict)  # journal entry per tag uid
     wants_security: bool = False  # the transaction asked for a security change
     refused_reason: Reason | None = None
+    sent_to_staff: bool = False  # security still on: the patron takes it to the desk
 
     @property
     def missing_parts(self) -> tuple[int, ...]:
@@ -86,6 +87,11 @@ class Session:
     # from borrowing to returning (or back) must not undo what just happened.
     lent_on_pad: set[bytes] = field(default_factory=set)
     returned_on_pad: set[bytes] = field(default_factory=set)
+    # Tags that lay on the pad before the visit began, by item: waiting for the patron to say
+    # whether they are theirs; and those the patron said are not.
+    left_waiting: dict[str, list[PadTag]] = field(default_factory=dict)
+    left_declined: set[bytes] = field(default_factory=set)
+    receipt_failed: set[str] = field(default_factory=set)  # "print" / "email" failed this visit
 
     def wipe(self) -> None:
         """Forget the patron (the object may still be referenced by a finishing task)."""
@@ -97,3 +103,5 @@ class Session:
         self.receipt_entries.clear()
         self.lent_on_pad.clear()
         self.returned_on_pad.clear()
+        self.left_waiting.clear()
+        self.left_declined.clear()

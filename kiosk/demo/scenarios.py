@@ -1,234 +1,50 @@
 """Scripted patrons: whole visits played on the real screens, the real core, the embedded
-library system and the simulated hardware, with a screenshot after every step.
+library system and the simulated hardware, with a screenshot and a layout audit after every
+step.
 
 Why scripts and not only unit tests: a scenario is what a librarian evaluating the kiosk, a
 translator checking a language, or CI wants to *see*: ``kiosk demo --scenario borrow-stack
---screenshots out/`` plays it headless and exits 0 only when every expectation held.
+--screenshots out/`` plays it headless and exits 0 only when every expectation held and every
+step's layout passed the audit (:mod:`kiosk.ui.audit`). ``--language`` plays it in any UI
+language and ``--look large-text,high-contrast`` in either look or both.
 
-A scenario is an async function taking a :class:`ScenarioRun`; every helper that changes
-something (tap, type, place, remove, present a card) is a *step*: it waits for the kiosk to
-settle and saves ``NN-step.png``. Buttons are found by their catalog text translated into the
-scenario's language, so each scenario also runs in any UI language (``--language``).
-
-The demo consortium's named examples (``acs.examples``) supply patrons and items, so the
-scenarios follow the demo data rather than hard-coding numbers where it can be helped.
+A scenario is an async function taking a :class:`~kiosk.demo.scenario_run.ScenarioRun`; every
+helper that changes something (tap, type, place, remove, present a card) is a *step*. Buttons
+are found by their catalog text translated into the scenario's language. The demo consortium's
+named examples (``acs.examples``) supply patrons and items, so the scenarios follow the demo data
+rather than hard-coding numbers where it can be helped.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import re
-import tempfile
-import tomllib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from kiosk.demo.scenario_run import (
+    LOOKS,
+    Scenario,
+    ScenarioFailed,
+    ScenarioResult,
+    ScenarioRun,
+    demo_config,
+    open_demo,
+    parse_look,
+    play,
+)
 from kiosk.ui.i18n import N_, NP_
 
 __all__ = [
+    "LOOKS",
     "SCENARIOS",
     "Scenario",
     "ScenarioFailed",
     "ScenarioResult",
     "ScenarioRun",
     "demo_config",
+    "list_scenarios",
+    "open_demo",
+    "parse_look",
     "run_scenario",
 ]
-
-log = logging.getLogger(__name__)
-
-
-class ScenarioFailed(AssertionError):
-    """An expectation of the scenario did not hold; the message says which."""
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def demo_config(state_dir: Path, overrides: dict[str, Any] | None = None) -> Any:
-    """``config/demo.toml`` (the kiosk in Bollnäs, where the demo consortium's showcase routing
-    examples are seen), state in ``state_dir``, plus a scenario's overrides."""
-    from kiosk.config import DEMO_CONFIG, validate_config
-
-    data = tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
-    data = _merge(data, {"kiosk": {"state_dir": str(state_dir)}})
-    data = _merge(data, overrides or {})
-    return validate_config(data, source="scenario", base_dir=DEMO_CONFIG.parent, env={})
-
-
-@dataclass(slots=True)
-class ScenarioResult:
-    name: str
-    language: str
-    passed: bool
-    steps: list[tuple[str, Path | None]] = field(default_factory=list)
-    failure: str | None = None
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        verdict = "PASS" if self.passed else f"FAIL: {self.failure}"
-        steps = f"{len(self.steps)} steps, {self.seconds:.1f} s"
-        return f"{self.name} [{self.language}] {steps}: {verdict}"
-
-
-class ScenarioRun:
-    """What a scenario script uses: the UI, the kiosk, the simulated pad, the library system."""
-
-    def __init__(self, ui: Any, running: Any, screenshots: Path | None, language: str) -> None:
-        self.ui = ui
-        self.app = ui.app
-        self.running = running
-        self.kiosk = running.kiosk
-        self.acs = running.acs
-        self.sim = running.simulator
-        self.screenshots = screenshots
-        self.language = language
-        self.steps: list[tuple[str, Path | None]] = []
-        self.examples: dict[str, dict[str, str]] = running.acs.examples if running.acs else {}
-        self._tags: dict[str, list[Any]] = {}
-
-    # --------------------------------------------------------------------------- steps
-
-    async def step(self, name: str) -> Path | None:
-        """Let the kiosk settle, then save the screenshot for step ``name``."""
-        await self.ui.settle()
-        path = None
-        if self.screenshots is not None:
-            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            path = await self.ui.screenshot(
-                self.screenshots / f"{len(self.steps) + 1:02d}-{slug}.png"
-            )
-        self.steps.append((name, path))
-        return path
-
-    def t(self, message: str) -> str:
-        """A catalog message in the scenario's language (to find buttons by their text)."""
-        return self.app.tr(message)
-
-    async def tap(self, message: str, name: str | None = None) -> None:
-        await self.ui.tap(self.t(message))
-        await self.step(name or f"tap {message}")
-
-    async def type(self, digits: str, name: str) -> None:
-        """Type on the on-screen keypad and press OK (the digits never reach a log)."""
-        await self.ui.type_digits(digits)
-        await self.ui.tap(self.t(N_("OK")))
-        await self.step(name)
-
-    async def place(
-        self, *barcodes: str, secured: bool | None = None, name: str | None = None
-    ) -> None:
-        """Put items (every part of each) on the simulated pad."""
-        from kiosk.assembly import demo_item_tags
-
-        for barcode in barcodes:
-            tags = demo_item_tags(self.acs.model, barcode, secured=secured)
-            self._tags[barcode] = tags
-            self.sim.place(*tags)
-        await self.wait_items(barcodes)
-        await self.step(name or f"place {len(barcodes)} item(s)")
-
-    async def place_parts(self, barcode: str, parts: list[int], name: str) -> None:
-        """Put only some parts of a multi-part item on the pad."""
-        from kiosk.assembly import demo_item_tags
-
-        tags = demo_item_tags(self.acs.model, barcode)
-        self._tags[barcode] = tags
-        self.sim.place(*(tags[p - 1] for p in parts))
-        await self.wait_items([barcode])
-        await self.step(name)
-
-    async def remove(self, *barcodes: str, name: str | None = None) -> None:
-        for barcode in barcodes:
-            for tag in self._tags.pop(barcode, []):
-                self.sim.remove(tag.uid)
-        await self.pause(0.4)
-        await self.step(name or f"remove {len(barcodes)} item(s)")
-
-    async def present_card(self, patron: str, name: str = "present library card") -> None:
-        """An RFID library card on the pad (the kiosk identifies the patron by itself)."""
-        from kiosk.assembly import demo_patron_card
-
-        card = demo_patron_card(self.acs.model, patron)
-        self._tags[f"card:{patron}"] = [card]
-        self.sim.place(card)
-        await self.until(lambda: self.kiosk.mode.value != "idle", "the card to be read")
-        await self.step(name)
-
-    async def take_card(self, patron: str) -> None:
-        for tag in self._tags.pop(f"card:{patron}", []):
-            self.sim.remove(tag.uid)
-        await self.pause(0.3)
-
-    async def pause(self, seconds: float) -> None:
-        await self.ui.pump(seconds=seconds)
-
-    # ---------------------------------------------------------------------- expectations
-
-    async def until(self, predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-        try:
-            await self.ui.wait_for(predicate, timeout=timeout, what=what)
-        except TimeoutError:
-            raise ScenarioFailed(f"timed out waiting for {what}") from None
-
-    async def wait_items(self, barcodes: Any, timeout: float = 15.0) -> None:
-        """Until each item has left the 'seen'/'checking' states (or the screen has no list)."""
-        from kiosk.ui.presenter import ItemState
-
-        busy = {ItemState.SEEN, ItemState.CHECKING}
-
-        def done() -> bool:
-            items = self.app.presenter.state.items
-            return all(b in items and items[b].state not in busy for b in barcodes)
-
-        screen = self.app.presenter.state.screen.value
-        if screen in ("borrow", "return", "return_station"):
-            await self.until(done, f"items {', '.join(barcodes)} to be handled", timeout)
-
-    def expect(self, condition: bool, description: str) -> None:
-        if not condition:
-            raise ScenarioFailed(description)
-
-    def expect_screen(self, screen: str) -> None:
-        shown = self.app.presenter.state.screen.value
-        self.expect(shown == screen, f"expected the {screen} screen, the kiosk shows {shown}")
-
-    def item_state(self, barcode: str) -> str | None:
-        row = self.app.presenter.state.items.get(barcode)
-        return row.state.value if row else None
-
-    def expect_item(self, barcode: str, state: str) -> None:
-        actual = self.item_state(barcode)
-        self.expect(actual == state, f"item {barcode}: expected {state}, got {actual}")
-
-    def expect_text(self, message: str, **values: object) -> None:
-        """The translated ``message`` is on screen (somewhere in a visible text)."""
-        wanted = self.app.tr(message, **values)
-        self.expect(
-            any(wanted in text for text in self.ui.texts()),
-            f"expected {wanted!r} on the {self.app.manager.current} screen",
-        )
-
-
-ScenarioScript = Callable[[ScenarioRun], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    name: str
-    description: str
-    script: ScenarioScript
-    config: dict[str, Any] = field(default_factory=dict)
 
 
 # ================================================================================ scenarios
@@ -246,6 +62,12 @@ async def _sign_in(run: ScenarioRun, intent: str, who: str = "patron") -> str:
     return patron["barcode"]
 
 
+def _loan_due(run: ScenarioRun, item: str) -> object:
+    account = run.app.presenter.state.account
+    assert account is not None
+    return next(loan.due_date for loan in account.loans if loan.item_id == item)
+
+
 def _stack(run: ScenarioRun, count: int) -> list[str]:
     first = int(run.examples["borrow_stack"]["first"])
     return [str(first + i) for i in range(count)]
@@ -259,8 +81,7 @@ async def borrow_stack(run: ScenarioRun) -> None:
     for barcode in stack:
         run.expect_item(barcode, "borrowed")
         run.expect(run.acs.model.item(barcode).loan is not None, f"{barcode} is on loan in the ILS")
-    summary = run.app.tr.plural(NP_("{n} item borrowed.", "{n} items borrowed."), 5)
-    run.expect(summary in run.ui.texts(), f"expected {summary!r} on screen")
+    run.expect_count(NP_("{n} borrowed", "{n} borrowed"), 5)
     await run.remove(*stack, name="take the stack")
     await run.tap(N_("Finish"))
     run.expect_screen("receipt")
@@ -349,7 +170,10 @@ async def return_exception(run: ScenarioRun) -> None:
     await run.step("place an unknown item")
     outcome = run.app.presenter.state.items[unknown].outcome
     run.expect(outcome is not None and outcome.kind.value == "exception", "unknown -> exception")
-    run.expect_text(N_("Staff need to look at this — put it in the staff bin with the slip"))
+    run.expect_text(
+        N_("Not returned: the staff need to see it. Please hand it in at the staff desk.")
+    )
+    run.expect_item(unknown, "left_for_staff")
     run.sim.remove(tag.uid)
     await run.tap(N_("Finish"))
     if run.app.presenter.state.screen.value == "receipt":
@@ -363,14 +187,19 @@ async def renew_loans(run: ScenarioRun) -> None:
     blocked = run.examples["renew_blocked_by_hold"]["item"]
     account = run.app.presenter.state.account
     run.expect(account is not None and len(account.loans) > 0, "the account lists loans")
-    screen = run.app.current_screen
-    screen.toggle(ok_item)
-    screen.toggle(blocked)
-    await run.step("select two loans")
-    await run.tap(N_("Renew selected"))
+    await run.renew(ok_item, "renew one loan")
+    await run.renew(blocked, "renew one someone waits for")
+    from kiosk.core import ItemRefused, ItemRenewed, Reason
+
     renewals = run.app.presenter.state.renewals
-    run.expect(ok_item in renewals and hasattr(renewals[ok_item], "due_date"), "renewed one")
-    run.expect(blocked in renewals and hasattr(renewals[blocked], "reason"), "refused the held one")
+    run.expect(isinstance(renewals.get(ok_item), ItemRenewed), "renewed one")
+    refused = renewals.get(blocked)
+    run.expect(
+        isinstance(refused, ItemRefused) and refused.reason is Reason.RENEWAL_RESERVED,
+        "refused the held one, because someone is waiting for it",
+    )
+    run.expect_text(N_("Not renewed: someone is waiting for it."))
+    run.expect_text(N_("Due {date}"), date=run.app.tr.date(_loan_due(run, blocked)))
     await run.tap(N_("Finish"))
     if run.app.presenter.state.screen.value == "receipt":
         await run.tap(N_("No receipt"))
@@ -384,6 +213,9 @@ async def account_view(run: ScenarioRun) -> None:
     places = {h.place.value for h in account.holds}
     run.expect("ready_here" in places, f"a hold ready here (got {sorted(places)})")
     run.expect_text(N_("Ready for you here"))
+    ready = next(h for h in account.holds if h.place.value == "ready_here")
+    run.expect(ready.pickup_by is not None, "the hold ready here has a last pickup day")
+    run.expect_text(N_("Pick it up by {date}"), date=run.app.tr.date(ready.pickup_by))
     await run.tap(N_("Finish"))
 
 
@@ -466,10 +298,163 @@ async def staff_mode(run: ScenarioRun) -> None:
     run.expect_screen("welcome")
 
 
+# ------------------------------------------------------------------------ issue 14's visits
+
+
+async def big_stack(run: ScenarioRun) -> None:
+    """Ten items at once: every one accounted for, the count in view, the newest in view."""
+    await _sign_in(run, N_("Borrow"))
+    stack = _stack(run, 10)
+    await run.place(*stack, name="place a stack of ten items")
+    for barcode in stack:
+        run.expect_item(barcode, "borrowed")
+        run.expect(run.acs.model.item(barcode).loan is not None, f"{barcode} is on loan in the ILS")
+    run.expect_count(NP_("{n} item on the pad", "{n} items on the pad"), 10)
+    run.expect_count(NP_("{n} borrowed", "{n} borrowed"), 10)
+    await run.remove(*stack, name="take the stack")
+    await run.tap(N_("Finish"))
+    await run.tap(N_("No receipt"))
+
+
+async def security_not_cleared(run: ScenarioRun) -> None:
+    """The security tag of one loan cannot be cleared: "Finish" waits; placed again it is
+    finished; a second one that still fails goes to the staff with a slip, and the receipt says
+    its alarm tag is still on."""
+    from kiosk.assembly import demo_item_tags
+    from kiosk.ils.journal import Attention
+
+    first, second = _stack(run, 2)
+    for barcode in (first, second):
+        for tag in demo_item_tags(run.acs.model, barcode):
+            run.sim.faults.fail_writes(tag.uid, times=1000)
+    await _sign_in(run, N_("Borrow"))
+    await run.place(first, name="place a book whose tag cannot be changed")
+    run.expect_item(first, "security")
+    run.expect(run.acs.model.item(first).loan is not None, "the loan stands in the ILS")
+    await run.tap(N_("Finish"), "finish: not yet, the alarm tag is still on")
+    run.expect_screen("borrow")
+    run.expect_text(N_("Not finished yet"))
+    await run.tap(N_("Place them again"), "the patron will place it again")
+    run.sim.faults.clear()
+    await run.remove(first)
+    await run.place(first, name="placed again")
+    await run.until(lambda: run.item_state(first) == "borrowed", "the book finished")
+    await run.step("placed again: finished")
+    for tag in demo_item_tags(run.acs.model, second):
+        run.sim.faults.fail_writes(tag.uid, times=1000)
+    await run.place(second, name="a second book whose tag cannot be changed")
+    run.expect_item(second, "security")
+    await run.tap(N_("Finish"), "finish: held again")
+    await run.tap(N_("Ask the staff"), "the patron takes it to the staff")
+    run.expect_item(second, "staff")
+    run.expect_text(N_("Please take them to the staff desk and show the slip from the printer."))
+    flagged = [e for e in run.running.journal.entries() if e.item_id == second and e.attention]
+    run.expect(
+        bool(flagged) and flagged[0].attention is Attention.SECURITY_UNRESOLVED,
+        "the loan is on the staff's list",
+    )
+    await run.tap(N_("Finish"), "finish: the receipt")
+    run.expect_screen("receipt")
+    run.expect_text(N_("Its alarm tag is still on: show it at the staff desk"))
+    run.sim.faults.clear()
+    await run.remove(first, second)
+    await run.tap(N_("No receipt"))
+    run.expect_screen("goodbye")
+
+
+async def printer_out_of_paper(run: ScenarioRun) -> None:
+    """No "Print" while the printer has no paper, and the patron sees why; a print that fails
+    half way is shown, and the patron chooses again."""
+    printer = run.running.printer
+    await _sign_in(run, N_("Borrow"))
+    book = _stack(run, 1)[0]
+    await run.place(book, name="borrow a book")
+    await run.remove(book)
+    printer.device.paper = "out"
+    await run.tap(N_("Finish"), "finish: the printer is out of paper")
+    run.expect_screen("receipt")
+    run.expect_text(N_("The receipt printer is out of paper."))
+    run.expect(N_("Print") not in [b.logical for b in run.ui.buttons()], "no Print button")
+    await run.tap(N_("No receipt"))
+    run.expect_screen("goodbye")
+    await run.until(lambda: run.app.presenter.state.screen.value == "welcome", "a clean screen")
+    printer.device.paper = "ok"
+    printer.device.paper_lines = 3  # the roll runs out in the middle of the next receipt
+    await _sign_in(run, N_("Borrow"))
+    other = _stack(run, 2)[1]
+    await run.place(other, name="borrow another book")
+    await run.remove(other)
+    await run.tap(N_("Finish"))
+    await run.tap(N_("Print"), "print: the paper runs out")
+    run.expect_screen("receipt")
+    run.expect_text(N_("The receipt could not be printed."))
+    await run.tap(N_("No receipt"))
+    run.expect_screen("goodbye")
+    printer.device.paper, printer.device.paper_lines = "ok", None
+
+
+async def left_on_pad(run: ScenarioRun) -> None:
+    """A return left on the pad is not lent to the next patron, who is asked first."""
+    returned = run.examples["return_reshelve"]["item"]
+    await run.step("welcome")
+    await run.tap(N_("Return"))
+    await run.place(returned, name="return a book and leave it on the pad")
+    await run.tap(N_("Finish"))
+    if run.app.presenter.state.screen.value == "receipt":
+        await run.tap(N_("No receipt"))
+    await run.until(lambda: run.app.presenter.state.screen.value == "welcome", "a clean screen")
+    await _sign_in(run, N_("Borrow"), who="patron_holds")
+    await run.until(lambda: bool(run.app.presenter.left_items), "the question about the book")
+    await run.step("asked: is the book on the pad yours?")
+    run.expect_text(N_("Are these yours?"))
+    run.expect(run.acs.model.item(returned).loan is None, "nothing lent without an answer")
+    await run.tap(N_("Not mine"), "not theirs")
+    await run.until(lambda: run.item_state(returned) == "refused", "the answer taken")
+    await run.step("not lent")
+    run.expect_text(N_("Not borrowed: it was on the pad before you came."))
+    run.expect(run.acs.model.item(returned).loan is None, "the book was not lent")
+    await run.remove(returned)
+    await run.tap(N_("Finish"))
+    if run.app.presenter.state.screen.value == "receipt":
+        await run.tap(N_("No receipt"))
+
+
+async def wrong_pin(run: ScenarioRun) -> None:
+    """Wrong PINs: the tries left, where to get a new PIN, and the reason kept on screen after
+    the last try until the patron moves on."""
+    patron = run.examples["patron"]
+    await run.step("welcome")
+    await run.tap(N_("Borrow"))
+    await run.type(patron["barcode"], "type card number")
+    await run.type("0000", "a wrong PIN")
+    run.expect_screen("pin")
+    run.expect_count(NP_("{n} try left.", "{n} tries left."), 2)
+    await run.tap(N_("Forgot your PIN?"), "where to get a new PIN")
+    run.expect_text(N_("Forgot your PIN?"))
+    await run.tap(N_("OK"), "back to the PIN")
+    await run.type(patron["pin"], "the right PIN")
+    run.expect_screen("borrow")
+    await run.tap(N_("Finish"))
+    await run.until(lambda: run.app.presenter.state.screen.value == "welcome", "a clean screen")
+    await run.tap(N_("Borrow"))
+    await run.type(patron["barcode"], "type card number again")
+    for n, pin in enumerate(("1111", "2222", "3333"), 1):
+        await run.type(pin, f"wrong PIN {n}")
+    run.expect_screen("identify")
+    run.expect_text(N_("Too many wrong PINs. Please ask the staff for help."))
+    await run.pause(2.0)
+    await run.step("the reason is still there")
+    run.expect_screen("identify")
+    run.expect_text(N_("Too many wrong PINs. Please ask the staff for help."))
+    await run.tap(N_("Cancel"))
+    run.expect_screen("welcome")
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("borrow-stack", "Sign in, borrow a stack of five, print a receipt.", borrow_stack),
+        Scenario("big-stack", "Ten items at once, every one accounted for on screen.", big_stack),
         Scenario(
             "incomplete-set", "A three-part set with parts missing, then complete.", incomplete_set
         ),
@@ -483,11 +468,31 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("fee-loan", "A loan that costs money: the patron accepts the fee.", fee_loan),
         Scenario(
+            "security-not-cleared",
+            "A tag whose security cannot be cleared holds Finish; placed again, or to the staff.",
+            security_not_cleared,
+        ),
+        Scenario(
+            "printer-out-of-paper",
+            "No Print without paper; a print that fails offers what is left.",
+            printer_out_of_paper,
+        ),
+        Scenario(
+            "left-on-pad",
+            "A return left on the pad is not lent to the next patron without asking.",
+            left_on_pad,
+        ),
+        Scenario(
+            "wrong-pin",
+            "Wrong PINs: tries left, forgotten PIN, the reason kept on screen.",
+            wrong_pin,
+        ),
+        Scenario(
             "returns", "Returns with every routing outcome: shelf, holds, transit.", returns_routing
         ),
         Scenario(
             "return-exception",
-            "An unknown item is never refused: staff bin with slip.",
+            "An unknown item is never refused: it is left for the staff.",
             return_exception,
         ),
         Scenario(
@@ -508,67 +513,24 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-@contextlib.asynccontextmanager
-async def open_demo(config: Any) -> AsyncIterator[Any]:
-    """The demo kiosk (embedded library system + simulated hardware), fast simulator timing."""
-    from kiosk.assembly import open_kiosk
-
-    async with open_kiosk(config, simulator_timing=False, replay_interval_s=0.5) as running:
-        yield running
-
-
 async def run_scenario(
     name: str,
     screenshots: Path | None = None,
     *,
     language: str | None = None,
+    look: frozenset[str] = frozenset(),
     state_dir: Path | None = None,
+    audit: bool = True,
 ) -> ScenarioResult:
     """Play scenario ``name`` headless; needs ``configure_kivy(headless=True)`` first."""
-    import time
-
-    from kiosk.ui.app import KioskApp
-    from kiosk.ui.feedback import Speaker
-    from kiosk.ui.harness import HeadlessUI
-    from kiosk.ui.settings import ui_settings_from_config
-
-    scenario = SCENARIOS[name]
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kiosk-scenario-") as scratch:
-        config = demo_config(state_dir or Path(scratch), scenario.config)
-        settings = ui_settings_from_config(config)
-        language = language or settings.default_language
-        result = ScenarioResult(name=name, language=language, passed=False)
-        async with open_demo(config) as running:
-            from dataclasses import replace
-
-            # The scripted patron reads the scenario's language throughout (its screenshots are
-            # per language), whatever language their library account names.
-            settings = replace(
-                settings, default_language=language, goodbye_s=1.0, patron_language=False
-            )
-            app = KioskApp(running.kiosk, settings, speaker=Speaker(enabled=False))
-            ui = HeadlessUI(app)
-            await ui.start()
-            run = ScenarioRun(ui, running, screenshots, language)
-            try:
-                await scenario.script(run)
-                await ui.settle()
-                if app.errors:
-                    raise ScenarioFailed(f"a screen command failed: {app.errors[0]!r}")
-                result.passed = True
-            except ScenarioFailed as failure:
-                result.failure = str(failure)
-                with contextlib.suppress(Exception):
-                    await run.step("failure")
-            except Exception as error:  # a crash is a failed scenario with its cause
-                log.exception("scenario %s crashed", name)
-                result.failure = f"{type(error).__name__}: {error}"
-            finally:
-                ui.close()
-            result.steps = run.steps
-    result.seconds = time.perf_counter() - started
-    return result
+    return await play(
+        SCENARIOS[name],
+        screenshots,
+        language=language,
+        look=look,
+        state_dir=state_dir,
+        audit=audit,
+    )
 
 
 def list_scenarios() -> list[tuple[str, str]]:

@@ -66,6 +66,7 @@ from kiosk.ils.folio_json import (
     records,
     renew_from,
 )
+from kiosk.ils.notices import recognise
 from kiosk.ils.port import (
     CheckinAlert,
     CheckinResult,
@@ -281,14 +282,21 @@ class FolioLibrarySystem(LibrarySystem):
         return hmac.new(self._pin_key, pin.encode(), hashlib.sha256).digest()
 
     async def _verify_pin(self, user_id: str, patron_id: str, pin: str) -> bool:
+        valid, _ = await self._pin_check(user_id, patron_id, pin)
+        return valid
+
+    async def _pin_check(self, user_id: str, patron_id: str, pin: str) -> tuple[bool, bool]:
+        """(valid, locked): a 422 refuses the PIN; one that says "locked" refuses it even when
+        right, after too many wrong ones."""
         answer = await self.connection.post(
             "/patron-pin/verify", {"id": user_id, "pin": pin}, changes=False
         )
         if answer.status == 422:
-            return False
+            locked = any("locked" in text.casefold() for text in answer.error_messages())
+            return False, locked
         self._expect(answer, "the PIN check")
         self._pins[patron_id] = (self._pin_digest(pin), time.monotonic())
-        return True
+        return True, False
 
     async def _pin_accepted(self, patron_id: str, pin: str | None) -> bool:
         """For a transaction that carries the PIN: checked with FOLIO unless this patron's
@@ -365,10 +373,10 @@ class FolioLibrarySystem(LibrarySystem):
             )
         user_id = str(user["id"])
 
-        async def pin_check() -> bool | None:
-            return None if pin is None else await self._verify_pin(user_id, patron_id, pin)
+        async def pin_check() -> tuple[bool | None, bool]:
+            return (None, False) if pin is None else await self._pin_check(user_id, patron_id, pin)
 
-        pin_valid, automated, manual, fees, _ = await asyncio.gather(
+        (pin_valid, pin_locked), automated, manual, fees, _ = await asyncio.gather(
             pin_check(),
             self._automated_blocks(user_id),
             self._optional_list("/manualblocks", f"userId=={cql_quote(user_id)}", "manualblocks"),
@@ -392,6 +400,7 @@ class FolioLibrarySystem(LibrarySystem):
             fee_amount=total,
             currency=self._currency,
             now=now,
+            pin_locked=pin_locked,
         )
         return patron, user_id, fees
 
@@ -479,7 +488,10 @@ class FolioLibrarySystem(LibrarySystem):
             return checkout_from(answer.data, item_id)
         if answer.status != 422:
             self._expect(answer, "the check-out")
-        refusal = CheckoutResult(ok=False, item_id=item_id, messages=answer.error_messages())
+        messages = answer.error_messages()
+        refusal = CheckoutResult(
+            ok=False, item_id=item_id, messages=messages, notices=recognise(messages)[0]
+        )
         loan = await self._loan_of(item_id)
         user_id = self._user_ids.get(patron_id) or await self._user_id(patron_id)
         if loan is None or user_id is None or loan.get("userId") != user_id:
@@ -569,7 +581,10 @@ class FolioLibrarySystem(LibrarySystem):
             },
         )
         if answer.status == 422:
-            return RenewResult(ok=False, item_id=item_id, messages=answer.error_messages())
+            messages = answer.error_messages()
+            return RenewResult(
+                ok=False, item_id=item_id, messages=messages, notices=recognise(messages)[0]
+            )
         self._expect(answer, "the renewal")
         return renew_from(answer.data, item_id)
 

@@ -29,11 +29,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kiosk.ils.notices import recognise
 from kiosk.ils.port import (
     CheckinAlert,
     CheckinResult,
     CheckoutResult,
     Fee,
+    FeeKind,
     Hold,
     HoldState,
     ItemInfo,
@@ -197,6 +199,7 @@ def patron_from(
     fee_amount: Decimal | None,
     currency: str | None,
     now: datetime,
+    pin_locked: bool = False,
 ) -> Patron:
     """A mod-users user record (``active``, ``expirationDate``, ``personal``) as a patron.
     An inactive or expired user may not borrow, renew or place requests."""
@@ -211,6 +214,7 @@ def patron_from(
     personal = user.get("personal") if isinstance(user.get("personal"), Mapping) else {}
     first = _text(personal, "preferredFirstName") or _text(personal, "firstName")
     name = " ".join(part for part in (first, _text(personal, "lastName")) if part)
+    notices, _ = recognise(messages)
     return Patron(
         patron_id=patron_id,
         valid=True,
@@ -221,6 +225,8 @@ def patron_from(
         fee_amount=fee_amount,
         currency=currency,
         messages=messages,
+        pin_locked=pin_locked,
+        notices=notices,
     )
 
 
@@ -257,14 +263,30 @@ def hold_from(request: Mapping[str, Any], code_of: CodeOf) -> Hold:
     )
 
 
+#: FOLIO's built-in fee/fine types (a library's own types are OTHER).
+_FEE_KINDS = {
+    "overdue fine": FeeKind.OVERDUE,
+    "lost item fee": FeeKind.REPLACEMENT,
+    "lost item processing fee": FeeKind.PROCESSING,
+    "replacement processing fee": FeeKind.PROCESSING,
+    "damaged item fee": FeeKind.DAMAGE,
+}
+
+
 def fee_from(account: Mapping[str, Any], currency: str | None) -> Fee:
-    """An open fee/fine (``remaining`` is what is still owed)."""
-    parts = [_text(account, "feeFineType"), _text(account, "title")]
+    """An open fee/fine (``remaining`` is what is still owed), with its type, the item's title
+    and the day it was charged."""
+    kind_text = _text(account, "feeFineType")
+    metadata = account.get("metadata")
+    created = parse_date(metadata.get("createdDate")) if isinstance(metadata, Mapping) else None
     return Fee(
         amount=money(account.get("remaining")),
         currency=currency,
-        description=": ".join(part for part in parts if part),
+        description=kind_text,
         item_id=_text(account, "barcode") or None,
+        kind=_FEE_KINDS.get(kind_text.casefold(), FeeKind.OTHER if kind_text else None),
+        title=_text(account, "title"),
+        created=created,
     )
 
 

@@ -24,7 +24,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from kiosk.ils.notices import Notice
 from kiosk.sip2.fields import MEDIA_TYPES
+
+__all__ = [
+    "CheckinAlert",
+    "CheckinResult",
+    "CheckoutResult",
+    "Fee",
+    "FeeDue",
+    "FeeKind",
+    "Hold",
+    "HoldState",
+    "ItemInfo",
+    "ItemStatus",
+    "LibrarySystem",
+    "LibrarySystemError",
+    "LibrarySystemProtocolError",
+    "LibrarySystemUnavailable",
+    "Loan",
+    "Notice",
+    "OutcomeUnknown",
+    "Patron",
+    "PatronAccount",
+    "PatronBlock",
+    "RenewAllResult",
+    "RenewResult",
+    "media_type_name",
+]
 
 
 def media_type_name(value: str) -> str:
@@ -99,6 +126,9 @@ class Patron:
     """Who the patron is and whether they may use the kiosk.
 
     ``valid`` says the library knows this card; ``pin_valid`` is None when no PIN was checked.
+    ``pin_locked``: the PIN is refused even when right, after too many wrong ones (the patron
+    must wait or ask staff). ``notices``: what the adapter recognised among ``messages`` (see
+    :mod:`kiosk.ils.notices`); ``messages`` stay as sent (staff tools show them).
     ``name`` is for the screen only: never log it.
     """
 
@@ -113,6 +143,8 @@ class Patron:
     fee_amount: Decimal | None = None
     currency: str | None = None
     messages: tuple[str, ...] = ()
+    pin_locked: bool = False
+    notices: tuple[Notice, ...] = ()
 
     @property
     def borrowing_blocks(self) -> frozenset[PatronBlock]:
@@ -145,12 +177,31 @@ class Hold:
     pickup_by: datetime | None = None
 
 
+class FeeKind(enum.Enum):
+    """What a fee is for (SIP2's fee types, FOLIO's usual fee/fine types)."""
+
+    OVERDUE = "overdue"
+    REPLACEMENT = "replacement"  # a lost item
+    DAMAGE = "damage"
+    RENTAL = "rental"
+    PROCESSING = "processing"
+    ADMINISTRATIVE = "administrative"
+    HOLD = "hold"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Fee:
+    """One fee owed. ``description`` is the library system's text, ``kind`` what it is for
+    when the adapter can tell, ``title`` and ``created`` the item and the day, when given."""
+
     amount: Decimal | None
     currency: str | None = None
     description: str = ""
     item_id: str | None = None
+    kind: FeeKind | None = None
+    title: str = ""
+    created: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,6 +242,7 @@ class CheckoutResult:
     media_type: str | None = None
     messages: tuple[str, ...] = ()
     print_lines: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()  # recognised refusal texts (see kiosk.ils.notices)
 
 
 class CheckinAlert(enum.Enum):
@@ -236,6 +288,7 @@ class RenewResult:
     due_date: datetime | None = None
     fee_due: FeeDue | None = None
     messages: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()  # recognised refusal texts (see kiosk.ils.notices)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -269,6 +322,7 @@ class ItemInfo:
     destination: str | None = None
     media_type: str | None = None
     hold_queue_length: int | None = None
+    hold_pickup_by: datetime | None = None  # on the hold shelf: the last day to pick it up
     messages: tuple[str, ...] = ()
 
 

@@ -26,12 +26,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, TypeVar
 
+from kiosk.ils.notices import Notice, recognise
 from kiosk.ils.port import (
     CheckinAlert,
     CheckinResult,
     CheckoutResult,
     Fee,
     FeeDue,
+    FeeKind,
     Hold,
     HoldState,
     ItemInfo,
@@ -427,6 +429,8 @@ class SIP2LibrarySystem(LibrarySystem):
         pin_valid: bool | None = None
         if pin is not None or pin_text is not None:
             pin_valid = _yes(pin_text)
+        messages = _messages(reply)
+        notices, _ = recognise(messages)
         return Patron(
             patron_id=patron_id,
             valid=valid,
@@ -441,7 +445,11 @@ class SIP2LibrarySystem(LibrarySystem):
             ),
             fee_amount=_decimal(reply.fee_amount),
             currency=reply.currency_type or None,
-            messages=_messages(reply),
+            messages=messages,
+            # SIP2 has no field for a locked PIN: CQ says N (even for the right PIN) and the
+            # screen message says why; the kiosk knows the texts that do (kiosk.ils.notices).
+            pin_locked=pin_valid is False and Notice.PIN_LOCKED in notices,
+            notices=notices,
         )
 
     async def account(self, patron_id: str, pin: str | None = None) -> PatronAccount:
@@ -554,6 +562,8 @@ class SIP2LibrarySystem(LibrarySystem):
             and await self._refusal_means_offline(lambda status: status.checkout_ok)
         ):
             raise LibrarySystemUnavailable("the library system is offline (checkout refused)")
+        messages = _messages(reply)
+        notices = recognise(messages)[0] if not ok else ()
         return CheckoutResult(
             ok=ok,
             item_id=reply.item_identifier or item_id,
@@ -563,8 +573,9 @@ class SIP2LibrarySystem(LibrarySystem):
             desensitize=reply.desensitize,
             fee_due=fee_due,
             media_type=_media_type(reply.media_type),
-            messages=_messages(reply),
+            messages=messages,
             print_lines=_print_lines(reply),
+            notices=notices,
         )
 
     async def checkin(
@@ -614,6 +625,8 @@ class SIP2LibrarySystem(LibrarySystem):
             raise LibrarySystemProtocolError(f"renew answered with message {reply.code}")
         ok = bool(reply.ok)
         fee_amount = _decimal(reply.fee_amount)
+        messages = _messages(reply)
+        notices = recognise(messages)[0] if not ok else ()
         return RenewResult(
             ok=ok,
             item_id=reply.item_identifier or item_id,
@@ -622,7 +635,8 @@ class SIP2LibrarySystem(LibrarySystem):
             fee_due=FeeDue(amount=fee_amount, currency=reply.currency_type or None)
             if (not ok and fee_amount)
             else None,
-            messages=_messages(reply),
+            messages=messages,
+            notices=notices,
         )
 
     async def renew_all(self, patron_id: str, *, pin: str | None = None) -> RenewAllResult:
@@ -665,6 +679,7 @@ class SIP2LibrarySystem(LibrarySystem):
             destination=reply.destination_location or None,
             media_type=_media_type(reply.media_type),
             hold_queue_length=int(hold_queue) if hold_queue and hold_queue.isdigit() else None,
+            hold_pickup_by=parse_due_date(reply.hold_pickup_date),
             messages=_messages(reply),
         )
 
@@ -699,6 +714,7 @@ def _hold_from(value: str, info: ItemInfo | None, *, available: bool) -> Hold:
             item_id=info.item_id,
             state=HoldState.READY,
             pickup_location=info.current_location,
+            pickup_by=info.hold_pickup_by,
         )
     if info.status is ItemStatus.IN_TRANSIT:
         return Hold(
@@ -712,14 +728,60 @@ def _hold_from(value: str, info: ItemInfo | None, *, available: bool) -> Hold:
         item_id=info.item_id,
         state=HoldState.READY if available else HoldState.WAITING,
         pickup_location=info.current_location if available else None,
+        pickup_by=info.hold_pickup_by if available else None,
     )
+
+
+#: Words of a fee's text that tell what it is for (the embedded library system's Swedish and
+#: the usual English), matched at the start of a word.
+_FEE_WORDS: tuple[tuple[str, FeeKind], ...] = (
+    ("försen", FeeKind.OVERDUE),
+    ("overdue", FeeKind.OVERDUE),
+    ("late", FeeKind.OVERDUE),
+    ("ersatt", FeeKind.REPLACEMENT),
+    ("ersättning", FeeKind.REPLACEMENT),
+    ("förlorad", FeeKind.REPLACEMENT),
+    ("replacement", FeeKind.REPLACEMENT),
+    ("lost", FeeKind.REPLACEMENT),
+    ("skad", FeeKind.DAMAGE),
+    ("damage", FeeKind.DAMAGE),
+    ("hyr", FeeKind.RENTAL),
+    ("lånavgift", FeeKind.RENTAL),
+    ("rental", FeeKind.RENTAL),
+    ("reservation", FeeKind.HOLD),
+    ("hold", FeeKind.HOLD),
+    ("administrat", FeeKind.ADMINISTRATIVE),
+    ("processing", FeeKind.PROCESSING),
+)
+
+
+def _fee_kind(text: str) -> FeeKind | None:
+    for word in text.casefold().replace(":", " ").split():
+        for start, kind in _FEE_WORDS:
+            if word.startswith(start):
+                return kind
+    return None
 
 
 def _fee_from(line: str, currency: str | None) -> Fee:
     """A 64 fine entry (AV) is free text, often "<id> <amount> <currency> <text>": the first
-    word that looks like money (digits with two decimals) is the amount."""
-    amount = next(
-        (_decimal(word) for word in line.split() if _MONEY.fullmatch(word)),
-        None,
+    word that looks like money (digits with two decimals) is the amount, a currency code right
+    after it is dropped, and what follows is the library's description of the fee (the id
+    before it means nothing to a patron)."""
+    words = line.split()
+    at = next((n for n, word in enumerate(words) if _MONEY.fullmatch(word)), None)
+    if at is None:
+        return Fee(amount=None, currency=currency, description=line, kind=_fee_kind(line))
+    before, rest = words[:at], words[at + 1 :]
+    if before and before[0].isdigit():
+        before = before[1:]  # the library system's number for the fee
+    if rest and len(rest[0]) == 3 and rest[0].isalpha() and rest[0].isupper():
+        currency = rest[0]
+        rest = rest[1:]
+    description = " ".join(before + rest)
+    return Fee(
+        amount=_decimal(words[at]),
+        currency=currency,
+        description=description,
+        kind=_fee_kind(description),
     )
-    return Fee(amount=amount, currency=currency, description=line)

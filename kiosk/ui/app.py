@@ -25,7 +25,6 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
-from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
@@ -42,12 +41,13 @@ from kiosk.core import (
     TagReading,
 )
 from kiosk.ui import events_feedback
+from kiosk.ui.dialogs import DialogHost
 from kiosk.ui.feedback import SoundCues, Speaker
-from kiosk.ui.i18n import N_, NP_, Translator
+from kiosk.ui.i18n import N_, Translator
 from kiosk.ui.memory import release_free_memory
 from kiosk.ui.presenter import Presenter, Screen
 from kiosk.ui.screens import SCREEN_CLASSES, KioskScreen
-from kiosk.ui.settings import UiSettings
+from kiosk.ui.settings import DEMO_PANEL_WIDTH, UiSettings
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import ButtonRow, KButton, KLabel, grow_with_children, hrow, register_fonts
 
@@ -118,10 +118,12 @@ class KioskApp(App):
         self.restart_requested = False
         self.screens: dict[Screen, KioskScreen] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._warning: ModalView | None = None
-        self._fee_dialog: ModalView | None = None
+        self.dialogs = DialogHost(self)
         self._reader_test: Any = None  # Kivy's clock event while the reader test runs
         self._unsubscribe: Callable[[], None] | None = None
+        self._last_touch = 0.0  # Kivy's clock time of the last touch (the idle screen check)
+        self._stopped = False
+        self._idle_check: Any = None
 
     # ------------------------------------------------------------------------- building
 
@@ -131,6 +133,11 @@ class KioskApp(App):
 
     def build(self) -> Widget:
         register_fonts()
+        # A look chosen before the window opens (``kiosk demo --look``) is the first visit's.
+        self.theme = Theme.build(
+            self.settings.branding, large_text=self.large_text, high_contrast=self.high_contrast
+        )
+        self.font_scale = self.theme.font_scale
         self.manager = ScreenManager(transition=NoTransition())
         for screen_class in SCREEN_CLASSES:
             screen = screen_class(self)
@@ -148,6 +155,8 @@ class KioskApp(App):
         self.bind(palette_version=self._paint_window)
         self._paint_window()
         self._when_idle(self.sounds.preload)
+        self._last_touch = Clock.get_time()
+        self._idle_check = Clock.schedule_interval(self._back_to_welcome_when_idle, 1.0)
         return root
 
     def _paint_window(self, *_: object) -> None:
@@ -170,7 +179,31 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._idle_check is not None:
+            self._idle_check.cancel()
+        # The window outlives the app (tests and scenarios open one app after another on it):
+        # a stopped app must not paint it any more, nor wipe a screen that is not its own.
+        self.unbind(palette_version=self._paint_window)
+        self._stopped = True
         self.speaker.stop()
+
+    def _back_to_welcome_when_idle(self, _dt: float) -> None:
+        """A screen outside any visit (a refused card's reason, a card number typed halfway,
+        the staff login) goes back to the welcome screen when nobody has touched it for a
+        while: it is the next patron's screen."""
+        screen = self.presenter.state.screen
+        outside_a_visit = self.port is None or self.port.mode is Mode.IDLE
+        if (
+            outside_a_visit
+            and screen in (Screen.IDENTIFY, Screen.STAFF_LOGIN)
+            and Clock.get_time() - self._last_touch > self.settings.idle_screen_s
+        ):
+            self.intent = None
+            self.presenter.clear_session()
+
+    def side_panel_width(self) -> float:
+        """The width the demo's control panel takes beside the screen (0 without one)."""
+        return float(dp(DEMO_PANEL_WIDTH)) if self.side_panel is not None else 0.0
 
     @property
     def home_screen(self) -> Screen:
@@ -186,11 +219,11 @@ class KioskApp(App):
         if logo and Path(logo).is_file():
             parts.append(Image(source=logo, size_hint=(None, None), size=(dp(120), dp(48))))
         name = self.settings.branding.library_name
-        parts.append(KLabel(logical=name, role="item", tone="muted_text"))
+        parts.append(KLabel(logical=name, role="small", tone="muted_text", own_direction=True))
         if extra is not None:
             parts.append(extra)
         row = hrow(parts, rtl=self.rtl, size_hint_y=None)
-        box.add_widget(grow_with_children(row, dp(48)))
+        box.add_widget(grow_with_children(row, dp(32)))
         if not self.presenter.online:
             text = (
                 tr(
@@ -252,6 +285,7 @@ class KioskApp(App):
         target = self.screens[screen]
         target.rebuild()
         self.manager.current = target.name
+        self._last_touch = Clock.get_time()  # a screen's idle time counts from when it came
         self.speak(target.prompt())
 
     @property
@@ -264,8 +298,7 @@ class KioskApp(App):
     def _on_topic(self, topic: str) -> None:
         if topic == "screen":
             self.show(self.presenter.state.screen)
-            self._update_warning()
-            self._update_fee_dialog()
+            self.dialogs.update()
             if self.presenter.state.screen is Screen.STAFF:
                 self.refresh_staff_status()
             return
@@ -273,10 +306,8 @@ class KioskApp(App):
             self._after_identified()
         if topic == "status":
             self.rebuild_current()
-        if topic == "warning":
-            self._update_warning()
-        if topic == "fee":
-            self._update_fee_dialog()
+        if topic in ("warning", "fee", "left", "finish"):
+            self.dialogs.update()
         self.current_screen.on_topic(topic)
 
     def _on_event(self, event: KioskEvent) -> None:
@@ -334,7 +365,7 @@ class KioskApp(App):
 
     def clean_screen(self) -> None:
         """After the goodbye: wipe the screen and restore the defaults for the next patron."""
-        if self.presenter.state.screen is not Screen.GOODBYE:
+        if self._stopped or self.presenter.state.screen is not Screen.GOODBYE:
             return
         self.intent = None
         self.language_chosen = False
@@ -349,6 +380,7 @@ class KioskApp(App):
         self._when_idle(release_free_memory)
 
     def activity(self) -> None:
+        self._last_touch = Clock.get_time()
         if self.port is not None:
             self.port.touch()
         if self.presenter.state.warning_seconds is not None:
@@ -447,7 +479,32 @@ class KioskApp(App):
         self._patron(lambda patron: patron.choose_receipt(ReceiptChoice(how)))
 
     def acknowledge_fee(self, item_id: str, accept: bool) -> None:
+        self.presenter.answered([item_id])
         self._patron(lambda patron: patron.acknowledge_fee(item_id, accept))
+
+    def confirm_left_items(self, borrow: bool) -> None:
+        """The patron's word on the items left on the pad before the visit."""
+        self.presenter.answered([row.item_id for row in self.presenter.left_items])
+        self._patron(lambda patron: patron.confirm_left_items(borrow))
+
+    def seek_staff(self) -> None:
+        """Items whose alarm tag is still on: the patron takes them to the staff."""
+        self._patron(lambda patron: patron.seek_staff())
+
+    def finish_after_staff(self) -> None:
+        self.presenter.state.sent_to_staff = None
+        self.finish()
+
+    def pin_help_text(self) -> str:
+        """Where a patron gets a new PIN: the library's words in this language, else ours."""
+        own = self.settings.pin_help.get(self.tr.code)
+        return own or self.tr(
+            N_("Ask the staff for a new PIN. Please bring your library card and an ID.")
+        )
+
+    def show_pin_help(self) -> None:
+        self.dialogs.pin_help = True
+        self.dialogs.update()
 
     def cancel(self) -> None:
         """Leave identify / PIN / staff login: end whatever session was started."""
@@ -516,7 +573,8 @@ class KioskApp(App):
             if self.presenter.state.screen is not Screen.STAFF:
                 self._stop_reader_test()
                 return
-            self.staff_status["reader_test"] = [_tag_line(tag) for tag in port.reader_test()]
+            tags = port.reader_test()
+            self.staff_status["reader_test"] = [_tag_line(tag, self.tr) for tag in tags]
             self.presenter.notify("staff_status")
 
         sample()
@@ -556,106 +614,23 @@ class KioskApp(App):
         else:
             self.stop()
 
-    # ------------------------------------------------------------------------- overlays
 
-    def _dialog(self, size_hint: tuple[float, float]) -> ModalView:
-        """A modal panel in the theme's background colour, for the text colours of the theme.
-
-        Kivy's ModalView tints a dark grey image with ``background_color``, so a light colour
-        still came out dark and the theme's dark text on it was unreadable; without the image
-        the panel is the colour itself (contrast as in the theme, high contrast included).
-        Open and dismiss it with ``animation=False``: while a dialog fades out it still takes
-        every touch, and the patron's next tap (Finish, right after answering) would be lost.
-        """
-        dialog = ModalView(size_hint=size_hint, auto_dismiss=False)
-        dialog.background = ""
-        dialog.background_color = self.theme_colour("background")
-        return dialog
-
-    def _update_warning(self) -> None:
-        seconds = self.presenter.state.warning_seconds
-        if seconds is None:
-            if self._warning is not None:
-                self._warning.dismiss(animation=False)
-                self._warning = None
-            return
-        tr = self.tr
-        text = tr.plural(
-            NP_(
-                "Are you still there? The session ends in {n} second.",
-                "Are you still there? The session ends in {n} seconds.",
-            ),
-            seconds,
-        )
-        if self._warning is None:
-            self._warning = self._dialog(size_hint=(0.7, 0.5))
-            box = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(12))
-            self._warning_label = KLabel(logical=text, role="title", tone="text", align="center")
-            box.add_widget(self._warning_label)
-            still = KButton(logical=tr(N_("I am still here")), kind="primary", role="button")
-            still.bind(on_release=lambda *_: self.activity())
-            box.add_widget(still)
-            self._warning.add_widget(box)
-            self._warning.open(animation=False)
-            self.speak(text)
-        else:
-            self._warning_label.logical = text
-
-    def _update_fee_dialog(self) -> None:
-        pending = self.presenter.pending_fee
-        if pending is None or self.presenter.state.screen is not Screen.BORROW:
-            if self._fee_dialog is not None:
-                self._fee_dialog.dismiss(animation=False)
-                self._fee_dialog = None
-            return
-        if self._fee_dialog is not None:
-            return
-        tr = self.tr
-        dialog = self._dialog(size_hint=(0.8, 0.6))
-        box = BoxLayout(orientation="vertical", padding=dp(16), spacing=dp(12))
-        box.add_widget(KLabel(logical=pending.title or pending.item_id, role="title"))
-        box.add_widget(
-            KLabel(
-                logical=tr(
-                    N_("This loan costs {amount}. Do you want to borrow it?"),
-                    amount=tr.money(pending.fee_amount, pending.fee_currency),
-                )
-            )
-        )
-        for message in pending.messages:
-            box.add_widget(KLabel(logical=message, tone="muted_text"))
-
-        def answer(accept: bool) -> None:
-            dialog.dismiss(animation=False)
-            self._fee_dialog = None
-            self.acknowledge_fee(pending.item_id, accept)
-
-        yes = KButton(logical=tr(N_("Yes, borrow it")), kind="primary", role="button")
-        yes.bind(on_release=lambda *_: answer(True))
-        no = KButton(logical=tr(N_("No")), kind="secondary", role="button")
-        no.bind(on_release=lambda *_: answer(False))
-        box.add_widget(
-            hrow([no, yes], rtl=self.rtl, size_hint_y=None, height=dp(72), spacing=dp(12))
-        )
-        dialog.add_widget(box)
-        self._fee_dialog = dialog
-        dialog.open(animation=False)
-        self.speak(
-            tr(
-                N_("This loan costs {amount}. Do you want to borrow it?"),
-                amount=tr.money(pending.fee_amount, pending.fee_currency),
-            )
-        )
-
-
-def _tag_line(tag: TagReading) -> str:
-    """One decoded tag for the staff reader test: never a library card's number."""
+def _tag_line(tag: TagReading, tr: Translator) -> str:
+    """One decoded tag for the staff reader test, in the screen's language: never a library
+    card's number."""
     afi = f"AFI {tag.afi:02X}" if tag.afi is not None else "AFI ?"
     if tag.kind is TagKind.PATRON_CARD:
-        return f"UID {tag.uid}: library card"
+        return tr(N_("UID {uid}: library card"), uid=tag.uid)
     if tag.kind is TagKind.UNREADABLE:
-        return f"UID {tag.uid}: not decodable ({afi})"
-    return f"UID {tag.uid}: item {tag.item_id}, part {tag.part}/{tag.parts}, {afi}"
+        return tr(N_("UID {uid}: cannot be decoded ({afi})"), uid=tag.uid, afi=afi)
+    return tr(
+        N_("UID {uid}: item {item}, part {part} of {parts}, {afi}"),
+        uid=tag.uid,
+        item=tag.item_id,
+        part=tag.part,
+        parts=tag.parts,
+        afi=afi,
+    )
 
 
 def _reconciliation_line(line: ReconciliationLine) -> str:

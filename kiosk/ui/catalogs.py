@@ -102,9 +102,18 @@ def update_all() -> None:
         else:
             catalog = Catalog(locale=code, domain=DOMAIN, project="nordic-kiosk", version="0.1")
             catalog.update(template)
+        # The reviewers' notes (what is still uncertain) stay below the two standard lines.
+        notes = catalog.header_comment.splitlines()[2:] if path.exists() else []
         catalog.header_comment = (
-            f"# {LANGUAGES[code].native_name} ({code}) catalog of the Nordic library kiosk.\n"
-            f"# {REVIEW_NOTE}\n"
+            "\n".join(
+                [
+                    f"# {LANGUAGES[code].native_name} ({code}) catalog of the Nordic library"
+                    " kiosk.",
+                    f"# {REVIEW_NOTE}",
+                    *notes,
+                ]
+            )
+            + "\n"
         )
         catalog.fuzzy = False
         _write_po(catalog, path)

@@ -6,8 +6,14 @@ translation (or checking that Arabic mirrors, or that no text overflows) needs *
 again"; every return instruction; loans, holds and fees. The sample content is fed to the
 presenter as the core's own event types, so the screens run their real code paths.
 
-``python -m kiosk.ui.gallery OUT_DIR [--languages sv,ar] [--sheet docs/contact-sheet.png]``
-writes ``OUT_DIR/<lang>/<screen>.png`` and optionally a contact sheet of a selection.
+It also renders the questions that cannot wait (items left on the pad, loans whose alarm tag is
+still on) over their screen, and every look (large text, high contrast, both), so the layout
+audit (:mod:`kiosk.ui.audit`) can be run on everything a patron may see.
+
+``python -m kiosk.ui.gallery OUT_DIR [--languages sv,ar] [--looks all] [--audit]
+[--sheet docs/contact-sheet.png]`` writes ``OUT_DIR/<look>/<lang>/<screen>.png`` (the normal
+look straight in ``OUT_DIR/<lang>``), audits each when asked, and optionally writes a contact
+sheet of a selection.
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ from kiosk.core import (
     AccountView,
     Action,
     EndReason,
+    FeeKind,
     FeeView,
     HoldPlace,
     HoldView,
+    ItemRef,
     LoanView,
     Mode,
+    PrinterState,
     Reason,
     Receipt,
     ReceiptEntry,
@@ -38,7 +47,14 @@ from kiosk.core import (
 )
 from kiosk.ui.presenter import Screen
 
-__all__ = ["GALLERY_SCREENS", "contact_sheet", "render_gallery", "sample_events"]
+__all__ = [
+    "GALLERY_DIALOGS",
+    "GALLERY_LOOKS",
+    "GALLERY_SCREENS",
+    "contact_sheet",
+    "render_gallery",
+    "sample_events",
+]
 
 #: The screens of the gallery, in the order a visit goes.
 GALLERY_SCREENS: tuple[Screen, ...] = (
@@ -56,8 +72,42 @@ GALLERY_SCREENS: tuple[Screen, ...] = (
 )
 
 
+#: Questions shown over a screen: (name, the screen under it).
+GALLERY_DIALOGS: tuple[tuple[str, Screen], ...] = (
+    ("left-on-pad", Screen.BORROW),
+    ("finish-held", Screen.BORROW),
+)
+
+#: The looks a patron can choose: name -> (large text, high contrast).
+GALLERY_LOOKS: dict[str, tuple[bool, bool]] = {
+    "normal": (False, False),
+    "large-text": (True, False),
+    "high-contrast": (False, True),
+    "large-text+high-contrast": (True, True),
+}
+
+
 def _due(days: int) -> datetime:
     return datetime(2026, 12, 1) + timedelta(days=days)
+
+
+def dialog_events(name: str) -> list[events.KioskEvent]:
+    """Core events that open the question ``name`` over its screen."""
+    ev = events
+    if name == "left-on-pad":
+        return [
+            ev.ModeChanged(mode=Mode.BORROW, previous=Mode.MENU),
+            ev.ItemLeftOnPad(item_id="3000000001", title="Gösta Berlings saga"),
+            ev.ItemLeftOnPad(item_id="3000000003", title="Kallocain"),
+        ]
+    if name == "finish-held":
+        return [
+            ev.ModeChanged(mode=Mode.BORROW, previous=Mode.MENU),
+            ev.ItemBorrowed(item_id="3000000011", title="Röda rummet", due_date=_due(19)),
+            ev.SecurityNotCleared(item_id="3000000012", action=Action.BORROW, title="Utvandrarna"),
+            ev.FinishHeld(items=(ItemRef(item_id="3000000012", title="Utvandrarna"),)),
+        ]
+    raise KeyError(f"no dialog {name!r}; known: {[n for n, _ in GALLERY_DIALOGS]}")
 
 
 def sample_events(screen: Screen) -> list[events.KioskEvent]:
@@ -66,10 +116,16 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
     if screen is Screen.PIN:
         return [ev.PinRequired(masked_card="••••••0001"), ev.PinRefused(attempts_left=2)]
     if screen is Screen.IDENTIFY:
-        return [ev.IdentifyRefused(reason=Reason.PATRON_UNKNOWN)]
+        return [ev.IdentifyRefused(reason=Reason.PIN_LOCKED)]
     if screen is Screen.MENU:
         return [
-            ev.SessionStarted(display_name="Aino", masked_card="••••••0001", language=None),
+            ev.SessionStarted(
+                display_name="Aino",
+                masked_card="••••••0001",
+                language=None,
+                can_borrow=False,
+                borrow_refusal=Reason.CARD_EXPIRED,
+            ),
             ev.ModeChanged(mode=Mode.MENU, previous=Mode.PIN),
             ev.ScreenMessages(messages=("Välkommen! Biblioteket stänger kl. 16 på fredag.",)),
         ]
@@ -90,6 +146,13 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
                 present=(1,),
                 missing=(2, 3),
                 title="Finska för nybörjare",
+            ),
+            ev.ItemRefused(
+                item_id="3000000004",
+                action=Action.BORROW,
+                reason=Reason.RESERVED_FOR_OTHER,
+                title="Sofies värld",
+                messages=("Avhämtas senast 12 december.",),
             ),
             ev.ItemChecking(item_id="3000000013", action=Action.BORROW),
         ]
@@ -117,7 +180,11 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
                     destination_name="Ljusdal",
                 ),
             ),
-            ("3999999999", "", ReturnOutcome(kind=ReturnKind.EXCEPTION)),
+            (
+                "3999999999",
+                "",
+                ReturnOutcome(kind=ReturnKind.EXCEPTION, exception_reason="checkin_refused"),
+            ),
         ]
         returned: list[events.KioskEvent] = [ev.ModeChanged(mode=Mode.RETURN, previous=Mode.IDLE)]
         returned += [
@@ -160,14 +227,30 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
                     pickup_name=None,
                 ),
             ),
-            fees=(FeeView(amount="15.00", currency="SEK", description="DVD"),),
-            total_fees="15.00",
+            fees=(
+                FeeView(
+                    amount="20.00",
+                    currency="SEK",
+                    description="Försenad",
+                    kind=FeeKind.OVERDUE,
+                    title="Sagan om ringen",
+                    created=_due(-2),
+                ),
+                FeeView(amount="15.00", currency="SEK", description="DVD-hyra", kind=None),
+            ),
+            total_fees="35.00",
             currency="SEK",
         )
         return [
             ev.ModeChanged(mode=Mode.ACCOUNT, previous=Mode.MENU),
             ev.AccountShown(account=account),
             ev.ItemRenewed(item_id="3000000033", title="Pippi Långstrump", due_date=_due(33)),
+            ev.ItemRefused(
+                item_id="3000000032",
+                action=Action.RENEW,
+                reason=Reason.RENEWAL_RESERVED,
+                title="Sagan om ringen",
+            ),
         ]
     if screen is Screen.RECEIPT:
         receipt = Receipt(
@@ -179,15 +262,28 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
                 ReceiptEntry(
                     action="borrowed", item_id="3000000011", title="Röda rummet", due_date=_due(19)
                 ),
+                ReceiptEntry(
+                    action="borrowed",
+                    item_id="3000000012",
+                    title="Utvandrarna",
+                    due_date=_due(19),
+                    attention="security_not_cleared",
+                ),
                 ReceiptEntry(action="returned", item_id="3000000001", title="Gösta Berlings saga"),
+                ReceiptEntry(action="left_for_staff", item_id="3999999999", title=""),
             ),
         )
         return [
             ev.ModeChanged(mode=Mode.RECEIPT, previous=Mode.BORROW),
-            ev.ReceiptReady(receipt=receipt, email_available=True, print_available=True),
+            ev.ReceiptReady(
+                receipt=receipt,
+                email_available=True,
+                print_available=False,
+                printer=PrinterState(online=True, paper="out"),
+            ),
         ]
     if screen is Screen.GOODBYE:
-        return [ev.SessionEnded(reason=EndReason.PATRON)]
+        return [ev.SessionEnded(reason=EndReason.PATRON, items_on_pad=2)]
     if screen is Screen.STAFF:
         return [ev.LibrarySystemStatus(online=False, offline_mode=True), ev.StaffModeEntered()]
     return []
@@ -200,12 +296,12 @@ _STAFF_SAMPLE = {
 }
 
 
-async def _render_one(ui: Any, screen: Screen, out: Path) -> Path:
+def _show(ui: Any, screen: Screen, sample: list[events.KioskEvent]) -> None:
     app = ui.app
     app.presenter.clear_session()
     app.presenter.online = True
     app.presenter.offline_mode = False
-    for event in sample_events(screen):
+    for event in sample:
         app.presenter.apply(event)
     if screen is Screen.STAFF:
         app.staff_status = dict(_STAFF_SAMPLE)
@@ -217,7 +313,23 @@ async def _render_one(ui: Any, screen: Screen, out: Path) -> Path:
         app.presenter.go(screen)
     else:
         app.show(screen)
+    app.dialogs.update()
+
+
+async def _render_one(ui: Any, screen: Screen, out: Path) -> Path:
+    _show(ui, screen, sample_events(screen))
     return await ui.screenshot(out)
+
+
+async def _settled_shot(ui: Any, out: Path) -> Path:
+    """A screenshot once what was built has been laid out and followed (a list scrolled to its
+    newest item): a few frames, as a patron would see it."""
+    await ui.pump(frames=3)
+    return await ui.screenshot(out)
+
+
+def _look_dir(out_dir: Path, look: str) -> Path:
+    return out_dir if look == "normal" else out_dir / look
 
 
 async def render_gallery(
@@ -227,13 +339,20 @@ async def render_gallery(
     *,
     width: int = 800,
     height: int = 480,
-) -> dict[tuple[str, Screen], Path]:
-    """Render ``screens`` in ``languages`` to ``out_dir/<lang>/<screen>.png`` (headless)."""
+    looks: Sequence[str] = ("normal",),
+    dialogs: bool = False,
+    audit: bool = False,
+) -> dict[tuple[str, str], Path]:
+    """Render ``screens`` (and the dialogs, when asked) in ``languages`` and ``looks`` to
+    ``out_dir/[<look>/]<lang>/<name>.png`` (headless); keyed by (language, name) for the normal
+    look and (``look/language``, name) for the others. ``audit``: run the layout audit on each
+    and raise ``AssertionError`` listing every finding."""
     from kiosk.ui.harness import HeadlessUI, configure_kivy
     from kiosk.ui.i18n import LANGUAGES
 
     configure_kivy(headless=True, width=width, height=height)
     from kiosk.ui.app import KioskApp
+    from kiosk.ui.audit import audit as audit_screen
     from kiosk.ui.settings import UiSettings
 
     # The goodbye screen wipes itself after ``goodbye_s``; in a gallery that timer would fire
@@ -241,16 +360,33 @@ async def render_gallery(
     app = KioskApp(None, UiSettings(branding=_gallery_branding(), goodbye_s=24 * 3600.0))
     ui = HeadlessUI(app)
     await ui.start()
-    shots: dict[tuple[str, Screen], Path] = {}
+    shots: dict[tuple[str, str], Path] = {}
+    problems: list[str] = []
+    moments: list[tuple[str, Screen, list[events.KioskEvent]]] = [
+        (screen.value, screen, sample_events(screen)) for screen in screens
+    ]
+    if dialogs:
+        moments += [(name, screen, dialog_events(name)) for name, screen in GALLERY_DIALOGS]
     try:
-        for code in languages or LANGUAGES:
-            app.set_language(code)
-            for screen in screens:
-                shots[(code, screen)] = await _render_one(
-                    ui, screen, out_dir / code / f"{screen.value}.png"
-                )
+        for look in looks:
+            large, contrast = GALLERY_LOOKS[look]
+            if app.large_text != large:
+                app.toggle_large_text()
+            if app.high_contrast != contrast:
+                app.toggle_high_contrast()
+            for code in languages or LANGUAGES:
+                app.set_language(code)
+                for name, screen, sample in moments:
+                    _show(ui, screen, sample)
+                    path = _look_dir(out_dir, look) / code / f"{name}.png"
+                    key = code if look == "normal" else f"{look}/{code}"
+                    shots[(key, name)] = await _settled_shot(ui, path)
+                    if audit:
+                        problems += [f"{key} {name}: {f}" for f in audit_screen(app)]
     finally:
         ui.close()
+    if problems:
+        raise AssertionError("layout audit:\n" + "\n".join(problems))
     return shots
 
 
@@ -287,41 +423,64 @@ def contact_sheet(
     return target
 
 
-#: The README's selection: (language, screen) pairs that show the range of the kiosk.
-SHEET_SELECTION: tuple[tuple[str, Screen], ...] = (
-    ("sv", Screen.WELCOME),
-    ("sv", Screen.BORROW),
-    ("sv", Screen.RETURN),
-    ("sv", Screen.ACCOUNT),
-    ("se", Screen.WELCOME),
-    ("ar", Screen.BORROW),
-    ("uk", Screen.RETURN),
-    ("fi", Screen.PIN),
-    ("so", Screen.RECEIPT),
-    ("nn", Screen.MENU),
-    ("en", Screen.STAFF),
-    ("da", Screen.RETURN_STATION),
+#: The README's selection: (look, language, screen or dialog) that show the range of the kiosk.
+SHEET_SELECTION: tuple[tuple[str, str, str], ...] = (
+    ("normal", "sv", "welcome"),
+    ("normal", "sv", "borrow"),
+    ("normal", "sv", "finish-held"),
+    ("normal", "fi", "return"),
+    ("large-text", "uk", "account"),
+    ("large-text+high-contrast", "ar", "borrow"),
+    ("large-text+high-contrast", "ar", "welcome"),
+    ("high-contrast", "se", "identify"),
+    ("normal", "nb", "left-on-pad"),
+    ("large-text", "so", "receipt"),
+    ("normal", "da", "pin"),
+    ("normal", "en", "staff"),
 )
+
+_LOOK_CAPTIONS = {
+    "normal": "",
+    "large-text": " · large text",
+    "high-contrast": " · high contrast",
+    "large-text+high-contrast": " · large text, high contrast",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk.ui.gallery", description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--languages", help="comma-separated codes (default: all)")
+    parser.add_argument(
+        "--looks",
+        default="normal",
+        help=f"comma-separated, or 'all' ({', '.join(GALLERY_LOOKS)}); default: normal",
+    )
+    parser.add_argument("--audit", action="store_true", help="fail on any layout finding")
     parser.add_argument("--sheet", type=Path, help="also write the README contact sheet here")
     args = parser.parse_args(argv)
     languages = args.languages.split(",") if args.languages else None
-    if args.sheet and languages is not None:
-        languages = sorted(set(languages) | {code for code, _ in SHEET_SELECTION})
-    shots = asyncio.run(render_gallery(args.out, languages))
+    looks = list(GALLERY_LOOKS) if args.looks == "all" else args.looks.split(",")
+    if args.sheet:
+        looks = sorted(
+            set(looks) | {look for look, _, _ in SHEET_SELECTION}, key=list(GALLERY_LOOKS).index
+        )
+        if languages is not None:
+            languages = sorted(set(languages) | {code for _, code, _ in SHEET_SELECTION})
+    shots = asyncio.run(
+        render_gallery(args.out, languages, looks=looks, dialogs=True, audit=args.audit)
+    )
     print(f"{len(shots)} screenshots in {args.out}")
     if args.sheet:
         from kiosk.ui.i18n import LANGUAGES
 
         # Pillow lays out right-to-left text itself (libraqm), so captions stay in logical order.
         chosen = [
-            (f"{screen.value} · {LANGUAGES[code].native_name}", shots[(code, screen)])
-            for code, screen in SHEET_SELECTION
+            (
+                f"{name} · {LANGUAGES[code].native_name}{_LOOK_CAPTIONS[look]}",
+                shots[(code if look == "normal" else f"{look}/{code}", name)],
+            )
+            for look, code, name in SHEET_SELECTION
         ]
         contact_sheet(chosen, args.sheet)
         print(f"contact sheet: {args.sheet}")

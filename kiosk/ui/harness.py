@@ -159,7 +159,7 @@ class HeadlessUI:
         """Every widget on the window, modal views first (they are on top)."""
         from kivy.base import EventLoop
 
-        for top in reversed(EventLoop.window.children):
+        for top in EventLoop.window.children:  # the window's topmost child comes first
             yield from top.walk(restrict=True)
 
     def buttons(self) -> list[Any]:
@@ -192,15 +192,35 @@ class HeadlessUI:
         from kivy.base import EventLoop
         from kivy.tests.common import UnitTestTouch
 
+        # A frame first: a screen just switched to ignores touches until its (instant)
+        # transition has ended on the next frame, as a finger could not be faster either.
+        await self.pump(frames=1)
         widget = self.find(target) if isinstance(target, str) else target
+        if widget.get_root_window() is None:
+            raise RuntimeError(f"{getattr(widget, 'logical', widget)!r} is no longer on screen")
         if widget.disabled:
             raise RuntimeError(f"button {getattr(widget, 'logical', widget)!r} is disabled")
+        await self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         await EventLoop.async_idle()
         touch.touch_up()
         await self.pump(frames=1)
+
+    async def _scroll_into_view(self, widget: Widget) -> None:
+        """Scroll the lists that hold ``widget`` until it is in view, as a finger would before
+        tapping it (a tap at a place scrolled away would touch what lies there instead)."""
+        from kivy.core.window import Window
+
+        from kiosk.ui.widgets import KScroll
+
+        parent = widget.parent
+        while parent is not None and parent is not Window:
+            if isinstance(parent, KScroll):
+                parent.scroll_to(widget, padding=4, animate=False)
+                await self.pump(frames=2)
+            parent = parent.parent
 
     async def type_digits(self, digits: str) -> None:
         """Press keypad keys one by one (card number, PIN, staff code)."""

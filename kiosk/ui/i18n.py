@@ -17,6 +17,7 @@ Latin titles inside Arabic sentences keep their own direction.
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ __all__ = [
     "Language",
     "Translator",
     "language",
+    "reads_right_to_left",
     "visual",
 ]
 
@@ -111,6 +113,19 @@ def _shape_line(line: str) -> str:
     from bidi import get_display
 
     return get_display(arabic_reshaper.reshape(line), base_dir="R")
+
+
+def reads_right_to_left(text: str) -> bool:
+    """Whether ``text`` reads from the right by its own first letter (the Unicode rule for a
+    paragraph's direction): a Swedish title is left to right in an Arabic screen, an Arabic
+    one right to left in a Swedish screen."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def visual(text: str, rtl: bool) -> str:

@@ -6,7 +6,8 @@ the countdown). Folding events into :class:`UiState` here keeps that logic plain
 testable without a window, and lets the Kivy screens be thin: they redraw what changed.
 
 Listeners get the *topic* that changed ("screen", "items", "account", "warning", "status",
-"messages", "receipt", "staff", "identify", "pin", "fee", "returns"), never the raw event.
+"messages", "receipt", "staff", "identify", "pin", "fee", "left", "finish", "returns"),
+never the raw event.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from kiosk.core import AccountView, Action, EndReason, Mode, Reason, Receipt, ReturnOutcome
+from kiosk.core import (
+    AccountView,
+    Action,
+    EndReason,
+    ItemRef,
+    Mode,
+    PrinterState,
+    Reason,
+    Receipt,
+    ReturnKind,
+    ReturnOutcome,
+)
 from kiosk.core import events as ev
 
 __all__ = ["ItemRow", "ItemState", "Presenter", "Screen", "UiState"]
@@ -57,7 +69,20 @@ class ItemState(enum.Enum):
     SECURITY = "security"  # loan/return stands, place it on the pad again
     INCOMPLETE = "incomplete"
     FEE = "fee"  # waiting for the patron to accept a fee
+    LEFT = "left"  # lay on the pad before the visit: waiting for the patron's word
+    STAFF = "staff"  # lent, security tag still on: the patron takes it to the staff
     RETURNED = "returned"
+    LEFT_FOR_STAFF = "left_for_staff"  # not taken back (unknown, refused): for the staff
+
+
+#: Return outcomes that are not a return: the library system did not take the item back.
+_NOT_TAKEN = frozenset({"checkin_refused", "tag_unreadable"})
+
+
+def _return_state(outcome: ReturnOutcome) -> ItemState:
+    if outcome.kind is ReturnKind.EXCEPTION and outcome.exception_reason in _NOT_TAKEN:
+        return ItemState.LEFT_FOR_STAFF
+    return ItemState.RETURNED
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +118,8 @@ class UiState:
     receipt_print: bool = False
     receipt_email: bool = False
     receipt_result: str | None = None  # "print" | "email" | "failed"
+    receipt_failed: tuple[str, ...] = ()  # how it failed in this visit: "print", "email"
+    receipt_printer: PrinterState | None = None  # why "print" is not offered
     messages: tuple[str, ...] = ()
     identify_error: Reason | None = None
     identify_messages: tuple[str, ...] = ()
@@ -103,6 +130,9 @@ class UiState:
     borrow_refusal: Reason | None = None
     warning_seconds: int | None = None
     end_reason: EndReason | None = None
+    items_on_pad: int = 0  # lent in the visit and still on the pad at its end
+    finish_held: tuple[ItemRef, ...] = ()  # "finish" waits: these loans' tags are still on
+    sent_to_staff: ev.SentToStaff | None = None
     staff_refused: bool = False
     #: Answers to renewals asked from the account screen, by item.
     renewals: dict[str, ev.ItemRenewed | ev.ItemRefused] = field(default_factory=dict)
@@ -185,7 +215,7 @@ class Presenter:
             case ev.IdentifyRefused(reason=reason, messages=messages):
                 s.identify_error = reason
                 s.identify_messages = messages
-                if s.screen is Screen.PIN or s.screen is Screen.WELCOME:
+                if s.screen is not Screen.IDENTIFY:
                     s.screen = Screen.IDENTIFY
                     self._changed("screen")
                 self._changed("identify")
@@ -198,11 +228,37 @@ class Presenter:
                 s.identify_error = None
                 self.language = started.language
                 self._changed("identify", "messages", "session")
-            case ev.SessionEnded(reason=reason):
-                self.state = UiState(screen=Screen.GOODBYE, end_reason=reason)
+            case ev.SessionEnded(reason=reason, items_on_pad=on_pad):
+                self.state = UiState(screen=Screen.GOODBYE, end_reason=reason, items_on_pad=on_pad)
                 if reason in (EndReason.STAFF, EndReason.SHUTDOWN):
                     self.state.screen = Screen.WELCOME
-                self._changed("screen", "items", "account", "warning", "messages", "receipt")
+                elif reason is EndReason.REFUSED:
+                    # The reason stays on screen until the patron moves on (types again,
+                    # cancels, or walks away): it used to flash for one frame before "ask
+                    # the staff".
+                    self.state.screen = Screen.IDENTIFY
+                    self.state.identify_error = s.identify_error
+                    self.state.identify_messages = s.identify_messages
+                    self.state.masked_card = s.masked_card
+                self._changed(
+                    "screen", "items", "account", "warning", "messages", "receipt", "identify"
+                )
+            case ev.FinishHeld(items=items):
+                s.finish_held = items
+                self._changed("finish")
+            case ev.SentToStaff() as sent:
+                s.sent_to_staff = sent
+                s.finish_held = ()
+                for ref in sent.items:
+                    if ref.item_id in s.items:
+                        self._update(ref.item_id, Action.BORROW, state=ItemState.STAFF)
+                self._changed("finish")
+            case ev.ItemLeftOnPad(item_id=item_id, title=title):
+                self._update(item_id, Action.BORROW, state=ItemState.LEFT, title=title)
+                self._changed("left")
+            case ev.ItemDescribed(item_id=item_id, title=title):
+                if item_id in s.items:
+                    self._update(item_id, s.items[item_id].action, title=title)
             case ev.InactivityWarning(seconds_left=left):
                 s.warning_seconds = left
                 self._changed("warning")
@@ -234,6 +290,9 @@ class Presenter:
             case ev.ItemChecking(item_id=item_id, action=action):
                 self._update(item_id, action, state=ItemState.CHECKING)
             case ev.ItemBorrowed() as done:
+                if any(ref.item_id == done.item_id for ref in s.finish_held):
+                    s.finish_held = tuple(r for r in s.finish_held if r.item_id != done.item_id)
+                    self._changed("finish")
                 self._update(
                     done.item_id,
                     Action.BORROW,
@@ -260,6 +319,7 @@ class Presenter:
                     s.renewals[refused.item_id] = refused
                     self._changed("account")
                 if refused.action is not Action.RENEW or refused.item_id in s.items:
+                    was_left = (row := s.items.get(refused.item_id)) and row.state is ItemState.LEFT
                     self._update(
                         refused.item_id,
                         refused.action,
@@ -269,6 +329,8 @@ class Presenter:
                         messages=refused.messages,
                         retry_possible=refused.retry_possible,
                     )
+                    if was_left:
+                        self._changed("left")
             case ev.SecurityNotCleared(item_id=item_id, action=action, title=title):
                 self._update(item_id, action, state=ItemState.SECURITY, title=title)
             case ev.IncompleteSet() as incomplete:
@@ -297,7 +359,7 @@ class Presenter:
                 self._update(
                     returned.item_id,
                     Action.RETURN,
-                    state=ItemState.RETURNED,
+                    state=_return_state(returned.outcome),
                     title=returned.title,
                     outcome=returned.outcome,
                     offline=returned.offline,
@@ -310,13 +372,14 @@ class Presenter:
                 s.receipt = ready.receipt
                 s.receipt_print = ready.print_available
                 s.receipt_email = ready.email_available
-                s.receipt_result = None
+                s.receipt_printer = ready.printer
                 self._changed("receipt")
             case ev.ReceiptDelivered(how=how):
                 s.receipt_result = how
                 self._changed("receipt")
-            case ev.ReceiptFailed():
+            case ev.ReceiptFailed(how=how):
                 s.receipt_result = "failed"
+                s.receipt_failed = (*s.receipt_failed, how)
                 self._changed("receipt")
             case _:
                 pass
@@ -330,6 +393,23 @@ class Presenter:
         self._changed("items")
 
     # --------------------------------------------------------------------------- queries
+
+    def answered(self, item_ids: list[str]) -> None:
+        """The patron answered a question about these items (a fee, items left on the pad):
+        they are being dealt with until the kiosk says how it went."""
+        for item_id in item_ids:
+            if item_id in self.state.items:
+                self._update(item_id, self.state.items[item_id].action, state=ItemState.CHECKING)
+
+    def forget_finish_question(self) -> None:
+        """The patron chose to place the items again: the question goes until asked again."""
+        self.state.finish_held = ()
+        self._changed("finish")
+
+    @property
+    def left_items(self) -> list[ItemRow]:
+        """Items left on the pad before the visit, waiting for the patron's word."""
+        return [r for r in self.state.items.values() if r.state is ItemState.LEFT]
 
     @property
     def pending_fee(self) -> ItemRow | None:

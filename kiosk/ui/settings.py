@@ -30,6 +30,10 @@ class UiSettings:
     ``mode``: ``"checkout"`` (patron screens) or ``"return-station"`` (the unattended display).
     ``patron_language``: at sign-in, switch to the language of the patron's account (when the
     library system says it and the kiosk has it) unless the patron has chosen one here.
+    ``pin_help``: where a patron who forgot their PIN gets a new one, per language (the
+    library's own words; a general sentence in the patron's language where it has none).
+    ``idle_screen_s``: how long a screen outside a visit (a refused card's reason, the card
+    number typed halfway) stays without a touch before the welcome screen returns.
     """
 
     languages: tuple[str, ...] = tuple(LANGUAGES)
@@ -43,6 +47,8 @@ class UiSettings:
     goodbye_s: float = 5.0
     mode: str = "checkout"
     patron_language: bool = True
+    pin_help: dict[str, str] = field(default_factory=dict)
+    idle_screen_s: float = 60.0
 
     def __post_init__(self) -> None:
         unknown = [code for code in self.languages if code not in LANGUAGES]
@@ -73,4 +79,5 @@ def ui_settings_from_config(config: KioskConfig) -> UiSettings:
         speech_on=ui.spoken_prompts,
         mode=kiosk.mode,
         patron_language=ui.patron_language,
+        pin_help=dict(ui.pin_help),
     )

@@ -78,7 +78,9 @@ class Palette:
     problem: RGBA  # refused
     banner: RGBA  # offline / library-system message strip
     banner_text: RGBA
-    outline: RGBA  # button borders: shapes stay visible without colour
+    outline: RGBA  # button borders and scroll bars: shapes stay visible without colour
+    disabled: RGBA  # a button that cannot be pressed now (flat, no fill colour of its kind)
+    disabled_text: RGBA  # its text: readable (3:1 at least), visibly not the active colour
 
     def text_pairs(self) -> dict[str, tuple[RGBA, RGBA]]:
         """Every foreground/background pair the screens draw, by name (for the contrast test)."""
@@ -92,6 +94,14 @@ class Palette:
             "warning on surface": (self.warn, self.surface),
             "problem on surface": (self.problem, self.surface),
             "banner": (self.banner_text, self.banner),
+            "disabled button": (self.disabled_text, self.disabled),
+        }
+
+    def graphic_pairs(self) -> dict[str, tuple[RGBA, RGBA]]:
+        """Shapes that must be seen (WCAG 1.4.11, 3:1): outlines and scroll bars."""
+        return {
+            "outline on background": (self.outline, self.background),
+            "outline on surface": (self.outline, self.surface),
         }
 
 
@@ -115,6 +125,8 @@ NORMAL = Palette(
     banner=parse_hex("#5c3c00"),
     banner_text=_WHITE,
     outline=parse_hex("#5e5c64"),
+    disabled=parse_hex("#ebeae8"),
+    disabled_text=parse_hex("#5e5c64"),
 )
 
 #: High contrast: white and yellow on black, every pair at least 7:1 (WCAG AAA).
@@ -134,6 +146,8 @@ HIGH_CONTRAST = Palette(
     banner=_WHITE,
     banner_text=_BLACK,
     outline=_WHITE,
+    disabled=_BLACK,
+    disabled_text=parse_hex("#a8a8a8"),
 )
 
 

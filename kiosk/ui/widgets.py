@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -22,15 +23,16 @@ from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 from kivy.lang import Builder
 from kivy.metrics import dp, sp
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
-from kiosk.ui.i18n import visual
+from kiosk.ui.i18n import reads_right_to_left, visual
 from kiosk.ui.theme import FONTS_DIR, MIN_TOUCH_DP
 
 __all__ = [
@@ -39,11 +41,13 @@ __all__ = [
     "FONT_NAME",
     "ButtonRow",
     "Card",
+    "Illustration",
     "KButton",
     "KLabel",
     "KScroll",
     "Keypad",
     "ShrinkColumn",
+    "button_rows",
     "fit_width",
     "grow_with_children",
     "hrow",
@@ -216,13 +220,17 @@ class KLabel(Label):
     """Themed, wrapping text. Set ``logical`` (never ``text``): it is shaped for RTL when needed.
 
     ``role`` picks the size (small/body/item/title/display); ``tone`` picks the colour role
-    (text/muted/ok/warn/problem/surface_text/banner_text).
+    (text/muted/ok/warn/problem/surface_text/banner_text). ``own_direction``: the text is not
+    the kiosk's own (a title, the library system's message) and is laid out in the direction of
+    its own first letter, not the screen's: "Film (DVD)" in an Arabic screen kept its
+    parentheses at the wrong ends (")Film (DVD").
     """
 
     logical = StringProperty("")
     role = StringProperty("body")
     tone = StringProperty("text")
     rtl = BooleanProperty(False)
+    own_direction = BooleanProperty(False)
     align = StringProperty("start")  # start | center | end, mirrored for RTL
     base_size = NumericProperty(ROLE_SIZES["body"])
 
@@ -233,6 +241,7 @@ class KLabel(Label):
         self.fbind("width", self._relayout)
         self.fbind("font_size", self._relayout)
         self.fbind("rtl", self._relayout)
+        self.fbind("own_direction", self._relayout)
         self.fbind("align", self._relayout)
         self.fbind("bold", self._relayout)
         self._relayout()
@@ -242,7 +251,8 @@ class KLabel(Label):
             "start": "right" if self.rtl else "left",
             "end": "left" if self.rtl else "right",
         }.get(self.align, "center")
-        if not self.rtl:
+        rtl = reads_right_to_left(self.logical) if self.own_direction else self.rtl
+        if not rtl:
             text = self.logical
         else:
             width = max(self.width - self.padding[0] - self.padding[2], dp(10))
@@ -276,6 +286,12 @@ class KButton(ButtonBehavior, KLabel):
     min_size = NumericProperty(dp(MIN_TOUCH_DP))
 
 
+class Illustration(Widget):
+    """A picture drawn in the package with canvas instructions in the theme's colours (see
+    :mod:`kiosk.ui.illustrations`): no image files, so nothing to license, and it follows high
+    contrast like the text does."""
+
+
 class Card(BoxLayout):
     """A surface-coloured panel (list rows, boxes)."""
 
@@ -290,7 +306,37 @@ class KScroll(ScrollView):
     clips the same pixels for free (about 2 ms of each frame on the software rasterizer). See
     ``<-KScroll>`` in ``kiosk.kv``. The screens sit at the window's origin (no transition moves
     them), so the widget's own window position is the clip rectangle.
+
+    :meth:`follow` keeps a widget in view (a list's newest item: a patron who puts a stack down
+    sees the last book arrive, not the first three); ``keep_in_view`` is what the layout audit
+    checks.
     """
+
+    keep_in_view = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._trigger_follow = Clock.create_trigger(self._follow, 0)
+        self.fbind("height", self._trigger_follow)
+        self.fbind("keep_in_view", self._trigger_follow)
+
+    def add_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.fbind("height", self._trigger_follow)
+
+    def follow(self, widget: Widget | None) -> None:
+        """Keep ``widget`` in view from now on (as the content grows or changes)."""
+        self.keep_in_view = widget
+        self._trigger_follow()
+
+    def _follow(self, *_: object) -> None:
+        widget = self.keep_in_view
+        if widget is None or widget.parent is None or not self.children:
+            return
+        if self.children[0].height <= self.height:
+            self.scroll_y = 1.0
+            return
+        self.scroll_to(widget, padding=dp(4), animate=False)
 
     def _bind_inactive_bar_color(self, *largs: object) -> None:
         """After scrolling or a change of content, Kivy fades the bar with an animation that
@@ -307,10 +353,21 @@ class KScroll(ScrollView):
 class Keypad(GridLayout):
     """Digits 0-9, erase and OK as big buttons; calls ``on_key("3")``, ``"erase"`` or ``"ok"``."""
 
+    KEY_W, KEY_H = 92, 60  # dp at least: 18 x 11.5 mm on the 7" panel
+
     def __init__(self, on_key: Callable[[str], None], ok_label: str, erase_label: str) -> None:
         super().__init__(cols=3, spacing=dp(8), size_hint=(None, None))
-        self.width = dp(3 * 96 + 16)
-        self.height = dp(4 * 64 + 24)
+        # Keys as large as their largest text needs (large text, a long "OK" in Arabic).
+        scale = getattr(App.get_running_app(), "font_scale", 1.0)
+        measure = _measurer(sp(ROLE_SIZES["button"]) * scale, True)
+        texts = [visual(text, _app_rtl()) for text in ("0", erase_label, ok_label)]
+        # a label's own padding (kiosk.kv) and a button's room around its text
+        widest = max(measure.get_extents(text)[0] for text in texts) + dp(8 + BUTTON_PAD_DP)
+        tallest = max(measure.get_extents(text)[1] for text in texts) + dp(4 + BUTTON_PAD_DP)
+        key_w = max(dp(self.KEY_W), widest)
+        key_h = max(dp(self.KEY_H), tallest)
+        self.width = 3 * key_w + dp(16)
+        self.height = 4 * key_h + dp(24)
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"]
         for key in keys:
             label = {"erase": erase_label, "ok": ok_label}.get(key, key)
@@ -319,11 +376,15 @@ class Keypad(GridLayout):
                 kind="primary" if key == "ok" else "secondary",
                 role="button",
                 size_hint=(None, None),
-                size=(dp(96), dp(64)),
+                size=(key_w, key_h),
+                min_size=key_h,
             )
             button.key = key
             button.bind(on_release=lambda b: on_key(b.key))
             self.add_widget(button)
+
+
+_L = TypeVar("_L", bound=KLabel)
 
 
 def hrow(widgets: Sequence[object], *, rtl: bool, **kwargs: object) -> BoxLayout:
@@ -442,10 +503,43 @@ class ButtonRow(BoxLayout):
         self.height = tallest + self.padding[1] + self.padding[3]
 
 
-def fit_width(button: KButton, minimum: float, margin: float = dp(16)) -> KButton:
-    """Keep a fixed-width button (``size_hint_x`` None) at least as wide as its text on one line
-    plus ``margin``: a fixed width broke a longer translation inside a word ("Henkilö" /
-    "kunta") and made the button taller than its row."""
+def button_rows(
+    buttons: Sequence[KButton],
+    room: float,
+    *,
+    rtl: bool,
+    min_height: float,
+    spacing: float,
+) -> BoxLayout:
+    """Buttons in as few :class:`ButtonRow` rows as keep every word whole in ``room``.
+
+    Why: four buttons in Somali or Finnish with large text do not fit one row even with each
+    at its longest word, and a row would then break words ("Dhamme" / "e"). In reading order,
+    each row takes as many buttons as fit at their longest word; rows are as tall as their
+    buttons need.
+    """
+    rows: list[list[KButton]] = [[]]
+    used = 0.0
+    for button in buttons:
+        least = longest_word_width(button)
+        needed = least if not rows[-1] else used + spacing + least
+        if rows[-1] and needed > room:
+            rows.append([button])
+            used = least
+        else:
+            rows[-1].append(button)
+            used = needed
+    box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=spacing)
+    box.bind(minimum_height=box.setter("height"))
+    for row in rows:
+        box.add_widget(ButtonRow(row, rtl=rtl, min_height=min_height, spacing=spacing))
+    return box
+
+
+def fit_width(button: _L, minimum: float, margin: float = dp(16)) -> _L:
+    """Keep a fixed-width button (or label; ``size_hint_x`` None) at least as wide as its text
+    on one line plus ``margin``: a fixed width broke a longer translation inside a word
+    ("Henkilö" / "kunta") and made the button taller than its row."""
 
     def follow(*_: object) -> None:
         button.width = max(minimum, one_line_width(button) + margin)

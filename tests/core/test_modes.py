@@ -19,6 +19,7 @@ from kiosk.core import (
     RULES,
     Command,
     CommandRefused,
+    ItemLeftOnPad,
     ItemRefused,
     Mode,
     ReceiptChoice,
@@ -63,6 +64,9 @@ async def _receipt(rig: Rig) -> None:
     await rig.login()
     rig.place(REFERENCE_BOOK)
     await rig.kiosk.start_borrow()
+    await rig.settle()
+    if rig.events.of(ItemLeftOnPad, item_id=REFERENCE_BOOK):  # the last visit left it there
+        await rig.kiosk.confirm_left_items(True)
     await rig.events.wait(ItemRefused, item_id=REFERENCE_BOOK)
     await rig.kiosk.finish()
     await rig.events.wait(ReceiptReady)
@@ -137,6 +141,8 @@ def _send(rig: Rig, command: Command, entry_id: str) -> Awaitable[Any]:
         Command.ACKNOWLEDGE_FEE: lambda: kiosk.acknowledge_fee("3000000099", True),
         Command.RETRY: kiosk.retry,
         Command.FINISH: kiosk.finish,
+        Command.SEEK_STAFF: kiosk.seek_staff,
+        Command.CONFIRM_LEFT_ITEMS: lambda: kiosk.confirm_left_items(False),
         Command.CHOOSE_RECEIPT: lambda: kiosk.choose_receipt(ReceiptChoice.NONE),
         Command.END_SESSION: kiosk.end_session,
         Command.STAFF_ENTER: lambda: kiosk.staff_enter("2468"),

@@ -16,7 +16,13 @@ from PIL import Image
 from kiosk.core import Action, EndReason, Reason, events
 from kiosk.ui.app import KioskApp
 from kiosk.ui.feedback import Speaker
-from kiosk.ui.gallery import GALLERY_SCREENS, render_gallery, sample_events
+from kiosk.ui.gallery import (
+    GALLERY_DIALOGS,
+    GALLERY_LOOKS,
+    GALLERY_SCREENS,
+    render_gallery,
+    sample_events,
+)
 from kiosk.ui.harness import HeadlessUI
 from kiosk.ui.i18n import LANGUAGES, Translator, visual
 from kiosk.ui.presenter import Screen
@@ -46,13 +52,27 @@ async def show(ui: HeadlessUI, screen: Screen) -> None:
 
 @pytest.mark.parametrize("code", list(LANGUAGES))
 async def test_every_screen_renders_in_every_language(code: str, screenshot_dir: Path) -> None:
-    shots = await render_gallery(screenshot_dir / "gallery", [code])
-    assert len(shots) == len(GALLERY_SCREENS)
-    for (code, screen), path in shots.items():
+    shots = await render_gallery(screenshot_dir / "gallery", [code], dialogs=True)
+    assert len(shots) == len(GALLERY_SCREENS) + len(GALLERY_DIALOGS)
+    for (code, name), path in shots.items():
         image = Image.open(path).convert("RGB")
         assert image.size == (800, 480)
         colours = image.resize((100, 60)).getcolors(maxcolors=100_000)
-        assert colours is not None and len(colours) > 20, f"{code}/{screen.value} looks blank"
+        assert colours is not None and len(colours) > 20, f"{code}/{name} looks blank"
+
+
+@pytest.mark.parametrize("look", list(GALLERY_LOOKS))
+async def test_every_screen_and_question_passes_the_layout_audit_in_every_language(
+    look: str, screenshot_dir: Path
+) -> None:
+    """Issue 14's 800x480 rule, for every screen and dialog with every state the gallery puts
+    on it, in all ten languages: nothing clipped, broken inside a word, off the screen or on top
+    of something else, no target under 40 px, and the contrast of the look (render_gallery
+    raises with every finding)."""
+    shots = await render_gallery(
+        screenshot_dir / "audit", list(LANGUAGES), looks=[look], dialogs=True, audit=True
+    )
+    assert len(shots) == len(LANGUAGES) * (len(GALLERY_SCREENS) + len(GALLERY_DIALOGS))
 
 
 @pytest.mark.parametrize(("code", "large_text"), [("en", True), ("ar", False)])

@@ -1,0 +1,267 @@
+"""The way in: the welcome screen, the card (typed, scanned or on the reader) and the PIN.
+
+A refusal stays on the identify screen until the patron moves on (types again, cancels or walks
+away): a wrong PIN with the tries left, a card the library does not know, a blocked or locked
+card, each with what the patron can do; "Forgot your PIN?" tells where a new one is got.
+"""
+
+from __future__ import annotations
+
+import math
+
+from kivy.metrics import dp, sp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.core import Action, Reason
+from kiosk.ui.i18n import LANGUAGES, N_, NP_
+from kiosk.ui.illustrations import CardIllustration, PadIllustration
+from kiosk.ui.presenter import Screen
+from kiosk.ui.screen_base import KioskScreen
+from kiosk.ui.texts import SYMBOLS, reason_text
+from kiosk.ui.widgets import (
+    ROLE_SIZES,
+    ButtonRow,
+    Card,
+    KButton,
+    Keypad,
+    ShrinkColumn,
+    fit_width,
+    font_px,
+)
+
+__all__ = ["IdentifyScreen", "PinScreen", "WelcomeScreen"]
+
+#: At most this many language buttons side by side on the welcome screen.
+_LANGUAGES_PER_ROW = 5
+
+#: How small the welcome screen's instruction may get, alone, before it is left out.
+_INSTRUCTION_LAST_RESORT_SCALE = 0.5
+
+#: Refusals after which the PIN help is shown at once (the patron may not know their PIN).
+_PIN_TROUBLE = frozenset({Reason.PIN_ATTEMPTS_EXCEEDED, Reason.PIN_LOCKED, Reason.PIN_WRONG})
+
+
+class WelcomeScreen(KioskScreen):
+    kind = Screen.WELCOME
+    topics = frozenset({"status"})
+
+    def welcome_text(self) -> str:
+        texts = self.app.settings.branding.welcome_text or {}
+        own = texts.get(self.app.tr.code)
+        return own or self.app.tr(N_("Welcome to the library"))
+
+    def prompt(self) -> str:
+        tr = self.app.tr
+        return (
+            self.welcome_text()
+            + ". "
+            + tr(N_("Place your library card on the reader, or choose what you want to do."))
+        )
+
+    def build(self) -> Widget:
+        """Fits the Pi's 800x480 touch screen without scrolling: the language choice is always
+        visible, as are borrow / return / my account and the accessibility switches.
+
+        Every row is as tall as its text needs (large text, long translations) and shares its
+        width by its texts, so no word is broken; the welcome text and prompt take the height
+        left over, beside the picture of the pad, and give way when it is short (large text in
+        Ukrainian or Somali, a long offline banner): see the ``ShrinkColumn`` below. The staff
+        entry is a quiet button in the corner: there for staff, not in a patron's way.
+        """
+        app, tr = self.app, self.app.tr
+        staff = self.button(tr(N_("Staff")), app.open_staff_login, "quiet", size_hint=(None, None))
+        staff.role = "small"
+        root = BoxLayout(orientation="vertical", padding=dp(10))
+        root.add_widget(app.header(extra=fit_width(staff, dp(90))))
+        welcome = self.label(self.welcome_text(), "display", align="center")
+        prompt = self.label(
+            tr(N_("Place your library card on the reader, or choose what you want to do.")),
+            align="center",
+        )
+        # The instruction matters more than the greeting: when room is short the greeting
+        # shrinks (not below the size of a title), the instruction not below normal text;
+        # then the greeting goes, and only the instruction alone (large text under the
+        # offline banner) is made smaller still rather than hidden.
+        title_floor = sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale)
+        words = ShrinkColumn(
+            [welcome, prompt],
+            min_scales=[title_floor, 1 / app.font_scale],
+            priority=[prompt, welcome],
+            last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
+            padding=(0, dp(6)),
+        )
+        picture = PadIllustration(size_hint=(None, 1), width=dp(150))
+        middle = BoxLayout(orientation="horizontal", spacing=dp(12))
+        for widget in (words, picture) if app.rtl else (picture, words):
+            middle.add_widget(widget)
+        root.add_widget(middle)
+        actions = [
+            self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),
+            self.button(tr(N_("Return")), lambda: app.choose(Action.RETURN), "primary"),
+            self.button(tr(N_("My account")), lambda: app.choose(None), "primary"),
+        ]
+        choices = self.column(spacing=6)
+        choices.add_widget(ButtonRow(actions, rtl=app.rtl, min_height=dp(72), spacing=dp(12)))
+        choices.add_widget(app.accessibility_row())
+        choices.add_widget(self.language_choice())
+        root.add_widget(choices)
+        return root
+
+    def language_choice(self) -> BoxLayout:
+        """A button per language in its own name, in rows of at most five.
+
+        Why rows of :class:`~kiosk.ui.widgets.ButtonRow` rather than a grid of equal columns:
+        with large text the longest name ("Davvisámegiella") is wider than a fifth of the
+        screen and was broken inside the word; widths from the names keep every name whole and
+        the choice still in two rows.
+        """
+        app = self.app
+        buttons = []
+        for code in app.settings.languages:
+            button = KButton(
+                logical=LANGUAGES[code].native_name,
+                kind="secondary",
+                role="small",
+                selected=code == app.tr.code,
+                rtl=LANGUAGES[code].rtl,
+            )
+            button.code = code
+            button.bind(on_release=lambda b: app.set_language(b.code))
+            buttons.append(button)
+        rows = max(1, math.ceil(len(buttons) / _LANGUAGES_PER_ROW))
+        per_row = max(1, math.ceil(len(buttons) / rows))
+        box = self.column(spacing=6)
+        for start in range(0, len(buttons), per_row):
+            box.add_widget(ButtonRow(buttons[start : start + per_row], rtl=app.rtl, spacing=dp(6)))
+        return box
+
+
+class _KeypadScreen(KioskScreen):
+    """A column of words beside the keypad; what is typed shown under the words."""
+
+    max_digits = 20
+
+    def __init__(self, app: object) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.typed = ""
+
+    def on_pre_enter(self, *_: object) -> None:
+        self.typed = ""
+
+    def shown(self) -> str:
+        return self.typed
+
+    def submit(self, typed: str) -> None:
+        raise NotImplementedError
+
+    def key(self, key: str) -> None:
+        if key == "erase":
+            self.typed = self.typed[:-1]
+        elif key == "ok":
+            if self.typed:
+                typed, self.typed = self.typed, ""
+                self.submit(typed)
+        elif len(self.typed) < self.max_digits:
+            self.typed += key
+        self.display.logical = self.shown() or " "
+
+    def keypad_body(self, words: Widget) -> BoxLayout:
+        tr = self.app.tr
+        field = Card()
+        self.display = self.label(self.shown() or " ", "title", "surface_text", align="center")
+        field.add_widget(self.display)
+        left = BoxLayout(orientation="vertical", spacing=dp(6))
+        left.add_widget(self.scroll(words))
+        left.add_widget(field)
+        pad = Keypad(self.key, ok_label=tr(N_("OK")), erase_label="⌫")
+        return self.row_fill([left, pad])
+
+    def row_fill(self, widgets: list[Widget]) -> BoxLayout:
+        box = BoxLayout(orientation="horizontal", spacing=dp(14))
+        for widget in reversed(widgets) if self.app.rtl else widgets:
+            box.add_widget(widget)
+        return box
+
+    def pin_help(self) -> Widget:
+        """Where a new PIN is got: the library's words, or a general sentence."""
+        return self.label(self.app.pin_help_text(), "small", "surface_text")
+
+
+class IdentifyScreen(_KeypadScreen):
+    kind = Screen.IDENTIFY
+    topics = frozenset({"identify"})
+
+    def prompt(self) -> str:
+        return self.app.tr(
+            N_(
+                "Place your library card on the reader or scan its barcode. You can also type the number."  # noqa: E501 - one catalog message
+            )
+        )
+
+    def submit(self, typed: str) -> None:
+        self.app.identify(typed)
+
+    def build(self) -> Widget:
+        app, tr = self.app, self.app.tr
+        state = app.presenter.state
+        words = self.column(8)
+        error = state.identify_error
+        if error is not None:
+            more: list[Widget] = []
+            if state.identify_messages:
+                more.append(self.library_note(state.identify_messages))
+            if error in _PIN_TROUBLE:
+                more.append(self.pin_help())
+            words.add_widget(
+                self.notice(SYMBOLS["problem"], reason_text(error, tr), "problem", *more)
+            )
+        else:
+            words.add_widget(CardIllustration(size_hint=(1, None), height=dp(90)))
+        words.add_widget(self.label(self.prompt()))
+        return self.frame(
+            tr(N_("Show your library card")),
+            self.keypad_body(words),
+            self.footer(self.button(tr(N_("Cancel")), app.cancel)),
+        )
+
+
+class PinScreen(_KeypadScreen):
+    kind = Screen.PIN
+    topics = frozenset({"pin"})
+    max_digits = 12
+
+    def prompt(self) -> str:
+        return self.app.tr(N_("Type your PIN and press OK."))
+
+    def shown(self) -> str:
+        return "●" * len(self.typed)
+
+    def submit(self, typed: str) -> None:
+        self.app.enter_pin(typed)
+
+    def build(self) -> Widget:
+        app, tr = self.app, self.app.tr
+        state = app.presenter.state
+        words = self.column(8)
+        if state.pin_attempts_left is not None:
+            words.add_widget(
+                self.notice(
+                    SYMBOLS["problem"],
+                    tr(N_("The PIN is not right. Please try again."))
+                    + " "
+                    + tr.plural(NP_("{n} try left.", "{n} tries left."), state.pin_attempts_left),
+                    "problem",
+                )
+            )
+        words.add_widget(self.label(self.prompt()))
+        if state.masked_card:
+            words.add_widget(
+                self.label(tr(N_("Card {card}"), card=state.masked_card), "small", "muted_text")
+            )
+        forgot = self.button(tr(N_("Forgot your PIN?")), app.show_pin_help, "quiet")
+        return self.frame(
+            tr(N_("Type your PIN")),
+            self.keypad_body(words),
+            self.footer(forgot, self.button(tr(N_("Cancel")), app.cancel)),
+        )
