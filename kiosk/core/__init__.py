@@ -85,7 +85,6 @@ __all__ = [
     "EventStream",
     "FeeKind",
     "FeeView",
-    "FinishHeld",
     "HoldPlace",
     "HoldSlip",
     "HoldView",

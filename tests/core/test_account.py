@@ -89,7 +89,7 @@ async def test_the_library_systems_known_words_become_the_reason_not_a_raw_messa
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
         started = await rig.login("2150000004", "4567")  # fees too high to borrow
-        assert started.borrow_refusal is Reason.EXCESSIVE_FEES
+        assert started.borrow_refusal is core.Reason.EXCESSIVE_FEES
         assert started.messages == ()  # "Du har för höga avgifter för att låna." recognised
         await rig.kiosk.show_account()
         await rig.events.wait(core.AccountShown)
