@@ -46,6 +46,7 @@ from pathlib import Path
 
 # Imported at module level on purpose: the zygote pays for imports once.
 from drivers.rfid.feig import FeigReader
+from kiosk.core.events import ItemLeftOnPad
 from kiosk.core.kiosk import Kiosk
 from kiosk.core.loans import LoanOutcome, LoanService
 from kiosk.core.pad import PadTag, PadWatcher, SharedReader
@@ -172,8 +173,18 @@ class FacadeWorker:
         tags = [tag for tag in kiosk.pad_contents() if tag.data.ok]
         states = [await kiosk.security.is_secured(tag.uid) for tag in tags]
         if tags and all(state is True for state in states):
-            await kiosk.identify(self.patron_id)
-            await kiosk.start_borrow()
+            left: list[ItemLeftOnPad] = []
+            unsubscribe = kiosk.subscribe(
+                lambda event: left.append(event) if isinstance(event, ItemLeftOnPad) else None
+            )
+            try:
+                await kiosk.identify(self.patron_id)
+                await kiosk.start_borrow()
+                await kiosk.wait_idle()
+                if left:  # the stack lay there before the visit: the patron says it is theirs
+                    await kiosk.confirm_left_items(borrow=True)
+            finally:
+                unsubscribe()
         else:
             await kiosk.start_return()
         await kiosk.wait_idle()
