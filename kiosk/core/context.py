@@ -56,6 +56,8 @@ class KioskContext:
         #: Tags that lay on the pad when the last visit ended (or when the kiosk started) and
         #: have not left it since: never lent to the next patron without their word.
         self.left_on_pad: set[bytes] = set()
+        #: Whether patrons are served now, as last told (a screen starting late reads it).
+        self.service = ev.ServiceChanged(open=True)
         self._last_activity = 0.0
         self._work: set[asyncio.Task[None]] = set()
 
@@ -113,14 +115,18 @@ class KioskContext:
             opens_at = None
             if hours is not None and not settings.out_of_service:
                 opens_at = hours.next_opening(now)
-            self.emit(
+            self._tell_service(
                 ev.ServiceChanged(
                     open=False, out_of_service=settings.out_of_service, opens_at=opens_at
                 )
             )
         elif not closed and self.mode is Mode.CLOSED:
             self.set_mode(Mode.IDLE)
-            self.emit(ev.ServiceChanged(open=True))
+            self._tell_service(ev.ServiceChanged(open=True))
+
+    def _tell_service(self, service: ev.ServiceChanged) -> None:
+        self.service = service
+        self.emit(service)
 
     # ---------------------------------------------------------------------- work in flight
 

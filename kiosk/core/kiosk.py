@@ -191,6 +191,10 @@ class Kiosk(StaffCommandSet, Service):
         return self.ctx.ils_online
 
     @property
+    def service(self) -> ev.ServiceChanged:
+        return self.ctx.service
+
+    @property
     def patron(self) -> PatronCommands:
         return self
 

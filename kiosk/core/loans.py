@@ -189,12 +189,12 @@ class LoanService:
             )
         if ask_fee and result.fee_due is not None:
             return replace(done, outcome=LoanOutcome.FEE_NEEDED, fee_due=result.fee_due)
-        reason = reason_for(result.notices)
+        known = reason_for(result.notices)
         title = result.title
-        if reason is None or not title:
+        if known is None or not title:
             found, title = await self._refusal_reason(item_id)
-            reason = reason or found
-        return replace(done, outcome=LoanOutcome.REFUSED, reason=reason, title=title)
+            known = known or found
+        return replace(done, outcome=LoanOutcome.REFUSED, reason=known, title=title)
 
     async def disarm(self, entry_id: str, uids: Sequence[bytes]) -> frozenset[bytes]:
         """Disarm a loan's tags, read them back, journal it; returns the UIDs not verified."""

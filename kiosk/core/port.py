@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from kiosk.core.events import EndReason, KioskEvent
+from kiosk.core.events import EndReason, KioskEvent, ServiceChanged
 from kiosk.core.model import AccountView, PrintOutcome, StaffStatus, TagReading
 from kiosk.core.modes import Mode
 from kiosk.core.receipts import ReceiptChoice
@@ -39,6 +39,12 @@ class EventSource(Protocol):
 
     @property
     def library_system_online(self) -> bool: ...
+
+    @property
+    def service(self) -> ServiceChanged:
+        """Whether patrons are served now and, when not, why and until when: the latest
+        :class:`~kiosk.core.events.ServiceChanged`, for a screen that starts after it."""
+        ...
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback(event)`` for every event, on the loop; returns an unsubscriber."""

@@ -22,6 +22,9 @@ __all__ = ["StationScreen"]
 log = logging.getLogger(__name__)
 
 
+_ALWAYS_OPEN = ev.ServiceChanged(open=True)
+
+
 class StationScreen(StaffCommandSet):
     """A :class:`~kiosk.core.port.ScreenPort` over one return station: IDLE or STAFF."""
 
@@ -36,6 +39,11 @@ class StationScreen(StaffCommandSet):
     @property
     def library_system_online(self) -> bool:
         return self.station.library_system_online
+
+    @property
+    def service(self) -> ev.ServiceChanged:
+        """A return station takes items back whenever it runs: it keeps no opening hours."""
+        return _ALWAYS_OPEN
 
     @property
     def patron(self) -> PatronCommands | None:

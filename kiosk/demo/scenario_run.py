@@ -28,9 +28,12 @@ import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.ui.i18n import N_
+
+if TYPE_CHECKING:  # the UI is imported once Kivy is configured (headless or not)
+    from kiosk.ui.app import KioskApp
 
 __all__ = [
     "LOOKS",
@@ -117,7 +120,7 @@ class ScenarioRun:
         audit: bool = True,
     ) -> None:
         self.ui = ui
-        self.app = ui.app
+        self.app: KioskApp = ui.app
         self.running = running
         self.kiosk = running.kiosk
         self.acs = running.acs
@@ -170,7 +173,7 @@ class ScenarioRun:
                 await self.ui.tap(self.t(label))
 
     async def tap(self, message: str, name: str | None = None) -> None:
-        if self.app.presenter.state.screen.value == "welcome":
+        if self.app.presenter.state.screen.value in ("welcome", "closed"):
             await self.choose_look()
         await self.ui.tap(self.t(message))
         await self.step(name or f"tap {message}")

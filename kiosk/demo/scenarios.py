@@ -17,6 +17,7 @@ rather than hard-coding numbers where it can be helped.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from kiosk.demo.scenario_run import (
@@ -62,7 +63,7 @@ async def _sign_in(run: ScenarioRun, intent: str, who: str = "patron") -> str:
     return patron["barcode"]
 
 
-def _loan_due(run: ScenarioRun, item: str) -> object:
+def _loan_due(run: ScenarioRun, item: str) -> datetime | None:
     account = run.app.presenter.state.account
     assert account is not None
     return next(loan.due_date for loan in account.loans if loan.item_id == item)
@@ -209,7 +210,8 @@ async def account_view(run: ScenarioRun) -> None:
     await _sign_in(run, N_("My account"), who="patron_holds")
     run.expect_screen("account")
     account = run.app.presenter.state.account
-    run.expect(account is not None, "the account is shown")
+    if account is None:
+        raise ScenarioFailed("the account is not shown")
     places = {h.place.value for h in account.holds}
     run.expect("ready_here" in places, f"a hold ready here (got {sorted(places)})")
     run.expect_text(N_("Ready for you here"))
@@ -450,6 +452,27 @@ async def wrong_pin(run: ScenarioRun) -> None:
     run.expect_screen("welcome")
 
 
+async def out_of_service(run: ScenarioRun) -> None:
+    """Taken out of service: the closed screen says so in the patron's language, a card on the
+    reader starts nothing, and staff still get in (and leave it closed)."""
+    patron = run.examples["patron"]
+    await run.step("closed")
+    run.expect_screen("closed")
+    run.expect_text(N_("Out of service"))
+    await run.tap("English", "a patron reads it in English")
+    run.expect_text(N_("This kiosk is not in use just now. Please ask the staff for help."))
+    await run.present_card(patron["barcode"], "a library card on the reader")
+    await run.pause(1.0)
+    run.expect_screen("closed")
+    run.expect(run.kiosk.mode.value == "closed", "no visit starts while out of service")
+    await run.take_card(patron["barcode"])
+    await run.tap(N_("Staff"))
+    await run.type("2468", "the staff code")
+    run.expect_screen("staff")
+    await run.tap(N_("Leave staff mode"))
+    run.expect_screen("closed")
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -509,6 +532,12 @@ SCENARIOS: dict[str, Scenario] = {
             "offline", "Returns while the library system is down; replay afterwards.", offline_mode
         ),
         Scenario("staff", "Staff mode: code, status, reader test, printer test.", staff_mode),
+        Scenario(
+            "out-of-service",
+            "Out of service: the closed screen, no visit from a card, staff still get in.",
+            out_of_service,
+            {"kiosk": {"out_of_service": True}},
+        ),
     )
 }
 

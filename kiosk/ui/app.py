@@ -70,7 +70,7 @@ class KioskRoot(BoxLayout):
         app = App.get_running_app()
         if isinstance(app, KioskApp):
             app.activity()
-        return super().on_touch_down(touch)
+        return bool(super().on_touch_down(touch))
 
 
 class KioskApp(App):
@@ -151,6 +151,7 @@ class KioskApp(App):
         if self.port is not None:
             self._unsubscribe = self.port.subscribe(self._on_event)
             self.presenter.online = self.port.library_system_online
+            self.presenter.follow_service(self.port.service)
         self.show(self.home_screen)
         self.bind(palette_version=self._paint_window)
         self._paint_window()
@@ -165,7 +166,7 @@ class KioskApp(App):
 
         Window.clearcolor = self.theme_colour("background")
 
-    def _when_idle(self, work: Callable[[], None]) -> None:
+    def _when_idle(self, work: Callable[[], object]) -> None:
         """Run ``work`` once the screen is drawn and idle: loading that a busy frame would
         otherwise pay for (the first "done" chime of a stack)."""
 
@@ -207,7 +208,9 @@ class KioskApp(App):
 
     @property
     def home_screen(self) -> Screen:
-        return Screen.RETURN_STATION if self.settings.mode == "return-station" else Screen.WELCOME
+        if self.settings.mode == "return-station":
+            return Screen.RETURN_STATION
+        return self.presenter.home
 
     def header(self, extra: Widget | None = None) -> Widget:
         """Library name (and logo), ``extra`` at the end, and a banner while offline."""

@@ -23,7 +23,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.core import (
     AccountView,
@@ -47,6 +47,10 @@ from kiosk.core import (
 )
 from kiosk.ui.presenter import Screen
 
+if TYPE_CHECKING:  # imported once Kivy is configured (render_gallery does it)
+    from kiosk.ui.harness import HeadlessUI
+    from kiosk.ui.theme import Branding
+
 __all__ = [
     "GALLERY_DIALOGS",
     "GALLERY_LOOKS",
@@ -69,6 +73,7 @@ GALLERY_SCREENS: tuple[Screen, ...] = (
     Screen.GOODBYE,
     Screen.STAFF,
     Screen.RETURN_STATION,
+    Screen.CLOSED,
 )
 
 
@@ -286,6 +291,11 @@ def sample_events(screen: Screen) -> list[events.KioskEvent]:
         return [ev.SessionEnded(reason=EndReason.PATRON, items_on_pad=2)]
     if screen is Screen.STAFF:
         return [ev.LibrarySystemStatus(online=False, offline_mode=True), ev.StaffModeEntered()]
+    if screen is Screen.CLOSED:  # closed over Christmas: the longest of the closed texts
+        return [
+            ev.ModeChanged(mode=Mode.CLOSED, previous=Mode.IDLE),
+            ev.ServiceChanged(open=False, opens_at=datetime(2026, 12, 28, 10, 0)),
+        ]
     return []
 
 
@@ -296,8 +306,9 @@ _STAFF_SAMPLE = {
 }
 
 
-def _show(ui: Any, screen: Screen, sample: list[events.KioskEvent]) -> None:
+def _show(ui: HeadlessUI, screen: Screen, sample: list[events.KioskEvent]) -> None:
     app = ui.app
+    app.presenter.service = events.ServiceChanged(open=True)
     app.presenter.clear_session()
     app.presenter.online = True
     app.presenter.offline_mode = False
@@ -316,12 +327,12 @@ def _show(ui: Any, screen: Screen, sample: list[events.KioskEvent]) -> None:
     app.dialogs.update()
 
 
-async def _render_one(ui: Any, screen: Screen, out: Path) -> Path:
+async def _render_one(ui: HeadlessUI, screen: Screen, out: Path) -> Path:
     _show(ui, screen, sample_events(screen))
     return await ui.screenshot(out)
 
 
-async def _settled_shot(ui: Any, out: Path) -> Path:
+async def _settled_shot(ui: HeadlessUI, out: Path) -> Path:
     """A screenshot once what was built has been laid out and followed (a list scrolled to its
     newest item): a few frames, as a patron would see it."""
     await ui.pump(frames=3)
@@ -390,7 +401,7 @@ async def render_gallery(
     return shots
 
 
-def _gallery_branding() -> Any:
+def _gallery_branding() -> Branding:
     from kiosk.ui.theme import Branding
 
     return Branding(library_name="Bollnäs bibliotek")
@@ -416,7 +427,7 @@ def contact_sheet(
     for index, (caption, image) in enumerate(opened):
         x = 8 + (index % columns) * (cell_w + 8)
         y = 8 + (index // columns) * (cell_h + 8)
-        sheet.paste(image.resize((cell_w, cell_h - 24), Image.LANCZOS), (x, y + 24))
+        sheet.paste(image.resize((cell_w, cell_h - 24), Image.Resampling.LANCZOS), (x, y + 24))
         draw.text((x + 2, y + 3), caption, fill="white", font=font)
     target.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(target, optimize=True)

@@ -1,4 +1,5 @@
-"""The pictures on the welcome and identify screens: the pad with books on it, a library card.
+"""The pictures on the welcome, identify and closed screens: the pad with books on it, a library
+card, a clock.
 
 Why drawn here: a patron in a hurry, reading their second language, understands a picture of
 the pad and the card before any sentence. Drawn with Kivy's canvas in the theme's colours, they
@@ -9,15 +10,16 @@ centred in its widget.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kivy.app import App
-from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.graphics import Color, Ellipse, Line, Rectangle, RoundedRectangle
 from kivy.metrics import dp
 
 from kiosk.ui.widgets import Illustration
 
-__all__ = ["CardIllustration", "PadIllustration"]
+__all__ = ["CardIllustration", "ClockIllustration", "PadIllustration"]
 
 
 def _colour(role: str) -> tuple[float, ...]:
@@ -127,3 +129,44 @@ class CardIllustration(_Drawing):
             if n % 2 == 0:
                 Rectangle(pos=(bar_x, y + h * 0.08), size=(unit * bar, h * 0.2))
             bar_x += unit * bar * 2
+
+
+class ClockIllustration(_Drawing):
+    """A clock face showing ten past ten: the kiosk keeps hours, and is outside them now."""
+
+    ratio = 1.0
+
+    def draw(self, x: float, y: float, w: float, h: float) -> None:
+        stroke = max(dp(1.5), w / 40)
+        radius = w / 2 - stroke
+        centre_x, centre_y = x + w / 2, y + h / 2
+        Color(*_colour("surface"))
+        Ellipse(pos=(centre_x - radius, centre_y - radius), size=(2 * radius, 2 * radius))
+        Color(*_colour("outline"))
+        Line(circle=(centre_x, centre_y, radius), width=stroke)
+        for hour in range(12):  # the hour marks, longer at the quarters
+            angle = math.radians(90 - hour * 30)
+            inner = radius * (0.74 if hour % 3 == 0 else 0.84)
+            outer = radius * 0.92
+            Line(
+                points=[
+                    centre_x + inner * math.cos(angle),
+                    centre_y + inner * math.sin(angle),
+                    centre_x + outer * math.cos(angle),
+                    centre_y + outer * math.sin(angle),
+                ],
+                width=max(1.0, stroke / 2),
+            )
+        Color(*_colour("primary"))
+        for hours, length in ((10 + 10 / 60, 0.5), (2.0, 0.7)):  # hour hand, minute hand
+            angle = math.radians(90 - hours * 30)
+            Line(
+                points=[
+                    centre_x,
+                    centre_y,
+                    centre_x + radius * length * math.cos(angle),
+                    centre_y + radius * length * math.sin(angle),
+                ],
+                width=stroke,
+                cap="round",
+            )

@@ -47,6 +47,7 @@ class Screen(enum.Enum):
     STAFF_LOGIN = "staff_login"
     STAFF = "staff"
     RETURN_STATION = "return_station"
+    CLOSED = "closed"  # outside opening hours, or out of service: staff only
 
 
 _MODE_SCREENS = {
@@ -153,6 +154,8 @@ class Presenter:
         self.online = True
         self.offline_mode = False
         self.language: str | None = None  # set from SessionStarted when the library knows it
+        #: Whether the kiosk serves patrons now (about the kiosk: it survives sessions).
+        self.service = ev.ServiceChanged(open=True)
         self._listeners: list[Listener] = []
 
     # ------------------------------------------------------------------------ subscriptions
@@ -178,9 +181,24 @@ class Presenter:
             self.state.intent = intent
         self._changed("screen")
 
+    @property
+    def home(self) -> Screen:
+        """Where the screen rests between visits: the welcome screen, or the closed one."""
+        return Screen.WELCOME if self.service.open else Screen.CLOSED
+
+    def follow_service(self, service: ev.ServiceChanged) -> None:
+        """The kiosk opened or closed (or the screen starts and asks): between visits the
+        screen shows it at once; a goodbye or a staff screen is left to finish first."""
+        self.service = service
+        s, home = self.state, self.home
+        if s.screen in (Screen.WELCOME, Screen.IDENTIFY, Screen.CLOSED) and s.screen is not home:
+            s.screen = home
+            self._changed("screen")
+        self._changed("service")
+
     def clear_session(self) -> None:
-        """Forget everything about the last patron and show the welcome screen."""
-        self.state = UiState()
+        """Forget everything about the last patron and show the welcome (or closed) screen."""
+        self.state = UiState(screen=self.home)
         self._changed("screen", "items", "account", "warning", "messages", "receipt")
 
     def dismiss_warning(self) -> None:
@@ -194,9 +212,9 @@ class Presenter:
         s = self.state
         match event:
             case ev.ModeChanged(mode=mode):
-                if mode is Mode.IDLE:
+                if mode in (Mode.IDLE, Mode.CLOSED):
                     if s.screen not in (Screen.GOODBYE, Screen.IDENTIFY, Screen.STAFF_LOGIN):
-                        s.screen = Screen.WELCOME
+                        s.screen = self.home
                 else:
                     s.screen = _MODE_SCREENS.get(mode, s.screen)
                 if mode in (Mode.BORROW, Mode.RETURN):
@@ -231,7 +249,7 @@ class Presenter:
             case ev.SessionEnded(reason=reason, items_on_pad=on_pad):
                 self.state = UiState(screen=Screen.GOODBYE, end_reason=reason, items_on_pad=on_pad)
                 if reason in (EndReason.STAFF, EndReason.SHUTDOWN):
-                    self.state.screen = Screen.WELCOME
+                    self.state.screen = self.home
                 elif reason is EndReason.REFUSED:
                     # The reason stays on screen until the patron moves on (types again,
                     # cancels, or walks away): it used to flash for one frame before "ask
@@ -266,6 +284,8 @@ class Presenter:
                 self.online = online
                 self.offline_mode = offline_mode
                 self._changed("status")
+            case ev.ServiceChanged() as service:
+                self.follow_service(service)
             case ev.ScreenMessages(messages=messages):
                 s.messages = messages
                 self._changed("messages")

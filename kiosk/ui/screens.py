@@ -10,7 +10,7 @@ menu, account, receipt, goodbye; :mod:`~kiosk.ui.screens_staff`), all on the fra
 from __future__ import annotations
 
 from kiosk.ui.screen_base import KioskScreen
-from kiosk.ui.screens_entry import IdentifyScreen, PinScreen, WelcomeScreen
+from kiosk.ui.screens_entry import ClosedScreen, IdentifyScreen, PinScreen, WelcomeScreen
 from kiosk.ui.screens_items import BorrowScreen, ReturnScreen, ReturnStationScreen, describe_item
 from kiosk.ui.screens_staff import StaffLoginScreen, StaffScreen
 from kiosk.ui.screens_visit import AccountScreen, GoodbyeScreen, MenuScreen, ReceiptScreen
@@ -30,4 +30,5 @@ SCREEN_CLASSES: tuple[type[KioskScreen], ...] = (
     StaffLoginScreen,
     StaffScreen,
     ReturnStationScreen,
+    ClosedScreen,
 )

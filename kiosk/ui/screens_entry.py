@@ -1,4 +1,5 @@
-"""The way in: the welcome screen, the card (typed, scanned or on the reader) and the PIN.
+"""The way in: the welcome screen, the card (typed, scanned or on the reader) and the PIN; and
+the closed screen that stands in for the welcome screen outside opening hours.
 
 A refusal stays on the identify screen until the patron moves on (types again, cancels or walks
 away): a wrong PIN with the tries left, a card the library does not know, a blocked or locked
@@ -8,14 +9,15 @@ card, each with what the patron can do; "Forgot your PIN?" tells where a new one
 from __future__ import annotations
 
 import math
+from datetime import date, datetime, timedelta
 
 from kivy.metrics import dp, sp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.core import Action, Reason
-from kiosk.ui.i18n import LANGUAGES, N_, NP_
-from kiosk.ui.illustrations import CardIllustration, PadIllustration
+from kiosk.ui.i18n import LANGUAGES, N_, NP_, Translator
+from kiosk.ui.illustrations import CardIllustration, ClockIllustration, PadIllustration
 from kiosk.ui.presenter import Screen
 from kiosk.ui.screen_base import KioskScreen
 from kiosk.ui.texts import SYMBOLS, reason_text
@@ -30,7 +32,7 @@ from kiosk.ui.widgets import (
     font_px,
 )
 
-__all__ = ["IdentifyScreen", "PinScreen", "WelcomeScreen"]
+__all__ = ["ClosedScreen", "IdentifyScreen", "PinScreen", "WelcomeScreen", "opening_text"]
 
 #: At most this many language buttons side by side on the welcome screen.
 _LANGUAGES_PER_ROW = 5
@@ -135,6 +137,75 @@ class WelcomeScreen(KioskScreen):
         for start in range(0, len(buttons), per_row):
             box.add_widget(ButtonRow(buttons[start : start + per_row], rtl=app.rtl, spacing=dp(6)))
         return box
+
+
+def opening_text(opens_at: datetime | None, today: date, tr: Translator) -> str:
+    """When a closed kiosk opens again, the way a patron says it: today or tomorrow at a time,
+    else on a date; nothing when no hours say (closed until staff open it)."""
+    if opens_at is None:
+        return ""
+    time = f"{opens_at:%H:%M}"
+    if opens_at.date() == today:
+        return tr(N_("Opens again today at {time}.")).format(time=time)
+    if opens_at.date() == today + timedelta(days=1):
+        return tr(N_("Opens again tomorrow at {time}.")).format(time=time)
+    return tr(N_("Opens again on {date} at {time}.")).format(date=tr.date(opens_at), time=time)
+
+
+class ClosedScreen(WelcomeScreen):
+    """Outside opening hours, or taken out of service: no patron commands, only why and
+    until when, in the patron's language, and the quiet staff entry (staff open it again).
+
+    Why it replaces the welcome screen rather than a dialog over it: nothing on it may invite a
+    visit the kiosk would refuse; the core takes only staff commands while closed."""
+
+    kind = Screen.CLOSED
+    topics = frozenset({"service", "status"})
+
+    def texts(self) -> tuple[str, str]:
+        """The title and the sentence under it."""
+        tr, service = self.app.tr, self.app.presenter.service
+        if service.out_of_service:
+            return (
+                tr(N_("Out of service")),
+                tr(N_("This kiosk is not in use just now. Please ask the staff for help.")),
+            )
+        when = opening_text(service.opens_at, datetime.now().date(), tr)
+        return tr(N_("Closed")), when or tr(N_("This kiosk is closed just now."))
+
+    def prompt(self) -> str:
+        title, sentence = self.texts()
+        return f"{title}. {sentence}"
+
+    def build(self) -> Widget:
+        app, tr = self.app, self.app.tr
+        staff = self.button(tr(N_("Staff")), app.open_staff_login, "quiet", size_hint=(None, None))
+        staff.role = "small"
+        title, sentence = self.texts()
+        root = BoxLayout(orientation="vertical", padding=dp(10))
+        root.add_widget(app.header(extra=fit_width(staff, dp(90))))
+        heading = self.label(title, "display", align="center")
+        when = self.label(sentence, align="center")
+        words = ShrinkColumn(  # as on the welcome screen: the sentence matters more
+            [heading, when],
+            min_scales=[
+                sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale),
+                1 / app.font_scale,
+            ],
+            priority=[when, heading],
+            last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
+            padding=(0, dp(6)),
+        )
+        picture = ClockIllustration(size_hint=(None, 1), width=dp(150))
+        middle = BoxLayout(orientation="horizontal", spacing=dp(12))
+        for widget in (words, picture) if app.rtl else (picture, words):
+            middle.add_widget(widget)
+        root.add_widget(middle)
+        choices = self.column(spacing=6)
+        choices.add_widget(app.accessibility_row())
+        choices.add_widget(self.language_choice())
+        root.add_widget(choices)
+        return root
 
 
 class _KeypadScreen(KioskScreen):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from babel.numbers import format_currency, format_decimal
 from kiosk.ui.catalogs import CURRENCIES, formats_table
 from kiosk.ui.formats import FORMATS_FILE, format_long_date, locale_formats
 from kiosk.ui.i18n import LANGUAGES, Translator
+from kiosk.ui.screens_entry import opening_text
 
 LOCALES = sorted({lang.locale for lang in LANGUAGES.values()})
 DAYS = [date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)] + [
@@ -76,3 +77,16 @@ def test_the_kiosk_writes_dates_and_fees_without_loading_babel() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_closed_kiosk_says_when_it_opens_as_a_patron_would() -> None:
+    friday = date(2026, 12, 4)
+    sv = Translator("sv")
+    assert opening_text(datetime(2026, 12, 4, 16, 0), friday, sv) == "Öppnar igen i dag kl. 16:00."
+    assert opening_text(datetime(2026, 12, 5, 10, 0), friday, sv) == (
+        "Öppnar igen i morgon kl. 10:00."
+    )
+    assert opening_text(datetime(2026, 12, 7, 9, 30), friday, Translator("en")) == (
+        "Opens again on December 7, 2026 at 09:30."
+    )
+    assert opening_text(None, friday, sv) == ""  # no hours say: closed until staff open it

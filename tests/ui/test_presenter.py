@@ -82,3 +82,40 @@ def test_a_fee_question_is_pending_until_answered() -> None:
     assert presenter.pending_fee is not None and presenter.pending_fee.fee_amount == "15.00"
     presenter.apply(events.ItemBorrowed(item_id="f", title="DVD", due_date=None))
     assert presenter.pending_fee is None
+
+
+def test_closing_waits_for_the_goodbye_and_opening_brings_the_welcome_back() -> None:
+    presenter = Presenter()
+    presenter.apply(events.ModeChanged(mode=Mode.MENU, previous=Mode.PIN))
+    # The visit ends; the kiosk closes right after it (opening hours are over).
+    presenter.apply(events.ModeChanged(mode=Mode.IDLE, previous=Mode.MENU))
+    presenter.apply(events.SessionEnded(reason=EndReason.PATRON))
+    presenter.apply(events.ModeChanged(mode=Mode.CLOSED, previous=Mode.IDLE))
+    closed = events.ServiceChanged(open=False, opens_at=datetime(2026, 12, 7, 10, 0))
+    presenter.apply(closed)
+    assert presenter.state.screen is Screen.GOODBYE  # the patron's thank-you is not cut short
+    presenter.clear_session()  # the goodbye is over
+    assert presenter.state.screen is Screen.CLOSED
+    assert presenter.service == closed  # kept across visits: it is about the kiosk
+    presenter.apply(events.ModeChanged(mode=Mode.IDLE, previous=Mode.CLOSED))
+    presenter.apply(events.ServiceChanged(open=True))
+    assert presenter.state.screen is Screen.WELCOME
+
+
+def test_a_card_number_half_typed_gives_way_to_the_closed_screen() -> None:
+    presenter = Presenter()
+    presenter.go(Screen.IDENTIFY)
+    presenter.apply(events.ServiceChanged(open=False, out_of_service=True))
+    assert presenter.state.screen is Screen.CLOSED
+
+
+def test_staff_leaving_a_closed_kiosk_see_the_closed_screen_again() -> None:
+    presenter = Presenter()
+    presenter.apply(events.ServiceChanged(open=False, out_of_service=True))
+    presenter.apply(events.StaffModeEntered())
+    presenter.apply(events.ModeChanged(mode=Mode.STAFF, previous=Mode.CLOSED))
+    assert presenter.state.screen is Screen.STAFF
+    presenter.apply(events.ModeChanged(mode=Mode.IDLE, previous=Mode.STAFF))
+    presenter.apply(events.ModeChanged(mode=Mode.CLOSED, previous=Mode.IDLE))
+    presenter.apply(events.ServiceChanged(open=False, out_of_service=True))
+    assert presenter.state.screen is Screen.CLOSED
