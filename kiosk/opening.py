@@ -18,11 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Literal
 
-__all__ = ["WEEKDAYS", "OpeningHours", "parse_hours"]
+__all__ = ["WEEKDAYS", "OpeningHours", "Weekday", "parse_hours"]
+
+#: A weekday as the configuration names it.
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 #: The config's weekday keys, Monday first (``datetime.weekday()`` order).
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -59,7 +63,7 @@ class OpeningHours:
     days: tuple[tuple[Span, ...], ...]
 
     @classmethod
-    def from_config(cls, hours: Mapping[str, str]) -> OpeningHours:
+    def from_config(cls, hours: Mapping[Weekday, str]) -> OpeningHours:
         """From ``{"mon": "10:00-19:00", ...}``; a weekday not given is closed."""
         return cls(tuple(parse_hours(hours.get(day, "")) for day in WEEKDAYS))
 

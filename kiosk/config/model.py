@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from kiosk.opening import parse_hours
+from kiosk.opening import Weekday, parse_hours
 from kiosk.registry import (
     CARD_READERS,
     LIBRARY_SYSTEMS,
@@ -131,9 +131,6 @@ Code = Annotated[
         "a code of 1-32 letters, digits or : / _ . - (no spaces), e.g. 'SE-BOL'",
     ),
 ]
-
-
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class KioskIdentity(Section):

@@ -152,7 +152,8 @@ class _Pixels:
         if not colours:
             return None
         _, colour = max(colours, key=lambda entry: entry[0])
-        red, green, blue = colour
+        assert isinstance(colour, tuple)  # an RGB image: each colour is (red, green, blue)
+        red, green, blue = colour[:3]
         return red / 255, green / 255, blue / 255
 
 
@@ -195,7 +196,7 @@ def audit(app: Any) -> list[Finding]:
 
 
 def _check_widget(widget: Widget, window: Box) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     box = _box(widget)
     if widget.width <= 0 or widget.height <= 0:
         return findings

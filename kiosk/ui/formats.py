@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from pathlib import Path
+from typing import TypedDict
 
 __all__ = [
     "FORMATS_FILE",
@@ -48,9 +49,29 @@ class LocaleFormats:
     currency_digits: dict[str, int]  # ISO code -> decimals, when not 2 (ISK: 0)
 
 
+class _LocaleEntry(TypedDict):
+    """One language's record in ``formats.json``."""
+
+    long_date: str
+    months: list[str]
+    decimal: str
+    group: str
+    currency_pattern: str
+    currency_symbols: dict[str, str]
+
+
+class _Table(TypedDict):
+    """``formats.json``: the Babel version it came from, and the records."""
+
+    babel: str
+    currency_digits: dict[str, int]
+    locales: dict[str, _LocaleEntry]
+
+
 @cache
-def _table() -> dict[str, dict[str, object]]:
-    return json.loads(FORMATS_FILE.read_text(encoding="utf-8"))
+def _table() -> _Table:
+    table: _Table = json.loads(FORMATS_FILE.read_text(encoding="utf-8"))
+    return table
 
 
 @cache
@@ -123,7 +144,7 @@ def format_number(number: Decimal, digits: int, formats: LocaleFormats) -> str:
     quantum = Decimal(1).scaleb(-digits)
     text = f"{abs(number).quantize(quantum, rounding=ROUND_HALF_EVEN):f}"
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

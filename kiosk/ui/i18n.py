@@ -112,7 +112,7 @@ def _shape_line(line: str) -> str:
     import arabic_reshaper
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(line), base_dir="R")
+    return str(get_display(arabic_reshaper.reshape(line), base_dir="R"))
 
 
 def reads_right_to_left(text: str) -> bool:

@@ -68,7 +68,7 @@ def ui_settings_from_config(config: KioskConfig) -> UiSettings:
         logo=str(theme.logo) if theme.logo else None,
         primary=theme.primary,
         background=theme.background,
-        welcome_text=dict(theme.welcome) or None,
+        welcome_text={code: text for code, text in theme.welcome.items()} or None,
     )
     return UiSettings(
         languages=tuple(ui.languages),
@@ -79,5 +79,5 @@ def ui_settings_from_config(config: KioskConfig) -> UiSettings:
         speech_on=ui.spoken_prompts,
         mode=kiosk.mode,
         patron_language=ui.patron_language,
-        pin_help=dict(ui.pin_help),
+        pin_help={code: text for code, text in ui.pin_help.items()},
     )

@@ -92,7 +92,7 @@ _FLOAT32 = struct.Struct("f")
 
 def _f32(value: float) -> float:
     """``value`` rounded to single precision, as Kivy's C code stores and computes it."""
-    return _FLOAT32.unpack(_FLOAT32.pack(value))[0]
+    return float(_FLOAT32.unpack(_FLOAT32.pack(value))[0])
 
 
 @cache
@@ -396,7 +396,7 @@ def hrow(widgets: Sequence[object], *, rtl: bool, **kwargs: object) -> BoxLayout
 
 
 def font_px(role: str, scale: float) -> float:
-    return sp(ROLE_SIZES[role]) * scale
+    return float(sp(ROLE_SIZES[role])) * scale
 
 
 #: Pixels added to a measured text width so float rounding in the layout never moves its last
@@ -417,7 +417,7 @@ def one_line_width(label: KLabel) -> float:
     widest = max(
         measure.get_extents(visual(line, label.rtl))[0] for line in label.logical.split("\n")
     )
-    return widest + _horizontal_padding(label) + _ROUNDING_PX
+    return float(widest) + _horizontal_padding(label) + _ROUNDING_PX
 
 
 def longest_word_width(label: KLabel) -> float:
@@ -426,7 +426,7 @@ def longest_word_width(label: KLabel) -> float:
     measure = _measurer(label.font_size, label.bold)
     words = label.logical.replace("\n", " ").split(" ")
     widest = max(measure.get_extents(visual(word, label.rtl))[0] for word in words)
-    return widest + _horizontal_padding(label) + _ROUNDING_PX
+    return float(widest) + _horizontal_padding(label) + _ROUNDING_PX
 
 
 def share_widths(needs: Sequence[float], least: Sequence[float], room: float) -> list[float]:
@@ -644,7 +644,7 @@ class ShrinkColumn(AnchorLayout):
     def _height(
         self, labels: list[KLabel], scale: float, width: float, floors: dict[int, float]
     ) -> float:
-        spacing = self.column.spacing * (len(labels) - 1)
+        spacing = float(self.column.spacing) * (len(labels) - 1)
         heights = (self._label_height(lb, max(scale, floors[id(lb)]), width) for lb in labels)
         return sum(heights) + spacing
 
