@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from kiosk.ui.i18n import N_
 
@@ -314,6 +314,15 @@ async def open_demo(config: Any) -> AsyncIterator[Any]:
 
     async with open_kiosk(config, simulator_timing=False, replay_interval_s=0.5) as running:
         yield running
+
+
+class PlayOptions(TypedDict, total=False):
+    """How :func:`play` plays a scenario, beyond the scenario and where its screenshots go."""
+
+    language: str | None
+    look: frozenset[str]
+    state_dir: Path | None
+    audit: bool
 
 
 async def play(

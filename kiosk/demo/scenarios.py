@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Unpack
 
 from kiosk.demo.scenario_run import (
     LOOKS,
+    PlayOptions,
     Scenario,
     ScenarioFailed,
     ScenarioResult,
@@ -74,16 +76,23 @@ def _stack(run: ScenarioRun, count: int) -> list[str]:
     return [str(first + i) for i in range(count)]
 
 
-async def borrow_stack(run: ScenarioRun) -> None:
+async def _lend_stack(run: ScenarioRun, count: int, name: str) -> None:
+    """Sign in to borrow, put ``count`` items down at once: every one lent (on screen and in the
+    library system) and counted; then the patron takes them."""
     await _sign_in(run, N_("Borrow"))
     run.expect_screen("borrow")
-    stack = _stack(run, 5)
-    await run.place(*stack, name="place a stack of five items")
+    stack = _stack(run, count)
+    await run.place(*stack, name=name)
     for barcode in stack:
         run.expect_item(barcode, "borrowed")
         run.expect(run.acs.model.item(barcode).loan is not None, f"{barcode} is on loan in the ILS")
-    run.expect_count(NP_("{n} borrowed", "{n} borrowed"), 5)
+    run.expect_count(NP_("{n} item on the pad", "{n} items on the pad"), count)
+    run.expect_count(NP_("{n} borrowed", "{n} borrowed"), count)
     await run.remove(*stack, name="take the stack")
+
+
+async def borrow_stack(run: ScenarioRun) -> None:
+    await _lend_stack(run, 5, "place a stack of five items")
     await run.tap(N_("Finish"))
     run.expect_screen("receipt")
     await run.tap(N_("Print"))
@@ -305,15 +314,7 @@ async def staff_mode(run: ScenarioRun) -> None:
 
 async def big_stack(run: ScenarioRun) -> None:
     """Ten items at once: every one accounted for, the count in view, the newest in view."""
-    await _sign_in(run, N_("Borrow"))
-    stack = _stack(run, 10)
-    await run.place(*stack, name="place a stack of ten items")
-    for barcode in stack:
-        run.expect_item(barcode, "borrowed")
-        run.expect(run.acs.model.item(barcode).loan is not None, f"{barcode} is on loan in the ILS")
-    run.expect_count(NP_("{n} item on the pad", "{n} items on the pad"), 10)
-    run.expect_count(NP_("{n} borrowed", "{n} borrowed"), 10)
-    await run.remove(*stack, name="take the stack")
+    await _lend_stack(run, 10, "place a stack of ten items")
     await run.tap(N_("Finish"))
     await run.tap(N_("No receipt"))
 
@@ -543,23 +544,11 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 async def run_scenario(
-    name: str,
-    screenshots: Path | None = None,
-    *,
-    language: str | None = None,
-    look: frozenset[str] = frozenset(),
-    state_dir: Path | None = None,
-    audit: bool = True,
+    name: str, screenshots: Path | None = None, **options: Unpack[PlayOptions]
 ) -> ScenarioResult:
-    """Play scenario ``name`` headless; needs ``configure_kivy(headless=True)`` first."""
-    return await play(
-        SCENARIOS[name],
-        screenshots,
-        language=language,
-        look=look,
-        state_dir=state_dir,
-        audit=audit,
-    )
+    """Play scenario ``name`` headless (:func:`play`); needs ``configure_kivy(headless=True)``
+    first."""
+    return await play(SCENARIOS[name], screenshots, **options)
 
 
 def list_scenarios() -> list[tuple[str, str]]:

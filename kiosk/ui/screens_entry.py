@@ -68,36 +68,15 @@ class WelcomeScreen(KioskScreen):
         Every row is as tall as its text needs (large text, long translations) and shares its
         width by its texts, so no word is broken; the welcome text and prompt take the height
         left over, beside the picture of the pad, and give way when it is short (large text in
-        Ukrainian or Somali, a long offline banner): see the ``ShrinkColumn`` below. The staff
-        entry is a quiet button in the corner: there for staff, not in a patron's way.
+        Ukrainian or Somali, a long offline banner): see :meth:`greeting`. The staff entry is a
+        quiet button in the corner: there for staff, not in a patron's way.
         """
         app, tr = self.app, self.app.tr
-        staff = self.button(tr(N_("Staff")), app.open_staff_login, "quiet", size_hint=(None, None))
-        staff.role = "small"
-        root = BoxLayout(orientation="vertical", padding=dp(10))
-        root.add_widget(app.header(extra=fit_width(staff, dp(90))))
-        welcome = self.label(self.welcome_text(), "display", align="center")
-        prompt = self.label(
+        root = self.greeting(
+            self.welcome_text(),
             tr(N_("Place your library card on the reader, or choose what you want to do.")),
-            align="center",
+            PadIllustration(size_hint=(None, 1), width=dp(150)),
         )
-        # The instruction matters more than the greeting: when room is short the greeting
-        # shrinks (not below the size of a title), the instruction not below normal text;
-        # then the greeting goes, and only the instruction alone (large text under the
-        # offline banner) is made smaller still rather than hidden.
-        title_floor = sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale)
-        words = ShrinkColumn(
-            [welcome, prompt],
-            min_scales=[title_floor, 1 / app.font_scale],
-            priority=[prompt, welcome],
-            last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
-            padding=(0, dp(6)),
-        )
-        picture = PadIllustration(size_hint=(None, 1), width=dp(150))
-        middle = BoxLayout(orientation="horizontal", spacing=dp(12))
-        for widget in (words, picture) if app.rtl else (picture, words):
-            middle.add_widget(widget)
-        root.add_widget(middle)
         actions = [
             self.button(tr(N_("Borrow")), lambda: app.choose(Action.BORROW), "primary"),
             self.button(tr(N_("Return")), lambda: app.choose(Action.RETURN), "primary"),
@@ -108,6 +87,36 @@ class WelcomeScreen(KioskScreen):
         choices.add_widget(app.accessibility_row())
         choices.add_widget(self.language_choice())
         root.add_widget(choices)
+        return root
+
+    def greeting(self, heading: str, sentence: str, picture: Widget) -> BoxLayout:
+        """The screen's column so far: the header with the quiet staff entry, then ``heading``
+        and ``sentence`` beside ``picture`` in the height the rows added below leave.
+
+        The sentence (what to do) matters more than the heading: when room is short the
+        heading shrinks (not below the size of a title), the sentence not below normal text;
+        then the heading goes, and only the sentence alone (large text under the offline
+        banner) is made smaller still rather than hidden.
+        """
+        app, tr = self.app, self.app.tr
+        staff = self.button(tr(N_("Staff")), app.open_staff_login, "quiet", size_hint=(None, None))
+        staff.role = "small"
+        root = BoxLayout(orientation="vertical", padding=dp(10))
+        root.add_widget(app.header(extra=fit_width(staff, dp(90))))
+        title = self.label(heading, "display", align="center")
+        instruction = self.label(sentence, align="center")
+        title_floor = sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale)
+        words = ShrinkColumn(
+            [title, instruction],
+            min_scales=[title_floor, 1 / app.font_scale],
+            priority=[instruction, title],
+            last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
+            padding=(0, dp(6)),
+        )
+        middle = BoxLayout(orientation="horizontal", spacing=dp(12))
+        for widget in (words, picture) if app.rtl else (picture, words):
+            middle.add_widget(widget)
+        root.add_widget(middle)
         return root
 
     def language_choice(self) -> BoxLayout:
@@ -178,29 +187,9 @@ class ClosedScreen(WelcomeScreen):
         return f"{title}. {sentence}"
 
     def build(self) -> Widget:
-        app, tr = self.app, self.app.tr
-        staff = self.button(tr(N_("Staff")), app.open_staff_login, "quiet", size_hint=(None, None))
-        staff.role = "small"
+        app = self.app
         title, sentence = self.texts()
-        root = BoxLayout(orientation="vertical", padding=dp(10))
-        root.add_widget(app.header(extra=fit_width(staff, dp(90))))
-        heading = self.label(title, "display", align="center")
-        when = self.label(sentence, align="center")
-        words = ShrinkColumn(  # as on the welcome screen: the sentence matters more
-            [heading, when],
-            min_scales=[
-                sp(ROLE_SIZES["title"]) / font_px("display", app.font_scale),
-                1 / app.font_scale,
-            ],
-            priority=[when, heading],
-            last_resort_scale=_INSTRUCTION_LAST_RESORT_SCALE,
-            padding=(0, dp(6)),
-        )
-        picture = ClockIllustration(size_hint=(None, 1), width=dp(150))
-        middle = BoxLayout(orientation="horizontal", spacing=dp(12))
-        for widget in (words, picture) if app.rtl else (picture, words):
-            middle.add_widget(widget)
-        root.add_widget(middle)
+        root = self.greeting(title, sentence, ClockIllustration(size_hint=(None, 1), width=dp(150)))
         choices = self.column(spacing=6)
         choices.add_widget(app.accessibility_row())
         choices.add_widget(self.language_choice())
