@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"kiosk demo: --look: {error}", file=sys.stderr)
         return 2
     if args.list_scenarios:
+        width = max(len(name) for name in SCENARIOS)
         for scenario in SCENARIOS.values():
-            print(f"{scenario.name:18} {scenario.description}")
+            print(f"{scenario.name:{width}}  {scenario.description}")
         return 0
     if args.language is not None:
         from kiosk.ui.i18n import LANGUAGES

@@ -448,6 +448,10 @@ SHEET_SELECTION: tuple[tuple[str, str, str], ...] = (
     ("large-text", "so", "receipt"),
     ("normal", "da", "pin"),
     ("normal", "en", "staff"),
+    ("large-text", "ar", "return"),
+    ("high-contrast", "sv", "menu"),
+    ("normal", "en", "closed"),
+    ("normal", "sv", "return_station"),
 )
 
 _LOOK_CAPTIONS = {
