@@ -174,7 +174,7 @@ class Kiosk(StaffCommandSet, Service):
     async def stop(self) -> None:
         if not self._started:
             return
-        if self.ctx.session.patron_id is not None or self.ctx.mode is not Mode.IDLE:
+        if self.ctx.session.patron_id is not None or not self.ctx.mode.between_visits:
             await self._end(EndReason.SHUTDOWN)
         await self.ctx.drain()
         await self._background.stop()
@@ -380,7 +380,8 @@ class Kiosk(StaffCommandSet, Service):
 
     async def _enter_staff(self) -> None:
         """A patron's session still open is ended first."""
-        if self.ctx.session.patron_id is not None or self.ctx.mode not in (Mode.IDLE, Mode.STAFF):
+        mode, patron = self.ctx.mode, self.ctx.session.patron_id
+        if patron is not None or not (mode.between_visits or mode is Mode.STAFF):
             await self._end(EndReason.STAFF)
         self.ctx.set_mode(Mode.STAFF)
         self.ctx.emit(ev.StaffModeEntered())
@@ -394,7 +395,7 @@ class Kiosk(StaffCommandSet, Service):
     async def _tag_arrived(self, tag: PadTag) -> None:
         ctx = self.ctx
         ctx.touch()
-        if self.pad is not None and self.pad.rounds == 0 and ctx.mode is Mode.IDLE:
+        if self.pad is not None and self.pad.rounds == 0 and ctx.mode.between_visits:
             ctx.left_on_pad.add(tag.uid)  # on the pad when the kiosk started: nobody's yet
         if tag.is_patron_card:
             # A library card on the pad identifies when a card may; during a session it is

@@ -34,6 +34,11 @@ class Mode(enum.Enum):
     STAFF = "staff"
     CLOSED = "closed"  # outside the opening hours, or out of service: staff only
 
+    @property
+    def between_visits(self) -> bool:
+        """Nobody's visit is open: the screen rests (welcome or closed) and has nothing to end."""
+        return self in (Mode.IDLE, Mode.CLOSED)
+
 
 class Command(enum.Enum):
     """What a screen (or a device acting for the patron) can ask of the kiosk."""

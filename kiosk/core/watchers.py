@@ -29,7 +29,7 @@ async def watch_inactivity(
     """Warn a patron who stopped touching the screen, then end their visit."""
     while True:
         await asyncio.sleep(tick_s)
-        if ctx.mode is Mode.IDLE or ctx.busy:
+        if ctx.mode.between_visits or ctx.busy:
             continue
         left = ctx.settings.inactivity_timeout_s - ctx.idle_for()
         if left <= 0:

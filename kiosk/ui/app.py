@@ -193,7 +193,7 @@ class KioskApp(App):
         the staff login) goes back to the welcome screen when nobody has touched it for a
         while: it is the next patron's screen."""
         screen = self.presenter.state.screen
-        outside_a_visit = self.port is None or self.port.mode is Mode.IDLE
+        outside_a_visit = self.port is None or self.port.mode.between_visits
         if (
             outside_a_visit
             and screen in (Screen.IDENTIFY, Screen.STAFF_LOGIN)
@@ -512,7 +512,8 @@ class KioskApp(App):
     def cancel(self) -> None:
         """Leave identify / PIN / staff login: end whatever session was started."""
         self.intent = None
-        if self.port is not None and self.port.mode not in (Mode.IDLE, Mode.STAFF):
+        mode = self.port.mode if self.port is not None else Mode.IDLE
+        if not (mode.between_visits or mode is Mode.STAFF):
             self._patron(lambda patron: patron.end_session())
         else:
             self.presenter.clear_session()

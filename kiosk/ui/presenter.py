@@ -212,7 +212,7 @@ class Presenter:
         s = self.state
         match event:
             case ev.ModeChanged(mode=mode):
-                if mode in (Mode.IDLE, Mode.CLOSED):
+                if mode.between_visits:
                     if s.screen not in (Screen.GOODBYE, Screen.IDENTIFY, Screen.STAFF_LOGIN):
                         s.screen = self.home
                 else:

@@ -188,3 +188,8 @@ async def test_every_command_in_every_mode(tmp_path, state: str) -> None:
             elif rig.kiosk.mode not in (Mode.IDLE, Mode.CLOSED):
                 await rig.kiosk.end_session()
             assert rig.kiosk.mode in (Mode.IDLE, Mode.CLOSED), (state, command)
+
+
+def test_idle_and_closed_are_the_modes_between_visits() -> None:
+    """Nothing to time out, end or cancel in them (the inactivity watch and the screens ask)."""
+    assert {mode for mode in Mode if mode.between_visits} == {Mode.IDLE, Mode.CLOSED}

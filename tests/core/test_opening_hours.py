@@ -3,6 +3,7 @@ and the clock never cuts a visit short."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from kiosk.config import ConfigError, load_config
 from kiosk.core import (
     Command,
     CommandRefused,
+    InactivityWarning,
     ItemBorrowed,
     Mode,
     ReceiptChoice,
@@ -88,6 +90,21 @@ async def test_outside_the_hours_the_kiosk_serves_staff_only(tmp_path: Path) -> 
         rig.kiosk.ctx.follow_opening_hours()
         assert (await rig.events.wait(ServiceChanged, open=True)).open
         assert rig.kiosk.mode is Mode.IDLE
+
+
+async def test_a_closed_kiosk_has_no_visit_to_time_out_or_end(tmp_path: Path) -> None:
+    """Out of service from the start, with a short inactivity timeout: nothing to warn about,
+    no visit ended again and again while it stands closed; a staff visit ends none either."""
+    async with kiosk_rig(
+        tmp_path, out_of_service=True, inactivity_timeout_s=0.3, inactivity_warning_s=0.2
+    ) as rig:
+        rig.kiosk.ctx.follow_opening_hours()
+        assert rig.kiosk.mode is Mode.CLOSED
+        await asyncio.sleep(1.0)  # three timeouts' worth of nobody touching the screen
+        assert await rig.kiosk.staff_enter("2468")
+        await rig.kiosk.staff_exit()
+        assert rig.kiosk.mode is Mode.CLOSED
+        assert not rig.events.of(InactivityWarning) and not rig.events.of(SessionEnded)
 
 
 async def test_closing_time_never_cuts_a_visit_short(tmp_path: Path) -> None:
