@@ -240,23 +240,9 @@ def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path
     (tmp_path / "staff-code").chmod(0o644)  # readable by others
     path = write_config(
         tmp_path,
-        """\
-        [kiosk]
-        id = "k1"
-        library = "SE-BOL"
-        branch = "BOL-HB"
-
-        [ils.sip2]
-        user = "k"
-        password_file = "sip2-password"
-
-        [ils.sip2.tls]
-        enabled = true
-        ca_file = "no-such-ca.pem"
-
-        [ui]
-        staff_code_file = "staff-code"
-        """,
+        MINIMAL_TOML.replace('password = "pw-bol-hb"', 'password_file = "sip2-password"')
+        + '\n[ils.sip2.tls]\nenabled = true\nca_file = "no-such-ca.pem"\n'
+        + '\n[ui]\nstaff_code_file = "staff-code"\n',
     )
     issues = by_key(issues_of(path))
     assert set(issues) == {"ils.sip2.password_file", "ils.sip2.tls.ca_file", "ui.staff_code_file"}
@@ -265,21 +251,15 @@ def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path
     assert issues["ils.sip2.password_file"].line == line_of(path, "password_file")
 
 
-TLS_TOML = """\
-[kiosk]
-id = "k1"
-library = "SE-BOL"
-branch = "BOL-HB"
-
-[ils.sip2]
-user = "k"
-password = "p"
-
+TLS_TOML = (
+    MINIMAL_TOML
+    + """
 [ils.sip2.tls]
 enabled = {enabled}
 ca_file = "no-such-ca.pem"
 cert_file = "no-such-cert.pem"
 """
+)
 
 
 def test_tls_files_are_not_checked_while_tls_is_off(tmp_path: Path) -> None:
