@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,13 @@ def line_of(path: Path, text: str) -> int:
 
 def by_key(issues: list[ConfigIssue]) -> dict[str, ConfigIssue]:
     return {issue.key: issue for issue in issues}
+
+
+def invalid_data(data: dict[str, Any]) -> dict[str, ConfigIssue]:
+    """The issues, by key, that make ``validate_config`` refuse ``data``."""
+    with pytest.raises(ConfigError) as caught:
+        validate_config(data)
+    return by_key(list(caught.value.issues))
 
 
 def test_minimal_config_is_enough(tmp_path: Path) -> None:
@@ -114,9 +122,7 @@ def test_cross_field_problems_point_at_the_exact_key() -> None:
         ui={"languages": ["sv", "en"], "default_language": "fi", "staff_code": "12"},
         policy={"inactivity_timeout_s": 30, "inactivity_warning_s": 40},
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert "sv, en" in issues["ui.default_language"].expected
     assert issues["ui.staff_code"].value == "'***' (hidden)"
     assert "less than inactivity_timeout_s (30)" in issues["policy.inactivity_warning_s"].expected
@@ -159,9 +165,7 @@ def test_bin_references_are_checked_once_fields_are_valid() -> None:
             "rules": [{"alert_type": "01", "bin": "holds"}, {"bin": "transit"}],
         }
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert issues["return_station.rules[1].bin"].value == "'transit'"
     assert "holds, shelf" in issues["return_station.rules[1].bin"].expected
     assert issues["return_station.exception_bin"].value == "'manual'"
@@ -185,9 +189,7 @@ def test_hardware_that_needs_a_port_says_so() -> None:
             "card_reader": {"type": "pcsc", "reader_pattern": "ACR(122"},
         }
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert "/dev/ttyUSB0" in issues["hardware.rfid.port"].expected
     assert issues["hardware.printer.address"].value == "'epson'"
     assert "VID:PID" in issues["hardware.printer.address"].expected
