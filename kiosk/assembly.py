@@ -33,6 +33,7 @@ from kiosk.config import KioskConfig
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.receipts import ReceiptSender, SmtpReceiptSender
 from kiosk.core.recovery import RecoveryReport, recover
+from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import StaffCode
 from kiosk.core.statistics import Statistics
 from kiosk.ils.journal import Journal
@@ -373,6 +374,16 @@ class Basics:
         self.stack.push_async_callback(device.close)
         return device
 
+    async def recover_half_done(
+        self, security: SecurityWriter, *, policy: OfflinePolicy | None = None
+    ) -> RecoveryReport:
+        """Start-up recovery of what the journal left half done (:func:`kiosk.core.recovery.
+        recover`); what it cannot settle yet is logged and left for the next pass."""
+        report = await recover(self.journal, self.ils, security, policy=policy)
+        if not report.complete:
+            log.warning("start-up recovery left work for later: %s", report)
+        return report
+
 
 async def open_basics(
     config: KioskConfig,
@@ -454,9 +465,7 @@ async def open_kiosk(
         )
         report = None
         if run_recovery and kiosk.security is not None:
-            report = await recover(basics.journal, basics.ils, kiosk.security)
-            if not report.complete:
-                log.warning("start-up recovery left work for later: %s", report)
+            report = await basics.recover_half_done(kiosk.security)
         await stack.enter_async_context(kiosk)
         yield RunningKiosk.on(
             basics,

@@ -41,7 +41,6 @@ from kiosk.assembly import (
 )
 from kiosk.config import KioskConfig
 from kiosk.core import station_events as sev
-from kiosk.core.recovery import recover
 from kiosk.core.station import ReturnStation, StationSettings
 from kiosk.core.station_bins import StationBin
 from kiosk.core.station_ledger import StationLedger
@@ -276,11 +275,11 @@ async def open_return_station(
             scanner=scanner,
             printer=printer,
         )
-        report = None
-        if run_recovery:
-            report = await recover(journal, ils, station.security, policy=offline)
-            if not report.complete:
-                log.warning("start-up recovery left work for later: %s", report)
+        report = (
+            await basics.recover_half_done(station.security, policy=offline)
+            if run_recovery
+            else None
+        )
         await stack.enter_async_context(station)
         yield RunningStation.on(
             basics,

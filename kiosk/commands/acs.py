@@ -56,68 +56,10 @@ def register(subparsers: Any) -> None:
         type=int,
         help="also serve FOLIO's REST API on this port (tenant 'demo'; same model and faults)",
     )
-    # Defaults: kiosk.acs.ConnectionLimits (not imported here: `kiosk --help` stays quick).
-    parser.add_argument(
-        "--max-connections",
-        type=_positive(int),
-        metavar="N",
-        help="open SIP2 connections at most (default 1000; fewer if file descriptors are short)",
-    )
-    parser.add_argument(
-        "--max-per-address",
-        type=_positive(int),
-        metavar="N",
-        help="open SIP2 connections from one address at most (default 64); beyond a cap the"
-        " oldest connection that has not logged in makes room",
-    )
-    parser.add_argument(
-        "--login-deadline",
-        type=_positive(float),
-        metavar="SECONDS",
-        help="a connection must log in within this many seconds (default 20)",
-    )
-    parser.add_argument(
-        "--message-deadline",
-        type=_positive(float),
-        metavar="SECONDS",
-        help="a message, once begun, must end within this many seconds (default 30)",
-    )
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every response")
-    parser.add_argument(
-        "--jitter-ms", type=float, default=0.0, help="plus a random 0..N ms per response"
-    )
-    parser.add_argument(
-        "--drop-after",
-        type=int,
-        default=0,
-        help="drop the connection at the N-th request (0 = never)",
-    )
-    parser.add_argument(
-        "--drop-repeat", action="store_true", help="keep dropping every N-th request"
-    )
-    parser.add_argument(
-        "--drop-before-processing",
-        action="store_true",
-        help="drop before carrying out the request (default: after)",
-    )
-    parser.add_argument(
-        "--corrupt-checksum",
-        type=int,
-        default=0,
-        help="corrupt the checksum of the next N responses",
-    )
-    parser.add_argument(
-        "--answer-96",
-        type=int,
-        default=0,
-        help="answer the next N requests with 96 (request resend)",
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        help="start offline: 98 says on-line N, circulation is refused",
-    )
-    parser.add_argument("--refuse-logins", action="store_true", help="refuse every 93 login")
+    for option, limit, kind, metavar, text in _LIMITS:
+        parser.add_argument(option, dest=limit, type=_positive(kind), metavar=metavar, help=text)
+    for option, settings in _FAULT_KNOBS:
+        parser.add_argument(option, **settings)
     parser.add_argument(
         "-v",
         "--verbose",
@@ -158,25 +100,48 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+#: The connection limits: option, field of kiosk.acs.ConnectionLimits, kind, metavar, help. The
+#: defaults are the class's (not imported here: `kiosk --help` stays quick).
+_LIMITS: tuple[tuple[str, str, type[int] | type[float], str, str], ...] = (
+    ("--max-connections", "max_connections", int, "N",
+     "open SIP2 connections at most (default 1000; fewer if file descriptors are short)"),
+    ("--max-per-address", "max_per_address", int, "N",
+     "open SIP2 connections from one address at most (default 64); beyond a cap the oldest"
+     " connection that has not logged in makes room"),
+    ("--login-deadline", "login_seconds", float, "SECONDS",
+     "a connection must log in within this many seconds (default 20)"),
+    ("--message-deadline", "message_seconds", float, "SECONDS",
+     "a message, once begun, must end within this many seconds (default 30)"),
+)  # fmt: skip
+
+#: The fault knobs (kiosk.acs.Faults), each option named after its knob.
+_FAULT_KNOBS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--latency-ms", {"type": float, "default": 0.0, "help": "delay every response"}),
+    ("--jitter-ms", {"type": float, "default": 0.0, "help": "plus a random 0..N ms per response"}),
+    ("--drop-after",
+     {"type": int, "default": 0, "help": "drop the connection at the N-th request (0 = never)"}),
+    ("--drop-repeat", {"action": "store_true", "help": "keep dropping every N-th request"}),
+    ("--drop-before-processing",
+     {"action": "store_true", "help": "drop before carrying out the request (default: after)"}),
+    ("--corrupt-checksum",
+     {"type": int, "default": 0, "help": "corrupt the checksum of the next N responses"}),
+    ("--answer-96",
+     {"type": int, "default": 0, "help": "answer the next N requests with 96 (request resend)"}),
+    ("--offline",
+     {"action": "store_true", "help": "start offline: 98 says on-line N, circulation is refused"}),
+    ("--refuse-logins", {"action": "store_true", "help": "refuse every 93 login"}),
+)  # fmt: skip
+
+
 def _limits(args: argparse.Namespace, defaults: Any) -> Any:
     """The connection limits of the options, the defaults where none was given."""
-    given = {
-        "max_connections": args.max_connections,
-        "max_per_address": args.max_per_address,
-        "login_seconds": args.login_deadline,
-        "message_seconds": args.message_deadline,
-    }
+    given = {limit: getattr(args, limit) for _, limit, *_ in _LIMITS}
     return replace(defaults, **{name: value for name, value in given.items() if value is not None})
 
 
 def _fault_settings(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms,
-        "drop_after": args.drop_after, "drop_repeat": args.drop_repeat,
-        "drop_before_processing": args.drop_before_processing,
-        "corrupt_checksum": args.corrupt_checksum, "answer_96": args.answer_96,
-        "offline": args.offline, "refuse_logins": args.refuse_logins,
-    }  # fmt: skip
+    knobs = (option.removeprefix("--").replace("-", "_") for option, _ in _FAULT_KNOBS)
+    return {knob: getattr(args, knob) for knob in knobs}
 
 
 def run_server(args: argparse.Namespace) -> int:

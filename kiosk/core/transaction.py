@@ -22,11 +22,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 from kiosk.core.pad import PadTag
 from kiosk.core.security import SecurityWriter
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
 from kiosk.ils.offline import (
     OfflineDecision,
     OfflineRefusal,
@@ -184,14 +184,7 @@ class Transactions:
             else:
                 log.warning("%s of %s not sent: %s", request.kind.value, request.item_id, error)
             return NotDone()
-        entry = await journal.call(
-            journal.begin,
-            request.kind,
-            request.item_id,
-            patron_id=request.patron_id,
-            tag_uid=request.tag_uids,
-            session_id=request.session_id,
-        )
+        entry = await self._journal_entry(journal.begin, request)
         try:
             result = await send()
         except LibrarySystemUnavailable as error:
@@ -257,16 +250,25 @@ class Transactions:
                 journal.accept_offline, attempt.entry_id, security_target=target
             )
         else:
-            entry = await journal.call(
-                journal.begin_offline,
-                request.kind,
-                request.item_id,
-                patron_id=request.patron_id,
-                tag_uid=request.tag_uids,
-                session_id=request.session_id,
-                security_target=target,
+            entry = await self._journal_entry(
+                journal.begin_offline, request, security_target=target
             )
         return AcceptedOffline(entry.id)
+
+    async def _journal_entry(
+        self, begin: Callable[..., Entry], request: Request, **extra: Any
+    ) -> Entry:
+        """A new journal entry for ``request`` by ``begin`` (``Journal.begin`` or
+        ``begin_offline``), with what the journal keeps of every request."""
+        return await self.journal.call(
+            begin,
+            request.kind,
+            request.item_id,
+            patron_id=request.patron_id,
+            tag_uid=request.tag_uids,
+            session_id=request.session_id,
+            **extra,
+        )
 
     async def _abandon(self, attempt: _Attempt) -> None:
         """Give up an entry whose request certainly never reached the library system."""

@@ -84,6 +84,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Message)
+M = TypeVar("M", bound=Message)
 
 
 class _Screen(Protocol):
@@ -170,6 +171,13 @@ def _media_type(code: str | None) -> str | None:
     """CK as the port names media types (``001`` -> ``book``); an unknown code stays as sent."""
     code = (code or "").strip()
     return MEDIA_TYPES.get(code, code) or None
+
+
+def _with_pin(client: SIP2Client, cls: type[M], pin: str | None, values: dict[str, Any]) -> M:
+    """A request about a patron, with their PIN (AD) when the patron gave one."""
+    if pin is not None:
+        values["patron_password"] = pin
+    return client.make(cls, **values)
 
 
 def _messages(reply: _Screen) -> tuple[str, ...]:
@@ -339,8 +347,9 @@ class SIP2LibrarySystem(LibrarySystem):
         """Send one request. ``changes``: a circulation request whose loss leaves the outcome
         unknown (checkout, check-in, renew) rather than merely unanswered."""
         client = await self._connected()
+        request = build(client)
         try:
-            reply = await client.request(build(client))
+            reply = await client.request(request)
         except SIP2TimeoutError as error:
             self._online = False
             raise (OutcomeUnknown if changes else LibrarySystemUnavailable)(str(error)) from None
@@ -362,6 +371,11 @@ class SIP2LibrarySystem(LibrarySystem):
         except SIP2Error as error:
             raise LibrarySystemProtocolError(str(error)) from None
         self._online = True
+        expected = request.layout.response
+        if expected is not None and reply.code != expected:
+            raise LibrarySystemProtocolError(
+                f"{request.layout.name} ({request.code}) answered with message {reply.code}"
+            )
         return reply
 
     async def check_online(self) -> bool:
@@ -390,9 +404,7 @@ class SIP2LibrarySystem(LibrarySystem):
     ) -> Callable[[SIP2Client], PatronInformation]:
         def build(client: SIP2Client) -> PatronInformation:
             values: dict[str, Any] = {"summary": summary, "patron_identifier": patron_id}
-            if pin is not None:
-                values["patron_password"] = pin
-            return client.make(PatronInformation, **values)
+            return _with_pin(client, PatronInformation, pin, values)
 
         return build
 
@@ -421,8 +433,6 @@ class SIP2LibrarySystem(LibrarySystem):
         patron_id: str,
         pin: str | None,
     ) -> Patron:
-        if reply.code not in ("64", "24"):
-            raise LibrarySystemProtocolError(f"patron status answered with {reply.code}")
         valid_text = reply.valid_patron
         valid = _yes(valid_text) if valid_text is not None else bool(reply.personal_name)
         pin_text = reply.valid_patron_password
@@ -540,13 +550,9 @@ class SIP2LibrarySystem(LibrarySystem):
                 values["transaction_date"] = transaction_date
             if self.options.nb_due_date == "now":
                 values["nb_due_date"] = transaction_date or datetime.now()
-            if pin is not None:
-                values["patron_password"] = pin
-            return client.make(Checkout, **values)
+            return _with_pin(client, Checkout, pin, values)
 
         reply = await self._request(build, changes=True)
-        if reply.code != "12":
-            raise LibrarySystemProtocolError(f"checkout answered with message {reply.code}")
         ok = bool(reply.ok)
         fee_amount = _decimal(reply.fee_amount)
         fee_due = None
@@ -593,8 +599,6 @@ class SIP2LibrarySystem(LibrarySystem):
             return client.make(Checkin, **values)
 
         reply = await self._request(build, changes=True)
-        if reply.code != "10":
-            raise LibrarySystemProtocolError(f"check-in answered with message {reply.code}")
         if not reply.ok and await self._refusal_means_offline(lambda status: status.checkin_ok):
             raise LibrarySystemUnavailable("the library system is offline (check-in refused)")
         return checkin_result(reply, item_id)
@@ -616,13 +620,9 @@ class SIP2LibrarySystem(LibrarySystem):
                 "item_identifier": item_id,
                 "fee_acknowledged": "Y" if fee_acknowledged else "N",
             }
-            if pin is not None:
-                values["patron_password"] = pin
-            return client.make(Renew, **values)
+            return _with_pin(client, Renew, pin, values)
 
         reply = await self._request(build, changes=True)
-        if reply.code != "30":
-            raise LibrarySystemProtocolError(f"renew answered with message {reply.code}")
         ok = bool(reply.ok)
         fee_amount = _decimal(reply.fee_amount)
         messages = _messages(reply)
@@ -642,13 +642,9 @@ class SIP2LibrarySystem(LibrarySystem):
     async def renew_all(self, patron_id: str, *, pin: str | None = None) -> RenewAllResult:
         def build(client: SIP2Client) -> RenewAll:
             values: dict[str, Any] = {"patron_identifier": patron_id}
-            if pin is not None:
-                values["patron_password"] = pin
-            return client.make(RenewAll, **values)
+            return _with_pin(client, RenewAll, pin, values)
 
         reply = await self._request(build, changes=True)
-        if reply.code != "66":
-            raise LibrarySystemProtocolError(f"renew all answered with message {reply.code}")
         return RenewAllResult(
             ok=bool(reply.ok),
             renewed=tuple(reply.renewed_items),
@@ -660,8 +656,6 @@ class SIP2LibrarySystem(LibrarySystem):
         reply = await self._request(
             lambda c: c.make(ItemInformation, item_identifier=item_id), changes=False
         )
-        if reply.code != "18":
-            raise LibrarySystemProtocolError(f"item information answered with {reply.code}")
         code = reply.circulation_status or "01"
         title = reply.title_identifier or ""
         status = _CIRCULATION_STATUS.get(code, ItemStatus.OTHER)

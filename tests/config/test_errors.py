@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,13 @@ def line_of(path: Path, text: str) -> int:
 
 def by_key(issues: list[ConfigIssue]) -> dict[str, ConfigIssue]:
     return {issue.key: issue for issue in issues}
+
+
+def invalid_data(data: dict[str, Any]) -> dict[str, ConfigIssue]:
+    """The issues, by key, that make ``validate_config`` refuse ``data``."""
+    with pytest.raises(ConfigError) as caught:
+        validate_config(data)
+    return by_key(list(caught.value.issues))
 
 
 def test_minimal_config_is_enough(tmp_path: Path) -> None:
@@ -114,9 +122,7 @@ def test_cross_field_problems_point_at_the_exact_key() -> None:
         ui={"languages": ["sv", "en"], "default_language": "fi", "staff_code": "12"},
         policy={"inactivity_timeout_s": 30, "inactivity_warning_s": 40},
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert "sv, en" in issues["ui.default_language"].expected
     assert issues["ui.staff_code"].value == "'***' (hidden)"
     assert "less than inactivity_timeout_s (30)" in issues["policy.inactivity_warning_s"].expected
@@ -159,9 +165,7 @@ def test_bin_references_are_checked_once_fields_are_valid() -> None:
             "rules": [{"alert_type": "01", "bin": "holds"}, {"bin": "transit"}],
         }
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert issues["return_station.rules[1].bin"].value == "'transit'"
     assert "holds, shelf" in issues["return_station.rules[1].bin"].expected
     assert issues["return_station.exception_bin"].value == "'manual'"
@@ -185,9 +189,7 @@ def test_hardware_that_needs_a_port_says_so() -> None:
             "card_reader": {"type": "pcsc", "reader_pattern": "ACR(122"},
         }
     )
-    with pytest.raises(ConfigError) as caught:
-        validate_config(data)
-    issues = by_key(list(caught.value.issues))
+    issues = invalid_data(data)
     assert "/dev/ttyUSB0" in issues["hardware.rfid.port"].expected
     assert issues["hardware.printer.address"].value == "'epson'"
     assert "VID:PID" in issues["hardware.printer.address"].expected
@@ -240,23 +242,9 @@ def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path
     (tmp_path / "staff-code").chmod(0o644)  # readable by others
     path = write_config(
         tmp_path,
-        """\
-        [kiosk]
-        id = "k1"
-        library = "SE-BOL"
-        branch = "BOL-HB"
-
-        [ils.sip2]
-        user = "k"
-        password_file = "sip2-password"
-
-        [ils.sip2.tls]
-        enabled = true
-        ca_file = "no-such-ca.pem"
-
-        [ui]
-        staff_code_file = "staff-code"
-        """,
+        MINIMAL_TOML.replace('password = "pw-bol-hb"', 'password_file = "sip2-password"')
+        + '\n[ils.sip2.tls]\nenabled = true\nca_file = "no-such-ca.pem"\n'
+        + '\n[ui]\nstaff_code_file = "staff-code"\n',
     )
     issues = by_key(issues_of(path))
     assert set(issues) == {"ils.sip2.password_file", "ils.sip2.tls.ca_file", "ui.staff_code_file"}
@@ -265,21 +253,15 @@ def test_a_missing_tls_file_does_not_hide_a_missing_or_open_secret_file(tmp_path
     assert issues["ils.sip2.password_file"].line == line_of(path, "password_file")
 
 
-TLS_TOML = """\
-[kiosk]
-id = "k1"
-library = "SE-BOL"
-branch = "BOL-HB"
-
-[ils.sip2]
-user = "k"
-password = "p"
-
+TLS_TOML = (
+    MINIMAL_TOML
+    + """
 [ils.sip2.tls]
 enabled = {enabled}
 ca_file = "no-such-ca.pem"
 cert_file = "no-such-cert.pem"
 """
+)
 
 
 def test_tls_files_are_not_checked_while_tls_is_off(tmp_path: Path) -> None:

@@ -155,14 +155,19 @@ async def _return_and_leave_it_on_the_pad(rig: Rig) -> None:
     rig.events.clear()
 
 
+async def _next_patron_is_asked_about_the_return_left_on_the_pad(rig: Rig) -> ItemLeftOnPad:
+    """A return left on the pad, then the next patron logs in and starts borrowing."""
+    await _return_and_leave_it_on_the_pad(rig)
+    await rig.login()
+    await rig.kiosk.start_borrow()
+    return await rig.events.wait(ItemLeftOnPad, item_id=RETURNED_BOOK)
+
+
 async def test_a_return_left_on_the_pad_is_not_lent_to_the_next_patron_who_says_no(
     tmp_path,
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
-        await _return_and_leave_it_on_the_pad(rig)
-        await rig.login()
-        await rig.kiosk.start_borrow()
-        left = await rig.events.wait(ItemLeftOnPad, item_id=RETURNED_BOOK)
+        left = await _next_patron_is_asked_about_the_return_left_on_the_pad(rig)
         assert left.item_id == RETURNED_BOOK
         await rig.settle()
         assert rig.acs.model.item(RETURNED_BOOK).loan is None  # asked, not lent
@@ -181,10 +186,7 @@ async def test_items_left_on_the_pad_are_lent_when_the_patron_says_they_are_thei
     tmp_path,
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
-        await _return_and_leave_it_on_the_pad(rig)
-        await rig.login()
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemLeftOnPad, item_id=RETURNED_BOOK)
+        await _next_patron_is_asked_about_the_return_left_on_the_pad(rig)
         await rig.kiosk.confirm_left_items(True)
         await rig.events.wait(ItemBorrowed, item_id=RETURNED_BOOK)
         assert rig.acs.model.item(RETURNED_BOOK).loan is not None
@@ -211,10 +213,7 @@ async def test_loans_left_on_the_pad_are_counted_at_the_goodbye_and_asked_about_
 
 async def test_an_item_taken_off_the_pad_and_placed_again_is_an_ordinary_loan(tmp_path) -> None:
     async with kiosk_rig(tmp_path) as rig:
-        await _return_and_leave_it_on_the_pad(rig)
-        await rig.login()
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemLeftOnPad, item_id=RETURNED_BOOK)
+        await _next_patron_is_asked_about_the_return_left_on_the_pad(rig)
         rig.take(RETURNED_BOOK)
         refused = await rig.events.wait(ItemRefused, item_id=RETURNED_BOOK)
         assert refused.reason is Reason.LEFT_ON_PAD  # the question is withdrawn

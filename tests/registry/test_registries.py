@@ -29,7 +29,7 @@ from kiosk.registry import (
     UnknownType,
 )
 from kiosk.vendors.sorters import ModbusSorterSettings
-from tests.config.fixtures import minimal_config, write_config
+from tests.config.fixtures import MINIMAL_TOML, minimal_config, write_config
 
 #: What each registry's factories build (``None`` for the "none" vendors).
 PRODUCTS: dict[str, type] = {
@@ -93,21 +93,7 @@ def test_the_kiosks_own_vendors_are_registered() -> None:
 
 def test_an_unknown_type_names_the_file_line_key_and_the_known_types(tmp_path: Path) -> None:
     path = write_config(
-        tmp_path,
-        """
-        [kiosk]
-        id = "k1"
-        library = "SE-BOL"
-        branch = "BOL-HB"
-
-        [ils.sip2]
-        user = "u"
-        password = "p"
-
-        [hardware.rfid]
-        type = "acme"
-        port = "/dev/ttyUSB0"
-        """,
+        tmp_path, MINIMAL_TOML + '\n[hardware.rfid]\ntype = "acme"\nport = "/dev/ttyUSB0"\n'
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path, env={})
