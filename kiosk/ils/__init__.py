@@ -7,50 +7,8 @@ are :class:`kiosk.ils.sip2.SIP2LibrarySystem` and :class:`kiosk.ils.folio.FolioL
 journal and offline policy live in ``kiosk.ils.journal`` and ``kiosk.ils.offline``.
 """
 
-from kiosk.ils.port import (
-    BORROWING_BLOCKS,
-    CheckinAlert,
-    CheckinResult,
-    CheckoutResult,
-    Fee,
-    FeeDue,
-    Hold,
-    HoldState,
-    ItemInfo,
-    ItemStatus,
-    LibrarySystem,
-    LibrarySystemError,
-    LibrarySystemProtocolError,
-    LibrarySystemUnavailable,
-    Loan,
-    OutcomeUnknown,
-    Patron,
-    PatronAccount,
-    PatronBlock,
-    RenewAllResult,
-    RenewResult,
-)
+from kiosk.ils import port
+from kiosk.ils.port import *  # noqa: F403 (the port's names, listed in port.__all__)
 
-__all__ = [
-    "BORROWING_BLOCKS",
-    "CheckinAlert",
-    "CheckinResult",
-    "CheckoutResult",
-    "Fee",
-    "FeeDue",
-    "Hold",
-    "HoldState",
-    "ItemInfo",
-    "ItemStatus",
-    "LibrarySystem",
-    "LibrarySystemError",
-    "LibrarySystemProtocolError",
-    "LibrarySystemUnavailable",
-    "Loan",
-    "OutcomeUnknown",
-    "Patron",
-    "PatronAccount",
-    "PatronBlock",
-    "RenewAllResult",
-    "RenewResult",
-]
+__all__: list[str] = []
+__all__ += port.__all__

@@ -28,6 +28,7 @@ from kiosk.ils.notices import Notice
 from kiosk.sip2.fields import MEDIA_TYPES
 
 __all__ = [
+    "BORROWING_BLOCKS",
     "CheckinAlert",
     "CheckinResult",
     "CheckoutResult",
