@@ -100,7 +100,15 @@ async def test_an_item_past_the_diverter_before_its_bin_was_sent_is_booked_where
         assert delivered.bin_id == "exceptions"
         sorted_ = await rig.events.wait(sev.ItemSorted)
         assert sorted_.late and sorted_.bin_id == "exceptions"
-        assert rig.machine.late == 1 and rig.station.dispatch.late == 1
+        assert rig.station.dispatch.late == 1  # counted once, whoever found it late
+        # Told 0.1 s, the station has no time for the check-in and sends the exceptions bin at
+        # once; that divert reaches the machine after its 0.02 s (the machine counts the item
+        # late), or, when the machine's thread was held up meanwhile (a loaded CI machine),
+        # still in time (the machine counts nothing). Either way it went where it was booked.
+        [routed] = rig.events.of(sev.ItemRouted)
+        assert routed.reason == "late" and routed.bin_id == "exceptions"
+        assert rig.machine.late in (0, 1)
+        assert sorted_.routed_bin is None  # it went to the bin the station chose
         await rig.station.wait_idle()
         [record] = rig.ledger.records()
         assert record.state.value == "delivered" and record.bin == "exceptions"
