@@ -155,10 +155,10 @@ def opening_text(opens_at: datetime | None, today: date, tr: Translator) -> str:
         return ""
     time = f"{opens_at:%H:%M}"
     if opens_at.date() == today:
-        return tr(N_("Opens again today at {time}.")).format(time=time)
+        return tr(N_("Opens again today at {time}."), time=time)
     if opens_at.date() == today + timedelta(days=1):
-        return tr(N_("Opens again tomorrow at {time}.")).format(time=time)
-    return tr(N_("Opens again on {date} at {time}.")).format(date=tr.date(opens_at), time=time)
+        return tr(N_("Opens again tomorrow at {time}."), time=time)
+    return tr(N_("Opens again on {date} at {time}."), date=tr.date(opens_at), time=time)
 
 
 class ClosedScreen(WelcomeScreen):
