@@ -132,9 +132,7 @@ async def test_the_receipt_ends_with_the_librarys_own_lines_in_the_patrons_langu
         rig.kiosk.printer = printer
         await rig.login()
         rig.kiosk.set_language("en")
-        rig.place("3000000011")
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemBorrowed, item_id="3000000011")
+        await rig.borrow("3000000011")
         await rig.kiosk.finish()
         ready = await rig.events.wait(ReceiptReady)
         assert ready.receipt.footer == ("Thank you!",)

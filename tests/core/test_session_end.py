@@ -111,9 +111,7 @@ async def test_a_printer_out_of_paper_is_not_offered_and_the_patron_sees_why(tmp
     async with kiosk_rig(tmp_path) as rig, with_printer(rig, tmp_path / "out") as printer:
         printer.device.paper = "out"
         await rig.login()
-        rig.place(BOOK)
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemBorrowed, item_id=BOOK)
+        await rig.borrow(BOOK)
         await rig.kiosk.finish()
         ready = await rig.events.wait(ReceiptReady)
         assert not ready.print_available
@@ -126,9 +124,7 @@ async def test_a_printer_out_of_paper_is_not_offered_and_the_patron_sees_why(tmp
 async def test_a_print_that_fails_is_told_and_the_patron_chooses_again(tmp_path) -> None:
     async with kiosk_rig(tmp_path) as rig, with_printer(rig, tmp_path / "out") as printer:
         await rig.login()
-        rig.place(BOOK)
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemBorrowed, item_id=BOOK)
+        await rig.borrow(BOOK)
         await rig.kiosk.finish()
         first = await rig.events.wait(ReceiptReady)
         assert first.print_available
@@ -197,9 +193,7 @@ async def test_loans_left_on_the_pad_are_counted_at_the_goodbye_and_asked_about_
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
-        rig.place(BOOK)
-        await rig.kiosk.start_borrow()
-        await rig.events.wait(ItemBorrowed, item_id=BOOK)
+        await rig.borrow(BOOK)
         await rig.kiosk.finish()
         ended = await rig.events.wait(SessionEnded)
         assert ended.items_on_pad == 1  # the goodbye reminds the patron to take it
@@ -229,9 +223,7 @@ async def test_an_item_refused_at_the_pad_gets_its_title_from_the_library_system
 ) -> None:
     async with kiosk_rig(tmp_path) as rig:
         await rig.login()
-        rig.place(REFERENCE_BOOK)
-        await rig.kiosk.start_borrow()
-        refused = await rig.events.wait(ItemRefused, item_id=REFERENCE_BOOK)
+        refused = await rig.borrow_refused(REFERENCE_BOOK)
         assert refused.reason is Reason.NOT_FOR_LOAN and refused.title == ""
         described = await rig.events.wait(ItemDescribed, item_id=REFERENCE_BOOK)
         assert described.title == rig.acs.model.item(REFERENCE_BOOK).title
