@@ -27,30 +27,11 @@ items in through the same :class:`ReturnService`, sorts them by :func:`sort_item
 (:class:`Printing`) are shared by both.
 """
 
-from kiosk.core import events, station_events
+from kiosk.core import events, model, station_events
 from kiosk.core.events import *  # noqa: F403 (the events and their enums, listed in events.__all__)
 from kiosk.core.kiosk import EventStream, Kiosk
 from kiosk.core.loans import LoanDone, LoanOutcome, LoanService
-from kiosk.core.model import (
-    AccountView,
-    FeeKind,
-    FeeView,
-    HoldPlace,
-    HoldSlip,
-    HoldView,
-    ItemRef,
-    LoanView,
-    PrinterState,
-    PrintOutcome,
-    PrintProblem,
-    ReconciliationLine,
-    ReturnKind,
-    ReturnOutcome,
-    StaffStatus,
-    TagKind,
-    TagReading,
-    TransferKind,
-)
+from kiosk.core.model import *  # noqa: F403 (the screens' views, listed in model.__all__)
 from kiosk.core.modes import RULES, Command, allowed
 from kiosk.core.pad import PadTag
 from kiosk.core.port import EventSource, KioskPort, PatronCommands, ScreenPort, StaffCommands
@@ -79,40 +60,26 @@ from kiosk.core.transaction import Transactions
 
 __all__ = [
     "RULES",
-    "AccountView",
     "Command",
     "EventSource",
     "EventStream",
-    "FeeKind",
-    "FeeView",
-    "HoldPlace",
-    "HoldSlip",
-    "HoldView",
-    "ItemRef",
     "Kiosk",
     "KioskPort",
     "KioskSettings",
     "LoanDone",
     "LoanOutcome",
     "LoanService",
-    "LoanView",
     "PadTag",
     "PatronCommands",
     "PinPolicy",
-    "PrintOutcome",
-    "PrintProblem",
-    "PrinterState",
     "Printing",
     "Receipt",
     "ReceiptChoice",
     "ReceiptEntry",
     "ReceiptSender",
-    "ReconciliationLine",
     "RenewalDone",
     "RenewalService",
     "ReturnDone",
-    "ReturnKind",
-    "ReturnOutcome",
     "ReturnService",
     "ReturnStation",
     "ScreenPort",
@@ -123,15 +90,11 @@ __all__ = [
     "SortFacts",
     "StaffCommands",
     "StaffDesk",
-    "StaffStatus",
     "StationBin",
     "StationLedger",
     "StationSettings",
     "Statistics",
-    "TagKind",
-    "TagReading",
     "Transactions",
-    "TransferKind",
     "allowed",
     "decide_return",
     "events",
@@ -141,4 +104,5 @@ __all__ = [
     "sort_item",
     "station_events",
 ]
+__all__ += model.__all__
 __all__ += events.__all__

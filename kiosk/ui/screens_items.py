@@ -7,6 +7,7 @@ keeps its newest item in view: a patron who puts a stack of ten down sees the te
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kivy.metrics import dp, sp
@@ -150,10 +151,21 @@ class ItemRowWidget(RelativeLayout):
             self.library_text.logical = "\n".join(row.messages)
 
 
-def _counted(parts: list[tuple[int, str, tuple[str, str]]], tr: object) -> list[str]:
-    """``symbol count-text`` for each part with a count above nought."""
-    translate = tr.plural  # type: ignore[attr-defined]
-    return [f"{symbol} {translate(forms, n)}" for n, symbol, forms in parts if n]
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One part of the status line: how many items are in any of ``states``, and its words."""
+
+    states: tuple[ItemState, ...]
+    symbol: str
+    forms: tuple[str, str]  # NP_ singular and plural, with {n}
+
+
+#: Items the screen is still checking: the same on both lists.
+_BEING_CHECKED = Tally(
+    (ItemState.SEEN, ItemState.CHECKING),
+    SYMBOLS["busy"],
+    NP_("{n} being checked", "{n} being checked"),
+)
 
 
 class _ItemListScreen(KioskScreen):
@@ -162,6 +174,7 @@ class _ItemListScreen(KioskScreen):
     topics = frozenset({"messages"})
     title = ""
     instruction = ""
+    tallies: tuple[Tally, ...] = ()  # the status line's parts, in order
 
     def __init__(self, app: KioskApp) -> None:
         super().__init__(app)
@@ -211,12 +224,13 @@ class _ItemListScreen(KioskScreen):
         total = sum(counts.values())
         if not total:
             return tr(self.instruction)
-        parts = self.counts(counts)
+        parts = [
+            f"{tally.symbol} {tr.plural(tally.forms, n)}"
+            for tally in self.tallies
+            if (n := sum(counts.get(state, 0) for state in tally.states))
+        ]
         head = tr.plural(NP_("{n} item on the pad", "{n} items on the pad"), total)
         return head + ": " + " · ".join(parts) if parts else head
-
-    def counts(self, counts: dict[ItemState, int]) -> list[str]:
-        raise NotImplementedError
 
     def extra_buttons(self) -> list[KButton]:
         return []
@@ -242,32 +256,28 @@ class BorrowScreen(_ItemListScreen):
     title = N_("Borrow")
     instruction = N_("Place your items on the pad. You can place several at once.")
 
-    def counts(self, counts: dict[ItemState, int]) -> list[str]:
-        done = counts.get(ItemState.BORROWED, 0) + counts.get(ItemState.RENEWED, 0)
-        busy = counts.get(ItemState.SEEN, 0) + counts.get(ItemState.CHECKING, 0)
-        attention = sum(
-            counts.get(state, 0)
-            for state in (
+    tallies = (
+        Tally(
+            (ItemState.BORROWED, ItemState.RENEWED),
+            SYMBOLS["ok"],
+            NP_("{n} borrowed", "{n} borrowed"),
+        ),
+        Tally(
+            (ItemState.REFUSED,), SYMBOLS["problem"], NP_("{n} not borrowed", "{n} not borrowed")
+        ),
+        Tally(
+            (
                 ItemState.SECURITY,
                 ItemState.INCOMPLETE,
                 ItemState.FEE,
                 ItemState.LEFT,
                 ItemState.STAFF,
-            )
-        )
-        return _counted(
-            [
-                (done, SYMBOLS["ok"], NP_("{n} borrowed", "{n} borrowed")),
-                (
-                    counts.get(ItemState.REFUSED, 0),
-                    SYMBOLS["problem"],
-                    NP_("{n} not borrowed", "{n} not borrowed"),
-                ),
-                (attention, SYMBOLS["warn"], NP_("{n} needs you", "{n} need you")),
-                (busy, SYMBOLS["busy"], NP_("{n} being checked", "{n} being checked")),
-            ],
-            self.app.tr,
-        )
+            ),
+            SYMBOLS["warn"],
+            NP_("{n} needs you", "{n} need you"),
+        ),
+        _BEING_CHECKED,
+    )
 
     def extra_buttons(self) -> list[KButton]:
         buttons = [self.button(self.app.tr(N_("My account")), self.app.show_account)]
@@ -288,29 +298,16 @@ class ReturnScreen(_ItemListScreen):
     title = N_("Return")
     instruction = N_("Place the items you return on the pad. Follow the instruction for each item.")
 
-    def counts(self, counts: dict[ItemState, int]) -> list[str]:
-        busy = counts.get(ItemState.SEEN, 0) + counts.get(ItemState.CHECKING, 0)
-        return _counted(
-            [
-                (
-                    counts.get(ItemState.RETURNED, 0),
-                    SYMBOLS["ok"],
-                    NP_("{n} returned", "{n} returned"),
-                ),
-                (
-                    counts.get(ItemState.LEFT_FOR_STAFF, 0),
-                    SYMBOLS["warn"],
-                    NP_("{n} for the staff", "{n} for the staff"),
-                ),
-                (
-                    counts.get(ItemState.REFUSED, 0),
-                    SYMBOLS["problem"],
-                    NP_("{n} not taken", "{n} not taken"),
-                ),
-                (busy, SYMBOLS["busy"], NP_("{n} being checked", "{n} being checked")),
-            ],
-            self.app.tr,
-        )
+    tallies = (
+        Tally((ItemState.RETURNED,), SYMBOLS["ok"], NP_("{n} returned", "{n} returned")),
+        Tally(
+            (ItemState.LEFT_FOR_STAFF,),
+            SYMBOLS["warn"],
+            NP_("{n} for the staff", "{n} for the staff"),
+        ),
+        Tally((ItemState.REFUSED,), SYMBOLS["problem"], NP_("{n} not taken", "{n} not taken")),
+        _BEING_CHECKED,
+    )
 
 
 class ReturnStationScreen(KioskScreen):

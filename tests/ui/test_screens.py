@@ -190,6 +190,19 @@ async def test_library_messages_are_shown_as_sent(ui: HeadlessUI) -> None:
     assert "Välkommen! Biblioteket stänger kl. 16 på fredag." in ui.texts()
 
 
+async def test_the_status_line_counts_the_items_on_the_pad_by_what_became_of_them(
+    ui: HeadlessUI,
+) -> None:
+    ui.app.set_language("en")
+    await show(ui, Screen.BORROW)
+    assert (
+        "6 items on the pad: ✓ 1 borrowed · ✗ 2 not borrowed · ⚠ 2 need you · … 1 being checked"
+        in (ui.texts())
+    )
+    await show(ui, Screen.RETURN)
+    assert "5 items on the pad: ✓ 4 returned · ⚠ 1 for the staff" in ui.texts()
+
+
 async def test_items_refused_because_the_library_did_not_answer_can_be_tried_again(
     ui: HeadlessUI,
 ) -> None:
