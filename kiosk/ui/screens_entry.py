@@ -198,9 +198,14 @@ class ClosedScreen(WelcomeScreen):
 
 
 class _KeypadScreen(KioskScreen):
-    """A column of words beside the keypad; what is typed shown under the words."""
+    """A column of words beside the keypad; what is typed shown under the words.
+
+    Every keypad screen reads the same way: what went wrong last time (if anything), the
+    prompt, a few words more, and Cancel at the bottom; a screen fills in only those parts.
+    """
 
     max_digits = 20
+    title = ""  # marked with N_, translated when the screen is built
 
     def __init__(self, app: object) -> None:
         super().__init__(app)  # type: ignore[arg-type]
@@ -225,6 +230,35 @@ class _KeypadScreen(KioskScreen):
         elif len(self.typed) < self.max_digits:
             self.typed += key
         self.display.logical = self.shown() or " "
+
+    def trouble(self) -> Widget | None:
+        """The notice above the prompt after a refusal; None while nothing went wrong."""
+        return None
+
+    def above_prompt(self) -> Widget | None:
+        """What stands above the prompt while there is no trouble to tell."""
+        return None
+
+    def below_prompt(self) -> list[Widget]:
+        return []
+
+    def buttons(self) -> list[KButton]:
+        """The footer's buttons before Cancel."""
+        return []
+
+    def build(self) -> Widget:
+        tr = self.app.tr
+        words = self.column(8)
+        top = self.trouble() or self.above_prompt()
+        if top is not None:
+            words.add_widget(top)
+        words.add_widget(self.label(self.prompt()))
+        for widget in self.below_prompt():
+            words.add_widget(widget)
+        cancel = self.button(tr(N_("Cancel")), self.app.cancel)
+        return self.frame(
+            tr(self.title), self.keypad_body(words), self.footer(*self.buttons(), cancel)
+        )
 
     def keypad_body(self, words: Widget) -> BoxLayout:
         tr = self.app.tr
@@ -251,6 +285,7 @@ class _KeypadScreen(KioskScreen):
 class IdentifyScreen(_KeypadScreen):
     kind = Screen.IDENTIFY
     topics = frozenset({"identify"})
+    title = N_("Show your library card")
 
     def prompt(self) -> str:
         return self.app.tr(
@@ -262,33 +297,26 @@ class IdentifyScreen(_KeypadScreen):
     def submit(self, typed: str) -> None:
         self.app.identify(typed)
 
-    def build(self) -> Widget:
-        app, tr = self.app, self.app.tr
-        state = app.presenter.state
-        words = self.column(8)
+    def trouble(self) -> Widget | None:
+        state, tr = self.app.presenter.state, self.app.tr
         error = state.identify_error
-        if error is not None:
-            more: list[Widget] = []
-            if state.identify_messages:
-                more.append(self.library_note(state.identify_messages))
-            if error in _PIN_TROUBLE:
-                more.append(self.pin_help())
-            words.add_widget(
-                self.notice(SYMBOLS["problem"], reason_text(error, tr), "problem", *more)
-            )
-        else:
-            words.add_widget(CardIllustration(size_hint=(1, None), height=dp(90)))
-        words.add_widget(self.label(self.prompt()))
-        return self.frame(
-            tr(N_("Show your library card")),
-            self.keypad_body(words),
-            self.footer(self.button(tr(N_("Cancel")), app.cancel)),
-        )
+        if error is None:
+            return None
+        more: list[Widget] = []
+        if state.identify_messages:
+            more.append(self.library_note(state.identify_messages))
+        if error in _PIN_TROUBLE:
+            more.append(self.pin_help())
+        return self.notice(SYMBOLS["problem"], reason_text(error, tr), "problem", *more)
+
+    def above_prompt(self) -> Widget:
+        return CardIllustration(size_hint=(1, None), height=dp(90))
 
 
 class PinScreen(_KeypadScreen):
     kind = Screen.PIN
     topics = frozenset({"pin"})
+    title = N_("Type your PIN")
     max_digits = 12
 
     def prompt(self) -> str:
@@ -300,28 +328,21 @@ class PinScreen(_KeypadScreen):
     def submit(self, typed: str) -> None:
         self.app.enter_pin(typed)
 
-    def build(self) -> Widget:
-        app, tr = self.app, self.app.tr
-        state = app.presenter.state
-        words = self.column(8)
-        if state.pin_attempts_left is not None:
-            words.add_widget(
-                self.notice(
-                    SYMBOLS["problem"],
-                    tr(N_("The PIN is not right. Please try again."))
-                    + " "
-                    + tr.plural(NP_("{n} try left.", "{n} tries left."), state.pin_attempts_left),
-                    "problem",
-                )
-            )
-        words.add_widget(self.label(self.prompt()))
-        if state.masked_card:
-            words.add_widget(
-                self.label(tr(N_("Card {card}"), card=state.masked_card), "small", "muted_text")
-            )
-        forgot = self.button(tr(N_("Forgot your PIN?")), app.show_pin_help, "quiet")
-        return self.frame(
-            tr(N_("Type your PIN")),
-            self.keypad_body(words),
-            self.footer(forgot, self.button(tr(N_("Cancel")), app.cancel)),
+    def trouble(self) -> Widget | None:
+        left, tr = self.app.presenter.state.pin_attempts_left, self.app.tr
+        if left is None:
+            return None
+        return self.notice(
+            SYMBOLS["problem"],
+            tr(N_("The PIN is not right. Please try again."))
+            + " "
+            + tr.plural(NP_("{n} try left.", "{n} tries left."), left),
+            "problem",
         )
+
+    def below_prompt(self) -> list[Widget]:
+        card, tr = self.app.presenter.state.masked_card, self.app.tr
+        return [self.label(tr(N_("Card {card}"), card=card), "small", "muted_text")] if card else []
+
+    def buttons(self) -> list[KButton]:
+        return [self.button(self.app.tr(N_("Forgot your PIN?")), self.app.show_pin_help, "quiet")]

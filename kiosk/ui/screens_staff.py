@@ -22,6 +22,7 @@ __all__ = ["StaffLoginScreen", "StaffScreen"]
 class StaffLoginScreen(_KeypadScreen):
     kind = Screen.STAFF_LOGIN
     topics = frozenset({"staff"})
+    title = N_("Staff")
     max_digits = 16
 
     def shown(self) -> str:
@@ -36,19 +37,13 @@ class StaffLoginScreen(_KeypadScreen):
             return
         super().key(key)
 
-    def build(self) -> Widget:
-        app, tr = self.app, self.app.tr
-        words = self.column(8)
-        if app.presenter.state.staff_refused:
-            words.add_widget(
-                self.notice(SYMBOLS["problem"], tr(N_("Wrong staff code.")), "problem")
-            )
-        words.add_widget(self.label(tr(N_("Type the staff code or show a staff card."))))
-        return self.frame(
-            tr(N_("Staff")),
-            self.keypad_body(words),
-            self.footer(self.button(tr(N_("Cancel")), app.cancel)),
-        )
+    def prompt(self) -> str:
+        return self.app.tr(N_("Type the staff code or show a staff card."))
+
+    def trouble(self) -> Widget | None:
+        if not self.app.presenter.state.staff_refused:
+            return None
+        return self.notice(SYMBOLS["problem"], self.app.tr(N_("Wrong staff code.")), "problem")
 
 
 class StaffScreen(KioskScreen):
