@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Generic, TypeVar
 
 from .contract import DeviceError
 
@@ -106,3 +106,40 @@ class DeviceChannel(Generic[T]):
     def stream(self) -> AsyncIterator[T]:
         """What the device's consumer iterates."""
         return aiter(self.require())
+
+
+class ReadingThread:
+    """A device's blocking reader thread over its life, feeding the device's channel.
+
+    Why: pyscard and pyserial block, so the card reader and the serial scanner each read on a
+    thread of their own that puts what it reads into the channel and watches :attr:`stopping`.
+    Starting that thread with a fresh channel, and stopping it (wake it, wait for it, end the
+    stream), is the same for each device and is written here once.
+    """
+
+    def __init__(self, events: DeviceChannel[Any]) -> None:
+        self.events = events
+        self.stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, target: Callable[[], None], name: str) -> None:
+        """Open the channel and run ``target`` on a daemon thread called ``name``."""
+        self.events.open()
+        self.stopping.clear()
+        self._thread = threading.Thread(target=target, name=name, daemon=True)
+        self._thread.start()
+
+    async def stop(self, wake: Callable[[], None] | None = None) -> None:
+        """Set :attr:`stopping`, call ``wake`` (it interrupts a blocking read), wait up to 5 s
+        for the thread without blocking the loop, and end the channel's stream."""
+        self.stopping.set()
+        if wake is not None:
+            wake()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+        self.events.close()

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from smartcard import scard
 
 from . import apdu
-from ._channel import DeviceChannel, EventChannel
+from ._channel import DeviceChannel, EventChannel, ReadingThread
 from .contract import CardEvent, CardReader, DeviceError
 from .errors import (
     CardCommandError,
@@ -139,19 +139,14 @@ class PcscCardReader(CardReader):
         self._context: int | None = None
         self._context_lock = threading.Lock()
         self._events = DeviceChannel[CardEvent](f"card reader matching {reader_pattern!r}")
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._reading = ReadingThread(self._events)
+        self._stopping = self._reading.stopping
 
     async def open(self) -> None:
-        if self._thread is not None:
+        if self._reading.running:
             return
         self._context, self.reader_name = await asyncio.to_thread(self._connect)
-        self._events.open()
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._monitor, name=f"pcsc:{self.reader_name}", daemon=True
-        )
-        self._thread.start()
+        self._reading.start(self._monitor, name=f"pcsc:{self.reader_name}")
         log.info("card reader %r open (pattern %r)", self.reader_name, self.reader_pattern)
 
     def _connect(self) -> tuple[int, str]:
@@ -163,20 +158,19 @@ class PcscCardReader(CardReader):
             raise
 
     async def close(self) -> None:
-        thread = self._thread
-        if thread is None:
+        if not self._reading.running:
             return
-        self._stopping.set()
-        with self._context_lock:
-            if self._context is not None:
-                scard.SCardCancel(self._context)
-        await asyncio.to_thread(thread.join, 5.0)
+        await self._reading.stop(wake=self._cancel_blocking_call)
         with self._context_lock:
             if self._context is not None:
                 scard.SCardReleaseContext(self._context)
             self._context = None
-        self._thread = None
-        self._events.close()
+
+    def _cancel_blocking_call(self) -> None:
+        """Make the monitor thread's wait for a status change return at once."""
+        with self._context_lock:
+            if self._context is not None:
+                scard.SCardCancel(self._context)
 
     def events(self) -> AsyncIterator[CardEvent]:
         return self._events.stream()

@@ -9,15 +9,13 @@ Document: pyserial's URL handlers documentation; the scanner vendor's serial int
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from collections.abc import AsyncIterator
 from typing import Literal
 
 import serial
 
-from ._channel import DeviceChannel
+from ._channel import DeviceChannel, ReadingThread
 from .contract import BarcodeScanner, DeviceError
 
 log = logging.getLogger(__name__)
@@ -94,8 +92,8 @@ class SerialBarcodeScanner(BarcodeScanner):
         self._splitter = BarcodeSplitter(terminator, encoding)  # validates the terminator now
         self._port: serial.Serial | None = None
         self._events = DeviceChannel[str](f"barcode scanner on {url!r}")
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._reading = ReadingThread(self._events)
+        self._stopping = self._reading.stopping
 
     async def open(self) -> None:
         if self._port is not None:
@@ -108,21 +106,15 @@ class SerialBarcodeScanner(BarcodeScanner):
                 " (check the cable and the port setting; the kiosk user needs the 'dialout' group)"
             ) from error
         self._port = port
-        self._events.open()
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._read, name=f"scanner:{self.url}", daemon=True)
-        self._thread.start()
+        self._reading.start(self._read, name=f"scanner:{self.url}")
 
     async def close(self) -> None:
-        port, thread = self._port, self._thread
+        port = self._port
         if port is None:
             return
-        self._stopping.set()
-        if thread is not None:
-            await asyncio.to_thread(thread.join, 5.0)
+        await self._reading.stop()
         port.close()
-        self._port = self._thread = None
-        self._events.close()
+        self._port = None
 
     def barcodes(self) -> AsyncIterator[str]:
         return self._events.stream()

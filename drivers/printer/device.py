@@ -134,10 +134,10 @@ class EscPosDevice:
                     answers.append(self.status_byte(buf[2]))
                 return 3
             return self._unknown(3)
-        if first == 0x1B:
-            return self._esc()
-        if first == 0x1D:
-            return self._gs()
+        if first in (0x1B, 0x1D):  # ESC and GS commands: the command byte follows
+            if len(buf) < 2:
+                return 0
+            return self._esc(buf[1]) if first == 0x1B else self._gs(buf[1])
         if first == 0x0A:
             self._end_line()
             return 1
@@ -151,11 +151,8 @@ class EscPosDevice:
         self._text.append(first)
         return 1
 
-    def _esc(self) -> int:
+    def _esc(self, command: int) -> int:
         buf = self._buffer
-        if len(buf) < 2:
-            return 0
-        command = buf[1]
         if command == ord("@"):
             self._flush_text()
             self._reset()
@@ -183,11 +180,8 @@ class EscPosDevice:
             return 3
         return self._unknown(2)
 
-    def _gs(self) -> int:
+    def _gs(self, command: int) -> int:
         buf = self._buffer
-        if len(buf) < 2:
-            return 0
-        command = buf[1]
         if command == ord("V"):
             if len(buf) < 3:
                 return 0

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from drivers.loop_thread import LoopThread
 from drivers.sorter.mechanics import Mechanics, MechanicsTiming
 from drivers.sorter.modbus_server import ModbusTcpServer
 from drivers.sorter.plc import IllegalAddress, PlcProgram
@@ -35,8 +36,11 @@ from drivers.sorter.plc import IllegalAddress, PlcProgram
 __all__ = ["SorterSimulator"]
 
 
-class SorterSimulator:
+class SorterSimulator(LoopThread):
     """The simulated machine on ``host:port`` (port 0: a free one, see :attr:`port`)."""
+
+    thread_name = "sorter-simulator"
+    description = "the sorter simulator"
 
     def __init__(
         self,
@@ -50,6 +54,7 @@ class SorterSimulator:
         on_at_reader: Callable[[Any], None] | None = None,
         on_left_reader: Callable[[Any], None] | None = None,
     ) -> None:
+        super().__init__()
         self.mechanics = Mechanics(
             bins, timing, on_at_reader=on_at_reader, on_left_reader=on_left_reader
         )
@@ -59,34 +64,14 @@ class SorterSimulator:
         self.port = port
         self.scan_s = scan_s
         self._server: ModbusTcpServer | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
+        self._scan_task: asyncio.Task[None] | None = None
 
     def start(self, timeout: float = 5.0) -> SorterSimulator:
-        if self._thread is not None:
-            return self
-        self._ready.clear()
-        self._thread = threading.Thread(target=self._run, name="sorter-simulator", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError("the sorter simulator did not start")
-        if self._error is not None:
-            error, self._error = self._error, None
-            self._thread = None
-            raise error
+        self.start_loop(timeout)
         return self
 
     def stop(self) -> None:
-        if self._thread is None:
-            return
-        if self._loop is not None and self._stop is not None:
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=5)
-        self._thread = None
+        self.stop_loop(timeout=5)
 
     def __enter__(self) -> SorterSimulator:
         return self.start()
@@ -96,41 +81,33 @@ class SorterSimulator:
 
     def drop_connections(self) -> None:
         """Fault knob: close every Modbus connection now (a network blip)."""
-        if self._loop is not None and self._server is not None:
-            asyncio.run_coroutine_threadsafe(self._server.drop_connections(), self._loop).result(5)
+        if self._server is not None:
+            self.call_on_loop(self._server.drop_connections())
 
     def unplug(self) -> None:
         """Fault knob: the network cable is out; the machine itself runs on."""
-        if self._loop is not None and self._server is not None:
-            asyncio.run_coroutine_threadsafe(self._server.unplug(True), self._loop).result(5)
+        if self._server is not None:
+            self.call_on_loop(self._server.unplug(True))
 
     def plug(self) -> None:
         """The cable is back in."""
-        if self._loop is not None and self._server is not None:
-            asyncio.run_coroutine_threadsafe(self._server.unplug(False), self._loop).result(5)
+        if self._server is not None:
+            self.call_on_loop(self._server.unplug(False))
 
-    def _run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        try:
-            self._server = await ModbusTcpServer(
-                self.plc, unit=self.unit, illegal=IllegalAddress
-            ).start(self.host, self.port)
-        except BaseException as error:  # reported to the starting thread
-            self._error = error
-            self._ready.set()
-            return
+    async def open_on_loop(self) -> None:
+        self._server = await ModbusTcpServer(
+            self.plc, unit=self.unit, illegal=IllegalAddress
+        ).start(self.host, self.port)
         self.host, self.port = self._server.host, self._server.port
-        self._ready.set()
-        scan = asyncio.get_running_loop().create_task(self._scan())
-        await self._stop.wait()
-        scan.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scan
-        await self._server.close()
+        self._scan_task = asyncio.get_running_loop().create_task(self._scan())
+
+    async def close_on_loop(self) -> None:
+        if self._scan_task is not None:
+            self._scan_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scan_task
+        if self._server is not None:
+            await self._server.close()
 
     async def _scan(self) -> None:
         while True:

@@ -16,37 +16,10 @@ Model detection is described in :mod:`drivers.tags.codec`; the layouts in
 :mod:`drivers.tags.danish` and :mod:`drivers.tags.iso28560_2`.
 """
 
+from drivers.tags import model
 from drivers.tags.codec import DSFID_FOR_MODEL, decode, encode
 from drivers.tags.danish import crc16_ccitt_false, reverse_blocks
-from drivers.tags.model import (
-    NFLO_EXTENSION_ID,
-    BlockOrder,
-    DataElement,
-    DecodedTag,
-    ExtensionBlock,
-    ItemTag,
-    OwnerLibrary,
-    TagEncodeError,
-    TagModel,
-    TagProblem,
-    Usage,
-)
+from drivers.tags.model import *  # noqa: F403 (the typed values, listed in model.__all__)
 
-__all__ = [
-    "DSFID_FOR_MODEL",
-    "NFLO_EXTENSION_ID",
-    "BlockOrder",
-    "DataElement",
-    "DecodedTag",
-    "ExtensionBlock",
-    "ItemTag",
-    "OwnerLibrary",
-    "TagEncodeError",
-    "TagModel",
-    "TagProblem",
-    "Usage",
-    "crc16_ccitt_false",
-    "decode",
-    "encode",
-    "reverse_blocks",
-]
+__all__ = ["DSFID_FOR_MODEL", "crc16_ccitt_false", "decode", "encode", "reverse_blocks"]
+__all__ += model.__all__

@@ -12,6 +12,21 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+#: What :mod:`drivers.tags` re-exports (the codecs import the other names from here directly).
+__all__ = [
+    "NFLO_EXTENSION_ID",
+    "BlockOrder",
+    "DataElement",
+    "DecodedTag",
+    "ExtensionBlock",
+    "ItemTag",
+    "OwnerLibrary",
+    "TagEncodeError",
+    "TagModel",
+    "TagProblem",
+    "Usage",
+]
+
 
 class TagModel(enum.StrEnum):
     """The data model a tag's memory follows."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from drivers.loop_thread import LoopThread
 from kiosk import sip2
 from kiosk.acs.circulation import Circulation
 from kiosk.acs.control import LOOPBACK, ControlServer
@@ -168,7 +168,7 @@ class EmbeddedACS:
         return await self._server.drop_all() if self._server else 0
 
 
-class ThreadedACS:
+class ThreadedACS(LoopThread):
     """An :class:`EmbeddedACS` on its own event loop in a daemon thread.
 
     For callers that are not asyncio code or run another loop (Kivy's, a synchronous test):
@@ -176,44 +176,25 @@ class ThreadedACS:
     calling thread (its SQLite connection is shared under a lock).
     """
 
+    thread_name = "embedded-acs"
+    description = "the embedded ACS"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
         self.acs = EmbeddedACS(*args, **kwargs)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
 
     def start(self, timeout: float = 10.0) -> EmbeddedACS:
-        self._thread = threading.Thread(target=self._run, name="embedded-acs", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError("the embedded ACS did not start in time")
-        if self._error is not None:
-            raise self._error
+        self.start_loop(timeout)
         return self.acs
 
-    def _run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        try:
-            await self.acs.start()
-        except BaseException as exc:  # reported to the starting thread
-            self._error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        await self._stop.wait()
-        await self.acs.close()
-
     def stop(self, timeout: float = 10.0) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.stop_loop(timeout)
+
+    async def open_on_loop(self) -> None:
+        await self.acs.start()
+
+    async def close_on_loop(self) -> None:
+        await self.acs.close()
 
     def __enter__(self) -> EmbeddedACS:
         return self.start()

@@ -43,6 +43,7 @@ __all__ = [
     "ScenarioRun",
     "demo_config",
     "open_demo",
+    "overlay",
     "parse_look",
     "play",
 ]
@@ -68,11 +69,15 @@ class ScenarioFailed(AssertionError):
     """An expectation of the scenario did not hold; the message says which."""
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def overlay(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Configuration data ``base`` with ``extra``'s changes: tables are merged key by key, any
+    other value (a TOML array too) is replaced whole. Neither argument is changed.
+
+    Scenarios and the return-station test rig change a demo configuration this way."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = overlay(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -84,8 +89,8 @@ def demo_config(state_dir: Path, overrides: dict[str, Any] | None = None) -> Any
     from kiosk.config import DEMO_CONFIG, validate_config
 
     data = tomllib.loads(DEMO_CONFIG.read_text(encoding="utf-8"))
-    data = _merge(data, {"kiosk": {"state_dir": str(state_dir)}})
-    data = _merge(data, overrides or {})
+    data = overlay(data, {"kiosk": {"state_dir": str(state_dir)}})
+    data = overlay(data, overrides or {})
     return validate_config(data, source="scenario", base_dir=DEMO_CONFIG.parent, env={})
 
 

@@ -27,6 +27,16 @@ def checksum_broken(conn: RawConnection, message: sip2.Message) -> bytes:
     return bytes(wire)
 
 
+async def assert_closed_after_resends(conn: RawConnection, retries: int) -> None:
+    """A garbled request is answered with a 96 (resend) ``retries`` times; the next garbled one
+    closes the connection."""
+    wire = checksum_broken(conn, sip2.SCStatus())
+    for _ in range(retries):
+        assert sip2.decode(await conn.exchange_bytes(wire)).message.code == "96"
+    with pytest.raises(EOFError):
+        await conn.exchange_bytes(wire)
+
+
 def loan_count(acs: EmbeddedACS, item: str, action: str = "checkout") -> int:
     return sum(1 for e in acs.model.circulation_log(item=item) if e.action == action and e.ok)
 
@@ -119,11 +129,7 @@ async def test_a_new_checkout_after_a_checkin_is_carried_out(embedded_acs) -> No
 
 async def test_more_resends_than_the_retry_count_close_the_connection(embedded_acs) -> None:
     async with logged_in(embedded_acs) as conn:
-        wire = checksum_broken(conn, sip2.SCStatus())
-        for _ in range(3):  # the demo accounts allow 3 retries
-            assert sip2.decode(await conn.exchange_bytes(wire)).message.code == "96"
-        with pytest.raises(EOFError):
-            await conn.exchange_bytes(wire)
+        await assert_closed_after_resends(conn, retries=3)  # the demo accounts allow 3 retries
 
 
 async def test_requests_before_login_close_the_connection(embedded_acs) -> None:
@@ -206,10 +212,7 @@ async def test_the_idle_timeout_announced_in_98_closes_silent_connections() -> N
 async def test_the_retry_count_announced_in_98_is_the_accounts() -> None:
     async with EmbeddedACS(_data_with(retries=1)) as acs, logged_in(acs) as conn:
         assert (await conn.request(sip2.SCStatus())).fixed["retries_allowed"] == 1
-        wire = checksum_broken(conn, sip2.SCStatus())
-        assert sip2.decode(await conn.exchange_bytes(wire)).message.code == "96"
-        with pytest.raises(EOFError):
-            await conn.exchange_bytes(wire)
+        await assert_closed_after_resends(conn, retries=1)
 
 
 async def test_a_peer_that_never_ends_its_message_is_disconnected(embedded_acs) -> None:

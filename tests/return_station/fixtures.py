@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig, validate_config
 from kiosk.core import station_events as sev
+from kiosk.demo.scenario_run import overlay
 from kiosk.station_assembly import ChuteItem, RunningStation, open_return_station
 from tests.core.fixtures import EventLog
 
@@ -26,16 +27,6 @@ DEMO = CONFIG_DIR / "demo-return-station.toml"
 
 #: A quick machine: tests wait on events, never on wall-clock figures.
 FAST_SORTER = {"time_per_item_s": 0.05, "feed_s": 0.02, "travel_s": 0.15}
-
-
-def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def bins_changed(**changes: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +38,7 @@ def bins_changed(**changes: dict[str, Any]) -> dict[str, Any]:
 
 def station_config(state_dir: Path, changes: dict[str, Any] | None = None) -> KioskConfig:
     data = tomllib.loads(DEMO.read_text(encoding="utf-8"))
-    data = merge(
+    data = overlay(
         data,
         {
             "kiosk": {"state_dir": str(state_dir)},
@@ -56,7 +47,7 @@ def station_config(state_dir: Path, changes: dict[str, Any] | None = None) -> Ki
             "health": {"enabled": False},
         },
     )
-    return validate_config(merge(data, changes or {}), base_dir=CONFIG_DIR, env={})
+    return validate_config(overlay(data, changes or {}), base_dir=CONFIG_DIR, env={})
 
 
 class StationRig:
