@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
+
+#: Where an installed kiosk keeps its config (the systemd units pass it explicitly too).
+DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
+
+
+def config_path(given: Path | None) -> Path:
+    """The config file a command reads when FILE may be left out: FILE, else $KIOSK_CONFIG,
+    else :data:`DEFAULT_CONFIG`."""
+    return given or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG))
 
 
 def config_or_report(path: Path, *, check_files: bool = True) -> KioskConfig | None:
