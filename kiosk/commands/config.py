@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,9 +163,11 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_secret(what: str, use_stdin: bool) -> str | None:
-    """A secret typed twice without echo (or one line of standard input); None if they differ
-    or nothing was given."""
+def _ask_secret(
+    what: str, use_stdin: bool, *, acceptable: Callable[[str], bool], rule: str
+) -> str | None:
+    """A secret typed twice without echo (or one line of standard input); None, once the reason
+    is printed, if the two differ, nothing was given or the secret breaks ``rule``."""
     if use_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -176,6 +179,9 @@ def _ask_secret(what: str, use_stdin: bool) -> str | None:
             return None
     if not secret:
         print(f"kiosk config: no {what.lower()} given; nothing written", file=sys.stderr)
+        return None
+    if not acceptable(secret):
+        print(f"kiosk config: {rule}; nothing written", file=sys.stderr)
         return None
     return secret
 
@@ -208,13 +214,13 @@ def _set_staff_code(args: argparse.Namespace) -> int:
     from kiosk.config.editing import DELETE
     from kiosk.passwords import hash_password
 
-    code = _ask_secret("Staff code", args.stdin)
+    code = _ask_secret(
+        "Staff code",
+        args.stdin,
+        acceptable=is_staff_code,
+        rule="the staff code must be 4 to 12 digits",
+    )
     if code is None:
-        return 1
-    if not is_staff_code(code):
-        print(
-            "kiosk config: the staff code must be 4 to 12 digits; nothing written", file=sys.stderr
-        )
         return 1
     changes: dict[tuple[str, ...], object] = {
         ("ui", "staff_code"): DELETE,
@@ -239,14 +245,13 @@ def _set_console_password(args: argparse.Namespace) -> int:
         if args.level is None:
             print("kiosk config: give --level staff or --level admin", file=sys.stderr)
             return 2
-        password = _ask_secret("Password", args.stdin)
+        password = _ask_secret(
+            "Password",
+            args.stdin,
+            acceptable=lambda password: len(password) >= 8,
+            rule="a password of at least 8 characters",
+        )
         if password is None:
-            return 1
-        if len(password) < 8:
-            print(
-                "kiosk config: a password of at least 8 characters; nothing written",
-                file=sys.stderr,
-            )
             return 1
         changes = {
             ("console", "users", args.name, "level"): args.level,
