@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -31,3 +32,11 @@ def config_or_report(path: Path, *, check_files: bool = True) -> KioskConfig | N
     except ConfigError as error:
         print(error, file=sys.stderr)
         return None
+
+
+def add_exit_after(parser: argparse.ArgumentParser) -> None:
+    """``--exit-after SECONDS`` of the commands that run a screen or a station until stopped:
+    smoke tests start them and let them end on their own."""
+    parser.add_argument(
+        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
+    )
