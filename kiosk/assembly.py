@@ -29,7 +29,7 @@ from drivers.cards import BarcodeScanner, CardReader
 from drivers.printer import ReceiptPrinter
 from drivers.rfid import RfidReader, VirtualTag, tag_for_item
 from drivers.tags import TagModel, Usage
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, secret_text
 from kiosk.core import Kiosk, KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
 from kiosk.core.receipts import ReceiptSender, SmtpReceiptSender
 from kiosk.core.recovery import RecoveryReport, recover
@@ -217,13 +217,11 @@ def staff_code_for(config: KioskConfig) -> StaffCode | None:
     ui = config.ui
     if ui.staff_code_hash is not None:
         hashed = ui.staff_code_hash.get_secret_value()
-    elif ui.staff_code is not None:
-        hashed = hash_password(ui.staff_code.get_secret_value())
-    elif ui.staff_code_file is not None:  # a config loaded without reading its files
-        code = Path(ui.staff_code_file).read_text(encoding="utf-8").strip()
-        hashed = hash_password(code)
     else:
-        return None
+        code = secret_text(ui.staff_code, ui.staff_code_file)
+        if code is None:
+            return None
+        hashed = hash_password(code)
     guard = GuessGuard(
         state_path(config, None, LOCKOUT_FILE),
         kind="staff_code",
@@ -323,16 +321,13 @@ def _receipt_sender(config: KioskConfig) -> ReceiptSender | None:
     smtp = config.policy.receipt.email
     if smtp is None:
         return None
-    password = smtp.password.get_secret_value() if smtp.password else None
-    if password is None and smtp.password_file is not None:
-        password = Path(smtp.password_file).read_text(encoding="utf-8").strip()
     return SmtpReceiptSender(
         host=smtp.host,
         port=smtp.port,
         sender=smtp.sender,
         starttls=smtp.starttls,
         username=smtp.username,
-        password=password,
+        password=secret_text(smtp.password, smtp.password_file),
     )
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.commands.common import DEFAULT_CONFIG, config_path
+
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
-
-#: Where an installed kiosk keeps its config (the systemd units pass it explicitly too).
-DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -120,9 +120,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> tuple[Path, KioskConfig]:
     from kiosk.config import load_config
 
-    path = args.file or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG))
-    env: dict[str, str] = {} if args.no_env else dict(os.environ)
+    path, env = _path_and_env(args)
     return path, load_config(path, env=env, check_files=not args.no_files)
+
+
+def _path_and_env(args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
+    """The config file ``check`` and ``show`` read (FILE, else $KIOSK_CONFIG, else the default)
+    and the environment overrides they apply (none with ``--no-env``)."""
+    return config_path(args.file), {} if args.no_env else dict(os.environ)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -145,8 +150,7 @@ def _check(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_layered, render_config, render_origins
 
-    path = args.file or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG))
-    env: dict[str, str] = {} if args.no_env else dict(os.environ)
+    path, env = _path_and_env(args)
     try:
         config, origins = load_layered(path, env=env, check_files=not args.no_files)
     except ConfigError as exc:
@@ -159,9 +163,11 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_secret(what: str, use_stdin: bool) -> str | None:
-    """A secret typed twice without echo (or one line of standard input); None if they differ
-    or nothing was given."""
+def _ask_secret(
+    what: str, use_stdin: bool, *, acceptable: Callable[[str], bool], rule: str
+) -> str | None:
+    """A secret typed twice without echo (or one line of standard input); None, once the reason
+    is printed, if the two differ, nothing was given or the secret breaks ``rule``."""
     if use_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -174,7 +180,24 @@ def _ask_secret(what: str, use_stdin: bool) -> str | None:
     if not secret:
         print(f"kiosk config: no {what.lower()} given; nothing written", file=sys.stderr)
         return None
+    if not acceptable(secret):
+        print(f"kiosk config: {rule}; nothing written", file=sys.stderr)
+        return None
     return secret
+
+
+def _write(file: Path, changes: dict[tuple[str, ...], object]) -> Path | None:
+    """Apply ``changes`` to the config ``file`` (checked first, saved atomically) as the person
+    at the terminal; the backup's path, or None once the reason it was not written is printed."""
+    from kiosk.config import ConfigError
+    from kiosk.config.editing import edit_config
+
+    try:
+        result = edit_config(file, changes, who=_who(), env={}, check_files=False)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    return result.backup
 
 
 def _who() -> str:
@@ -187,35 +210,32 @@ def _who() -> str:
 
 
 def _set_staff_code(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError
-    from kiosk.config.editing import DELETE, edit_config
+    from kiosk.config import is_staff_code
+    from kiosk.config.editing import DELETE
     from kiosk.passwords import hash_password
 
-    code = _ask_secret("Staff code", args.stdin)
+    code = _ask_secret(
+        "Staff code",
+        args.stdin,
+        acceptable=is_staff_code,
+        rule="the staff code must be 4 to 12 digits",
+    )
     if code is None:
-        return 1
-    if not (code.isdigit() and 4 <= len(code) <= 12):
-        print(
-            "kiosk config: the staff code must be 4 to 12 digits; nothing written", file=sys.stderr
-        )
         return 1
     changes: dict[tuple[str, ...], object] = {
         ("ui", "staff_code"): DELETE,
         ("ui", "staff_code_file"): DELETE,
         ("ui", "staff_code_hash"): hash_password(code),
     }
-    try:
-        result = edit_config(args.file, changes, who=_who(), env={}, check_files=False)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    backup = _write(args.file, changes)
+    if backup is None:
         return 1
-    print(f"{args.file}: ui.staff_code_hash written (old file: {result.backup}); restart the kiosk")
+    print(f"{args.file}: ui.staff_code_hash written (old file: {backup}); restart the kiosk")
     return 0
 
 
 def _set_console_password(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError
-    from kiosk.config.editing import DELETE, edit_config
+    from kiosk.config.editing import DELETE
     from kiosk.passwords import hash_password
 
     changes: dict[tuple[str, ...], object]
@@ -225,26 +245,23 @@ def _set_console_password(args: argparse.Namespace) -> int:
         if args.level is None:
             print("kiosk config: give --level staff or --level admin", file=sys.stderr)
             return 2
-        password = _ask_secret("Password", args.stdin)
+        password = _ask_secret(
+            "Password",
+            args.stdin,
+            acceptable=lambda password: len(password) >= 8,
+            rule="a password of at least 8 characters",
+        )
         if password is None:
-            return 1
-        if len(password) < 8:
-            print(
-                "kiosk config: a password of at least 8 characters; nothing written",
-                file=sys.stderr,
-            )
             return 1
         changes = {
             ("console", "users", args.name, "level"): args.level,
             ("console", "users", args.name, "password_hash"): hash_password(password),
         }
-    try:
-        result = edit_config(args.file, changes, who=_who(), env={}, check_files=False)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    backup = _write(args.file, changes)
+    if backup is None:
         return 1
     done = "removed" if args.remove else f"set (level {args.level})"
-    print(f"{args.file}: console login {args.name!r} {done} (old file: {result.backup})")
+    print(f"{args.file}: console login {args.name!r} {done} (old file: {backup})")
     return 0
 
 

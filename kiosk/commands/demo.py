@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.common import add_exit_after
+
 __all__ = ["register"]
 
 
@@ -44,9 +46,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--headless", action="store_true", help="render offscreen (no display needed)"
     )
-    parser.add_argument(
-        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
-    )
+    add_exit_after(parser)
     parser.add_argument(
         "--size", default="800x480", help="screen size WIDTHxHEIGHT (default 800x480, the Pi's)"
     )

@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
+from kiosk.commands.common import DEFAULT_CONFIG
 
 
 def register(subparsers: Any) -> None:

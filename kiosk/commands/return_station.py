@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.common import add_exit_after, config_or_report
 from kiosk.logs import fields
 
 __all__ = ["register"]
@@ -46,9 +47,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("bin", nargs="?", metavar="BIN", help="the bin id, for bin-emptied")
     parser.add_argument("--display", action="store_true", help="also show the station's screen")
     parser.add_argument("--windowed", action="store_true", help="with --display: a window")
-    parser.add_argument(
-        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
-    )
+    add_exit_after(parser)
     parser.add_argument(
         "--demo-returns",
         type=int,
@@ -61,8 +60,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.commands.common import config_or_report
-
     config = config_or_report(args.config)
     if config is None:
         return 1

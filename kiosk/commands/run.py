@@ -16,6 +16,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.common import add_exit_after, config_or_report
+
 __all__ = ["RESTART_EXIT_STATUS", "register"]
 
 #: Exit status after a staff-requested restart (systemd restarts the unit).
@@ -36,15 +38,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--headless", action="store_true", help="render offscreen (no display; for checks)"
     )
-    parser.add_argument(
-        "--exit-after", type=float, metavar="SECONDS", help="stop after SECONDS (smoke tests)"
-    )
+    add_exit_after(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.commands.common import config_or_report
-
     config = config_or_report(args.config)
     if config is None:
         return 1

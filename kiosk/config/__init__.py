@@ -62,7 +62,7 @@ from .model import (
 )
 from .problems import ConfigError, ConfigIssue
 from .render import effective_values, render_config, render_origins
-from .types import LANGUAGES, SecretFileError, read_secret_file
+from .types import LANGUAGES, SecretFileError, is_staff_code, read_secret_file, secret_text
 
 #: ``config/demo.toml`` of the source tree: embedded library system + simulated hardware.
 DEMO_CONFIG: Path = Path(__file__).resolve().parents[2] / "config" / "demo.toml"
@@ -97,10 +97,12 @@ __all__ = [
     "config_warnings",
     "effective_values",
     "env_overrides",
+    "is_staff_code",
     "load_config",
     "load_layered",
     "read_secret_file",
     "render_config",
     "render_origins",
+    "secret_text",
     "validate_config",
 ]

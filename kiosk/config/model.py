@@ -55,6 +55,7 @@ from .types import (
     SecretFile,
     SecretFileError,
     check_files,
+    is_staff_code,
     matching,
     missing_file,
     read_secret_file,
@@ -686,7 +687,7 @@ class UiSettings(Section):
                 if language not in self.languages:
                     problems.append(Problem(f"{key}.{language}", language, "a configured language"))
         code = self.staff_code.get_secret_value() if self.staff_code else None
-        if code is not None and not (code.isdigit() and 4 <= len(code) <= 12):
+        if code is not None and not is_staff_code(code):
             problems.append(Problem("staff_code", self.staff_code, "4 to 12 digits"))
         Problems.raise_if_any(problems)
         return self

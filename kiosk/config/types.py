@@ -31,9 +31,11 @@ __all__ = [
     "SecretFile",
     "SecretFileError",
     "check_files",
+    "is_staff_code",
     "matching",
     "missing_file",
     "read_secret_file",
+    "secret_text",
 ]
 
 #: The UI languages the kiosk ships (ISO 639-1; "se" is North Sami).
@@ -207,3 +209,22 @@ def read_secret_file(path: Path) -> SecretStr:
     if not secret:
         raise SecretFileError(f"a non-empty secret file ({path} is empty)")
     return SecretStr(secret)
+
+
+def secret_text(value: SecretStr | None, file: Path | None) -> str | None:
+    """A password as its settings give it: the value, else the text of its file, else None.
+
+    Why the file is read here too: a config loaded with ``check_files=False`` (another machine's,
+    or the staff console's edit check) keeps only the file's path, and whoever builds a client
+    from those settings still needs the secret."""
+    if value is not None:
+        return value.get_secret_value()
+    if file is not None:
+        return Path(file).read_text(encoding="utf-8").strip()
+    return None
+
+
+def is_staff_code(code: str) -> bool:
+    """Whether ``code`` may be the touch screen's staff code: 4 to 12 digits (the staff keypad
+    has digits only), checked alike in the config and by ``kiosk config set-staff-code``."""
+    return code.isdigit() and 4 <= len(code) <= 12

@@ -8,12 +8,9 @@ system and ``kiosk sip2`` speak SIP2 whatever the back end is.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
-from kiosk.config import FolioSettings, Sip2Settings
+from kiosk.config import FolioSettings, Sip2Settings, secret_text
 from kiosk.registry import LIBRARY_SYSTEMS, LibrarySystemContext
 
 if TYPE_CHECKING:
@@ -22,15 +19,6 @@ if TYPE_CHECKING:
     from kiosk.sip2.client import ClientSettings
 
 __all__ = ["sip2_client_settings"]
-
-
-def _secret(value: SecretStr | None, file: Path | None) -> str:
-    """A password from the config, or from its file (the loader checked the file's mode)."""
-    if value is not None:
-        return value.get_secret_value()
-    if file is not None:
-        return Path(file).read_text(encoding="utf-8").strip()
-    return ""
 
 
 def sip2_client_settings(
@@ -45,7 +33,7 @@ def sip2_client_settings(
         host=host or sip.host,
         port=port or sip.port,
         user=sip.user or "",
-        password=_secret(sip.password, sip.password_file),
+        password=secret_text(sip.password, sip.password_file) or "",
         location_code=sip.location_code,
         institution_id=sip.institution_id,
         charset=sip.charset,
@@ -94,7 +82,7 @@ def folio_library_system(settings: FolioSettings, context: LibrarySystemContext)
             base_url=settings.base_url,
             tenant=settings.tenant,
             username=settings.username,
-            password=_secret(settings.password, settings.password_file),
+            password=secret_text(settings.password, settings.password_file) or "",
             timeout_s=settings.timeout_s,
             connect_timeout_s=settings.connect_timeout_s,
             retries=settings.retries,

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, env_overrides, load_config, render_config, validate_config
+from kiosk.config import (
+    ConfigError,
+    env_overrides,
+    load_config,
+    render_config,
+    secret_text,
+    validate_config,
+)
 
 from .fixtures import MINIMAL_TOML, write_config, write_secret
 
@@ -42,6 +49,21 @@ def test_an_empty_or_missing_secret_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "sip2.secret").chmod(0o600)
     with pytest.raises(ConfigError, match="is empty"):
         load_config(path, env={})
+
+
+def test_a_config_loaded_without_its_files_still_yields_the_password_from_the_file(
+    tmp_path: Path,
+) -> None:
+    """``check_files=False`` keeps only the file's path; the client built from the settings
+    reads the secret itself (kiosk.config.secret_text), without the trailing newline."""
+    write_secret(tmp_path, "sip2.secret", "hemligt-lösen")
+    path = write_config(tmp_path, WITH_PASSWORD_FILE)
+    sip = load_config(path, env={}, check_files=False).ils.sip2
+    assert sip.password is None
+    assert secret_text(sip.password, sip.password_file) == "hemligt-lösen"
+    loaded = load_config(path, env={}).ils.sip2
+    assert secret_text(loaded.password, loaded.password_file) == "hemligt-lösen"
+    assert secret_text(None, None) is None
 
 
 def test_password_and_password_file_together_are_ambiguous(tmp_path: Path) -> None:

@@ -91,6 +91,20 @@ def test_set_console_password_adds_and_removes_a_login(
     assert load_config(path, env={}).console.users == {}
 
 
+def test_set_console_password_refuses_a_short_password_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path, MINIMAL_TOML)
+    before = path.read_text(encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["config", "set-console-password", "--stdin", str(path), "anna", "--level",
+                 "staff"]) == 1  # fmt: skip
+    assert path.read_text(encoding="utf-8") == before
+    assert not path.with_name("kiosk.toml.bak").exists()
+    error = capsys.readouterr().err
+    assert "at least 8 characters; nothing written" in error and "short" not in error
+
+
 def test_a_console_open_to_the_network_without_tls_is_warned_about(tmp_path: Path) -> None:
     users = {"anna": {"level": "admin", "password_hash": hash_password("a long password")}}
     open_console = minimal_config(console={"enabled": True, "host": "0.0.0.0", "users": users})
