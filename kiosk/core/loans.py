@@ -33,6 +33,7 @@ from kiosk.ils.port import (
     ItemStatus,
     LibrarySystem,
     LibrarySystemError,
+    LoanRequest,
 )
 
 __all__ = ["LoanDone", "LoanOutcome", "LoanService", "offline_reason"]
@@ -142,7 +143,9 @@ class LoanService:
         outcome = await self.transactions.run(
             request,
             lambda: self.ils.checkout(
-                patron_id, item_id, pin=pin, fee_acknowledged=fee_acknowledged
+                LoanRequest(
+                    patron_id=patron_id, item_id=item_id, pin=pin, fee_acknowledged=fee_acknowledged
+                )
             ),
             record,
             offline=may_lend,

@@ -59,6 +59,7 @@ from kiosk.ils.port import (
     LibrarySystem,
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
+    ReturnRequest,
 )
 
 __all__ = ["RecoveryAction", "RecoveryReport", "RecoveryStep", "recover"]
@@ -247,7 +248,9 @@ async def _settle(
             return entry
         # The patron left the item with us: finish the return they made, once.
         try:
-            result = await port.checkin(entry.item_id, transaction_date=entry.created_at)
+            result = await port.checkin(
+                ReturnRequest(item_id=entry.item_id, transaction_date=entry.created_at)
+            )
         except LibrarySystemUnavailable:
             if policy is None or not policy.may_return():
                 raise
