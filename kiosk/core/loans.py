@@ -7,7 +7,7 @@ it. The tag is changed *after* :meth:`LoanService.check_out` returns, because by
 and the security target are durable::
 
     journal.begin -> ils.checkout -> journal.record_result(UNSECURED if ok and desensitize)
-    (unavailable) -> offline policy -> journal.accept_offline / begin_offline (UNSECURED)
+    (unavailable) -> offline policy -> journal.accept_offline / begin(offline=...) (UNSECURED)
 
 then the caller disarms the tag(s) with :meth:`LoanService.disarm`.
 """

@@ -49,6 +49,7 @@ from kiosk.ils.journal import (
     Entry,
     EntryKind,
     Journal,
+    OfflineAcceptance,
     Security,
     SecurityTarget,
     Status,
@@ -254,9 +255,8 @@ async def _settle(
         except LibrarySystemUnavailable:
             if policy is None or not policy.may_return():
                 raise
-            entry = await journal.call(
-                journal.accept_offline, entry.id, security_target=SecurityTarget.SECURED
-            )
+            queued = OfflineAcceptance(security_target=SecurityTarget.SECURED)
+            entry = await journal.call(journal.accept_offline, entry.id, queued)
             report.add(entry, RecoveryAction.RETURN_QUEUED_OFFLINE)
             return entry
         entry = await journal.call(

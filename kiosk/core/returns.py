@@ -8,7 +8,7 @@ the policy), re-arm the tag and verify it, route it — only what happens around
 Order (the one journalled transaction, :mod:`kiosk.core.transaction`)::
 
     journal.begin -> ils.checkin -> journal.record_result(SECURED) -> arm + verify -> done/failed
-    (unavailable) -> offline policy -> journal.accept_offline / begin_offline -> arm + verify
+    (unavailable) -> offline policy -> journal.accept_offline / begin(offline=...) -> arm + verify
 
 Returns are never refused at the kiosk: an item the library system refuses (unknown, not ours)
 gets the EXCEPTION outcome and is armed, because it stays in the building. Only when the library

@@ -14,6 +14,7 @@ from kiosk.ils.journal import (
     Entry,
     EntryKind,
     Journal,
+    OfflineAcceptance,
     Security,
     SecurityTarget,
     Status,
@@ -25,6 +26,8 @@ from tests.core_offline.fixtures import AFI_SECURED, AFI_UNSECURED, PATRON, Pad
 
 ITEM = "3000000011"
 OTHER = "3000000012"
+#: A loan the offline policy accepted: the tag is to be disarmed.
+LENT_OFFLINE = OfflineAcceptance(security_target=SecurityTarget.UNSECURED)
 
 
 def log_of(acs: EmbeddedACS, item: str) -> list[tuple[str, bool]]:
@@ -170,12 +173,12 @@ async def test_an_interrupted_offline_loan_whose_item_stayed_is_withdrawn(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid = pad.place(ITEM, secured=False)  # the write went through, the read-back did not
-    entry = journal.begin_offline(
+    entry = journal.begin(
         EntryKind.CHECKOUT,
         ITEM,
         patron_id=PATRON,
         tag_uid=uid,
-        security_target=SecurityTarget.UNSECURED,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
 
     report = await recover(journal, port, pad.security)
@@ -195,7 +198,7 @@ async def test_an_interrupted_offline_loan_the_library_system_got_after_all_stan
     uid, entry = checkout_begun(journal, pad)
     # carried out, but the answer was lost on the way back,
     await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
-    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # so: offline
+    journal.accept_offline(entry.id, LENT_OFFLINE)  # so: offline
 
     report = await recover(journal, port, pad.security)
 
@@ -211,7 +214,7 @@ async def test_an_interrupted_offline_loan_whose_request_may_have_been_lost_is_w
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # never arrived
+    journal.accept_offline(entry.id, LENT_OFFLINE)  # never arrived
 
     report = await recover(journal, port, pad.security)
 
@@ -226,8 +229,11 @@ async def test_an_interrupted_offline_return_is_re_armed_and_still_replayed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid = pad.place(ITEM, secured=False)
-    entry = journal.begin_offline(
-        EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
+    entry = journal.begin(
+        EntryKind.CHECKIN,
+        ITEM,
+        tag_uid=uid,
+        offline=OfflineAcceptance(security_target=SecurityTarget.SECURED),
     )
 
     report = await recover(journal, port, pad.security)
@@ -351,8 +357,11 @@ async def test_a_loan_settled_at_start_up_leaves_the_tag_of_a_later_return_armed
     # stays pending for recovery. The kiosk ran on, the item came back as an offline return.
     uid, loan = checkout_begun(journal, pad)
     await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
-    back = journal.begin_offline(
-        EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
+    back = journal.begin(
+        EntryKind.CHECKIN,
+        ITEM,
+        tag_uid=uid,
+        offline=OfflineAcceptance(security_target=SecurityTarget.SECURED),
     )
     journal.security_done(back.id)
 

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.acs import EmbeddedACS
-from kiosk.ils.journal import Attention, Entry, EntryKind, Journal, SecurityTarget, Status
+from kiosk.ils.journal import (
+    Attention,
+    Entry,
+    EntryKind,
+    Journal,
+    OfflineAcceptance,
+    SecurityTarget,
+    Status,
+)
 from kiosk.ils.offline import Replayer, must_work_offline, settle_outcome
 from kiosk.ils.port import LibrarySystemUnavailable, LoanRequest, OutcomeUnknown
 from kiosk.ils.sip2 import SIP2LibrarySystem
@@ -18,14 +26,19 @@ NOT_FOR_OFFLINE = "3000000009"
 
 
 def lend_offline(journal: Journal, item: str, patron: str = PATRON) -> Entry:
-    entry = journal.begin_offline(
-        EntryKind.CHECKOUT, item, patron_id=patron, security_target=SecurityTarget.UNSECURED
+    entry = journal.begin(
+        EntryKind.CHECKOUT,
+        item,
+        patron_id=patron,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
     return journal.security_done(entry.id)
 
 
 def return_offline(journal: Journal, item: str) -> Entry:
-    entry = journal.begin_offline(EntryKind.CHECKIN, item, security_target=SecurityTarget.SECURED)
+    entry = journal.begin(
+        EntryKind.CHECKIN, item, offline=OfflineAcceptance(security_target=SecurityTarget.SECURED)
+    )
     return journal.security_done(entry.id)
 
 
@@ -136,7 +149,9 @@ async def test_a_checkout_whose_answer_was_lost_can_go_offline_without_doubling(
     try:
         await port.checkout(LoanRequest(patron_id=PATRON, item_id=STACK[1]))
     except OutcomeUnknown:
-        entry = journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)
+        entry = journal.accept_offline(
+            entry.id, OfflineAcceptance(security_target=SecurityTarget.UNSECURED)
+        )
     else:
         raise AssertionError("the dropped connection should leave the outcome unknown")
     assert entry.maybe_sent
