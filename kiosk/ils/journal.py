@@ -581,18 +581,17 @@ class Journal:
         marked ``maybe_sent`` and the replayer asks the library system before it sends it again.
         (For a plain ``LibrarySystemUnavailable`` raised before sending, either way is correct.)
         """
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.OFFLINE)
-            updates: dict[str, object] = {
-                "status": Status.OFFLINE.value,
+        return self._move(
+            entry_id,
+            Status.OFFLINE,
+            lambda _: {
                 "offline": 1,
                 "maybe_sent": 1,
                 "due_date": _to_text(offline.due_date),
                 "reason": reason,
-            }
-            updates.update(_security_required(offline.security_target))
-            return self._update(db, entry, updates)
+                **_security_required(offline.security_target),
+            },
+        )
 
     def abandon(
         self,
@@ -607,34 +606,23 @@ class Journal:
         Any security target recorded earlier is dropped; pass ``security_target`` when the tag
         must be put back (e.g. recovery re-securing a tag an offline loan had half cleared).
         """
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.ABANDONED)
-            return self._update(
-                db,
-                entry,
-                {
-                    "status": Status.ABANDONED.value,
-                    "reason": reason,
-                    "security_target": security_target.value if security_target else None,
-                    "security": (Security.REQUIRED if security_target else Security.NONE).value,
-                },
-            )
+        return self._move(
+            entry_id,
+            Status.ABANDONED,
+            lambda _: {
+                "reason": reason,
+                "security_target": security_target.value if security_target else None,
+                "security": (Security.REQUIRED if security_target else Security.NONE).value,
+            },
+        )
 
     def start_replay(self, entry_id: str) -> Entry:
         """Mark an OFFLINE (or again a REPLAYING) entry as being sent now; counts attempts."""
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.REPLAYING)
-            return self._update(
-                db,
-                entry,
-                {
-                    "status": Status.REPLAYING.value,
-                    "attempts": entry.attempts + 1,
-                    "maybe_sent": 1,
-                },
-            )
+        return self._move(
+            entry_id,
+            Status.REPLAYING,
+            lambda entry: {"attempts": entry.attempts + 1, "maybe_sent": 1},
+        )
 
     def security_done(self, entry_id: str) -> Entry:
         """The tag now has its target security state, verified by reading it back."""
@@ -811,12 +799,18 @@ class Journal:
             raise UnknownEntry(f"no journal entry with transaction id {entry_id!r}")
         return self._row_to_entry(_Row._make(row))
 
-    @staticmethod
-    def _check(entry: Entry, after: Status) -> None:
-        if after not in _ALLOWED[entry.status]:
-            raise JournalStateError(
-                f"entry {entry.id}: cannot go from {entry.status.value} to {after.value}"
-            )
+    def _move(
+        self, entry_id: str, to: Status, columns: Callable[[Entry], dict[str, object]]
+    ) -> Entry:
+        """One status transition in one transaction: refused (:class:`JournalStateError`) unless
+        the entry's status allows ``to``; ``columns(entry)`` are the other columns it changes."""
+        with self._transaction() as db:
+            entry = self._get(db, entry_id)
+            if to not in _ALLOWED[entry.status]:
+                raise JournalStateError(
+                    f"entry {entry.id}: cannot go from {entry.status.value} to {to.value}"
+                )
+            return self._update(db, entry, {"status": to.value, **columns(entry)})
 
     def _update(self, db: sqlite3.Connection, entry: Entry, updates: dict[str, object]) -> Entry:
         now = _to_text(self._clock())
