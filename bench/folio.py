@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.acs.folio_api import DEFAULT_TENANT, FolioServer  # noqa: E402
 from kiosk.ils.folio import FolioLibrarySystem, FolioOptions  # noqa: E402
 from kiosk.ils.folio_http import FolioConnectionSettings  # noqa: E402
-from kiosk.ils.port import LibrarySystem  # noqa: E402
+from kiosk.ils.port import LibrarySystem, LoanRequest, ReturnRequest  # noqa: E402
 from kiosk.ils.sip2 import SIP2LibrarySystem  # noqa: E402
 from kiosk.sip2.client import ClientSettings  # noqa: E402
 
@@ -87,9 +87,11 @@ async def adapters(sip2_port: int, folio_port: int) -> AsyncIterator[dict[str, L
 
 
 async def stack_round(ils: LibrarySystem) -> None:
-    lent = await asyncio.gather(*(ils.checkout(PATRON, item) for item in STACK))
+    lent = await asyncio.gather(
+        *(ils.checkout(LoanRequest(patron_id=PATRON, item_id=item)) for item in STACK)
+    )
     assert all(result.ok for result in lent), [r.messages for r in lent if not r.ok]
-    returned = await asyncio.gather(*(ils.checkin(item) for item in STACK))
+    returned = await asyncio.gather(*(ils.checkin(ReturnRequest(item_id=item)) for item in STACK))
     assert all(result.ok for result in returned)
 
 

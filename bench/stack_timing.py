@@ -27,7 +27,7 @@ from typing import Any
 from drivers.rfid import FeigReader, SystemInfo, TagInfo, VirtualTag, timing
 from drivers.tags import TagModel, danish, decode, iso28560_2
 from kiosk.core.settings import SecuritySettings
-from kiosk.ils.port import CheckoutResult
+from kiosk.ils.port import CheckoutResult, LoanRequest
 from kiosk.ils.sip2 import SIP2LibrarySystem
 
 CATEGORIES = ("inventory", "reads", "security writes", "verification")
@@ -116,10 +116,10 @@ class TimedSIP2(SIP2LibrarySystem):
 
     timeline: Timeline
 
-    async def checkout(self, *args: Any, **kwargs: Any) -> CheckoutResult:
+    async def checkout(self, request: LoanRequest) -> CheckoutResult:
         started = time.perf_counter()
         try:
-            return await super().checkout(*args, **kwargs)
+            return await super().checkout(request)
         finally:
             self.timeline.library.append((started, time.perf_counter()))
 

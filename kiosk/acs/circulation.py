@@ -20,6 +20,7 @@ from kiosk.acs import rules
 from kiosk.acs.lockout import Check, pin_guard
 from kiosk.acs.model import ConsortiumModel, LockedConnection, iso
 from kiosk.acs.records import HoldRecord, ItemRecord, PatronRecord
+from kiosk.ils.port import LoanRequest, RenewRequest
 
 
 class Reason(enum.StrEnum):
@@ -352,18 +353,16 @@ class Circulation:
     def checkout(
         self,
         t: Terminal,
-        patron_id: str,
-        item_id: str,
+        request: LoanRequest,
         *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
         nb_due_date: datetime | None = None,
         renewal_allowed: bool = True,
     ) -> LoanResult:
         """Lend an item; an item the patron already has is renewed instead.
 
+        The request is the library-system port's (:class:`kiosk.ils.port.LoanRequest`): the same
+        facts whoever asks, a SIP2 terminal, the FOLIO API or staff. ``nb_due_date``: the due date
+        a terminal asks for an offline loan (honoured only with ``no_block``).
         ``renewal_allowed`` is the kiosk's "SC renewal policy": when False, borrowing what one
         already has is refused instead of renewed. An offline replay (``no_block``) of a loan
         that already exists for the same patron is answered yes and changes nothing, so a
@@ -376,16 +375,7 @@ class Circulation:
         """
         with self.model.transaction() as db:
             result = self._checkout(
-                db,
-                t,
-                patron_id,
-                item_id,
-                pin=pin,
-                fee_acknowledged=fee_acknowledged,
-                no_block=no_block,
-                transaction_date=transaction_date,
-                nb_due_date=nb_due_date,
-                renewal_allowed=renewal_allowed,
+                db, t, request, nb_due_date=nb_due_date, renewal_allowed=renewal_allowed
             )
             self._log(
                 db,
@@ -395,36 +385,32 @@ class Circulation:
                 else "checkout_replayed"
                 if result.unchanged
                 else "checkout",
-                item=item_id,
+                item=request.item_id,
                 patron=result.patron,
                 ok=result.ok,
-                detail=(result.reason or "") + (" offline" if no_block else ""),
+                detail=(result.reason or "") + (" offline" if request.no_block else ""),
             )
         if result.ok:
-            return replace(result, item=self.model.item(item_id))
+            return replace(result, item=self.model.item(request.item_id))
         return result
 
     def _checkout(
         self,
         db: LockedConnection,
         t: Terminal,
-        patron_id: str,
-        item_id: str,
+        request: LoanRequest,
         *,
-        pin: str | None,
-        fee_acknowledged: bool,
-        no_block: bool,
-        transaction_date: datetime | None,
         nb_due_date: datetime | None,
         renewal_allowed: bool,
     ) -> LoanResult:
-        standing = self.standing(patron_id, pin)
+        no_block, fee_acknowledged = request.no_block, request.fee_acknowledged
+        standing = self.standing(request.patron_id, request.pin)
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
         patron = standing.patron.barcode
         if standing.pin_refusal is not None:
             return self._refuse_loan(standing.pin_refusal, patron=patron)
-        item = self.model.item(item_id)
+        item = self.model.item(request.item_id)
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=patron)
         if no_block and item.loan is not None and item.loan.patron == patron:
@@ -432,7 +418,7 @@ class Circulation:
             # the loan exists, so the answer is yes and nothing changes.
             return LoanResult(ok=True, patron=patron, item=item, due=item.loan.due, unchanged=True)
         if no_block:
-            if self._offline_too_old(transaction_date):
+            if self._offline_too_old(request.transaction_date):
                 return self._refuse_loan(Reason.STALE_OFFLINE, patron=patron, item=item)
             if not item.offline_loan:
                 return self._refuse_loan(Reason.NOT_FOR_OFFLINE_LOAN, patron=patron, item=item)
@@ -459,7 +445,8 @@ class Circulation:
             return self._refuse_loan(
                 Reason.FEE_NOT_ACKNOWLEDGED, patron=patron, item=item, fee=rule.loan_fee
             )
-        loaned = transaction_date if no_block and transaction_date else self.model.now()
+        when = request.transaction_date
+        loaned = when if no_block and when else self.model.now()
         due = (
             nb_due_date
             if no_block and nb_due_date
@@ -516,31 +503,16 @@ class Circulation:
             (patron, amount, kind, item, description, iso(self.model.now())),
         )
 
-    def renew(
-        self,
-        t: Terminal,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-        no_block: bool = False,
-    ) -> LoanResult:
+    def renew(self, t: Terminal, request: RenewRequest, *, no_block: bool = False) -> LoanResult:
+        """Renew a loan the patron has (the port's request; ``no_block``: a SIP2 terminal's
+        offline renewal, which skips the patron's blocks and the fee acknowledgement)."""
         with self.model.transaction() as db:
-            result = self._renew_checked(
-                db,
-                t,
-                patron_id,
-                item_id,
-                pin=pin,
-                fee_acknowledged=fee_acknowledged,
-                no_block=no_block,
-            )
+            result = self._renew_checked(db, t, request, no_block=no_block)
             self._log(
                 db,
                 t,
                 "renew",
-                item=item_id,
+                item=request.item_id,
                 patron=result.patron,
                 ok=result.ok,
                 detail=result.reason or "",
@@ -548,28 +520,20 @@ class Circulation:
         return result
 
     def _renew_checked(
-        self,
-        db: LockedConnection,
-        t: Terminal,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None,
-        fee_acknowledged: bool,
-        no_block: bool,
+        self, db: LockedConnection, t: Terminal, request: RenewRequest, *, no_block: bool
     ) -> LoanResult:
-        standing = self.standing(patron_id, pin)
+        standing = self.standing(request.patron_id, request.pin)
         if standing.patron is None:
             return self._refuse_loan(Reason.UNKNOWN_PATRON)
         if standing.pin_refusal is not None:
             return self._refuse_loan(standing.pin_refusal, patron=standing.patron.barcode)
-        item = self.model.item(item_id)
+        item = self.model.item(request.item_id)
         if item is None:
             return self._refuse_loan(Reason.UNKNOWN_ITEM, patron=standing.patron.barcode)
         if item.loan is None or item.loan.patron != standing.patron.barcode:
             return self._refuse_loan(Reason.NOT_ON_LOAN, patron=standing.patron.barcode, item=item)
         return self._renew(
-            db, t, standing, item, fee_acknowledged=fee_acknowledged, no_block=no_block
+            db, t, standing, item, fee_acknowledged=request.fee_acknowledged, no_block=no_block
         )
 
     def _renew(
@@ -633,9 +597,12 @@ class Circulation:
         renewed: list[str] = []
         unrenewed: list[str] = []
         for loan in self.model.loans_of(standing.patron.barcode):
-            result = self.renew(
-                t, standing.patron.barcode, loan.item, fee_acknowledged=fee_acknowledged
+            ask = RenewRequest(
+                patron_id=standing.patron.barcode,
+                item_id=loan.item,
+                fee_acknowledged=fee_acknowledged,
             )
+            result = self.renew(t, ask)
             (renewed if result.ok else unrenewed).append(loan.item)
         return RenewAllResult(True, renewed, unrenewed)
 

@@ -59,6 +59,7 @@ from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import ItemRecord, PatronRecord
 from kiosk.httpserve import BoundedHandler, ServedInThread
+from kiosk.ils.port import LoanRequest, RenewRequest
 
 __all__ = ["DEFAULT_TENANT", "FolioServer", "Reply"]
 
@@ -618,10 +619,12 @@ class FolioApi:
         no_block = "patronBlock" in overrides or "itemLimitBlock" in overrides
         result = self.circulation.checkout(
             terminal,
-            patron.barcode,
-            item.barcode,
-            no_block=no_block,
-            transaction_date=self._date(body, "loanDate"),
+            LoanRequest(
+                patron_id=patron.barcode,
+                item_id=item.barcode,
+                no_block=no_block,
+                transaction_date=self._date(body, "loanDate"),
+            ),
             renewal_allowed=False,
         )
         if not result.ok:
@@ -689,7 +692,9 @@ class FolioApi:
             terminal = self._terminal(request, body["servicePointId"])
         else:
             terminal = self.circulation.terminal(request.login, patron.home_branch)
-        result = self.circulation.renew(terminal, patron.barcode, item.barcode)
+        result = self.circulation.renew(
+            terminal, RenewRequest(patron_id=patron.barcode, item_id=item.barcode)
+        )
         if not result.ok:
             return self._refusal(result, item.barcode, patron.barcode)
         loan = self.model.loan(item.barcode)

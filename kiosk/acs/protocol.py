@@ -31,6 +31,7 @@ from kiosk.acs.lockout import login_guard
 from kiosk.acs.model import ConsortiumModel
 from kiosk.acs.records import AccountRecord, ItemRecord
 from kiosk.acs.refusals import refusal
+from kiosk.ils.port import LoanRequest, RenewRequest
 from kiosk.sip2.codec import MAX_FIELD_LENGTH
 
 log = logging.getLogger("kiosk.acs")
@@ -543,12 +544,14 @@ class Responder:
         assert session.terminal is not None
         result = self.circ.checkout(
             session.terminal,
-            request.patron_identifier or "",
-            request.item_identifier or "",
-            pin=request.patron_password,
-            fee_acknowledged=_yes(request.fee_acknowledged),
-            no_block=bool(request.no_block),
-            transaction_date=_naive(request.transaction_date),
+            LoanRequest(
+                patron_id=request.patron_identifier or "",
+                item_id=request.item_identifier or "",
+                pin=request.patron_password,
+                fee_acknowledged=_yes(request.fee_acknowledged),
+                no_block=bool(request.no_block),
+                transaction_date=_naive(request.transaction_date),
+            ),
             nb_due_date=_naive(request.nb_due_date),
             renewal_allowed=request.sc_renewal_policy is not False,
         )
@@ -568,10 +571,12 @@ class Responder:
                         break
         result = self.circ.renew(
             session.terminal,
-            request.patron_identifier or "",
-            item_id,
-            pin=request.patron_password,
-            fee_acknowledged=_yes(request.fee_acknowledged),
+            RenewRequest(
+                patron_id=request.patron_identifier or "",
+                item_id=item_id,
+                pin=request.patron_password,
+                fee_acknowledged=_yes(request.fee_acknowledged),
+            ),
             no_block=bool(request.no_block),
         )
         return self._loan_response(sip2.RenewResponse, request, session, result)

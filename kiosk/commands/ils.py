@@ -153,17 +153,23 @@ async def _transact(config: Any, args: argparse.Namespace, pin: str | None) -> i
 
 
 async def _action(ils: Any, config: Any, args: argparse.Namespace, pin: str | None) -> Any:
+    from kiosk.ils.port import LoanRequest, RenewRequest, ReturnRequest
+
     action = args.action
     if action == "status":
         return await _status(ils, config)
     if action == "patron":
         return await ils.patron(args.patron_id, pin, details=True)
     if action == "checkout":
-        return await ils.checkout(args.patron_id, args.item_id, pin=pin)
+        return await ils.checkout(
+            LoanRequest(patron_id=args.patron_id, item_id=args.item_id, pin=pin)
+        )
     if action == "checkin":
-        return await ils.checkin(args.item_id)
+        return await ils.checkin(ReturnRequest(item_id=args.item_id))
     if action == "renew":
-        return await ils.renew(args.patron_id, args.item_id, pin=pin)
+        return await ils.renew(
+            RenewRequest(patron_id=args.patron_id, item_id=args.item_id, pin=pin)
+        )
     return await ils.item(args.item_id)
 
 

@@ -7,7 +7,7 @@ it. The tag is changed *after* :meth:`LoanService.check_out` returns, because by
 and the security target are durable::
 
     journal.begin -> ils.checkout -> journal.record_result(UNSECURED if ok and desensitize)
-    (unavailable) -> offline policy -> journal.accept_offline / begin_offline (UNSECURED)
+    (unavailable) -> offline policy -> journal.accept_offline / begin(offline=...) (UNSECURED)
 
 then the caller disarms the tag(s) with :meth:`LoanService.disarm`.
 """
@@ -33,6 +33,7 @@ from kiosk.ils.port import (
     ItemStatus,
     LibrarySystem,
     LibrarySystemError,
+    LoanRequest,
 )
 
 __all__ = ["LoanDone", "LoanOutcome", "LoanService", "offline_reason"]
@@ -142,7 +143,9 @@ class LoanService:
         outcome = await self.transactions.run(
             request,
             lambda: self.ils.checkout(
-                patron_id, item_id, pin=pin, fee_acknowledged=fee_acknowledged
+                LoanRequest(
+                    patron_id=patron_id, item_id=item_id, pin=pin, fee_acknowledged=fee_acknowledged
+                )
             ),
             record,
             offline=may_lend,

@@ -49,6 +49,7 @@ from kiosk.ils.journal import (
     Entry,
     EntryKind,
     Journal,
+    OfflineAcceptance,
     Security,
     SecurityTarget,
     Status,
@@ -59,6 +60,7 @@ from kiosk.ils.port import (
     LibrarySystem,
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
+    ReturnRequest,
 )
 
 __all__ = ["RecoveryAction", "RecoveryReport", "RecoveryStep", "recover"]
@@ -247,13 +249,14 @@ async def _settle(
             return entry
         # The patron left the item with us: finish the return they made, once.
         try:
-            result = await port.checkin(entry.item_id, transaction_date=entry.created_at)
+            result = await port.checkin(
+                ReturnRequest(item_id=entry.item_id, transaction_date=entry.created_at)
+            )
         except LibrarySystemUnavailable:
             if policy is None or not policy.may_return():
                 raise
-            entry = await journal.call(
-                journal.accept_offline, entry.id, security_target=SecurityTarget.SECURED
-            )
+            queued = OfflineAcceptance(security_target=SecurityTarget.SECURED)
+            entry = await journal.call(journal.accept_offline, entry.id, queued)
             report.add(entry, RecoveryAction.RETURN_QUEUED_OFFLINE)
             return entry
         entry = await journal.call(

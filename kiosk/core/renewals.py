@@ -15,7 +15,7 @@ from kiosk.core.events import Reason
 from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.transaction import Answered, Record, Request, Transactions
 from kiosk.ils.journal import EntryKind, Journal
-from kiosk.ils.port import LibrarySystem, RenewResult
+from kiosk.ils.port import LibrarySystem, RenewRequest, RenewResult
 
 __all__ = ["RenewalDone", "RenewalService"]
 
@@ -61,7 +61,9 @@ class RenewalService:
             kind=EntryKind.RENEW, item_id=item_id, patron_id=patron_id, session_id=session_id
         )
         outcome = await self.transactions.run(
-            request, lambda: self.ils.renew(patron_id, item_id, pin=pin), _record
+            request,
+            lambda: self.ils.renew(RenewRequest(patron_id=patron_id, item_id=item_id, pin=pin)),
+            _record,
         )
         if not isinstance(outcome, Answered):
             if outcome.unclear:

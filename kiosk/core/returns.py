@@ -8,7 +8,7 @@ the policy), re-arm the tag and verify it, route it — only what happens around
 Order (the one journalled transaction, :mod:`kiosk.core.transaction`)::
 
     journal.begin -> ils.checkin -> journal.record_result(SECURED) -> arm + verify -> done/failed
-    (unavailable) -> offline policy -> journal.accept_offline / begin_offline -> arm + verify
+    (unavailable) -> offline policy -> journal.accept_offline / begin(offline=...) -> arm + verify
 
 Returns are never refused at the kiosk: an item the library system refuses (unknown, not ours)
 gets the EXCEPTION outcome and is armed, because it stays in the building. Only when the library
@@ -32,7 +32,7 @@ from kiosk.core.statistics import Statistics
 from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
 from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
 from kiosk.ils.offline import OfflineDecision, OfflinePolicy
-from kiosk.ils.port import CheckinResult, LibrarySystem
+from kiosk.ils.port import CheckinResult, LibrarySystem, ReturnRequest
 
 __all__ = ["ReturnDone", "ReturnService"]
 
@@ -105,7 +105,10 @@ class ReturnService:
             return self.offline_policy.may_return()
 
         outcome = await self.transactions.run(
-            request, lambda: self.ils.checkin(item_id), _record, offline=may_return
+            request,
+            lambda: self.ils.checkin(ReturnRequest(item_id=item_id)),
+            _record,
+            offline=may_return,
         )
         uids = [tag.uid for tag in tags]
         if isinstance(outcome, AcceptedOffline):

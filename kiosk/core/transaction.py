@@ -8,7 +8,7 @@ and loans in step cannot drift apart between them::
     (the item's earlier requests whose answer was lost are settled first, by asking)
     journal.begin -> library system -> journal.record_result(security target)
         -> change the tag(s), read them back -> journal.security_done / security_failed
-    (unavailable) -> offline route -> journal.accept_offline / begin_offline (security target)
+    (unavailable) -> offline route -> journal.accept_offline / begin(offline=...) (security target)
                   -> no route, or the policy says no: abandoned, nothing changed
 
 Every journal call runs on the journal's writer thread (``Journal.call``), never on the event
@@ -22,11 +22,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar, overload
+from typing import Generic, TypeVar, overload
 
 from kiosk.core.pad import PadTag
 from kiosk.core.security import SecurityWriter
-from kiosk.ils.journal import Entry, EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import Entry, EntryKind, Journal, OfflineAcceptance, SecurityTarget
 from kiosk.ils.offline import (
     OfflineDecision,
     OfflineRefusal,
@@ -184,7 +184,7 @@ class Transactions:
             else:
                 log.warning("%s of %s not sent: %s", request.kind.value, request.item_id, error)
             return NotDone()
-        entry = await self._journal_entry(journal.begin, request)
+        entry = await self._journal_entry(request)
         try:
             result = await send()
         except LibrarySystemUnavailable as error:
@@ -243,31 +243,28 @@ class Transactions:
             if attempt is not None:
                 await self._abandon(attempt)
             return NotDone(refusal=decision.reason)
-        target = offline_security_target(request.kind)
-        journal = self.journal
+        acceptance = OfflineAcceptance(security_target=offline_security_target(request.kind))
         if attempt is not None:
-            entry = await journal.call(
-                journal.accept_offline, attempt.entry_id, security_target=target
+            entry = await self.journal.call(
+                self.journal.accept_offline, attempt.entry_id, acceptance
             )
         else:
-            entry = await self._journal_entry(
-                journal.begin_offline, request, security_target=target
-            )
+            entry = await self._journal_entry(request, offline=acceptance)
         return AcceptedOffline(entry.id)
 
     async def _journal_entry(
-        self, begin: Callable[..., Entry], request: Request, **extra: Any
+        self, request: Request, *, offline: OfflineAcceptance | None = None
     ) -> Entry:
-        """A new journal entry for ``request`` by ``begin`` (``Journal.begin`` or
-        ``begin_offline``), with what the journal keeps of every request."""
+        """A new journal entry for ``request`` (``offline``: accepted while the library system
+        is down), with what the journal keeps of every request."""
         return await self.journal.call(
-            begin,
+            self.journal.begin,
             request.kind,
             request.item_id,
             patron_id=request.patron_id,
             tag_uid=request.tag_uids,
             session_id=request.session_id,
-            **extra,
+            offline=offline,
         )
 
     async def _abandon(self, attempt: _Attempt) -> None:

@@ -77,11 +77,14 @@ from kiosk.ils.port import (
     LibrarySystemError,
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
+    LoanRequest,
     OutcomeUnknown,
     Patron,
     PatronAccount,
     RenewAllResult,
+    RenewRequest,
     RenewResult,
+    ReturnRequest,
 )
 
 __all__ = ["FolioLibrarySystem", "FolioOptions"]
@@ -442,26 +445,18 @@ class FolioLibrarySystem(LibrarySystem):
 
     # ---------------------------------------------------------------------------- circulation
 
-    async def checkout(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckoutResult:
-        if not await self._pin_accepted(patron_id, pin):
+    async def checkout(self, request: LoanRequest) -> CheckoutResult:
+        item_id = request.item_id
+        if not await self._pin_accepted(request.patron_id, request.pin):
             return CheckoutResult(ok=False, item_id=item_id)
         body: dict[str, Any] = {
             "itemBarcode": item_id,
-            "userBarcode": patron_id,
+            "userBarcode": request.patron_id,
             "servicePointId": self.options.service_point_id,
         }
-        if transaction_date is not None:
-            body["loanDate"] = _utc(transaction_date)
-        if no_block:
+        if request.transaction_date is not None:
+            body["loanDate"] = _utc(request.transaction_date)
+        if request.no_block:
             body["overrideBlocks"] = {
                 "patronBlock": {},
                 "itemLimitBlock": {},
@@ -470,20 +465,13 @@ class FolioLibrarySystem(LibrarySystem):
         try:
             answer = await self.connection.post(CHECK_OUT, body)
         except OutcomeUnknown as lost:
-            return await self._settle_checkout(patron_id, item_id, body, lost)
-        return await self._checkout_answer(
-            answer, patron_id, item_id, pin=pin, applied_if_on_loan=no_block
-        )
+            return await self._settle_checkout(request, body, lost)
+        return await self._checkout_answer(answer, request, applied_if_on_loan=request.no_block)
 
     async def _checkout_answer(
-        self,
-        answer: FolioResponse,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None,
-        applied_if_on_loan: bool,
+        self, answer: FolioResponse, request: LoanRequest, *, applied_if_on_loan: bool
     ) -> CheckoutResult:
+        item_id = request.item_id
         if answer.status in (200, 201):
             return checkout_from(answer.data, item_id)
         if answer.status != 422:
@@ -493,12 +481,15 @@ class FolioLibrarySystem(LibrarySystem):
             ok=False, item_id=item_id, messages=messages, notices=recognise(messages)[0]
         )
         loan = await self._loan_of(item_id)
-        user_id = self._user_ids.get(patron_id) or await self._user_id(patron_id)
+        user_id = self._user_ids.get(request.patron_id) or await self._user_id(request.patron_id)
         if loan is None or user_id is None or loan.get("userId") != user_id:
             return refusal
         if applied_if_on_loan:
             return checkout_from(loan, item_id)  # the replayed (or re-sent) loan exists
-        renewed = await self.renew(patron_id, item_id, pin=pin)  # SIP2 kiosks renew it
+        # The patron has it already: renew it, as a SIP2 checkout would.
+        renewed = await self.renew(
+            RenewRequest(patron_id=request.patron_id, item_id=item_id, pin=request.pin)
+        )
         return CheckoutResult(
             ok=renewed.ok,
             item_id=item_id,
@@ -510,12 +501,13 @@ class FolioLibrarySystem(LibrarySystem):
         )
 
     async def _settle_checkout(
-        self, patron_id: str, item_id: str, body: dict[str, Any], lost: OutcomeUnknown
+        self, request: LoanRequest, body: dict[str, Any], lost: OutcomeUnknown
     ) -> CheckoutResult:
         """A check-out whose answer was lost: ask before anything is sent again."""
+        item_id = request.item_id
         try:
             loan = await self._loan_of(item_id)
-            user_id = await self._user_id(patron_id)
+            user_id = await self._user_id(request.patron_id)
         except LibrarySystemError:
             raise lost from None
         if loan is not None and user_id is not None and loan.get("userId") == user_id:
@@ -528,21 +520,14 @@ class FolioLibrarySystem(LibrarySystem):
             answer = await self.connection.post(CHECK_OUT, body)
         except LibrarySystemUnavailable as error:  # the first may still arrive: not known
             raise OutcomeUnknown(str(error)) from None
-        return await self._checkout_answer(
-            answer, patron_id, item_id, pin=None, applied_if_on_loan=True
-        )
+        return await self._checkout_answer(answer, request, applied_if_on_loan=True)
 
-    async def checkin(
-        self,
-        item_id: str,
-        *,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckinResult:
+    async def checkin(self, request: ReturnRequest) -> CheckinResult:
+        item_id = request.item_id
         body = {
             "itemBarcode": item_id,
             "servicePointId": self.options.service_point_id,
-            "checkInDate": _utc(transaction_date or datetime.now().astimezone()),
+            "checkInDate": _utc(request.transaction_date or datetime.now().astimezone()),
         }
         try:
             answer = await self.connection.post(CHECK_IN, body)
@@ -562,21 +547,15 @@ class FolioLibrarySystem(LibrarySystem):
             await self._know_points([str(item.get("inTransitDestinationServicePointId") or "")])
         return checkin_from(answer.data, item_id, code_of=self._code_of)
 
-    async def renew(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-    ) -> RenewResult:
-        if not await self._pin_accepted(patron_id, pin):
+    async def renew(self, request: RenewRequest) -> RenewResult:
+        item_id = request.item_id
+        if not await self._pin_accepted(request.patron_id, request.pin):
             return RenewResult(ok=False, item_id=item_id)
         answer = await self.connection.post(
             RENEW,
             {
                 "itemBarcode": item_id,
-                "userBarcode": patron_id,
+                "userBarcode": request.patron_id,
                 "servicePointId": self.options.service_point_id,
             },
         )
@@ -607,7 +586,7 @@ class FolioLibrarySystem(LibrarySystem):
             barcode = str((loan.get("item") or {}).get("barcode") or "")
             if not barcode:
                 continue
-            result = await self.renew(patron_id, barcode)
+            result = await self.renew(RenewRequest(patron_id=patron_id, item_id=barcode))
             (renewed if result.ok else refused).append(barcode)
             messages.extend(result.messages)
         return RenewAllResult(

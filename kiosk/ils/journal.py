@@ -34,7 +34,7 @@ Core usage for one item of a stack (the pipeline owns the calls; the journal onl
 
     entry = journal.begin(EntryKind.CHECKOUT, item_id, patron_id=p, tag_uid=uid, session_id=s)
     try:
-        result = await port.checkout(p, item_id)
+        result = await port.checkout(LoanRequest(patron_id=p, item_id=item_id))
     except LibrarySystemUnavailable:
         ...  # offline policy decides: journal.accept_offline(entry.id, ...) or journal.abandon
     journal.record_result(entry.id, ok=result.ok,
@@ -74,6 +74,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "JournalStateError",
+    "OfflineAcceptance",
     "ReconciliationItem",
     "Security",
     "SecurityTarget",
@@ -187,6 +188,19 @@ def mask_identifier(identifier: str | None) -> str | None:
 
 
 # -------------------------------------------------------------------------------- the records
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfflineAcceptance:
+    """The offline policy accepted a transaction while the library system is known to be down.
+
+    Given to :meth:`Journal.begin`, the entry starts OFFLINE (not PENDING) with what the
+    transaction promised recorded first: ``security_target``, the state the tag must reach (so
+    the tag may be changed right after ``begin`` returns), and ``due_date`` when one was given.
+    """
+
+    security_target: SecurityTarget | None = None
+    due_date: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +384,13 @@ def _from_text(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def _security_required(target: SecurityTarget | None) -> dict[str, object]:
+    """The columns that record a tag change still to be made (nothing when no target)."""
+    if target is None:
+        return {}
+    return {"security_target": target.value, "security": Security.REQUIRED.value}
+
+
 class Journal:
     """The durable journal. Open with ``Journal(path)`` (``":memory:"`` for throw-away use).
 
@@ -458,6 +479,7 @@ class Journal:
         tag_uid: bytes | str | None = None,
         session_id: str | None = None,
         entry_id: str | None = None,
+        offline: OfflineAcceptance | None = None,
     ) -> Entry:
         """Record a transaction about to be sent to the library system (status PENDING).
 
@@ -465,65 +487,18 @@ class Journal:
         outcome recovery resolves by asking the library system. ``tag_uid`` (bytes, or hex; a
         multi-part set gives every part's UID as comma-separated hex) lets recovery find the
         item's tags on the pad.
+
+        ``offline``: the kiosk already knows the library system is down and the offline policy
+        (:class:`kiosk.ils.offline.OfflinePolicy`) allowed the transaction; the entry starts
+        OFFLINE instead, with the acceptance's security target and due date.
         """
-        return self._insert(
-            kind,
-            item_id,
-            status=Status.PENDING,
-            patron_id=patron_id,
-            tag_uid=tag_uid,
-            session_id=session_id,
-            entry_id=entry_id,
-            security_target=None,
-        )
-
-    def begin_offline(
-        self,
-        kind: EntryKind,
-        item_id: str,
-        *,
-        patron_id: str | None = None,
-        tag_uid: bytes | str | None = None,
-        session_id: str | None = None,
-        security_target: SecurityTarget | None = None,
-        due_date: datetime | None = None,
-        entry_id: str | None = None,
-    ) -> Entry:
-        """Record a transaction accepted while the library system is known to be down.
-
-        Use it when the kiosk already knows it is offline and the offline policy allowed the
-        transaction (:class:`kiosk.ils.offline.OfflinePolicy`); the entry starts in OFFLINE
-        with its security target recorded, so the tag may be changed right after this returns.
-        """
-        return self._insert(
-            kind,
-            item_id,
-            status=Status.OFFLINE,
-            patron_id=patron_id,
-            tag_uid=tag_uid,
-            session_id=session_id,
-            entry_id=entry_id,
-            security_target=security_target,
-            due_date=due_date,
-        )
-
-    def _insert(
-        self,
-        kind: EntryKind,
-        item_id: str,
-        *,
-        status: Status,
-        patron_id: str | None,
-        tag_uid: bytes | str | None,
-        session_id: str | None,
-        entry_id: str | None,
-        security_target: SecurityTarget | None,
-        due_date: datetime | None = None,
-    ) -> Entry:
         if not item_id:
             raise JournalError("an entry needs an item identifier")
         if kind in (EntryKind.CHECKOUT, EntryKind.RENEW) and not patron_id:
             raise JournalError(f"a {kind.value} entry needs a patron identifier")
+        status = Status.PENDING if offline is None else Status.OFFLINE
+        security_target = offline.security_target if offline is not None else None
+        due_date = offline.due_date if offline is not None else None
         uid = tag_uid.hex().upper() if isinstance(tag_uid, bytes) else tag_uid
         now = _to_text(self._clock())
         new_id = entry_id or uuid.uuid4().hex
@@ -592,40 +567,31 @@ class Journal:
                 updates["due_date"] = _to_text(due_date)
             if after is Status.REPLAY_REFUSED:
                 updates["attention"] = Attention.REPLAY_REFUSED.value
-            if security_target is not None:
-                updates["security_target"] = security_target.value
-                updates["security"] = Security.REQUIRED.value
+            updates.update(_security_required(security_target))
             return self._update(db, entry, updates)
 
     def accept_offline(
-        self,
-        entry_id: str,
-        *,
-        security_target: SecurityTarget | None,
-        due_date: datetime | None = None,
-        reason: str | None = None,
+        self, entry_id: str, offline: OfflineAcceptance, *, reason: str | None = None
     ) -> Entry:
-        """A PENDING entry whose send failed as unavailable, accepted under the offline policy.
+        """A PENDING entry whose send failed as unavailable, accepted under the offline policy
+        (with the acceptance's security target and due date, as :meth:`begin` records them).
 
-        Use this (not ``abandon`` + ``begin_offline``) when the port raised ``OutcomeUnknown``:
-        the request may have reached the library system, so the entry is marked ``maybe_sent``
-        and the replayer asks the library system before it sends it again. (For a plain
-        ``LibrarySystemUnavailable`` raised before sending, either way is correct.)
+        Use this (not ``abandon`` + a new offline ``begin``) when the port raised
+        ``OutcomeUnknown``: the request may have reached the library system, so the entry is
+        marked ``maybe_sent`` and the replayer asks the library system before it sends it again.
+        (For a plain ``LibrarySystemUnavailable`` raised before sending, either way is correct.)
         """
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.OFFLINE)
-            updates: dict[str, object] = {
-                "status": Status.OFFLINE.value,
+        return self._move(
+            entry_id,
+            Status.OFFLINE,
+            lambda _: {
                 "offline": 1,
                 "maybe_sent": 1,
-                "due_date": _to_text(due_date),
+                "due_date": _to_text(offline.due_date),
                 "reason": reason,
-            }
-            if security_target is not None:
-                updates["security_target"] = security_target.value
-                updates["security"] = Security.REQUIRED.value
-            return self._update(db, entry, updates)
+                **_security_required(offline.security_target),
+            },
+        )
 
     def abandon(
         self,
@@ -640,34 +606,23 @@ class Journal:
         Any security target recorded earlier is dropped; pass ``security_target`` when the tag
         must be put back (e.g. recovery re-securing a tag an offline loan had half cleared).
         """
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.ABANDONED)
-            return self._update(
-                db,
-                entry,
-                {
-                    "status": Status.ABANDONED.value,
-                    "reason": reason,
-                    "security_target": security_target.value if security_target else None,
-                    "security": (Security.REQUIRED if security_target else Security.NONE).value,
-                },
-            )
+        return self._move(
+            entry_id,
+            Status.ABANDONED,
+            lambda _: {
+                "reason": reason,
+                "security_target": security_target.value if security_target else None,
+                "security": (Security.REQUIRED if security_target else Security.NONE).value,
+            },
+        )
 
     def start_replay(self, entry_id: str) -> Entry:
         """Mark an OFFLINE (or again a REPLAYING) entry as being sent now; counts attempts."""
-        with self._transaction() as db:
-            entry = self._get(db, entry_id)
-            self._check(entry, Status.REPLAYING)
-            return self._update(
-                db,
-                entry,
-                {
-                    "status": Status.REPLAYING.value,
-                    "attempts": entry.attempts + 1,
-                    "maybe_sent": 1,
-                },
-            )
+        return self._move(
+            entry_id,
+            Status.REPLAYING,
+            lambda entry: {"attempts": entry.attempts + 1, "maybe_sent": 1},
+        )
 
     def security_done(self, entry_id: str) -> Entry:
         """The tag now has its target security state, verified by reading it back."""
@@ -844,12 +799,18 @@ class Journal:
             raise UnknownEntry(f"no journal entry with transaction id {entry_id!r}")
         return self._row_to_entry(_Row._make(row))
 
-    @staticmethod
-    def _check(entry: Entry, after: Status) -> None:
-        if after not in _ALLOWED[entry.status]:
-            raise JournalStateError(
-                f"entry {entry.id}: cannot go from {entry.status.value} to {after.value}"
-            )
+    def _move(
+        self, entry_id: str, to: Status, columns: Callable[[Entry], dict[str, object]]
+    ) -> Entry:
+        """One status transition in one transaction: refused (:class:`JournalStateError`) unless
+        the entry's status allows ``to``; ``columns(entry)`` are the other columns it changes."""
+        with self._transaction() as db:
+            entry = self._get(db, entry_id)
+            if to not in _ALLOWED[entry.status]:
+                raise JournalStateError(
+                    f"entry {entry.id}: cannot go from {entry.status.value} to {to.value}"
+                )
+            return self._update(db, entry, {"status": to.value, **columns(entry)})
 
     def _update(self, db: sqlite3.Connection, entry: Entry, updates: dict[str, object]) -> Entry:
         now = _to_text(self._clock())

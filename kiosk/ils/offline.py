@@ -39,6 +39,8 @@ from kiosk.ils.port import (
     LibrarySystem,
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
+    LoanRequest,
+    ReturnRequest,
 )
 
 __all__ = [
@@ -337,16 +339,20 @@ class Replayer:
         if entry.kind is EntryKind.CHECKOUT:
             assert entry.patron_id is not None  # begin() requires it for a checkout
             result = await self.port.checkout(
-                entry.patron_id,
-                entry.item_id,
-                fee_acknowledged=True,  # the patron took the item; fees are the library's now
-                no_block=True,
-                transaction_date=when,
+                LoanRequest(
+                    patron_id=entry.patron_id,
+                    item_id=entry.item_id,
+                    fee_acknowledged=True,  # the patron took the item; fees are the library's now
+                    no_block=True,
+                    transaction_date=when,
+                )
             )
             ok, messages = result.ok, result.messages
             due: datetime | None = result.due_date
         elif entry.kind is EntryKind.CHECKIN:
-            checkin = await self.port.checkin(entry.item_id, no_block=True, transaction_date=when)
+            checkin = await self.port.checkin(
+                ReturnRequest(item_id=entry.item_id, no_block=True, transaction_date=when)
+            )
             ok, messages, due = checkin.ok, checkin.messages, None
         else:
             raise LibrarySystemProtocolError(f"entry {entry.id}: renewals are never replayed")

@@ -44,13 +44,16 @@ __all__ = [
     "LibrarySystemProtocolError",
     "LibrarySystemUnavailable",
     "Loan",
+    "LoanRequest",
     "Notice",
     "OutcomeUnknown",
     "Patron",
     "PatronAccount",
     "PatronBlock",
     "RenewAllResult",
+    "RenewRequest",
     "RenewResult",
+    "ReturnRequest",
     "media_type_name",
 ]
 
@@ -217,6 +220,47 @@ class PatronAccount:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RenewRequest:
+    """A patron asks to keep an item they have on loan for another loan period.
+
+    ``pin``: the patron's PIN when the kiosk asked for it (never logged). ``fee_acknowledged``:
+    the patron accepted a fee the library system announced for this item (see :class:`FeeDue`).
+    """
+
+    patron_id: str
+    item_id: str
+    pin: str | None = None
+    fee_acknowledged: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoanRequest(RenewRequest):
+    """A patron asks to borrow an item.
+
+    It carries a renewal's facts because borrowing an item the patron already has renews it
+    (what self-service kiosks expect). On top, the two an offline replay needs: ``no_block``
+    (the kiosk already lent the item, so the library system must not refuse it for the patron's
+    blocks or limits) and ``transaction_date`` (when the loan really happened; None: now).
+    """
+
+    no_block: bool = False
+    transaction_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnRequest:
+    """An item comes back (no patron is involved in a return).
+
+    ``no_block`` and ``transaction_date`` as in :class:`LoanRequest`: an offline return replayed
+    later is accepted as it happened at ``transaction_date`` (None: now).
+    """
+
+    item_id: str
+    no_block: bool = False
+    transaction_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeeDue:
     """A charge the patron must accept before the loan goes through (e.g. a rental DVD)."""
 
@@ -334,8 +378,10 @@ class LibrarySystem(abc.ABC):
     """What the kiosk needs from a library system. Adapters implement every method.
 
     Methods are safe to call concurrently; an adapter with a connection pool runs them in
-    parallel. ``no_block`` and ``transaction_date`` exist for offline replays: the library system
-    must accept the transaction as it happened at ``transaction_date``.
+    parallel. Each change takes one request object (:class:`LoanRequest`,
+    :class:`ReturnRequest`, :class:`RenewRequest`); their ``no_block`` and ``transaction_date``
+    exist for offline replays: the library system must accept the transaction as it happened at
+    ``transaction_date``.
     """
 
     @abc.abstractmethod
@@ -374,35 +420,13 @@ class LibrarySystem(abc.ABC):
         """Loans with due dates, holds with their state and pickup location, fees."""
 
     @abc.abstractmethod
-    async def checkout(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckoutResult: ...
+    async def checkout(self, request: LoanRequest) -> CheckoutResult: ...
 
     @abc.abstractmethod
-    async def checkin(
-        self,
-        item_id: str,
-        *,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckinResult: ...
+    async def checkin(self, request: ReturnRequest) -> CheckinResult: ...
 
     @abc.abstractmethod
-    async def renew(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-    ) -> RenewResult: ...
+    async def renew(self, request: RenewRequest) -> RenewResult: ...
 
     @abc.abstractmethod
     async def renew_all(self, patron_id: str, *, pin: str | None = None) -> RenewAllResult: ...

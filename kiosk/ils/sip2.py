@@ -42,12 +42,15 @@ from kiosk.ils.port import (
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
     Loan,
+    LoanRequest,
     OutcomeUnknown,
     Patron,
     PatronAccount,
     PatronBlock,
     RenewAllResult,
+    RenewRequest,
     RenewResult,
+    ReturnRequest,
 )
 from kiosk.sip2 import (
     LANGUAGES,
@@ -178,6 +181,18 @@ def _with_pin(client: SIP2Client, cls: type[M], pin: str | None, values: dict[st
     if pin is not None:
         values["patron_password"] = pin
     return client.make(cls, **values)
+
+
+def _loan_message(
+    client: SIP2Client, cls: type[M], request: RenewRequest, values: dict[str, Any]
+) -> M:
+    """A checkout or renewal: ``values`` plus the request's patron, item, fee answer and PIN."""
+    values.update(
+        patron_identifier=request.patron_id,
+        item_identifier=request.item_id,
+        fee_acknowledged="Y" if request.fee_acknowledged else "N",
+    )
+    return _with_pin(client, cls, request.pin, values)
 
 
 def _messages(reply: _Screen) -> tuple[str, ...]:
@@ -527,36 +542,26 @@ class SIP2LibrarySystem(LibrarySystem):
 
     # ---------------------------------------------------------------------------- circulation
 
-    async def checkout(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckoutResult:
+    async def checkout(self, request: LoanRequest) -> CheckoutResult:
+        when = request.transaction_date
+
         def build(client: SIP2Client) -> Checkout:
             values: dict[str, Any] = {
                 "sc_renewal_policy": True,
-                "no_block": no_block,
+                "no_block": request.no_block,
                 "nb_due_date": None,
-                "patron_identifier": patron_id,
-                "item_identifier": item_id,
-                "fee_acknowledged": "Y" if fee_acknowledged else "N",
             }
-            if transaction_date is not None:
-                values["transaction_date"] = transaction_date
+            if when is not None:
+                values["transaction_date"] = when
             if self.options.nb_due_date == "now":
-                values["nb_due_date"] = transaction_date or datetime.now()
-            return _with_pin(client, Checkout, pin, values)
+                values["nb_due_date"] = when or datetime.now()
+            return _loan_message(client, Checkout, request, values)
 
         reply = await self._request(build, changes=True)
         ok = bool(reply.ok)
         fee_amount = _decimal(reply.fee_amount)
         fee_due = None
-        if not ok and fee_amount is not None and fee_amount > 0 and not fee_acknowledged:
+        if not ok and fee_amount is not None and fee_amount > 0 and not request.fee_acknowledged:
             fee_due = FeeDue(
                 amount=fee_amount,
                 currency=reply.currency_type or None,
@@ -572,7 +577,7 @@ class SIP2LibrarySystem(LibrarySystem):
         notices = recognise(messages)[0] if not ok else ()
         return CheckoutResult(
             ok=ok,
-            item_id=reply.item_identifier or item_id,
+            item_id=reply.item_identifier or request.item_id,
             renewal=bool(reply.renewal_ok) and ok,
             title=reply.title_identifier or "",
             due_date=parse_due_date(reply.due_date) if ok else None,
@@ -584,43 +589,30 @@ class SIP2LibrarySystem(LibrarySystem):
             notices=notices,
         )
 
-    async def checkin(
-        self,
-        item_id: str,
-        *,
-        no_block: bool = False,
-        transaction_date: datetime | None = None,
-    ) -> CheckinResult:
+    async def checkin(self, request: ReturnRequest) -> CheckinResult:
         def build(client: SIP2Client) -> Checkin:
-            values: dict[str, Any] = {"no_block": no_block, "item_identifier": item_id}
-            if transaction_date is not None:
-                values["transaction_date"] = transaction_date
-                values["return_date"] = transaction_date
+            values: dict[str, Any] = {
+                "no_block": request.no_block,
+                "item_identifier": request.item_id,
+            }
+            if request.transaction_date is not None:
+                values["transaction_date"] = request.transaction_date
+                values["return_date"] = request.transaction_date
             return client.make(Checkin, **values)
 
         reply = await self._request(build, changes=True)
         if not reply.ok and await self._refusal_means_offline(lambda status: status.checkin_ok):
             raise LibrarySystemUnavailable("the library system is offline (check-in refused)")
-        return checkin_result(reply, item_id)
+        return checkin_result(reply, request.item_id)
 
-    async def renew(
-        self,
-        patron_id: str,
-        item_id: str,
-        *,
-        pin: str | None = None,
-        fee_acknowledged: bool = False,
-    ) -> RenewResult:
+    async def renew(self, request: RenewRequest) -> RenewResult:
         def build(client: SIP2Client) -> Renew:
             values: dict[str, Any] = {
                 "third_party_allowed": False,
                 "no_block": False,
                 "nb_due_date": datetime.now() if self.options.nb_due_date == "now" else None,
-                "patron_identifier": patron_id,
-                "item_identifier": item_id,
-                "fee_acknowledged": "Y" if fee_acknowledged else "N",
             }
-            return _with_pin(client, Renew, pin, values)
+            return _loan_message(client, Renew, request, values)
 
         reply = await self._request(build, changes=True)
         ok = bool(reply.ok)
@@ -629,7 +621,7 @@ class SIP2LibrarySystem(LibrarySystem):
         notices = recognise(messages)[0] if not ok else ()
         return RenewResult(
             ok=ok,
-            item_id=reply.item_identifier or item_id,
+            item_id=reply.item_identifier or request.item_id,
             title=reply.title_identifier or "",
             due_date=parse_due_date(reply.due_date) if ok else None,
             fee_due=FeeDue(amount=fee_amount, currency=reply.currency_type or None)

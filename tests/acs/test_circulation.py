@@ -8,6 +8,7 @@ import pytest
 
 from kiosk import acs
 from kiosk.acs.circulation import ReturnResult
+from kiosk.ils.port import LoanRequest, RenewRequest
 from tests.acs.fixtures import DEMO
 
 ASA = DEMO["patron"]["barcode"]
@@ -100,10 +101,10 @@ def test_an_item_in_transit_arriving_at_its_pickup_branch_becomes_ready(circ) ->
 
 def test_sort_bins_follow_the_branch_mapping_rules(circ, bollnas) -> None:
     dvd = DEMO["borrow_chargeable"]["item"]
-    circ.checkout(bollnas, ASA, dvd, fee_acknowledged=True)
+    circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=dvd, fee_acknowledged=True))
     assert circ.checkin(bollnas, dvd).sort_bin == "4"  # Bollnäs reshelves films in bin 4
     arbra = circ.terminal("kiosk-bol-arb", "BOL-ARB")
-    circ.checkout(bollnas, ASA, dvd, fee_acknowledged=True)
+    circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=dvd, fee_acknowledged=True))
     assert circ.checkin(arbra, dvd).sort_bin == "3"  # Arbrå: one transport bin
 
 
@@ -120,7 +121,7 @@ def test_an_overdue_return_charges_the_fine_of_the_rules(circ, bollnas) -> None:
 
 
 def test_a_loan_gets_the_due_date_of_the_kiosk_librarys_rules(circ, bollnas) -> None:
-    result = circ.checkout(bollnas, ASA, "3000000011")
+    result = circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000011"))
     assert result.ok and not result.renewal
     assert result.due.date() == circ.model.now().date() + timedelta(days=28)
     loan = circ.model.loan("3000000011")
@@ -128,18 +129,20 @@ def test_a_loan_gets_the_due_date_of_the_kiosk_librarys_rules(circ, bollnas) -> 
 
 
 def test_the_rfid_card_uid_identifies_the_patron_too(circ, bollnas) -> None:
-    result = circ.checkout(bollnas, DEMO["patron"]["card_uid"].lower(), "3000000012")
+    result = circ.checkout(
+        bollnas, LoanRequest(patron_id=DEMO["patron"]["card_uid"].lower(), item_id="3000000012")
+    )
     assert result.ok and circ.model.loan("3000000012").patron == ASA
 
 
 def test_two_kiosks_cannot_lend_the_same_item_twice(circ, bollnas) -> None:
-    assert circ.checkout(bollnas, ASA, "3000000013").ok
-    other = circ.checkout(bollnas, "2150000011", "3000000013")
+    assert circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000013")).ok
+    other = circ.checkout(bollnas, LoanRequest(patron_id="2150000011", item_id="3000000013"))
     assert (other.ok, other.reason) == (False, acs.Reason.ON_LOAN_TO_OTHER)
 
 
 def test_borrowing_what_one_already_has_renews_it(circ, bollnas) -> None:
-    result = circ.checkout(bollnas, ASA, DEMO["renew_ok"]["item"])
+    result = circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=DEMO["renew_ok"]["item"]))
     assert result.ok and result.renewal
     assert circ.model.loan(DEMO["renew_ok"]["item"]).renewals == 1
 
@@ -154,45 +157,59 @@ def test_borrowing_what_one_already_has_renews_it(circ, bollnas) -> None:
     ],
 )
 def test_blocks_and_fees_refuse_loans(circ, bollnas, example: str, reason: acs.Reason) -> None:
-    result = circ.checkout(bollnas, DEMO[example]["barcode"], "3000000014")
+    result = circ.checkout(
+        bollnas, LoanRequest(patron_id=DEMO[example]["barcode"], item_id="3000000014")
+    )
     assert (result.ok, result.reason) == (False, reason)
     assert result.message  # a screen message for the patron
     assert circ.model.loan("3000000014") is None
 
 
 def test_a_small_fee_does_not_stop_borrowing(circ, bollnas) -> None:
-    assert circ.checkout(bollnas, DEMO["patron_small_fee"]["barcode"], "3000000014").ok
+    assert circ.checkout(
+        bollnas, LoanRequest(patron_id=DEMO["patron_small_fee"]["barcode"], item_id="3000000014")
+    ).ok
 
 
 def test_a_wrong_pin_refuses_and_a_right_one_lends(circ, bollnas) -> None:
-    assert circ.checkout(bollnas, ASA, "3000000015", pin="0000").reason is acs.Reason.WRONG_PIN
-    assert circ.checkout(bollnas, ASA, "3000000015", pin="1234").ok
+    assert (
+        circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000015", pin="0000")).reason
+        is acs.Reason.WRONG_PIN
+    )
+    assert circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000015", pin="1234")).ok
 
 
 def test_a_chargeable_loan_is_refused_with_the_fee_until_acknowledged(circ, bollnas) -> None:
     dvd = DEMO["borrow_chargeable"]["item"]
-    first = circ.checkout(bollnas, ASA, dvd)
+    first = circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=dvd))
     assert (first.ok, first.reason, first.fee) == (False, acs.Reason.FEE_NOT_ACKNOWLEDGED, 1500)
     assert circ.model.fees_total(ASA) == 0
-    second = circ.checkout(bollnas, ASA, dvd, fee_acknowledged=True)
+    second = circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=dvd, fee_acknowledged=True))
     assert second.ok and second.fee == 1500
     assert [f.type for f in circ.model.fees_of(ASA)] == ["rental"]
 
 
 def test_the_kiosk_librarys_rules_decide_what_costs(circ) -> None:
     hudiksvall = circ.terminal("kiosk-hud-hb", "HUD-HB")  # Hudiksvall lends films for free
-    assert circ.checkout(hudiksvall, ASA, DEMO["borrow_chargeable"]["item"]).ok
+    assert circ.checkout(
+        hudiksvall, LoanRequest(patron_id=ASA, item_id=DEMO["borrow_chargeable"]["item"])
+    ).ok
 
 
 def test_reference_items_are_not_for_loan(circ, bollnas) -> None:
-    result = circ.checkout(bollnas, ASA, DEMO["borrow_reference"]["item"])
+    result = circ.checkout(
+        bollnas, LoanRequest(patron_id=ASA, item_id=DEMO["borrow_reference"]["item"])
+    )
     assert result.reason is acs.Reason.NOT_LOANABLE
 
 
 def test_an_item_on_the_hold_shelf_is_only_for_its_patron(circ, bollnas) -> None:
     ready = DEMO["hold_ready"]
-    assert circ.checkout(bollnas, ASA, ready["item"]).reason is acs.Reason.RESERVED_FOR_OTHER
-    result = circ.checkout(bollnas, ready["patron"], ready["item"])
+    assert (
+        circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id=ready["item"])).reason
+        is acs.Reason.RESERVED_FOR_OTHER
+    )
+    result = circ.checkout(bollnas, LoanRequest(patron_id=ready["patron"], item_id=ready["item"]))
     assert result.ok
     assert all(h.record != "R" + ready["item"] for h in circ.model.holds_of(ready["patron"]))
 
@@ -204,7 +221,7 @@ def test_the_loan_limit_of_the_rules_is_enforced(circ) -> None:
         for b in circ.model.items()
         if circ.model.item(b).media_type == "dvd" and circ.model.item(b).status == "available"
     ][:11]
-    results = [circ.checkout(hud, "2150000011", b) for b in films]
+    results = [circ.checkout(hud, LoanRequest(patron_id="2150000011", item_id=b)) for b in films]
     assert [r.ok for r in results] == [True] * 10 + [False]
     assert results[-1].reason is acs.Reason.TOO_MANY_LOANS
 
@@ -213,19 +230,23 @@ def test_the_loan_limit_of_the_rules_is_enforced(circ) -> None:
 
 
 def test_renewals_stop_at_the_limit_of_the_rules(circ, bollnas) -> None:
-    result = circ.renew(bollnas, ASA, DEMO["renew_limit_reached"]["item"])
+    result = circ.renew(
+        bollnas, RenewRequest(patron_id=ASA, item_id=DEMO["renew_limit_reached"]["item"])
+    )
     assert (result.ok, result.reason) == (False, acs.Reason.RENEWAL_LIMIT)
 
 
 def test_a_loan_someone_waits_for_cannot_be_renewed(circ, bollnas) -> None:
-    result = circ.renew(bollnas, ASA, DEMO["renew_blocked_by_hold"]["item"])
+    result = circ.renew(
+        bollnas, RenewRequest(patron_id=ASA, item_id=DEMO["renew_blocked_by_hold"]["item"])
+    )
     assert (result.ok, result.reason) == (False, acs.Reason.RENEWAL_RESERVED)
 
 
 def test_a_renewal_moves_the_due_date_and_counts(circ, bollnas) -> None:
     barcode = DEMO["renew_ok"]["item"]
     before = circ.model.loan(barcode)
-    result = circ.renew(bollnas, ASA, barcode)
+    result = circ.renew(bollnas, RenewRequest(patron_id=ASA, item_id=barcode))
     assert result.ok and result.due > before.due
     assert circ.model.loan(barcode).renewals == before.renewals + 1
 
@@ -245,7 +266,10 @@ def test_renew_all_renews_what_it_may_and_lists_the_rest(circ, bollnas) -> None:
 def test_an_offline_loan_is_accepted_with_its_original_date_despite_blocks(circ, bollnas) -> None:
     when = circ.model.now().replace(microsecond=0) - timedelta(days=2)
     blocked = DEMO["patron_blocked"]["barcode"]
-    result = circ.checkout(bollnas, blocked, "3000000016", no_block=True, transaction_date=when)
+    result = circ.checkout(
+        bollnas,
+        LoanRequest(patron_id=blocked, item_id="3000000016", no_block=True, transaction_date=when),
+    )
     assert result.ok
     loan = circ.model.loan("3000000016")
     assert loan.loaned == when
@@ -255,15 +279,30 @@ def test_an_offline_loan_is_accepted_with_its_original_date_despite_blocks(circ,
 def test_offline_replays_refused_by_the_rules(circ, bollnas) -> None:
     now = circ.model.now()
     stale = circ.checkout(
-        bollnas, ASA, "3000000017", no_block=True, transaction_date=now - timedelta(days=30)
+        bollnas,
+        LoanRequest(
+            patron_id=ASA,
+            item_id="3000000017",
+            no_block=True,
+            transaction_date=now - timedelta(days=30),
+        ),
     )
     assert stale.reason is acs.Reason.STALE_OFFLINE
     not_offline = circ.checkout(
-        bollnas, ASA, DEMO["borrow_not_offline"]["item"], no_block=True, transaction_date=now
+        bollnas,
+        LoanRequest(
+            patron_id=ASA,
+            item_id=DEMO["borrow_not_offline"]["item"],
+            no_block=True,
+            transaction_date=now,
+        ),
     )
     assert not_offline.reason is acs.Reason.NOT_FOR_OFFLINE_LOAN
-    circ.checkout(bollnas, "2150000011", "3000000018")
-    taken = circ.checkout(bollnas, ASA, "3000000018", no_block=True, transaction_date=now)
+    circ.checkout(bollnas, LoanRequest(patron_id="2150000011", item_id="3000000018"))
+    taken = circ.checkout(
+        bollnas,
+        LoanRequest(patron_id=ASA, item_id="3000000018", no_block=True, transaction_date=now),
+    )
     assert taken.reason is acs.Reason.ON_LOAN_TO_OTHER
 
 
@@ -271,10 +310,9 @@ def test_an_offline_loan_keeps_the_due_date_the_kiosk_gave(circ, bollnas) -> Non
     due = datetime(2031, 1, 2, 23, 59)
     result = circ.checkout(
         bollnas,
-        ASA,
-        "3000000019",
-        no_block=True,
-        transaction_date=circ.model.now(),
+        LoanRequest(
+            patron_id=ASA, item_id="3000000019", no_block=True, transaction_date=circ.model.now()
+        ),
         nb_due_date=due,
     )
     assert result.ok and circ.model.loan("3000000019").due == due
@@ -319,19 +357,23 @@ def test_fees_are_paid_oldest_first_and_overpayment_is_refused(circ, bollnas) ->
     paid = circ.pay(bollnas, patron, 13000)
     assert paid.accepted and paid.remaining == 2500
     assert [f.outstanding for f in circ.model.fees_of(patron)] == [2500]
-    assert circ.checkout(bollnas, patron, "3000000020").ok  # below the limit again
+    # below the limit again:
+    assert circ.checkout(bollnas, LoanRequest(patron_id=patron, item_id="3000000020")).ok
 
 
 def test_a_kiosk_block_can_be_lifted_by_a_kiosk_but_a_staff_block_cannot(circ, bollnas) -> None:
     circ.block_patron(bollnas, ASA, "Card left in the machine")
-    assert circ.checkout(bollnas, ASA, "3000000021").reason is acs.Reason.PATRON_BLOCKED
+    assert (
+        circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000021")).reason
+        is acs.Reason.PATRON_BLOCKED
+    )
     assert circ.enable_patron(bollnas, ASA).lifted
-    assert circ.checkout(bollnas, ASA, "3000000021").ok
+    assert circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000021")).ok
     assert not circ.enable_patron(bollnas, DEMO["patron_blocked"]["barcode"]).lifted
 
 
 def test_every_change_is_in_the_circulation_log(circ, bollnas) -> None:
-    circ.checkout(bollnas, ASA, "3000000022")
+    circ.checkout(bollnas, LoanRequest(patron_id=ASA, item_id="3000000022"))
     circ.checkin(bollnas, "3000000022")
     actions = [(e.action, e.ok, e.account) for e in circ.model.circulation_log(item="3000000022")]
     assert actions == [("checkout", True, "kiosk-bol-hb"), ("checkin", True, "kiosk-bol-hb")]
@@ -349,8 +391,14 @@ def test_patron_standing_reports_the_status_bits(circ) -> None:
 
 def test_an_offline_replay_of_a_loan_that_already_arrived_changes_nothing(circ, bollnas) -> None:
     when = circ.model.now() - timedelta(minutes=5)
-    first = circ.checkout(bollnas, ASA, "3000000023", no_block=True, transaction_date=when)
-    again = circ.checkout(bollnas, ASA, "3000000023", no_block=True, transaction_date=when)
+    first = circ.checkout(
+        bollnas,
+        LoanRequest(patron_id=ASA, item_id="3000000023", no_block=True, transaction_date=when),
+    )
+    again = circ.checkout(
+        bollnas,
+        LoanRequest(patron_id=ASA, item_id="3000000023", no_block=True, transaction_date=when),
+    )
     assert first.ok and again.ok and again.unchanged and not again.renewal
     assert circ.model.loan("3000000023").renewals == 0
     actions = [e.action for e in circ.model.circulation_log(item="3000000023")]
@@ -358,7 +406,9 @@ def test_an_offline_replay_of_a_loan_that_already_arrived_changes_nothing(circ, 
 
 
 def test_without_the_kiosks_renewal_policy_a_second_checkout_is_refused(circ, bollnas) -> None:
-    result = circ.checkout(bollnas, ASA, DEMO["renew_ok"]["item"], renewal_allowed=False)
+    result = circ.checkout(
+        bollnas, LoanRequest(patron_id=ASA, item_id=DEMO["renew_ok"]["item"]), renewal_allowed=False
+    )
     assert (result.ok, result.reason) == (False, acs.Reason.ALREADY_BORROWED)
     assert circ.model.loan(DEMO["renew_ok"]["item"]).renewals == 0
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from kiosk.acs import Circulation, ConsortiumModel, read_data
 from kiosk.acs.model import DEMO_DATA
+from kiosk.ils.port import LoanRequest, RenewRequest
 
 DATA = read_data(DEMO_DATA)
 ITEMS = [
@@ -93,16 +94,18 @@ def test_item_states_stay_consistent(operations) -> None:
             if kind == "checkout":
                 circ.checkout(
                     terminal,
-                    patron,
-                    item,
-                    fee_acknowledged=True,
-                    no_block=flag,
-                    transaction_date=model.now(),
+                    LoanRequest(
+                        patron_id=patron,
+                        item_id=item,
+                        fee_acknowledged=True,
+                        no_block=flag,
+                        transaction_date=model.now(),
+                    ),
                 )
             elif kind == "checkin":
                 circ.checkin(terminal, item)
             elif kind == "renew":
-                circ.renew(terminal, patron, item)
+                circ.renew(terminal, RenewRequest(patron_id=patron, item_id=item))
             else:
                 circ.hold(terminal, "+" if flag else "-", patron, item_id=item, pickup=branch)
             check(model)

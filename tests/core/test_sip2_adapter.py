@@ -15,8 +15,10 @@ from kiosk.ils import (
     ItemStatus,
     LibrarySystemProtocolError,
     LibrarySystemUnavailable,
+    LoanRequest,
     OutcomeUnknown,
     PatronBlock,
+    ReturnRequest,
 )
 from kiosk.ils.sip2 import SIP2LibrarySystem, SIP2Options, parse_due_date
 from kiosk.sip2.client import ClientSettings
@@ -54,15 +56,19 @@ async def test_patron_validity_pin_and_status_bits() -> None:
 
 async def test_checkout_checkin_and_the_routing_facts() -> None:
     async with adapter() as (ils, _):
-        loan = await ils.checkout("2150000001", "3000000011", pin="1234")
+        loan = await ils.checkout(
+            LoanRequest(patron_id="2150000001", item_id="3000000011", pin="1234")
+        )
         assert loan.ok and loan.desensitize is True and loan.due_date is not None
-        again = await ils.checkout("2150000001", "3000000033", pin="1234")  # already hers
+        already_hers = LoanRequest(patron_id="2150000001", item_id="3000000033", pin="1234")
+        again = await ils.checkout(already_hers)
         assert again.ok and again.renewal
-        back = await ils.checkin("3000000005")  # a hold waits for it in Ljusdal
+        # a hold waits for it in Ljusdal:
+        back = await ils.checkin(ReturnRequest(item_id="3000000005"))
         assert back.ok and back.resensitize is True
         assert back.alert is CheckinAlert.HOLD_ELSEWHERE and back.destination == "LJD-HB"
         assert back.hold_for_patron
-        unknown = await ils.checkin("3999999999")
+        unknown = await ils.checkin(ReturnRequest(item_id="3999999999"))
         assert not unknown.ok and unknown.messages
         assert (await ils.item("3999999999")).status is ItemStatus.UNKNOWN
         assert (await ils.item("3000000011")).status is ItemStatus.ON_LOAN
@@ -70,10 +76,16 @@ async def test_checkout_checkin_and_the_routing_facts() -> None:
 
 async def test_a_fee_to_acknowledge_is_a_result_not_an_error() -> None:
     async with adapter() as (ils, _):
-        asked = await ils.checkout("2150000001", "3000000006", pin="1234")
+        asked = await ils.checkout(
+            LoanRequest(patron_id="2150000001", item_id="3000000006", pin="1234")
+        )
         assert not asked.ok and asked.fee_due is not None
         assert str(asked.fee_due.amount) == "15.00"
-        accepted = await ils.checkout("2150000001", "3000000006", pin="1234", fee_acknowledged=True)
+        accepted = await ils.checkout(
+            LoanRequest(
+                patron_id="2150000001", item_id="3000000006", pin="1234", fee_acknowledged=True
+            )
+        )
         assert accepted.ok
 
 
@@ -81,7 +93,9 @@ async def test_an_offline_library_system_is_unavailable_not_a_refusal() -> None:
     async with adapter() as (ils, acs):
         acs.faults.update(offline=True)
         with pytest.raises(LibrarySystemUnavailable):
-            await ils.checkout("2150000001", "3000000011", pin="1234")
+            await ils.checkout(
+                LoanRequest(patron_id="2150000001", item_id="3000000011", pin="1234")
+            )
         assert not ils.online and not await ils.check_online()
         acs.faults.update(offline=False)
         assert await ils.check_online() and ils.online
@@ -104,7 +118,9 @@ async def test_a_lost_reply_to_a_checkout_is_an_unknown_outcome() -> None:
         await ils.patron("2150000001", "1234")  # connected
         acs.faults.update(latency_ms=600)
         with pytest.raises(OutcomeUnknown):
-            await ils.checkout("2150000001", "3000000011", pin="1234")
+            await ils.checkout(
+                LoanRequest(patron_id="2150000001", item_id="3000000011", pin="1234")
+            )
         with pytest.raises(LibrarySystemUnavailable) as caught:
             await ils.patron("2150000001", "1234")
         assert not isinstance(caught.value, OutcomeUnknown)  # a question changes nothing
@@ -114,7 +130,9 @@ async def test_a_dropped_connection_mid_checkout_does_not_double_the_loan() -> N
     async with adapter(retries=2) as (ils, acs):
         await ils.patron("2150000001", "1234")
         acs.faults.update(drop_after=1)  # the checkout is carried out, its reply lost
-        result = await ils.checkout("2150000001", "3000000011", pin="1234")
+        result = await ils.checkout(
+            LoanRequest(patron_id="2150000001", item_id="3000000011", pin="1234")
+        )
         assert result.ok
         loans = [
             entry
@@ -139,7 +157,9 @@ async def test_a_checkout_cut_off_after_a_reconnection_has_an_unknown_outcome() 
         # Login, status, then the checkout: carried out, and every answer to it cut off.
         acs.faults.update(refuse_logins=False, drop_after=3, drop_repeat=True)
         with pytest.raises(OutcomeUnknown):
-            await ils.checkout("2150000001", "3000000011", pin="1234")
+            await ils.checkout(
+                LoanRequest(patron_id="2150000001", item_id="3000000011", pin="1234")
+            )
         assert acs.model.loan("3000000011") is not None
 
 

@@ -19,6 +19,7 @@ from kiosk.ils.journal import (
     Journal,
     JournalError,
     JournalStateError,
+    OfflineAcceptance,
     Security,
     SecurityTarget,
     Status,
@@ -183,21 +184,23 @@ def test_patron_numbers_are_masked_once_an_entry_is_finished(journal: Journal) -
 
 def test_offline_entries_count_towards_limits_until_replayed(journal: Journal) -> None:
     for item in ("a", "b"):
-        journal.begin_offline(
+        journal.begin(
             EntryKind.CHECKOUT,
             item,
             patron_id=PATRON,
             session_id="s1",
-            security_target=SecurityTarget.UNSECURED,
+            offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
         )
-    journal.begin_offline(
+    journal.begin(
         EntryKind.CHECKOUT,
         "c",
         patron_id="other",
         session_id="s2",
-        security_target=SecurityTarget.UNSECURED,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
-    journal.begin_offline(EntryKind.CHECKIN, "d", security_target=SecurityTarget.SECURED)
+    journal.begin(
+        EntryKind.CHECKIN, "d", offline=OfflineAcceptance(security_target=SecurityTarget.SECURED)
+    )
     assert journal.offline_queue_depth() == 4
     assert journal.offline_loans(patron_id=PATRON) == 2
     assert journal.offline_loans(session_id="s2") == 1
@@ -213,7 +216,9 @@ def test_offline_entries_count_towards_limits_until_replayed(journal: Journal) -
 
 def test_a_send_that_failed_as_unavailable_can_be_accepted_offline(journal: Journal) -> None:
     entry = journal.begin(EntryKind.CHECKIN, "37011", tag_uid=UID)
-    entry = journal.accept_offline(entry.id, security_target=SecurityTarget.SECURED)
+    entry = journal.accept_offline(
+        entry.id, OfflineAcceptance(security_target=SecurityTarget.SECURED)
+    )
     assert (entry.status, entry.offline, entry.security) == (
         Status.OFFLINE,
         True,
@@ -225,12 +230,12 @@ def test_a_send_that_failed_as_unavailable_can_be_accepted_offline(journal: Jour
 def test_a_refused_replay_goes_to_the_reconciliation_list_until_staff_resolve_it(
     journal: Journal,
 ) -> None:
-    entry = journal.begin_offline(
+    entry = journal.begin(
         EntryKind.CHECKOUT,
         "37012",
         patron_id=PATRON,
         tag_uid=UID,
-        security_target=SecurityTarget.UNSECURED,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
     journal.security_done(entry.id)
     journal.start_replay(entry.id)
@@ -254,8 +259,11 @@ def test_a_refused_replay_goes_to_the_reconciliation_list_until_staff_resolve_it
 
 
 def test_abandoning_drops_a_recorded_target_unless_a_new_one_is_given(journal: Journal) -> None:
-    untouched = journal.begin_offline(
-        EntryKind.CHECKOUT, "37013", patron_id=PATRON, security_target=SecurityTarget.UNSECURED
+    untouched = journal.begin(
+        EntryKind.CHECKOUT,
+        "37013",
+        patron_id=PATRON,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
     untouched = journal.abandon(untouched.id, reason="patron cancelled")
     assert (untouched.status, untouched.security, untouched.security_target) == (
@@ -263,8 +271,11 @@ def test_abandoning_drops_a_recorded_target_unless_a_new_one_is_given(journal: J
         Security.NONE,
         None,
     )
-    half = journal.begin_offline(
-        EntryKind.CHECKOUT, "37014", patron_id=PATRON, security_target=SecurityTarget.UNSECURED
+    half = journal.begin(
+        EntryKind.CHECKOUT,
+        "37014",
+        patron_id=PATRON,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
     half = journal.abandon(half.id, security_target=SecurityTarget.SECURED)
     assert (half.security, half.security_target) == (Security.REQUIRED, SecurityTarget.SECURED)

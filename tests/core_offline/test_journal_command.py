@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import EntryKind, Journal, OfflineAcceptance, SecurityTarget
 
 PATRON = "20000012345678"
 
@@ -17,12 +17,17 @@ PATRON = "20000012345678"
 def journal_file(tmp_path: Path) -> Path:
     path = tmp_path / "journal.db"
     with Journal(path) as journal:
-        queued = journal.begin_offline(
-            EntryKind.CHECKIN, "37001", security_target=SecurityTarget.SECURED
+        queued = journal.begin(
+            EntryKind.CHECKIN,
+            "37001",
+            offline=OfflineAcceptance(security_target=SecurityTarget.SECURED),
         )
         journal.security_done(queued.id)
-        refused = journal.begin_offline(
-            EntryKind.CHECKOUT, "37002", patron_id=PATRON, security_target=SecurityTarget.UNSECURED
+        refused = journal.begin(
+            EntryKind.CHECKOUT,
+            "37002",
+            patron_id=PATRON,
+            offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
         )
         journal.security_done(refused.id)
         journal.start_replay(refused.id)

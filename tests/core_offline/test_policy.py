@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import EntryKind, Journal, OfflineAcceptance, SecurityTarget
 from kiosk.ils.offline import (
     OfflineMode,
     OfflinePolicy,
@@ -24,12 +24,12 @@ def journal(tmp_path: Path) -> Journal:
 
 
 def lend_offline(journal: Journal, item: str, patron: str = PATRON, session: str = "s1") -> None:
-    journal.begin_offline(
+    journal.begin(
         EntryKind.CHECKOUT,
         item,
         patron_id=patron,
         session_id=session,
-        security_target=SecurityTarget.UNSECURED,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
 
 

@@ -14,16 +14,20 @@ from kiosk.ils.journal import (
     Entry,
     EntryKind,
     Journal,
+    OfflineAcceptance,
     Security,
     SecurityTarget,
     Status,
 )
 from kiosk.ils.offline import OfflineMode, OfflinePolicy, Replayer
+from kiosk.ils.port import LoanRequest, ReturnRequest
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from tests.core_offline.fixtures import AFI_SECURED, AFI_UNSECURED, PATRON, Pad
 
 ITEM = "3000000011"
 OTHER = "3000000012"
+#: A loan the offline policy accepted: the tag is to be disarmed.
+LENT_OFFLINE = OfflineAcceptance(security_target=SecurityTarget.UNSECURED)
 
 
 def log_of(acs: EmbeddedACS, item: str) -> list[tuple[str, bool]]:
@@ -33,7 +37,7 @@ def log_of(acs: EmbeddedACS, item: str) -> list[tuple[str, bool]]:
 async def return_begun(journal: Journal, port: SIP2LibrarySystem, pad: Pad) -> tuple[bytes, Entry]:
     """Where a kill during a return strikes: ITEM lent to PATRON, back on the pad with its tag
     unarmed, its return journaled."""
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     uid = pad.place(ITEM, secured=False)
     return uid, journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)
 
@@ -66,7 +70,8 @@ async def test_killed_after_the_checkout_arrived_the_loan_stands_and_the_tag_is_
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)  # ... and the kiosk died before hearing the answer
+    # ... and the kiosk died before hearing the answer:
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
 
     report = await recover(journal, port, pad.security)
 
@@ -97,7 +102,7 @@ async def test_killed_between_the_answer_and_the_tag_write_the_tag_is_changed_no
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    result = await port.checkout(PATRON, ITEM)
+    result = await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     journal.record_result(entry.id, ok=result.ok, security_target=SecurityTarget.UNSECURED)
 
     report = await recover(journal, port, pad.security)
@@ -111,7 +116,7 @@ async def test_an_item_that_left_with_an_unverified_tag_goes_on_the_staff_list(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     pad.lift(uid)  # the patron walked off with it while the kiosk restarted
 
     report = await recover(journal, port, pad.security)
@@ -142,7 +147,7 @@ async def test_a_return_that_arrived_is_only_re_armed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = await return_begun(journal, port, pad)
-    await port.checkin(ITEM)
+    await port.checkin(ReturnRequest(item_id=ITEM))
 
     report = await recover(journal, port, pad.security)
 
@@ -154,7 +159,7 @@ async def test_a_return_that_arrived_is_only_re_armed(
 async def test_a_return_whose_item_left_the_pad_is_dropped_and_the_loan_stays(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     entry = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=bytes.fromhex("E004010000000001"))
 
     report = await recover(journal, port, pad.security)
@@ -168,12 +173,12 @@ async def test_an_interrupted_offline_loan_whose_item_stayed_is_withdrawn(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid = pad.place(ITEM, secured=False)  # the write went through, the read-back did not
-    entry = journal.begin_offline(
+    entry = journal.begin(
         EntryKind.CHECKOUT,
         ITEM,
         patron_id=PATRON,
         tag_uid=uid,
-        security_target=SecurityTarget.UNSECURED,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
 
     report = await recover(journal, port, pad.security)
@@ -191,8 +196,9 @@ async def test_an_interrupted_offline_loan_the_library_system_got_after_all_stan
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)  # carried out, but the answer was lost on the way back,
-    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # so: offline
+    # carried out, but the answer was lost on the way back,
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
+    journal.accept_offline(entry.id, LENT_OFFLINE)  # so: offline
 
     report = await recover(journal, port, pad.security)
 
@@ -208,7 +214,7 @@ async def test_an_interrupted_offline_loan_whose_request_may_have_been_lost_is_w
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)  # never arrived
+    journal.accept_offline(entry.id, LENT_OFFLINE)  # never arrived
 
     report = await recover(journal, port, pad.security)
 
@@ -223,8 +229,11 @@ async def test_an_interrupted_offline_return_is_re_armed_and_still_replayed(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid = pad.place(ITEM, secured=False)
-    entry = journal.begin_offline(
-        EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
+    entry = journal.begin(
+        EntryKind.CHECKIN,
+        ITEM,
+        tag_uid=uid,
+        offline=OfflineAcceptance(security_target=SecurityTarget.SECURED),
     )
 
     report = await recover(journal, port, pad.security)
@@ -238,7 +247,7 @@ async def test_with_the_library_system_unreachable_unknown_outcomes_wait_untouch
     journal: Journal, port: SIP2LibrarySystem, pad: Pad, acs: EmbeddedACS
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     acs.faults.update(refuse_logins=True)
     await acs.drop_connections()
 
@@ -266,7 +275,7 @@ async def test_every_part_of_a_set_on_the_pad_is_fixed_and_a_missing_one_reporte
         patron_id=PATRON,
         tag_uid=",".join(uid.hex().upper() for uid in uids),
     )
-    await port.checkout(PATRON, set_item)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=set_item))
     pad.lift(uids[2])
 
     report = await recover(journal, port, pad.security)
@@ -281,7 +290,7 @@ async def test_an_unreadable_pad_leaves_tags_for_the_next_run_and_loses_nothing(
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid, entry = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     pad.sim.faults.silent = True
 
     report = await recover(journal, port, pad.security)
@@ -306,7 +315,7 @@ async def test_recovery_of_other_items_is_independent(
     second = pad.place(OTHER, secured=True)
     a = journal.begin(EntryKind.CHECKOUT, ITEM, patron_id=PATRON, tag_uid=first)
     b = journal.begin(EntryKind.CHECKOUT, OTHER, patron_id=PATRON, tag_uid=second)
-    await port.checkout(PATRON, OTHER)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=OTHER))
 
     report = await recover(journal, port, pad.security)
 
@@ -347,9 +356,12 @@ async def test_a_loan_settled_at_start_up_leaves_the_tag_of_a_later_return_armed
     # The checkout arrived but its answer was lost, and the item may not be lent offline: it
     # stays pending for recovery. The kiosk ran on, the item came back as an offline return.
     uid, loan = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)
-    back = journal.begin_offline(
-        EntryKind.CHECKIN, ITEM, tag_uid=uid, security_target=SecurityTarget.SECURED
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
+    back = journal.begin(
+        EntryKind.CHECKIN,
+        ITEM,
+        tag_uid=uid,
+        offline=OfflineAcceptance(security_target=SecurityTarget.SECURED),
     )
     journal.security_done(back.id)
 
@@ -367,11 +379,11 @@ async def test_a_failed_tag_write_is_not_retried_over_a_later_transaction_of_the
     journal: Journal, port: SIP2LibrarySystem, pad: Pad
 ) -> None:
     uid, loan = checkout_begun(journal, pad)
-    await port.checkout(PATRON, ITEM)
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=ITEM))
     journal.record_result(loan.id, ok=True, security_target=SecurityTarget.UNSECURED)
     journal.security_failed(loan.id, "lifted too early")  # the tag stayed armed ...
     back = journal.begin(EntryKind.CHECKIN, ITEM, tag_uid=uid)  # ... and came back
-    await port.checkin(ITEM)
+    await port.checkin(ReturnRequest(item_id=ITEM))
     journal.record_result(back.id, ok=True, security_target=SecurityTarget.SECURED)
     journal.security_done(back.id)
 

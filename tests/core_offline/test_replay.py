@@ -7,9 +7,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.acs import EmbeddedACS
-from kiosk.ils.journal import Attention, Entry, EntryKind, Journal, SecurityTarget, Status
+from kiosk.ils.journal import (
+    Attention,
+    Entry,
+    EntryKind,
+    Journal,
+    OfflineAcceptance,
+    SecurityTarget,
+    Status,
+)
 from kiosk.ils.offline import Replayer, must_work_offline, settle_outcome
-from kiosk.ils.port import LibrarySystemUnavailable, OutcomeUnknown
+from kiosk.ils.port import LibrarySystemUnavailable, LoanRequest, OutcomeUnknown
 from kiosk.ils.sip2 import SIP2LibrarySystem
 from tests.core_offline.fixtures import PATRON
 
@@ -18,14 +26,19 @@ NOT_FOR_OFFLINE = "3000000009"
 
 
 def lend_offline(journal: Journal, item: str, patron: str = PATRON) -> Entry:
-    entry = journal.begin_offline(
-        EntryKind.CHECKOUT, item, patron_id=patron, security_target=SecurityTarget.UNSECURED
+    entry = journal.begin(
+        EntryKind.CHECKOUT,
+        item,
+        patron_id=patron,
+        offline=OfflineAcceptance(security_target=SecurityTarget.UNSECURED),
     )
     return journal.security_done(entry.id)
 
 
 def return_offline(journal: Journal, item: str) -> Entry:
-    entry = journal.begin_offline(EntryKind.CHECKIN, item, security_target=SecurityTarget.SECURED)
+    entry = journal.begin(
+        EntryKind.CHECKIN, item, offline=OfflineAcceptance(security_target=SecurityTarget.SECURED)
+    )
     return journal.security_done(entry.id)
 
 
@@ -134,9 +147,11 @@ async def test_a_checkout_whose_answer_was_lost_can_go_offline_without_doubling(
     entry = journal.begin(EntryKind.CHECKOUT, STACK[1], patron_id=PATRON)
     acs.faults.update(drop_after=1, drop_repeat=True)
     try:
-        await port.checkout(PATRON, STACK[1])
+        await port.checkout(LoanRequest(patron_id=PATRON, item_id=STACK[1]))
     except OutcomeUnknown:
-        entry = journal.accept_offline(entry.id, security_target=SecurityTarget.UNSECURED)
+        entry = journal.accept_offline(
+            entry.id, OfflineAcceptance(security_target=SecurityTarget.UNSECURED)
+        )
     else:
         raise AssertionError("the dropped connection should leave the outcome unknown")
     assert entry.maybe_sent
@@ -154,7 +169,7 @@ async def test_refused_replays_go_to_the_reconciliation_list_with_the_reason(
     # Lent offline by a kiosk that could not read the "not for loan offline" mark, and an
     # item someone else borrowed online meanwhile.
     refused_flag = lend_offline(journal, NOT_FOR_OFFLINE)
-    await port.checkout("2150000002", STACK[2])
+    await port.checkout(LoanRequest(patron_id="2150000002", item_id=STACK[2]))
     refused_other = lend_offline(journal, STACK[2])
     fine = lend_offline(journal, STACK[0])
 
@@ -191,8 +206,8 @@ async def test_settling_asks_and_never_sends(
     back = journal.begin(EntryKind.CHECKIN, STACK[1])
     assert await settle_outcome(port, loan) is False
     assert await settle_outcome(port, back) is True  # not on loan: nothing to return
-    await port.checkout(PATRON, STACK[0])
-    await port.checkout(PATRON, STACK[1])
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=STACK[0]))
+    await port.checkout(LoanRequest(patron_id=PATRON, item_id=STACK[1]))
     assert await settle_outcome(port, loan) is True
     assert await settle_outcome(port, back) is False
     someone_else = journal.begin(EntryKind.CHECKOUT, STACK[0], patron_id="2150000002")

@@ -17,8 +17,11 @@ from kiosk.ils import (
     HoldState,
     ItemStatus,
     LibrarySystemUnavailable,
+    LoanRequest,
     OutcomeUnknown,
     PatronBlock,
+    RenewRequest,
+    ReturnRequest,
 )
 from kiosk.ils.journal import EntryKind, Journal
 from kiosk.ils.offline import settle_outcome
@@ -92,7 +95,7 @@ async def test_a_loan_is_made_at_the_kiosks_service_point_and_clears_the_securit
     folio: FolioBackend,
 ) -> None:
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3000000011", pin=PIN)
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011", pin=PIN))
         assert result.ok and result.desensitize is True and not result.renewal
         assert result.title == "Röda rummet" and result.due_date is not None
         loan = folio.acs.model.loan("3000000011")
@@ -103,7 +106,7 @@ async def test_a_loan_is_made_at_the_kiosks_service_point_and_clears_the_securit
 async def test_borrowing_what_one_already_has_renews_it(folio: FolioBackend) -> None:
     before = folio.acs.model.loan("3000000033")
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3000000033", pin=PIN)
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000033", pin=PIN))
     after = folio.acs.model.loan("3000000033")
     assert result.ok and result.renewal
     assert after is not None and before is not None
@@ -114,7 +117,7 @@ async def test_an_item_on_loan_to_someone_else_is_refused_with_the_library_text(
     folio: FolioBackend,
 ) -> None:
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3000000004")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000004"))
     assert not result.ok and result.messages == ("Exemplaret är utlånat till någon annan.",)
     assert folio.acs.model.loan("3000000004").patron != PATRON
 
@@ -123,7 +126,7 @@ async def test_an_unknown_item_is_refused_and_unknown_to_the_item_lookup(
     folio: FolioBackend,
 ) -> None:
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3999999999")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3999999999"))
         assert not result.ok and result.messages
         assert (await ils.item("3999999999")).status is ItemStatus.UNKNOWN
 
@@ -132,14 +135,14 @@ async def test_a_loan_with_a_fee_is_refused_because_folio_cannot_ask_for_it(
     folio: FolioBackend,
 ) -> None:
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3000000006")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000006"))
     assert not result.ok and result.fee_due is None and result.messages
     assert folio.acs.model.loan("3000000006") is None
 
 
 async def test_a_wrong_pin_lends_nothing(folio: FolioBackend) -> None:
     async with folio.library_system() as ils:
-        result = await ils.checkout(PATRON, "3000000011", pin="0000")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011", pin="0000"))
     assert not result.ok and folio.acs.model.loan("3000000011") is None
 
 
@@ -163,14 +166,14 @@ async def test_check_in_routing_is_the_same_as_over_sip2(folio: FolioBackend, ex
 
     item = folio.acs.examples[example]["item"]
     async with folio.library_system() as ils:
-        over_folio = await ils.checkin(item)
+        over_folio = await ils.checkin(ReturnRequest(item_id=item))
     async with EmbeddedACS() as twin:
         login = twin.account("kiosk-bol-hb")
         client = ClientSettings(
             host=twin.host, port=twin.port, user=login.login, password=login.password
         )
         async with SIP2LibrarySystem(client) as sip2:
-            over_sip2 = await sip2.checkin(item)
+            over_sip2 = await sip2.checkin(ReturnRequest(item_id=item))
     routing = ("ok", "alert", "destination", "hold_for_patron", "title")
     assert {k: getattr(over_folio, k) for k in routing} == {
         k: getattr(over_sip2, k) for k in routing
@@ -193,7 +196,9 @@ async def test_a_return_of_an_overdue_loan_charges_the_fine_from_the_return_time
     fees_before = model.fees_total(patron)
     async with folio.library_system() as ils:
         result = await ils.checkin(
-            item, no_block=True, transaction_date=loan.due + timedelta(days=2)
+            ReturnRequest(
+                item_id=item, no_block=True, transaction_date=loan.due + timedelta(days=2)
+            )
         )
     assert result.ok and model.loan(item) is None
     assert model.fees_total(patron) - fees_before == 2 * per_day.overdue_fee_per_day
@@ -233,8 +238,8 @@ async def test_an_account_asked_with_a_wrong_pin_shows_nothing(folio: FolioBacke
 async def test_renewals_extend_the_loan_or_say_why_not(folio: FolioBackend) -> None:
     before = folio.acs.model.loan("3000000033").due
     async with folio.library_system() as ils:
-        renewed = await ils.renew(PATRON, "3000000033", pin=PIN)
-        at_limit = await ils.renew(PATRON, "3000000031", pin=PIN)
+        renewed = await ils.renew(RenewRequest(patron_id=PATRON, item_id="3000000033", pin=PIN))
+        at_limit = await ils.renew(RenewRequest(patron_id=PATRON, item_id="3000000031", pin=PIN))
         everything = await ils.renew_all(PATRON)
     assert renewed.ok and renewed.due_date is not None
     assert folio.acs.model.loan("3000000033").due > before
@@ -281,7 +286,7 @@ async def test_an_expired_access_token_is_refreshed_and_the_request_answered(
         await ils.patron(PATRON)
         issued = len(folio.server.api.tokens.access)
         folio.server.expire_access_tokens()
-        result = await ils.checkout(PATRON, "3000000011")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
         assert result.ok and loans_logged(folio, "3000000011") == 1
         assert len(folio.server.api.tokens.access) == issued + 1  # refreshed, not a new login
 
@@ -309,7 +314,7 @@ async def test_an_offline_folio_is_unavailable_not_a_refusal(folio: FolioBackend
         await ils.patron(PATRON)
         folio.acs.faults.update(offline=True)
         with pytest.raises(LibrarySystemUnavailable) as raised:
-            await ils.checkout(PATRON, "3000000011")
+            await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
         assert not isinstance(raised.value, OutcomeUnknown)  # 503: it never got there
         assert not ils.online and not await ils.check_online()
         folio.acs.faults.update(offline=False)
@@ -333,7 +338,7 @@ async def test_a_folio_that_cannot_be_reached_is_unavailable() -> None:
         settings, FolioOptions(service_point_id="0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b")
     ) as ils:
         with pytest.raises(LibrarySystemUnavailable, match="cannot reach FOLIO"):
-            await ils.checkin("3000000001")
+            await ils.checkin(ReturnRequest(item_id="3000000001"))
         assert not await ils.check_online()
 
 
@@ -343,7 +348,7 @@ async def test_a_lost_check_out_answer_is_settled_by_asking_not_by_resending(
     async with folio.library_system() as ils:
         await ils.patron(PATRON)
         folio.acs.faults.update(drop_after=1)  # carried out, the answer lost
-        result = await ils.checkout(PATRON, "3000000011")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
     assert result.ok and result.desensitize and not result.renewal
     assert loans_logged(folio, "3000000011") == 1
     assert folio.acs.model.loan("3000000011").renewals == 0
@@ -353,7 +358,7 @@ async def test_a_check_out_that_never_arrived_is_sent_once_more(folio: FolioBack
     async with folio.library_system() as ils:
         await ils.patron(PATRON)
         folio.acs.faults.update(drop_after=1, drop_before_processing=True)
-        result = await ils.checkout(PATRON, "3000000011")
+        result = await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
     assert result.ok and loans_logged(folio, "3000000011") == 1
 
 
@@ -364,7 +369,7 @@ async def test_a_lost_check_out_that_cannot_be_checked_is_an_unknown_outcome(
         await ils.patron(PATRON)
         folio.acs.faults.update(drop_after=1, drop_repeat=True)  # every request dropped
         with pytest.raises(OutcomeUnknown):
-            await ils.checkout(PATRON, "3000000011")
+            await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
         folio.acs.faults.reset()
         journal = Journal(tmp_path / "journal.db")
         try:
@@ -383,7 +388,7 @@ async def test_a_lost_renewal_is_an_unknown_outcome_and_never_renewed_twice(
         await ils.patron(PATRON)
         folio.acs.faults.update(drop_after=1)
         with pytest.raises(OutcomeUnknown):
-            await ils.renew(PATRON, "3000000033")
+            await ils.renew(RenewRequest(patron_id=PATRON, item_id="3000000033"))
     assert folio.acs.model.loan("3000000033").renewals == before + 1
 
 
@@ -396,7 +401,7 @@ async def test_a_lost_check_in_answer_is_asked_again_and_charges_once(
     async with folio.library_system() as ils:
         await ils.patron(PATRON)
         folio.acs.faults.update(drop_after=1)
-        result = await ils.checkin(item)
+        result = await ils.checkin(ReturnRequest(item_id=item))
     assert result.ok and folio.acs.model.loan(item) is None
     fines = folio.acs.model.fees_total(patron) - fees_before
     assert fines > 0
@@ -412,8 +417,16 @@ async def test_an_offline_loan_is_replayed_at_its_time_past_the_patrons_blocks(
     blocked = "2150000004"  # excessive fees: no loans at the desk
     when = datetime.now().replace(microsecond=0) - timedelta(hours=3)
     async with folio.library_system() as ils:
-        first = await ils.checkout(blocked, "3000000011", no_block=True, transaction_date=when)
-        again = await ils.checkout(blocked, "3000000011", no_block=True, transaction_date=when)
+        first = await ils.checkout(
+            LoanRequest(
+                patron_id=blocked, item_id="3000000011", no_block=True, transaction_date=when
+            )
+        )
+        again = await ils.checkout(
+            LoanRequest(
+                patron_id=blocked, item_id="3000000011", no_block=True, transaction_date=when
+            )
+        )
     loan = folio.acs.model.loan("3000000011")
     assert first.ok and again.ok and not again.renewal
     assert loan is not None and (loan.patron, loan.loaned, loan.renewals) == (blocked, when, 0)
@@ -429,10 +442,10 @@ async def test_no_pin_password_or_card_number_reaches_the_log(
     caplog.set_level(logging.DEBUG)
     async with folio.library_system() as ils:
         await ils.patron(PATRON, PIN, details=True)
-        await ils.checkout(PATRON, "3000000011", pin=PIN)
+        await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011", pin=PIN))
         await ils.account(PATRON, PIN)
         folio.acs.faults.update(drop_after=1)
-        await ils.checkout(PATRON, "3000000012", pin=PIN)
+        await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000012", pin=PIN))
     text = caplog.text
     for secret in (PIN, "pw-bol-hb", PATRON, "Öberg"):
         assert secret not in text

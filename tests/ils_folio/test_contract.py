@@ -16,7 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
-from kiosk.ils import LibrarySystemProtocolError, LibrarySystemUnavailable, OutcomeUnknown
+from kiosk.ils import (
+    LibrarySystemProtocolError,
+    LibrarySystemUnavailable,
+    LoanRequest,
+    OutcomeUnknown,
+    RenewRequest,
+    ReturnRequest,
+)
 from kiosk.ils.folio import FolioLibrarySystem
 from tests.ils_folio.prism import Prism
 from tests.ils_folio.rig import Gateway, folio_backend
@@ -41,17 +48,23 @@ async def test_every_circulation_request_the_adapter_sends_is_valid_by_the_spec(
     async with folio_backend(gateway, prism=prism_mock) as folio:
         folio.router.prefer[REQUESTS] = GENERATED
         async with folio.library_system() as ils:
-            await ils.checkout(PATRON, "3000000011", pin=PIN)
+            await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011", pin=PIN))
             await ils.checkout(
-                PATRON,
-                "3000000012",
-                no_block=True,
-                fee_acknowledged=True,
-                transaction_date=datetime(2026, 11, 30, 14, 5),
+                LoanRequest(
+                    patron_id=PATRON,
+                    item_id="3000000012",
+                    no_block=True,
+                    fee_acknowledged=True,
+                    transaction_date=datetime(2026, 11, 30, 14, 5),
+                )
             )
-            await ils.checkin("3000000003")
-            await ils.checkin("3000000001", no_block=True, transaction_date=datetime(2026, 12, 1))
-            await ils.renew(PATRON, "3000000033", pin=PIN)
+            await ils.checkin(ReturnRequest(item_id="3000000003"))
+            await ils.checkin(
+                ReturnRequest(
+                    item_id="3000000001", no_block=True, transaction_date=datetime(2026, 12, 1)
+                )
+            )
+            await ils.renew(RenewRequest(patron_id=PATRON, item_id="3000000033", pin=PIN))
             await ils.account(PATRON, PIN)
             await ils.item("3000000033")
             await ils.renew_all(PATRON)
@@ -76,15 +89,15 @@ Call = Callable[[FolioLibrarySystem], Awaitable[Any]]
 
 
 async def _checkout(ils: FolioLibrarySystem) -> Any:
-    return await ils.checkout(PATRON, "3000000011")
+    return await ils.checkout(LoanRequest(patron_id=PATRON, item_id="3000000011"))
 
 
 async def _checkin(ils: FolioLibrarySystem) -> Any:
-    return await ils.checkin("3000000003")
+    return await ils.checkin(ReturnRequest(item_id="3000000003"))
 
 
 async def _renew(ils: FolioLibrarySystem) -> Any:
-    return await ils.renew(PATRON, "3000000033")
+    return await ils.renew(RenewRequest(patron_id=PATRON, item_id="3000000033"))
 
 
 async def _account(ils: FolioLibrarySystem) -> Any:
