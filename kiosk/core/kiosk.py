@@ -47,6 +47,7 @@ from kiosk.core.staff import StaffCommandSet, StaffDesk
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
 from kiosk.core.titles import TitleFinder
+from kiosk.core.transaction import Transactions
 from kiosk.core.watchers import (
     watch_cards,
     watch_inactivity,
@@ -114,25 +115,20 @@ class Kiosk(StaffCommandSet, Service):
                 active_interval_s=settings.pad_active_interval_s,
             )
         self.replayer = Replayer(journal, ils)
+        transactions = Transactions(
+            ils=ils, journal=journal, security=self.security, on_online=ctx.ils_state
+        )
         self.loans = LoanService(
-            ils=ils,
-            journal=journal,
-            security=self.security,
-            offline_policy=offline_policy,
-            ask_fees=settings.ask_fees,
-            on_online=ctx.ils_state,
+            transactions, offline_policy=offline_policy, ask_fees=settings.ask_fees
         )
         self.returns = ReturnService(
-            ils=ils,
-            journal=journal,
-            security=self.security,
+            transactions,
             settings=settings,
             offline_policy=offline_policy,
             statistics=statistics,
-            on_online=ctx.ils_state,
             branch_name=self._branch_name,
         )
-        renewals = RenewalService(ils=ils, journal=journal, on_online=ctx.ils_state)
+        renewals = RenewalService(transactions)
         self._printing = Printing(printer)
         self._identification = Identification(ctx, ils, pin_guard)
         self._borrowing = Borrowing(ctx, self.loans)

@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kiosk.core.events import Reason
 from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.pad import PadTag
-from kiosk.core.security import SecurityWriter
 from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import EntryKind, SecurityTarget
 from kiosk.ils.offline import OfflineDecision, OfflinePolicy, OfflineRefusal
 from kiosk.ils.port import (
     CheckoutResult,
     FeeDue,
     ItemStatus,
-    LibrarySystem,
     LibrarySystemError,
     LoanRequest,
 )
@@ -78,25 +76,23 @@ class LoanDone:
 
 
 class LoanService:
-    """Checks items out for a patron. Safe to use from several tasks at once."""
+    """Checks items out for a patron. Safe to use from several tasks at once.
+
+    ``transactions`` is the kiosk's one :class:`Transactions` (library system, journal, tags),
+    shared with its returns and renewals."""
 
     def __init__(
         self,
+        transactions: Transactions,
         *,
-        ils: LibrarySystem,
-        journal: Journal,
-        security: SecurityWriter | None = None,
         offline_policy: OfflinePolicy | None = None,
         ask_fees: bool = True,
-        on_online: Callable[[bool], None] | None = None,
     ) -> None:
-        self.ils = ils
-        self.journal = journal
+        self.transactions = transactions
+        self.ils = transactions.ils
+        self.journal = transactions.journal
         self.offline_policy = offline_policy or OfflinePolicy()
         self.ask_fees = ask_fees
-        self.transactions = Transactions(
-            ils=ils, journal=journal, security=security, on_online=on_online
-        )
 
     async def check_out(
         self,

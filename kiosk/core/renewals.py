@@ -7,15 +7,14 @@ library system's loan rules, so while it is unavailable the renewal is simply no
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.core.events import Reason
 from kiosk.core.library_reasons import free_text, reason_for
 from kiosk.core.transaction import Answered, Record, Request, Transactions
-from kiosk.ils.journal import EntryKind, Journal
-from kiosk.ils.port import LibrarySystem, RenewRequest, RenewResult
+from kiosk.ils.journal import EntryKind
+from kiosk.ils.port import RenewRequest, RenewResult
 
 __all__ = ["RenewalDone", "RenewalService"]
 
@@ -39,15 +38,9 @@ class RenewalDone:
 class RenewalService:
     """Renews loans for a patron. Safe to use from several tasks at once."""
 
-    def __init__(
-        self,
-        *,
-        ils: LibrarySystem,
-        journal: Journal,
-        on_online: Callable[[bool], None] | None = None,
-    ) -> None:
-        self.ils = ils
-        self.transactions = Transactions(ils=ils, journal=journal, on_online=on_online)
+    def __init__(self, transactions: Transactions) -> None:
+        self.transactions = transactions
+        self.ils = transactions.ils
 
     async def renew(
         self,

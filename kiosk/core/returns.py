@@ -26,13 +26,12 @@ from kiosk.core.events import Reason
 from kiosk.core.model import ReturnOutcome
 from kiosk.core.pad import PadTag
 from kiosk.core.routing import decide_return, exception_outcome
-from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import KioskSettings
 from kiosk.core.statistics import Statistics
 from kiosk.core.transaction import AcceptedOffline, Answered, Record, Request, Transactions
-from kiosk.ils.journal import EntryKind, Journal, SecurityTarget
+from kiosk.ils.journal import EntryKind, SecurityTarget
 from kiosk.ils.offline import OfflineDecision, OfflinePolicy
-from kiosk.ils.port import CheckinResult, LibrarySystem, ReturnRequest
+from kiosk.ils.port import CheckinResult, ReturnRequest
 
 __all__ = ["ReturnDone", "ReturnService"]
 
@@ -65,25 +64,20 @@ class ReturnService:
 
     def __init__(
         self,
+        transactions: Transactions,
         *,
-        ils: LibrarySystem,
-        journal: Journal,
-        security: SecurityWriter | None,
         settings: KioskSettings,
         offline_policy: OfflinePolicy | None = None,
         statistics: Statistics | None = None,
-        on_online: Callable[[bool], None] | None = None,
         branch_name: Callable[[str | None], str | None] | None = None,
     ) -> None:
-        self.ils = ils
-        self.journal = journal
+        self.transactions = transactions
+        self.ils = transactions.ils
+        self.journal = transactions.journal
         self.settings = settings
         self.offline_policy = offline_policy or OfflinePolicy()
         self.statistics = statistics
         self.branch_name = branch_name or self._branch_name
-        self.transactions = Transactions(
-            ils=ils, journal=journal, security=security, on_online=on_online
-        )
 
     def _branch_name(self, code: str | None) -> str | None:
         if code is None:

@@ -184,10 +184,9 @@ class StaffCommandSet(abc.ABC):
 
 def reading_of(tag: PadTag) -> TagReading:
     """One tag as the staff's reader test shows it."""
-    if not tag.data.ok:
-        return TagReading(uid=tag.uid_hex, kind=TagKind.UNREADABLE, afi=tag.afi)
-    if tag.is_patron_card:
-        return TagReading(uid=tag.uid_hex, kind=TagKind.PATRON_CARD, afi=tag.afi)
+    if not tag.data.ok or tag.is_patron_card:  # nothing of an item to show
+        kind = TagKind.PATRON_CARD if tag.data.ok else TagKind.UNREADABLE
+        return TagReading(uid=tag.uid_hex, kind=kind, afi=tag.afi)
     return TagReading(
         uid=tag.uid_hex,
         kind=TagKind.ITEM,

@@ -67,6 +67,7 @@ from kiosk.core.station_ledger import LedgerRecord, StationLedger
 from kiosk.core.station_sorter import Conveyor
 from kiosk.core.statistics import Statistics
 from kiosk.core.tasks import BackgroundTasks
+from kiosk.core.transaction import Transactions
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy, Replayer
 from kiosk.ils.port import LibrarySystem
@@ -141,13 +142,12 @@ class ReturnStation(Service):
             hold=lambda: bool(self._dispatching) and self.sorter.conveyor is None,
         )
         self.returns = ReturnService(
-            ils=ils,
-            journal=journal,
-            security=self.security,
+            Transactions(
+                ils=ils, journal=journal, security=self.security, on_online=self._ils_state
+            ),
             settings=kiosk_settings,
             offline_policy=self.offline_policy,
             statistics=statistics,
-            on_online=self._ils_state,
         )
         self.replayer = Replayer(journal, ils)
         self.inlet = Inlet(sorter, self._emit)

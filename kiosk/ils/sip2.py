@@ -694,27 +694,14 @@ def _hold_from(value: str, info: ItemInfo | None, *, available: bool) -> Hold:
     """A hold from a 64 hold entry (an item id, or a title) and its item information."""
     if info is None:
         return Hold(title=value, state=HoldState.READY if available else HoldState.WAITING)
-    if info.status is ItemStatus.ON_HOLD_SHELF:
-        return Hold(
-            title=info.title,
-            item_id=info.item_id,
-            state=HoldState.READY,
-            pickup_location=info.current_location,
-            pickup_by=info.hold_pickup_by,
-        )
     if info.status is ItemStatus.IN_TRANSIT:
-        return Hold(
-            title=info.title,
-            item_id=info.item_id,
-            state=HoldState.IN_TRANSIT,
-            pickup_location=info.destination,
-        )
+        state, where, by = HoldState.IN_TRANSIT, info.destination, None
+    elif available or info.status is ItemStatus.ON_HOLD_SHELF:
+        state, where, by = HoldState.READY, info.current_location, info.hold_pickup_by
+    else:
+        state, where, by = HoldState.WAITING, None, None
     return Hold(
-        title=info.title,
-        item_id=info.item_id,
-        state=HoldState.READY if available else HoldState.WAITING,
-        pickup_location=info.current_location if available else None,
-        pickup_by=info.hold_pickup_by if available else None,
+        title=info.title, item_id=info.item_id, state=state, pickup_location=where, pickup_by=by
     )
 
 

@@ -9,6 +9,7 @@ from kiosk.core import (
     ReturnKind,
     ReturnService,
     SecurityNotCleared,
+    Transactions,
     TransferKind,
 )
 from kiosk.core.pad import PadTag
@@ -83,9 +84,7 @@ async def test_a_stack_of_returns_is_checked_in_in_parallel(tmp_path) -> None:
 async def test_the_return_service_alone_as_the_return_station_uses_it(tmp_path) -> None:
     async with kiosk_rig(tmp_path) as rig:
         service = ReturnService(
-            ils=rig.kiosk.ils,
-            journal=rig.journal,
-            security=rig.kiosk.security,
+            Transactions(ils=rig.kiosk.ils, journal=rig.journal, security=rig.kiosk.security),
             settings=rig.settings,
             offline_policy=OfflinePolicy(),  # off: nothing is taken while offline
         )

@@ -54,6 +54,7 @@ from kiosk.core.recovery import recover
 from kiosk.core.returns import ReturnService
 from kiosk.core.security import SecurityWriter
 from kiosk.core.settings import KioskSettings, PinPolicy, SecurityMethod, SecuritySettings
+from kiosk.core.transaction import Transactions
 from kiosk.ils.journal import Journal
 from kiosk.ils.offline import OfflinePolicy, Replayer
 from kiosk.ils.port import LibrarySystem
@@ -85,12 +86,9 @@ class Worker:
         self.security = security
         self.policy = policy
         self.patron_id = patron_id
-        self.loans = LoanService(
-            ils=port, journal=journal, security=security, offline_policy=policy
-        )
-        self.returns = ReturnService(
-            ils=port, journal=journal, security=security, settings=settings, offline_policy=policy
-        )
+        transactions = Transactions(ils=port, journal=journal, security=security)
+        self.loans = LoanService(transactions, offline_policy=policy)
+        self.returns = ReturnService(transactions, settings=settings, offline_policy=policy)
         self.replayer = Replayer(journal, port)
         self.session_id = uuid.uuid4().hex
 
