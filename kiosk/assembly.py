@@ -369,12 +369,12 @@ class Basics:
         self.stack.push_async_callback(device.close)
         return device
 
-    async def recover_half_done(
-        self, security: SecurityWriter, *, policy: OfflinePolicy | None = None
-    ) -> RecoveryReport:
+    async def recover_half_done(self, security: SecurityWriter) -> RecoveryReport:
         """Start-up recovery of what the journal left half done (:func:`kiosk.core.recovery.
-        recover`); what it cannot settle yet is logged and left for the next pass."""
-        report = await recover(self.journal, self.ils, security, policy=policy)
+        recover`) under the configured offline policy, at a kiosk and a return station alike
+        (a return left on the pad is queued offline when the policy takes returns); what it
+        cannot settle yet is logged and left for the next pass."""
+        report = await recover(self.journal, self.ils, security, policy=self.offline)
         if not report.complete:
             log.warning("start-up recovery left work for later: %s", report)
         return report

@@ -275,11 +275,7 @@ async def open_return_station(
             scanner=scanner,
             printer=printer,
         )
-        report = (
-            await basics.recover_half_done(station.security, policy=offline)
-            if run_recovery
-            else None
-        )
+        report = await basics.recover_half_done(station.security) if run_recovery else None
         await stack.enter_async_context(station)
         yield RunningStation.on(
             basics,

@@ -12,9 +12,13 @@ import pytest
 
 from drivers.cards import PcscDaemon
 from drivers.printer.testpage import build_test_page
-from kiosk.assembly import RunningKiosk, demo_item_tags, open_kiosk
+from kiosk.assembly import RunningKiosk, demo_item_tags, kiosk_settings, open_basics, open_kiosk
 from kiosk.config import load_config
 from kiosk.core import ItemBorrowed, ItemReturned, Kiosk, KioskEvent
+from kiosk.core.recovery import RecoveryAction
+from kiosk.core.security import SecurityWriter
+from kiosk.core.shared_reader import SharedReader
+from kiosk.ils.journal import EntryKind
 from tests.core.configs import EMBEDDED_SIP2, KIOSK, POLICY_AND_HARDWARE
 from tests.core.fixtures import lend_and_take_back, logged_in
 
@@ -45,6 +49,38 @@ async def test_a_configured_kiosk_lends_and_takes_back(tmp_path) -> None:
             ("SE-SOD", "return", 1),
         ]
     assert (tmp_path / "state" / "journal.db").exists()
+
+
+async def test_start_up_recovery_finishes_a_return_left_on_the_pad_as_the_offline_policy_allows(
+    tmp_path,
+) -> None:
+    # The kiosk stopped in the middle of a return: journalled, never answered, the item left
+    # on the pad with its tag unarmed. On start-up the library system takes no check-ins, and
+    # the kiosk's offline policy takes returns: the return is queued as an offline return and
+    # the tag armed now, as a return made during the outage would be (not left until a restart).
+    path = tmp_path / "kiosk.toml"
+    path.write_text(CONFIG.format(state=tmp_path / "state"), encoding="utf-8")
+    config = load_config(path, env={})
+    async with contextlib.AsyncExitStack() as stack:
+        basics = await open_basics(
+            config, stack, settings=kiosk_settings(config), simulator_timing=False
+        )
+        assert basics.simulator is not None and basics.offline.may_return()
+        item = "3000000001"  # on loan to the test patron: her tag is unarmed
+        [tag] = demo_item_tags(basics.acs.model, item)
+        basics.simulator.place(tag)
+        journal = basics.journal
+        entry = await journal.call(journal.begin, EntryKind.CHECKIN, item, tag_uid=tag.uid)
+        basics.acs.faults.update(offline=True)
+
+        security = SecurityWriter(SharedReader(basics.reader), basics.settings.security)
+        report = await basics.recover_half_done(security)
+
+        assert report.actions(entry.id) == [
+            RecoveryAction.RETURN_QUEUED_OFFLINE,
+            RecoveryAction.SECURED,
+        ]
+        assert [queued.id for queued in await journal.call(journal.replay_queue)] == [entry.id]
 
 
 @pytest.mark.parametrize(
