@@ -255,6 +255,7 @@ class BorrowScreen(_ItemListScreen):
     kind = Screen.BORROW
     title = N_("Borrow")
     instruction = N_("Place your items on the pad. You can place several at once.")
+    _had_retry = False  # whether the list showed "Try again" when it was last refreshed
 
     tallies = (
         Tally(
@@ -286,7 +287,7 @@ class BorrowScreen(_ItemListScreen):
         return buttons
 
     def refresh_items(self) -> None:
-        had_retry = getattr(self, "_had_retry", False)
+        had_retry = self._had_retry
         super().refresh_items()
         self._had_retry = self.app.presenter.can_retry
         if self._had_retry != had_retry and self.list_box is not None:
