@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -223,13 +223,14 @@ class PatronAccount:
 class RenewRequest:
     """A patron asks to keep an item they have on loan for another loan period.
 
-    ``pin``: the patron's PIN when the kiosk asked for it (never logged). ``fee_acknowledged``:
-    the patron accepted a fee the library system announced for this item (see :class:`FeeDue`).
+    ``pin``: the patron's PIN when the kiosk asked for it (left out of the request's repr, so a
+    logged request never shows it). ``fee_acknowledged``: the patron accepted a fee the library
+    system announced for this item (see :class:`FeeDue`).
     """
 
     patron_id: str
     item_id: str
-    pin: str | None = None
+    pin: str | None = field(default=None, repr=False)
     fee_acknowledged: bool = False
 
 

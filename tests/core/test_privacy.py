@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from kiosk.core import ItemBorrowed, ItemReturned
+from kiosk.ils.port import LoanRequest, RenewRequest
 from tests.core.fixtures import PATRON, PIN, kiosk_rig
 
 
@@ -29,3 +30,11 @@ async def test_a_visit_logs_no_pin_name_or_card_number(tmp_path, caplog) -> None
     assert PATRON not in text
     assert "AD1234" not in text and "AD9999" not in text
     assert "Åsa" not in text and "Öberg" not in text
+
+
+def test_a_loan_or_renewal_request_shown_in_a_log_line_leaves_out_the_pin() -> None:
+    for request in (
+        LoanRequest(patron_id="2150000001", item_id="3000000011", pin="4711"),
+        RenewRequest(patron_id="2150000001", item_id="3000000011", pin="4711"),
+    ):
+        assert "4711" not in repr(request) and "3000000011" in repr(request)
