@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands.common import DEFAULT_CONFIG
+from kiosk.commands.common import DEFAULT_CONFIG, config_path
 
 
 def register(subparsers: Any) -> None:
@@ -102,7 +102,7 @@ def jsonable(value: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_config
 
-    path = args.config or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG))
+    path = config_path(args.config)
     try:
         config = load_config(path, env={} if args.no_env else dict(os.environ))
     except ConfigError as exc:
