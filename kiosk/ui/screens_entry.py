@@ -206,6 +206,7 @@ class _KeypadScreen(KioskScreen):
 
     max_digits = 20
     title = ""  # marked with N_, translated when the screen is built
+    secret = False  # a PIN or a code: shown as dots while typed
 
     def __init__(self, app: object) -> None:
         super().__init__(app)  # type: ignore[arg-type]
@@ -215,7 +216,7 @@ class _KeypadScreen(KioskScreen):
         self.typed = ""
 
     def shown(self) -> str:
-        return self.typed
+        return "●" * len(self.typed) if self.secret else self.typed
 
     def submit(self, typed: str) -> None:
         raise NotImplementedError
@@ -318,12 +319,10 @@ class PinScreen(_KeypadScreen):
     topics = frozenset({"pin"})
     title = N_("Type your PIN")
     max_digits = 12
+    secret = True
 
     def prompt(self) -> str:
         return self.app.tr(N_("Type your PIN and press OK."))
-
-    def shown(self) -> str:
-        return "●" * len(self.typed)
 
     def submit(self, typed: str) -> None:
         self.app.enter_pin(typed)

@@ -24,9 +24,7 @@ class StaffLoginScreen(_KeypadScreen):
     topics = frozenset({"staff"})
     title = N_("Staff")
     max_digits = 16
-
-    def shown(self) -> str:
-        return "●" * len(self.typed)
+    secret = True
 
     def submit(self, typed: str) -> None:
         self.app.enter_staff(typed)
